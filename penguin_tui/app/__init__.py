@@ -1,0 +1,1 @@
+"""The Textual UI: the workbench app, its screens, widgets and themes."""

@@ -1,0 +1,346 @@
+"""The Textual application: paints first, then opens the services and follows the bus.
+
+Heavy imports (pydantic models, aiosqlite, litellm) happen after the first frame, so start-up
+costs about what a bare Textual app costs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+
+from penguin_tui.app.themes import FALLBACK_THEME, builtin_theme_dir, load_themes
+from penguin_tui.app.widgets.chat import ChatView
+from penguin_tui.app.widgets.prompt import PromptInput
+from penguin_tui.app.widgets.usage import UsagePane, UsageTally
+
+if TYPE_CHECKING:
+    from penguin_tui.bus import Event, Subscription
+    from penguin_tui.engine.runtime import Runtime
+
+FRAME_S = 1 / 30
+DARK, LIGHT = "penguin-dark", "penguin-light"
+
+
+@dataclass(frozen=True)
+class LaunchOptions:
+    """What the command line asked for."""
+
+    directory: Path
+    model: str | None = None
+    api_base: str | None = None
+    session_id: str | None = None
+    continue_latest: bool = True
+    demo_notice: str | None = None
+    theme: str | None = None
+    exit_after_first_frame: bool = False
+
+
+class PenguinApp(App[int]):
+    """penguin-tui's workbench application."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "penguin-tui"
+
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+        Binding("ctrl+n", "new_session", "New", id="session.new"),
+        Binding("ctrl+r", "resume_session", "Resume", id="session.resume"),
+        Binding("ctrl+t", "toggle_theme", "Theme", id="theme.toggle"),
+        Binding("f1", "show_keys", "Keys", id="help.keys"),
+    ]
+
+    def __init__(self, options: LaunchOptions) -> None:
+        super().__init__()
+        self.options = options
+        self.tally = UsageTally(model=options.model, scripted=options.demo_notice is not None)
+        self.runtime: Runtime | None = None
+        self._subscription: Subscription | None = None
+        self._closed = False
+        themes, self._theme_problems = load_themes([builtin_theme_dir()])
+        for theme in themes:
+            self.register_theme(theme)
+        wanted = options.theme or DARK
+        self.theme = wanted if wanted in self.available_themes else FALLBACK_THEME
+
+    # -- start-up --------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        from penguin_tui.app.screens.workbench import WorkbenchScreen
+
+        self.push_screen(WorkbenchScreen(self.tally))
+        for problem in self._theme_problems:
+            self.notify(f"theme {problem.path} skipped: {problem.reason}", severity="warning")
+        if self.options.exit_after_first_frame:
+            self.call_after_refresh(self.exit, 0)
+            return
+        self.call_after_refresh(self._start_services)
+
+    async def _start_services(self) -> None:
+        from penguin_tui.engine.runtime import open_runtime
+        from penguin_tui.errors import PenguinError
+
+        chat = self.screen.query_one(ChatView)
+        if self.options.demo_notice:
+            await chat.add_notice(self.options.demo_notice)
+        try:
+            runtime = await open_runtime(
+                self.options.directory, model=self.options.model, api_base=self.options.api_base
+            )
+        except PenguinError as error:
+            self._fatal(error.message)
+            return
+        self.runtime = runtime
+        settings = runtime.settings
+        self.tally.model = settings.model.name
+        if self.options.theme is None and settings.ui.theme != self.theme:
+            self._apply_theme(settings.ui.theme)
+        if settings.ui.keys:
+            self.set_keymap(settings.ui.keys)
+        if runtime.recovered_messages:
+            self.notify(
+                f"{runtime.recovered_messages} reply(ies) cut short by a crash were kept "
+                f"and marked interrupted"
+            )
+        self._subscription = runtime.bus.subscribe()
+        self._pump_events()
+        try:
+            if self.options.session_id:
+                await runtime.engine.resume(self.options.session_id)
+            elif self.options.continue_latest:
+                await runtime.engine.continue_latest()
+            else:
+                await runtime.engine.new_session()
+            await self._show_session()
+        except PenguinError as error:
+            self.notify(error.message, severity="error", timeout=10)
+        self._preload_llm()
+
+    def _fatal(self, message: str) -> None:
+        self.notify(message, title="Cannot open the store", severity="error", timeout=30)
+        self.screen.query_one(PromptInput).disabled = True
+
+    @work(thread=True, exclusive=True, group="llm-preload", exit_on_error=False)
+    def _preload_llm(self) -> None:
+        """Import litellm off the UI thread, then look up the model's context window."""
+        from penguin_tui.llm.loader import load_litellm
+        from penguin_tui.llm.pricing import context_window
+
+        load_litellm()
+        runtime = self.runtime
+        if runtime is None or not runtime.settings.model.name:
+            return
+        name = runtime.settings.model.name
+        litellm_name = name if "/" in name or not runtime.settings.model.api_base else f"openai/{name}"
+        window = context_window(litellm_name, runtime.settings.model)
+        self.call_from_thread(self._set_context_window, window)
+
+    def _set_context_window(self, window: int | None) -> None:
+        self.tally.context_window = window
+        self._refresh_usage()
+
+    async def _show_session(self) -> None:
+        """Fill the chat and the usage pane from the store (resume, new session)."""
+        assert self.runtime is not None
+        engine = self.runtime.engine
+        chat = self.screen.query_one(ChatView)
+        await chat.clear_messages()
+        if self.options.demo_notice:
+            await chat.add_notice(self.options.demo_notice)
+        messages = await engine.history()
+        for message in messages:
+            if message.role.value == "user":
+                await chat.add_user(message.content)
+            elif message.role.value == "assistant":
+                await chat.add_finished_reply(
+                    message.id, message.content, message.reasoning, message.status.value
+                )
+        self.tally = self._tally_from_store(
+            await self.runtime.store.usage_rows(engine.session.id) if engine.session else []
+        )
+        self.screen.query_one(UsagePane).tally = self.tally
+        self._refresh_usage()
+        if engine.session is not None:
+            self.sub_title = f"{self.runtime.project_dir.name} · session {engine.session.id}"
+
+    def _tally_from_store(self, rows: list[Any]) -> UsageTally:
+        assert self.runtime is not None
+        tally = UsageTally(
+            model=self.runtime.settings.model.name,
+            scripted=self.options.demo_notice is not None,
+            context_window=self.tally.context_window,
+        )
+        for row in rows:
+            tally.call_recorded(
+                row.input_tokens, row.output_tokens, row.cost_usd, row.ttft_ms, row.duration_ms
+            )
+        return tally
+
+    # -- events from the engine ------------------------------------------------------------
+
+    @work(exclusive=True, group="events", exit_on_error=False)
+    async def _pump_events(self) -> None:
+        """Follow the bus; deltas are drawn at most once a frame (the queue merges them)."""
+        assert self._subscription is not None
+        async for event in self._subscription:
+            await self._on_engine_event(event)
+            if event.type.endswith(".delta"):
+                self._refresh_usage()
+                await asyncio.sleep(FRAME_S)
+
+    async def _on_engine_event(self, event: Event) -> None:
+        from penguin_tui.bus import (
+            ErrorOccurred,
+            MessageCompleted,
+            MessageDelta,
+            MessageStarted,
+            ReasoningDelta,
+            Retrying,
+            UsageRecorded,
+        )
+
+        chat = self.screen.query_one(ChatView) if self.screen.query(ChatView) else None
+        if isinstance(event, MessageDelta | ReasoningDelta):
+            self.tally.tokens_arrived(event.tokens)
+            reply = chat.reply(event.message_id) if chat else None
+            if reply is not None:
+                if isinstance(event, MessageDelta):
+                    await reply.add_text(event.text)
+                else:
+                    await reply.add_reasoning(event.text)
+        elif isinstance(event, MessageStarted):
+            history = await self.runtime.engine.history() if self.runtime else []
+            self.tally.reply_started_now(sum(len(m.content) for m in history) // 4)
+            if chat is not None:
+                await chat.start_reply(event.message_id)
+            self._refresh_usage()
+        elif isinstance(event, MessageCompleted):
+            if chat is None:
+                return
+            if event.role == "user":
+                await chat.add_user(event.text)
+            else:
+                reply = chat.reply(event.message_id)
+                if reply is not None:
+                    await reply.finish(event.text, event.reasoning, event.status)
+        elif isinstance(event, UsageRecorded):
+            self.tally.call_recorded(
+                event.input_tokens, event.output_tokens, event.cost_usd, event.ttft_ms,
+                event.duration_ms,
+            )
+            self._refresh_usage()
+        elif isinstance(event, Retrying):
+            self.notify(
+                f"{event.reason} — retrying in {event.delay_s:.1f}s", severity="warning", timeout=4
+            )
+        elif isinstance(event, ErrorOccurred):
+            cancelled = event.kind == "cancelled"
+            self.notify(
+                event.message, severity="information" if cancelled else "error",
+                timeout=4 if cancelled else 10,
+            )
+
+    def _refresh_usage(self) -> None:
+        for pane in self.screen.query(UsagePane):
+            pane.show()
+
+    # -- user actions ----------------------------------------------------------------------
+
+    async def on_prompt_input_submitted(self, message: PromptInput.Submitted) -> None:
+        if self.runtime is None:
+            self.notify("still starting up (or the store could not be opened)", severity="warning")
+            return
+        if self.runtime.engine.busy:
+            self.notify("a reply is still streaming; Esc cancels it", severity="warning")
+            return
+        message.prompt.remember(message.text)
+        message.prompt.clear()
+        self._send(message.text)
+
+    @work(exclusive=True, group="turn", exit_on_error=False)
+    async def _send(self, text: str) -> None:
+        from penguin_tui.errors import PenguinError
+
+        assert self.runtime is not None
+        try:
+            await self.runtime.engine.send(text)
+        except PenguinError as error:
+            self.notify(error.message, severity="error")
+
+    def action_cancel_reply(self) -> None:
+        if self.runtime is not None and self.runtime.engine.cancel():
+            return
+        if self.screen.maximized is not None:
+            self.screen.minimize()
+
+    async def action_new_session(self) -> None:
+        if self.runtime is None:
+            return
+        if self.runtime.engine.busy:
+            self.notify("a reply is still streaming; Esc cancels it", severity="warning")
+            return
+        await self.runtime.engine.new_session()
+        await self._show_session()
+        self.notify("new session started")
+
+    async def action_resume_session(self) -> None:
+        from penguin_tui.app.screens.sessions import SessionPicker
+
+        if self.runtime is None:
+            return
+        if self.runtime.engine.busy:
+            self.notify("a reply is still streaming; Esc cancels it", severity="warning")
+            return
+        summaries = await self.runtime.store.list_sessions(self.runtime.engine.project.id)
+        rows = [
+            (s.session.id, s.session.title, s.session.updated_at, s.messages, s.usage.cost_usd)
+            for s in summaries
+        ]
+
+        async def resume(session_id: str | None) -> None:
+            if session_id and self.runtime is not None:
+                await self.runtime.engine.resume(session_id)
+                await self._show_session()
+
+        await self.push_screen(SessionPicker(rows), resume)
+
+    def _apply_theme(self, name: str) -> None:
+        if name in self.available_themes:
+            self.theme = name
+        else:
+            self.notify(f"unknown theme {name!r}; using {self.theme}", severity="warning")
+
+    def action_toggle_theme(self) -> None:
+        self._apply_theme(LIGHT if self.theme == DARK else DARK)
+
+    def action_show_keys(self) -> None:
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+    async def action_quit(self) -> None:
+        await self._shutdown()
+        self.exit(0)
+
+    async def _shutdown(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        if self.runtime is not None:
+            self.runtime.engine.cancel()
+            await self.runtime.close()
+
+    async def on_unmount(self) -> None:
+        await self._shutdown()
+
+
+def exit_after_first_frame() -> bool:
+    return os.environ.get("PENGUIN_EXIT_AFTER_FIRST_FRAME") == "1"

@@ -1,0 +1,69 @@
+"""The workbench: chat in the centre, the prompt below it, the usage monitor at the side."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from penguin_tui.app.widgets.chat import ChatView
+from penguin_tui.app.widgets.prompt import PromptInput
+from penguin_tui.app.widgets.usage import UsagePane, UsageTally
+
+
+class WorkbenchScreen(Screen[None]):
+    """The one main screen; every pane is reachable by a key and can be maximised."""
+
+    CSS_PATH = "workbench.tcss"
+    AUTO_FOCUS = "#prompt"
+
+    BINDINGS = [
+        Binding("escape", "app.cancel_reply", "Cancel", id="cancel", show=True),
+        Binding("f2", "focus_pane('prompt')", "Prompt", id="focus.prompt", show=False),
+        Binding("f3", "focus_pane('chat')", "Chat", id="focus.chat", show=False),
+        Binding("f4", "focus_pane('usage')", "Usage", id="focus.usage", show=False),
+        Binding("f5", "toggle_maximize", "Maximise", id="pane.maximize", show=False),
+        Binding("pageup", "chat_page(-1)", "Page up", id="chat.page_up", show=False),
+        Binding("pagedown", "chat_page(1)", "Page down", id="chat.page_down", show=False),
+    ]
+
+    def __init__(self, tally: UsageTally) -> None:
+        super().__init__()
+        self.tally = tally
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="body"):
+            with Vertical(id="main"):
+                yield ChatView(id="chat")
+                yield PromptInput(id="prompt")
+            with Vertical(id="side"):
+                yield UsagePane(self.tally, id="usage")
+                yield Static(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#chat").border_title = "Chat"
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < 100, "-narrow")
+
+    def action_focus_pane(self, pane: str) -> None:
+        self.query_one(f"#{pane}").focus()
+
+    def action_toggle_maximize(self) -> None:
+        if self.maximized is not None:
+            self.minimize()
+        elif self.focused is not None:
+            target = self.focused
+            if isinstance(target, PromptInput):
+                target = self.query_one(ChatView)
+            self.maximize(target)
+
+    def action_chat_page(self, direction: int) -> None:
+        chat = self.query_one(ChatView)
+        if direction < 0:
+            chat.scroll_page_up()
+        else:
+            chat.scroll_page_down()

@@ -1,0 +1,200 @@
+"""The chat pane: finished messages as static renderables, the streaming reply as live Markdown.
+
+Only the reply being streamed is a live ``Markdown`` widget fed through a ``MarkdownStream``;
+a finished message becomes a ``Static`` holding a Rich ``Markdown`` renderable, so the cost of
+a token does not grow with the history. Very long replies are cut into finished blocks.
+"""
+
+from __future__ import annotations
+
+from rich.markdown import Markdown as RichMarkdown
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import Collapsible, Markdown, Static
+from textual.widgets._markdown import MarkdownStream
+
+# A live Markdown widget slows as it grows: freeze it into a static block past this size.
+BLOCK_CHARS = 6000
+
+
+def _static_markdown(text: str, classes: str = "") -> Static:
+    return Static(RichMarkdown(text or " ", code_theme="ansi_dark"), classes=classes)
+
+
+def _at_block_boundary(text: str) -> bool:
+    """A paragraph has ended and no code fence is open."""
+    return text.endswith("\n\n") and text.count("```") % 2 == 0
+
+
+class Notice(Static):
+    """A line from penguin-tui itself (demo notice, errors kept in the transcript)."""
+
+    DEFAULT_CSS = """
+    Notice {
+        color: $text-muted;
+        border-left: thick $accent;
+        padding: 0 1;
+        margin: 0 0 1 0;
+    }
+    """
+
+
+class UserMessage(Static):
+    """A prompt the user sent."""
+
+    DEFAULT_CSS = """
+    UserMessage {
+        background: $boost;
+        border-left: thick $primary;
+        padding: 0 1;
+        margin: 0 0 1 0;
+    }
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__(RichMarkdown(text or " ", code_theme="ansi_dark"))
+        self.text = text
+
+
+class AssistantMessage(Vertical):
+    """A reply: collapsed reasoning above, then the text, live while it streams."""
+
+    DEFAULT_CSS = """
+    AssistantMessage {
+        height: auto;
+        margin: 0 0 1 0;
+        padding: 0 1;
+        border-left: thick $secondary;
+    }
+    AssistantMessage Collapsible { padding: 0; border: none; background: $surface; }
+    AssistantMessage .reasoning { color: $text-muted; }
+    AssistantMessage Markdown { margin: 0; padding: 0; }
+    AssistantMessage .status { color: $warning; }
+    """
+
+    def __init__(self, message_id: str, text: str = "", reasoning: str = "",
+                 status: str = "complete") -> None:
+        super().__init__()
+        self.message_id = message_id
+        self.text = text
+        self.reasoning = reasoning
+        self.status = status
+        self._live: Markdown | None = None
+        self._stream: MarkdownStream | None = None
+        self._live_text = ""
+        self._frozen_chars = 0
+        self._reasoning_view: Static | None = None
+
+    def compose_finished(self) -> None:
+        if self.reasoning:
+            self._mount_reasoning()
+        self.mount(_static_markdown(self.text))
+        self._mount_status()
+
+    def on_mount(self) -> None:
+        if self.status != "streaming":
+            self.compose_finished()
+
+    def _mount_reasoning(self) -> None:
+        self._reasoning_view = Static(self.reasoning, classes="reasoning", markup=False)
+        collapsible = Collapsible(self._reasoning_view, title="Reasoning", collapsed=True)
+        if self.children:
+            self.mount(collapsible, before=0)
+        else:
+            self.mount(collapsible)
+
+    def _mount_status(self) -> None:
+        if self.status == "interrupted":
+            self.mount(Static("⏹ interrupted — the partial reply is kept", classes="status"))
+        elif self.status == "error":
+            self.mount(Static("✗ no reply (see the notification)", classes="status"))
+
+    async def add_reasoning(self, text: str) -> None:
+        self.reasoning += text
+        if self._reasoning_view is None:
+            self._mount_reasoning()
+        else:
+            self._reasoning_view.update(self.reasoning)
+
+    async def add_text(self, text: str) -> None:
+        """Stream text in; freezes the live block into a static one when it grows large."""
+        self.text += text
+        if self._stream is None:
+            self._live = Markdown()
+            await self.mount(self._live)
+            self._stream = Markdown.get_stream(self._live)
+            self._live_text = ""
+        self._live_text += text
+        await self._stream.write(text)
+        if len(self._live_text) > BLOCK_CHARS and _at_block_boundary(self._live_text):
+            await self._freeze_live()
+
+    async def _freeze_live(self) -> None:
+        if self._stream is not None:
+            await self._stream.stop()
+        if self._live is not None:
+            await self.mount(_static_markdown(self._live_text), before=self._live)
+            await self._live.remove()
+        self._frozen_chars += len(self._live_text)
+        self._live = None
+        self._stream = None
+        self._live_text = ""
+
+    async def finish(self, text: str, reasoning: str, status: str) -> None:
+        """The reply is final: replace the live widget by a static renderable."""
+        self.status = status
+        self.reasoning = reasoning
+        if self._reasoning_view is not None:
+            self._reasoning_view.update(reasoning)
+        elif reasoning:
+            self._mount_reasoning()
+        self.text = text
+        if self._stream is not None:
+            await self._stream.stop()
+        if self._live is not None:
+            await self._live.remove()
+        self._live = None
+        self._stream = None
+        self._live_text = ""
+        tail = text[self._frozen_chars :]
+        if tail.strip() or not self._frozen_chars:
+            await self.mount(_static_markdown(tail))
+        self._mount_status()
+
+
+class ChatView(VerticalScroll):
+    """The conversation, anchored to the bottom until the user scrolls up."""
+
+    DEFAULT_CSS = """
+    ChatView { padding: 0 1; background: $background; }
+    ChatView:focus { border: none; }
+    """
+
+    can_focus = True
+
+    def on_mount(self) -> None:
+        self.anchor()
+
+    def reply(self, message_id: str) -> AssistantMessage | None:
+        for child in reversed(self.children):
+            if isinstance(child, AssistantMessage) and child.message_id == message_id:
+                return child
+        return None
+
+    async def clear_messages(self) -> None:
+        await self.remove_children()
+
+    async def add_notice(self, text: str) -> None:
+        await self.mount(Notice(text))
+
+    async def add_user(self, text: str) -> None:
+        await self.mount(UserMessage(text))
+
+    async def start_reply(self, message_id: str) -> AssistantMessage:
+        view = AssistantMessage(message_id, status="streaming")
+        await self.mount(view)
+        return view
+
+    async def add_finished_reply(
+        self, message_id: str, text: str, reasoning: str, status: str
+    ) -> None:
+        await self.mount(AssistantMessage(message_id, text, reasoning, status))

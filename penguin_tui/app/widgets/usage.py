@@ -1,0 +1,161 @@
+"""The usage monitor: model, tokens, dollars, speed and context use, live while a reply streams."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from rich.table import Table
+from rich.text import Text
+from textual.widgets import Static
+
+
+def money(cost: float | None) -> str:
+    """Dollars, or n/a when the price is unknown (never a made-up $0.00)."""
+    if cost is None:
+        return "n/a"
+    return f"${cost:.4f}" if cost < 1 else f"${cost:,.2f}"
+
+
+def tokens(count: int) -> str:
+    return f"{count / 1000:.1f}k" if count >= 10_000 else f"{count:,}"
+
+
+@dataclass
+class UsageTally:
+    """The figures on the usage pane; fed by bus events, read by the widget."""
+
+    model: str | None = None
+    scripted: bool = False
+    context_window: int | None = None
+    context_used: int = 0
+    reply_in: int = 0
+    reply_out: int = 0
+    reply_cost: float | None = None
+    reply_streaming: bool = False
+    reply_started: float | None = None
+    first_token_at: float | None = None
+    last_token_at: float | None = None
+    ttft_ms: float | None = None
+    final_rate: float | None = None
+    session_in: int = 0
+    session_out: int = 0
+    session_cost: float | None = None
+    session_calls: int = 0
+    unpriced_calls: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def reply_started_now(self, prompt_estimate: int) -> None:
+        self.reply_streaming = True
+        self.reply_in = prompt_estimate
+        self.reply_out = 0
+        self.reply_cost = None
+        self.reply_started = time.perf_counter()
+        self.first_token_at = None
+        self.last_token_at = None
+        self.ttft_ms = None
+        self.final_rate = None
+
+    def tokens_arrived(self, count: int) -> None:
+        now = time.perf_counter()
+        if self.first_token_at is None:
+            self.first_token_at = now
+            if self.reply_started is not None:
+                self.ttft_ms = (now - self.reply_started) * 1000
+        self.last_token_at = now
+        self.reply_out += count
+
+    def rate(self) -> float | None:
+        """Tokens per second of the current (or last) reply."""
+        if self.final_rate is not None and not self.reply_streaming:
+            return self.final_rate
+        if self.first_token_at is None or self.last_token_at is None:
+            return None
+        elapsed = self.last_token_at - self.first_token_at
+        return self.reply_out / elapsed if elapsed > 0.05 else None
+
+    def call_recorded(
+        self, input_tokens: int, output_tokens: int, cost: float | None,
+        ttft_ms: float | None, duration_ms: float,
+    ) -> None:
+        self.reply_streaming = False
+        self.reply_in, self.reply_out, self.reply_cost = input_tokens, output_tokens, cost
+        self.ttft_ms = ttft_ms if ttft_ms is not None else self.ttft_ms
+        streaming_ms = duration_ms - (ttft_ms or 0)
+        self.final_rate = output_tokens / (streaming_ms / 1000) if streaming_ms > 50 else None
+        self.context_used = input_tokens + output_tokens
+        self.session_in += input_tokens
+        self.session_out += output_tokens
+        self.session_calls += 1
+        if cost is None:
+            self.unpriced_calls += 1
+        else:
+            self.session_cost = (self.session_cost or 0.0) + cost
+
+    def session_money(self) -> str:
+        if self.session_calls == 0:
+            return "—"
+        if self.session_cost is None:
+            return "n/a"
+        suffix = f" (+{self.unpriced_calls} n/a)" if self.unpriced_calls else ""
+        return money(self.session_cost) + suffix
+
+
+def _bar(fraction: float, width: int, colours: dict[str, str]) -> Text:
+    filled = round(max(0.0, min(fraction, 1.0)) * width)
+    level = "success" if fraction < 0.6 else "warning" if fraction < 0.85 else "error"
+    return Text("█" * filled, style=colours.get(level, "")) + Text(
+        "░" * (width - filled), style=colours.get("foreground-muted", "dim")
+    )
+
+
+class UsagePane(Static):
+    """Shows a ``UsageTally``; refreshed by the app at most a few times a second."""
+
+    DEFAULT_CSS = """
+    UsagePane { padding: 0 1; height: auto; }
+    """
+
+    can_focus = True
+
+    def __init__(self, tally: UsageTally, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.tally = tally
+        self.border_title = "Usage"
+
+    def on_mount(self) -> None:
+        self.show()
+
+    def show(self) -> None:
+        self.update(self.render_tally())
+
+    def render_tally(self) -> Table:
+        tally = self.tally
+        table = Table.grid(padding=(0, 1), expand=True)
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column(justify="right", no_wrap=True)
+        model = tally.model or "not set"
+        if tally.scripted:
+            model += " (scripted)"
+        table.add_row("Model", Text(model, overflow="ellipsis"))
+        if tally.context_window:
+            fraction = tally.context_used / tally.context_window
+            table.add_row(
+                "Context", f"{tokens(tally.context_used)}/{tokens(tally.context_window)} "
+                f"{fraction:.0%}"
+            )
+            table.add_row("", _bar(fraction, 16, self.app.theme_variables))
+        else:
+            table.add_row("Context", f"{tokens(tally.context_used)} / n/a")
+        label = "Reply ⋯" if tally.reply_streaming else "Reply"
+        approx = "~" if tally.reply_streaming else ""
+        table.add_row(label, f"{approx}{tokens(tally.reply_in)} in · {tokens(tally.reply_out)} out")
+        table.add_row("  cost", "…" if tally.reply_streaming else (
+            money(tally.reply_cost) if tally.session_calls else "—"))
+        rate = tally.rate()
+        table.add_row("  speed", f"{rate:,.0f} tok/s" if rate else "—")
+        table.add_row("  first token", f"{tally.ttft_ms:,.0f} ms" if tally.ttft_ms else "—")
+        table.add_row("Session", f"{tokens(tally.session_in)} in · {tokens(tally.session_out)} out")
+        table.add_row("  cost", tally.session_money())
+        table.add_row("  calls", str(tally.session_calls))
+        return table

@@ -1,0 +1,146 @@
+"""Typed events: frozen pydantic models with a ``type`` discriminator, one JSON object per line.
+
+Durable events are written to the store before any subscriber sees them; ephemeral ones
+(deltas, progress) are not, and may reach a slow subscriber coalesced, never reordered.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+
+class Event(BaseModel):
+    """Fields every event carries; ``seq`` and ``ts`` are stamped by the bus on publish."""
+
+    model_config = ConfigDict(frozen=True)
+
+    durable: ClassVar[bool] = True
+
+    type: str
+    session_id: str
+    seq: int = 0
+    ts: float = Field(default_factory=time.time)
+
+    def to_json(self) -> str:
+        return self.model_dump_json()
+
+
+class SessionStarted(Event):
+    """A session was opened (new or resumed) on a project."""
+
+    type: Literal["session.started"] = "session.started"
+    project: str
+    model: str | None = None
+    resumed: bool = False
+
+
+class MessageStarted(Event):
+    """An assistant reply began; its text follows as ``message.delta`` events."""
+
+    durable: ClassVar[bool] = False
+    type: Literal["message.started"] = "message.started"
+    message_id: str
+    role: str = "assistant"
+    model: str
+
+
+class Delta(Event):
+    """A streamed piece of a message; ``tokens`` counts the chunks merged into it."""
+
+    durable: ClassVar[bool] = False
+    message_id: str
+    text: str
+    tokens: int = 1
+
+    def merges_with(self, later: Event) -> bool:
+        return type(later) is type(self) and later.message_id == self.message_id  # type: ignore[attr-defined]
+
+    def merged(self, later: Delta) -> Delta:
+        """One delta standing for this one followed by ``later`` (order kept)."""
+        return later.model_copy(
+            update={"text": self.text + later.text, "tokens": self.tokens + later.tokens}
+        )
+
+
+class MessageDelta(Delta):
+    """A piece of reply text as it streams."""
+
+    type: Literal["message.delta"] = "message.delta"
+
+
+class ReasoningDelta(Delta):
+    """A piece of the model's reasoning as it streams."""
+
+    type: Literal["reasoning.delta"] = "reasoning.delta"
+
+
+class MessageCompleted(Event):
+    """A message is final: complete, interrupted (cancelled or broken stream) or error."""
+
+    type: Literal["message.completed"] = "message.completed"
+    message_id: str
+    parent_id: str | None
+    role: str
+    text: str
+    status: str
+    reasoning: str = ""
+
+
+class UsageRecorded(Event):
+    """Tokens, dollars and timings of one LLM call; ``cost_usd`` is null when unknown."""
+
+    type: Literal["usage"] = "usage"
+    message_id: str | None
+    model: str
+    input_tokens: int
+    output_tokens: int
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+    reasoning_tokens: int = 0
+    cost_usd: float | None
+    cost_source: str
+    ttft_ms: float | None
+    duration_ms: float
+
+
+class Retrying(Event):
+    """A call failed before its first token and will be tried again after ``delay_s``."""
+
+    durable: ClassVar[bool] = False
+    type: Literal["retry"] = "retry"
+    attempt: int
+    delay_s: float
+    reason: str
+    model: str
+
+
+class ErrorOccurred(Event):
+    """Something went wrong; ``message`` is one line that says what to do."""
+
+    type: Literal["error"] = "error"
+    message: str
+    kind: str = "error"
+
+
+AnyEvent = Annotated[
+    SessionStarted
+    | MessageStarted
+    | MessageDelta
+    | ReasoningDelta
+    | MessageCompleted
+    | UsageRecorded
+    | Retrying
+    | ErrorOccurred,
+    Field(discriminator="type"),
+]
+
+EVENT_ADAPTER: TypeAdapter[AnyEvent] = TypeAdapter(AnyEvent)
+
+
+def parse_event(line: str) -> Event:
+    """Read one JSON line back into its typed event."""
+    event: Event = EVENT_ADAPTER.validate_json(line)
+    return event

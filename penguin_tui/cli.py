@@ -1,0 +1,116 @@
+"""Command line: ``penguin-tui [DIR]``, ``--demo``, ``--version``, ``run`` and ``sessions``.
+
+Imports nothing heavy at module level: ``--version`` must answer in well under 150 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from penguin_tui import __version__
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+def _add_model_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", metavar="M", help="model name, e.g. openai/gpt-4o-mini")
+    parser.add_argument(
+        "--api-base", metavar="URL", help="an OpenAI-compatible server, e.g. http://localhost:8000/v1"
+    )
+
+
+def _tui_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="penguin-tui",
+        description="A terminal workbench for AI-assisted coding.",
+        epilog="Sub-commands: `penguin-tui run --help`, `penguin-tui sessions --help`.",
+    )
+    parser.add_argument("directory", nargs="?", metavar="DIR", help="project directory (default: .)")
+    parser.add_argument(
+        "--demo", action="store_true",
+        help="open a fresh demo project with the scripted demo model (no key, no network)",
+    )
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    _add_model_flags(parser)
+    resume = parser.add_mutually_exclusive_group()
+    resume.add_argument("--continue", dest="continue_", action="store_true",
+                        help="resume the project's latest session")
+    resume.add_argument("--session", metavar="ID", help="resume session ID")
+    return parser
+
+
+def _run_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="penguin-tui run", description="Send one prompt headless and stream the reply."
+    )
+    parser.add_argument("-C", dest="directory", metavar="DIR", help="project directory (default: .)")
+    _add_model_flags(parser)
+    parser.add_argument("--json", action="store_true", help="one JSON event per line on stdout")
+    resume = parser.add_mutually_exclusive_group()
+    resume.add_argument("--continue", dest="continue_", action="store_true",
+                        help="continue the project's latest session")
+    resume.add_argument("--session", metavar="ID", help="continue session ID")
+    parser.add_argument("prompt", metavar="PROMPT", help="the prompt; '-' reads it from stdin")
+    return parser
+
+
+def _sessions_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="penguin-tui sessions", description="Past sessions.")
+    sub = parser.add_subparsers(dest="action", required=True, metavar="list|show|export")
+    listing = sub.add_parser("list", help="list sessions, newest first")
+    listing.add_argument("-C", dest="directory", metavar="DIR", help="project directory (default: .)")
+    listing.add_argument("--all", action="store_true", help="sessions of every project")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    show = sub.add_parser("show", help="print a session's conversation")
+    show.add_argument("session_id", metavar="ID")
+    show.add_argument("--json", action="store_true", help="print JSON")
+    export = sub.add_parser("export", help="export a session (secrets redacted)")
+    export.add_argument("session_id", metavar="ID")
+    export.add_argument("--format", choices=("md", "json"), default="md")
+    return parser
+
+
+def fail(message: str, code: int = EXIT_FAILED) -> int:
+    """Print one line to stderr and return the exit code."""
+    print(f"penguin-tui: {message}", file=sys.stderr, flush=True)
+    return code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if args and args[0] == "run":
+            from penguin_tui.headless import run_command
+
+            return run_command(_run_parser().parse_args(args[1:]))
+        if args and args[0] == "sessions":
+            from penguin_tui.headless import sessions_command
+
+            return sessions_command(_sessions_parser().parse_args(args[1:]))
+        options = _tui_parser().parse_args(args)
+        if options.version:
+            print(f"penguin-tui {__version__}")
+            return EXIT_OK
+        from penguin_tui.app.launch import launch_tui
+
+        return launch_tui(
+            directory=options.directory, demo=options.demo, model=options.model,
+            api_base=options.api_base, session_id=options.session, continue_latest=options.continue_,
+        )
+    except KeyboardInterrupt:
+        return fail("interrupted", EXIT_INTERRUPTED)
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`); say nothing more on a closed pipe.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,50 @@
+"""Where penguin-tui keeps its data: ``PENGUIN_HOME`` when set, else the platform's dirs."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class DataPaths:
+    """The files and folders of one penguin-tui data root."""
+
+    root: Path
+    config_dir: Path
+
+    @property
+    def database(self) -> Path:
+        return self.root / "penguin.db"
+
+    @property
+    def logs(self) -> Path:
+        return self.root / "logs"
+
+    @property
+    def backups(self) -> Path:
+        return self.root / "backups"
+
+    @property
+    def demo_projects(self) -> Path:
+        return self.root / "demo"
+
+    @property
+    def user_config(self) -> Path:
+        return self.config_dir / "config.toml"
+
+
+def data_paths(environ: dict[str, str] | None = None) -> DataPaths:
+    """Resolve the data root; ``PENGUIN_HOME`` holds everything (config included) when set."""
+    env = os.environ if environ is None else environ
+    home = env.get("PENGUIN_HOME")
+    if home:
+        root = Path(home).expanduser().resolve()
+        return DataPaths(root=root, config_dir=root)
+    import platformdirs
+
+    return DataPaths(
+        root=Path(platformdirs.user_data_dir("penguin-tui")),
+        config_dir=Path(platformdirs.user_config_dir("penguin-tui")),
+    )

@@ -1,0 +1,132 @@
+"""Settings models and their layered loading: defaults, user file, project file, env, flags."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from penguin_tui.errors import ConfigError
+
+PROJECT_CONFIG = Path(".penguin") / "config.toml"
+
+
+class ModelPrice(BaseModel):
+    """A user-supplied price for a model litellm does not know, in dollars per million tokens."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    input_per_mtok: float = Field(ge=0)
+    output_per_mtok: float = Field(ge=0)
+    cache_read_per_mtok: float | None = Field(default=None, ge=0)
+    cache_write_per_mtok: float | None = Field(default=None, ge=0)
+
+
+class ModelSettings(BaseModel):
+    """Which model to call, where, and how patiently."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = None
+    api_base: str | None = None
+    fallback_models: list[str] = Field(default_factory=list)
+    timeout_s: float = Field(default=120.0, gt=0)
+    max_retries: int = Field(default=3, ge=0, le=10)
+    retry_base_delay_s: float = Field(default=1.0, ge=0)
+    retry_max_delay_s: float = Field(default=30.0, ge=0)
+    prices: dict[str, ModelPrice] = Field(default_factory=dict)
+    context_windows: dict[str, int] = Field(default_factory=dict)
+
+
+class UISettings(BaseModel):
+    """How the workbench looks and which keys do what."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    theme: str = "penguin-dark"
+    keys: dict[str, str] = Field(default_factory=dict)
+
+
+class Settings(BaseModel):
+    """Everything configurable, after all layers are merged."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: ModelSettings = Field(default_factory=ModelSettings)
+    ui: UISettings = Field(default_factory=UISettings)
+    secret_env_vars: list[str] = Field(default_factory=list)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        return {}
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"config file {path} is not valid TOML: {error}") from error
+    except OSError as error:
+        raise ConfigError(f"cannot read config file {path}: {error.strerror}") from error
+
+
+def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _env_layer(environ: dict[str, str] | os._Environ[str]) -> dict[str, Any]:
+    model: dict[str, Any] = {}
+    if environ.get("PENGUIN_MODEL"):
+        model["name"] = environ["PENGUIN_MODEL"]
+    if environ.get("PENGUIN_API_BASE"):
+        model["api_base"] = environ["PENGUIN_API_BASE"]
+    if environ.get("PENGUIN_TIMEOUT"):
+        model["timeout_s"] = environ["PENGUIN_TIMEOUT"]
+    layer: dict[str, Any] = {"model": model} if model else {}
+    if environ.get("PENGUIN_THEME"):
+        layer["ui"] = {"theme": environ["PENGUIN_THEME"]}
+    return layer
+
+
+def load_settings(
+    user_config: Path | None,
+    project_dir: Path | None,
+    *,
+    model: str | None = None,
+    api_base: str | None = None,
+    environ: dict[str, str] | None = None,
+) -> Settings:
+    """Merge the layers, later ones winning: user file, project file, environment, flags."""
+    env = os.environ if environ is None else environ
+    layers: list[tuple[str, dict[str, Any]]] = []
+    if user_config is not None:
+        layers.append((str(user_config), _read_toml(user_config)))
+    if project_dir is not None:
+        project_file = project_dir / PROJECT_CONFIG
+        layers.append((str(project_file), _read_toml(project_file)))
+    layers.append(("the environment", _env_layer(env)))
+    flags: dict[str, Any] = {}
+    if model:
+        flags["name"] = model
+    if api_base:
+        flags["api_base"] = api_base
+    layers.append(("the command line", {"model": flags} if flags else {}))
+
+    merged: dict[str, Any] = {}
+    for source, layer in layers:
+        merged = _merge(merged, layer)
+        try:
+            Settings.model_validate(merged)
+        except ValidationError as error:
+            first = error.errors()[0]
+            where = ".".join(str(part) for part in first["loc"])
+            raise ConfigError(f"bad setting {where} from {source}: {first['msg']}") from error
+    return Settings.model_validate(merged)

@@ -1,0 +1,1 @@
+"""The agent loop (a chat engine for now), prompts and context management."""

@@ -1,0 +1,66 @@
+"""Wires one project's services together: settings, store, bus and engine.
+
+The CLI, the TUI and the tests all start here, so they drive the very same services.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from penguin_tui.bus import EventBus
+from penguin_tui.config import DataPaths, Redactor, Settings, data_paths, load_settings
+from penguin_tui.engine.chat import ChatEngine, TargetResolver, default_targets
+from penguin_tui.errors import ConfigError
+from penguin_tui.store import Store
+
+
+@dataclass
+class Runtime:
+    """The open services of one project; close it to flush and release the database."""
+
+    paths: DataPaths
+    settings: Settings
+    store: Store
+    bus: EventBus
+    engine: ChatEngine
+    project_dir: Path
+    recovered_messages: int = 0
+
+    async def close(self) -> None:
+        await self.engine.wait_idle()
+        self.bus.close()
+        await self.store.close()
+
+
+def project_directory(directory: str | Path | None) -> Path:
+    path = Path(directory or ".").expanduser()
+    if not path.exists():
+        raise ConfigError(f"the project directory {path} does not exist")
+    if not path.is_dir():
+        raise ConfigError(f"{path} is not a directory; give the project's folder")
+    return path.resolve()
+
+
+async def open_store(paths: DataPaths, settings: Settings) -> Store:
+    redactor = Redactor.from_environment(extra_names=settings.secret_env_vars)
+    return await Store.open(paths.database, redact=redactor)
+
+
+async def open_runtime(
+    directory: str | Path | None,
+    *,
+    model: str | None = None,
+    api_base: str | None = None,
+    resolve: TargetResolver = default_targets,
+) -> Runtime:
+    """Load settings for the project, open the store, recover crashed replies, make the engine."""
+    project_dir = project_directory(directory)
+    paths = data_paths()
+    settings = load_settings(paths.user_config, project_dir, model=model, api_base=api_base)
+    store = await open_store(paths, settings)
+    recovered = await store.interrupt_streaming()
+    bus = EventBus(sink=store, first_seq=await store.max_event_seq() + 1)
+    project = await store.ensure_project(project_dir)
+    engine = ChatEngine(store, bus, settings, project, resolve=resolve)
+    return Runtime(paths, settings, store, bus, engine, project_dir, recovered)

@@ -1,0 +1,249 @@
+"""The headless sub-commands: ``run`` (one prompt, streamed) and ``sessions``.
+
+Every failure ends here as one line on stderr and a non-zero exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+from penguin_tui.bus import ErrorOccurred, Event, MessageDelta, Retrying, Subscription
+from penguin_tui.cli import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, fail
+from penguin_tui.config import Redactor, data_paths
+from penguin_tui.config.logs import setup_logging
+from penguin_tui.errors import ConfigError, PenguinError
+from penguin_tui.store import MessageStatus, SessionSummary, Store
+
+log = logging.getLogger("penguin_tui.headless")
+
+
+def _edge(command: Callable[[], Awaitable[int]]) -> int:
+    """Run a command, turning every error into one line and an exit code."""
+    log_file = setup_logging(data_paths())
+    try:
+        return asyncio.run(command())
+    except ConfigError as error:
+        return fail(error.message, EXIT_USAGE)
+    except PenguinError as error:
+        return fail(error.message)
+    except KeyboardInterrupt:
+        return fail("interrupted", EXIT_INTERRUPTED)
+    except Exception as error:  # the last line of defence: never a traceback on screen
+        log.exception("unexpected error")
+        where = f" (details in {log_file})" if log_file else ""
+        return fail(f"unexpected error: {type(error).__name__}: {error}{where}")
+
+
+# -- run ---------------------------------------------------------------------------------
+
+
+def _read_prompt(prompt: str) -> str:
+    text = sys.stdin.read() if prompt == "-" else prompt
+    if not text.strip():
+        raise ConfigError("the prompt is empty")
+    return text
+
+
+def _print_event(event: Event, as_json: bool) -> None:
+    if as_json:
+        sys.stdout.write(event.to_json() + "\n")
+        sys.stdout.flush()
+    elif isinstance(event, MessageDelta):
+        sys.stdout.write(event.text)
+        sys.stdout.flush()
+    elif isinstance(event, Retrying):
+        print(
+            f"penguin-tui: {event.reason}; retrying in {event.delay_s:.1f}s "
+            f"(attempt {event.attempt})",
+            file=sys.stderr, flush=True,
+        )
+
+
+async def _print_events(subscription: Subscription, as_json: bool) -> None:
+    async for event in subscription:
+        _print_event(event, as_json)
+
+
+def run_command(options: argparse.Namespace) -> int:
+    async def command() -> int:
+        from penguin_tui.engine.runtime import open_runtime
+
+        prompt = _read_prompt(options.prompt)
+        runtime = await open_runtime(
+            options.directory, model=options.model, api_base=options.api_base
+        )
+        subscription = runtime.bus.subscribe()
+        printer = asyncio.create_task(_print_events(subscription, options.json))
+        try:
+            engine = runtime.engine
+            if options.session:
+                await engine.resume(options.session)
+            elif options.continue_:
+                await engine.continue_latest()
+            else:
+                await engine.new_session()
+            send = asyncio.create_task(engine.send(prompt))
+            try:
+                result = await asyncio.shield(send)
+            except asyncio.CancelledError:
+                engine.cancel()
+                result = await send
+        finally:
+            subscription.close()
+            await printer
+            await runtime.close()
+        if not options.json and result.reply is not None and result.reply.content:
+            sys.stdout.write("\n")
+            sys.stdout.flush()
+        if result.status is MessageStatus.COMPLETE:
+            return EXIT_OK
+        if result.error is not None:
+            return fail(result.error.message)
+        return fail("the reply was interrupted; the partial text is kept", EXIT_INTERRUPTED)
+
+    return _edge(command)
+
+
+# -- sessions ----------------------------------------------------------------------------
+
+
+def _money(cost: float | None) -> str:
+    return "n/a" if cost is None else f"${cost:.4f}"
+
+
+def _summary_json(summary: SessionSummary) -> dict[str, Any]:
+    session = summary.session
+    return {
+        "id": session.id,
+        "project": summary.project_root,
+        "title": session.title,
+        "model": session.model,
+        "created_at": session.created_at,
+        "updated_at": session.updated_at,
+        "messages": summary.messages,
+        "input_tokens": summary.usage.input_tokens,
+        "output_tokens": summary.usage.output_tokens,
+        "cost_usd": summary.usage.cost_usd,
+    }
+
+
+async def _open_store() -> Store:
+    from penguin_tui.config import load_settings
+    from penguin_tui.engine.runtime import open_store
+
+    paths = data_paths()
+    settings = load_settings(paths.user_config, None)
+    return await open_store(paths, settings)
+
+
+async def _list_sessions(options: argparse.Namespace) -> int:
+    from penguin_tui.engine.runtime import project_directory
+
+    store = await _open_store()
+    try:
+        project_id = None
+        if not options.all:
+            project = await store.ensure_project(project_directory(options.directory))
+            project_id = project.id
+        summaries = await store.list_sessions(project_id)
+    finally:
+        await store.close()
+    if options.json:
+        print(json.dumps([_summary_json(s) for s in summaries], indent=None))
+        return EXIT_OK
+    if not summaries:
+        print("no sessions yet; start one with `penguin-tui` or `penguin-tui run PROMPT`")
+        return EXIT_OK
+    print(f"{'ID':<12}  {'UPDATED':<16}  {'MSGS':>4}  {'TOKENS':>9}  {'COST':>9}  TITLE")
+    for summary in summaries:
+        session = summary.session
+        updated = datetime.fromtimestamp(session.updated_at).strftime("%Y-%m-%d %H:%M")
+        tokens = summary.usage.input_tokens + summary.usage.output_tokens
+        title = (session.title or "(untitled)")[:60]
+        print(
+            f"{session.id:<12}  {updated:<16}  {summary.messages:>4}  {tokens:>9,}  "
+            f"{_money(summary.usage.cost_usd):>9}  {title}"
+        )
+    return EXIT_OK
+
+
+async def _session_document(store: Store, session_id: str) -> dict[str, Any]:
+    session = await store.get_session(session_id)
+    messages = await store.branch_path(session.id)
+    usage = await store.usage_rows(session.id)
+    totals = await store.session_usage(session.id)
+    return {
+        "id": session.id,
+        "title": session.title,
+        "model": session.model,
+        "created_at": session.created_at,
+        "updated_at": session.updated_at,
+        "messages": [
+            {
+                "id": m.id, "parent_id": m.parent_id, "role": m.role.value, "text": m.content,
+                "reasoning": m.reasoning, "status": m.status.value, "model": m.model,
+                "created_at": m.created_at,
+            }
+            for m in messages
+        ],
+        "usage": [
+            {
+                "message_id": u.message_id, "model": u.model, "input_tokens": u.input_tokens,
+                "output_tokens": u.output_tokens, "cache_read_tokens": u.cache_read_tokens,
+                "cache_write_tokens": u.cache_write_tokens, "reasoning_tokens": u.reasoning_tokens,
+                "cost_usd": u.cost_usd, "cost_source": u.cost_source, "ttft_ms": u.ttft_ms,
+                "duration_ms": u.duration_ms,
+            }
+            for u in usage
+        ],
+        "totals": {
+            "input_tokens": totals.input_tokens, "output_tokens": totals.output_tokens,
+            "cost_usd": totals.cost_usd, "calls": totals.calls,
+        },
+    }
+
+
+def _markdown(document: dict[str, Any]) -> str:
+    lines = [f"# {document['title'] or 'Session ' + document['id']}", ""]
+    totals = document["totals"]
+    lines.append(
+        f"Session `{document['id']}` · model {document['model'] or 'n/a'} · "
+        f"{totals['input_tokens']:,} tokens in, {totals['output_tokens']:,} out · "
+        f"{_money(totals['cost_usd'])}"
+    )
+    for message in document["messages"]:
+        status = "" if message["status"] == "complete" else f" ({message['status']})"
+        lines += ["", f"## {message['role'].capitalize()}{status}", "", message["text"]]
+    return "\n".join(lines) + "\n"
+
+
+async def _show_session(options: argparse.Namespace, fmt: str) -> int:
+    store = await _open_store()
+    try:
+        document = await _session_document(store, options.session_id)
+    finally:
+        await store.close()
+    redact = Redactor.from_environment()
+    if fmt == "json":
+        print(redact(json.dumps(document, indent=2, ensure_ascii=False)))
+    else:
+        print(redact(_markdown(document)), end="")
+    return EXIT_OK
+
+
+def sessions_command(options: argparse.Namespace) -> int:
+    if options.action == "list":
+        return _edge(lambda: _list_sessions(options))
+    if options.action == "show":
+        return _edge(lambda: _show_session(options, "json" if options.json else "md"))
+    return _edge(lambda: _show_session(options, options.format))
+
+
+__all__ = ["ErrorOccurred", "run_command", "sessions_command"]

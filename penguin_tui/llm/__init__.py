@@ -1,0 +1,1 @@
+"""The litellm wrapper (lazy import), pricing, usage, retry and fallback."""

@@ -1,0 +1,190 @@
+"""Streaming chat calls through litellm, with retries before the first token and fallbacks."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from penguin_tui.config.settings import ModelSettings
+from penguin_tui.errors import ConnectionFailedError, LLMError, StreamBrokenError
+from penguin_tui.llm.failures import classify
+from penguin_tui.llm.loader import load_litellm
+from penguin_tui.llm.pricing import TokenUsage
+from penguin_tui.llm.target import ModelTarget
+
+
+@dataclass(frozen=True)
+class StreamPiece:
+    """One streamed chunk, reduced to what the engine needs."""
+
+    text: str = ""
+    reasoning: str = ""
+    usage: TokenUsage | None = None
+    finish_reason: str | None = None
+    model: str | None = None
+
+
+@dataclass(frozen=True)
+class RetryNotice:
+    """Told to the caller before sleeping for a retry (or moving to a fallback model)."""
+
+    attempt: int
+    delay_s: float
+    reason: str
+    model: str
+
+
+@dataclass
+class ChatRequest:
+    """The messages to send (OpenAI format) and the chain of models to try."""
+
+    messages: list[dict[str, Any]]
+    targets: Sequence[ModelTarget]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+OnRetry = Callable[[RetryNotice], Awaitable[None]]
+
+
+def backoff_delay(attempt: int, settings: ModelSettings, retry_after: float | None) -> float:
+    """Jittered exponential backoff; a server's Retry-After wins when it asks for longer."""
+    exponential = settings.retry_base_delay_s * (2 ** (attempt - 1))
+    delay = min(exponential, settings.retry_max_delay_s) * random.uniform(0.5, 1.0)
+    if retry_after is not None:
+        delay = max(delay, min(retry_after, settings.retry_max_delay_s * 4))
+    return delay
+
+
+def _usage(raw: Any) -> TokenUsage | None:
+    if raw is None:
+        return None
+    details = getattr(raw, "prompt_tokens_details", None)
+    completion_details = getattr(raw, "completion_tokens_details", None)
+    cache_read = getattr(details, "cached_tokens", None) or getattr(
+        raw, "cache_read_input_tokens", 0
+    )
+    cache_write = getattr(raw, "cache_creation_input_tokens", 0) or 0
+    provider_cost = getattr(raw, "cost", None)
+    return TokenUsage(
+        input_tokens=int(getattr(raw, "prompt_tokens", 0) or 0),
+        output_tokens=int(getattr(raw, "completion_tokens", 0) or 0),
+        cache_read_tokens=int(cache_read or 0),
+        cache_write_tokens=int(cache_write or 0),
+        reasoning_tokens=int(getattr(completion_details, "reasoning_tokens", 0) or 0),
+        provider_cost_usd=float(provider_cost) if isinstance(provider_cost, int | float) else None,
+    )
+
+
+def _piece(chunk: Any) -> StreamPiece:
+    text = reasoning = ""
+    finish = None
+    choices = getattr(chunk, "choices", None) or []
+    if choices:
+        choice = choices[0]
+        delta = getattr(choice, "delta", None)
+        if delta is not None:
+            text = getattr(delta, "content", None) or ""
+            reasoning = getattr(delta, "reasoning_content", None) or ""
+        finish = getattr(choice, "finish_reason", None)
+    return StreamPiece(
+        text=text,
+        reasoning=reasoning,
+        usage=_usage(getattr(chunk, "usage", None)),
+        finish_reason=finish,
+        model=getattr(chunk, "model", None),
+    )
+
+
+class LLMClient:
+    """Calls models through litellm; the only place that does."""
+
+    def __init__(self, settings: ModelSettings) -> None:
+        self.settings = settings
+
+    async def stream(
+        self, request: ChatRequest, on_retry: OnRetry | None = None
+    ) -> AsyncIterator[tuple[ModelTarget, StreamPiece]]:
+        """Yield pieces of the reply. Before anything is yielded, failures are retried with
+        backoff and then the next model in the chain is tried; after that, a failure raises
+        ``StreamBrokenError`` and the caller keeps what it has."""
+        last_error: LLMError | None = None
+        for target in request.targets:
+            attempt = 0
+            while True:
+                attempt += 1
+                yielded = False
+                try:
+                    async for piece in self._one_call(target, request):
+                        yielded = True
+                        yield target, piece
+                    return
+                except LLMError as error:
+                    if yielded:
+                        raise StreamBrokenError(
+                            f"the reply from {target.name} broke off: {error.message}"
+                        ) from error
+                    last_error = error
+                    if not error.retryable or attempt > self.settings.max_retries:
+                        break
+                    retry_after = getattr(error, "retry_after", None)
+                    delay = backoff_delay(attempt, self.settings, retry_after)
+                    if on_retry is not None:
+                        await on_retry(RetryNotice(attempt, delay, error.message, target.name))
+                    await asyncio.sleep(delay)
+            if last_error is not None and not last_error.retryable:
+                raise last_error
+        assert last_error is not None
+        raise last_error
+
+    async def _one_call(
+        self, target: ModelTarget, request: ChatRequest
+    ) -> AsyncIterator[StreamPiece]:
+        litellm = load_litellm()
+        timeout = self.settings.timeout_s
+        kwargs: dict[str, Any] = {
+            "model": target.litellm_model,
+            "messages": request.messages,
+            "stream": True,
+            "stream_options": {"include_usage": True},
+            "timeout": timeout,
+            "max_retries": 0,
+            "num_retries": 0,
+            **request.extra,
+        }
+        if target.api_base:
+            kwargs["api_base"] = target.api_base
+        if target.api_key:
+            kwargs["api_key"] = target.api_key
+        stream: Any = None
+        try:
+            stream = await asyncio.wait_for(litellm.acompletion(**kwargs), timeout)
+            iterator = stream.__aiter__()
+            finished = False
+            while True:
+                try:
+                    chunk = await asyncio.wait_for(iterator.__anext__(), timeout)
+                except StopAsyncIteration:
+                    if not finished:
+                        raise ConnectionFailedError(
+                            f"the stream from {target.describe()} ended before the reply finished"
+                        ) from None
+                    return
+                piece = _piece(chunk)
+                finished = finished or piece.finish_reason is not None
+                if piece.text or piece.reasoning or piece.usage or piece.finish_reason:
+                    yield piece
+        except (asyncio.CancelledError, GeneratorExit):
+            raise
+        except Exception as error:
+            raise classify(error, target, timeout) from error
+        finally:
+            closer = getattr(stream, "aclose", None)
+            if closer is not None:
+                try:
+                    await closer()
+                except Exception:  # noqa: S110 - closing a dead stream may fail; nothing to keep
+                    pass
+

@@ -1,0 +1,99 @@
+"""Typed records read from and written to the store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class MessageStatus(StrEnum):
+    """Where a message is in its life: interrupted means cut short but kept."""
+
+    COMPLETE = "complete"
+    STREAMING = "streaming"
+    INTERRUPTED = "interrupted"
+    ERROR = "error"
+
+
+class Role(StrEnum):
+    """Who wrote a message."""
+
+    USER = "user"
+    ASSISTANT = "assistant"
+    SYSTEM = "system"
+
+
+@dataclass(frozen=True)
+class Project:
+    """A directory penguin-tui has been opened on."""
+
+    id: str
+    root: str
+    created_at: float
+
+
+@dataclass(frozen=True)
+class Session:
+    """One conversation on a project; its messages form a tree, ``main`` is its first branch."""
+
+    id: str
+    project_id: str
+    title: str
+    model: str | None
+    created_at: float
+    updated_at: float
+
+
+@dataclass(frozen=True)
+class Message:
+    """A node of the conversation tree."""
+
+    id: str
+    session_id: str
+    parent_id: str | None
+    role: Role
+    content: str
+    reasoning: str
+    status: MessageStatus
+    model: str | None
+    created_at: float
+
+
+@dataclass(frozen=True)
+class UsageRecord:
+    """One LLM call's tokens, cost and timings; ``cost_usd`` is None when the price is unknown."""
+
+    session_id: str
+    message_id: str | None
+    model: str
+    input_tokens: int
+    output_tokens: int
+    cache_read_tokens: int
+    cache_write_tokens: int
+    reasoning_tokens: int
+    cost_usd: float | None
+    cost_source: str
+    ttft_ms: float | None
+    duration_ms: float
+
+
+@dataclass(frozen=True)
+class UsageTotals:
+    """Sums over usage rows; ``cost_usd`` is None when any call had no known price."""
+
+    calls: int
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float | None
+    unpriced_calls: int
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    """A row of the session list: enough to pick one to resume."""
+
+    session: Session
+    project_root: str
+    messages: int
+    last_text: str
+    usage: UsageTotals

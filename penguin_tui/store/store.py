@@ -1,0 +1,431 @@
+"""The aiosqlite Store: one writer connection, WAL, migrations, and the queries the app needs."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from penguin_tui.bus.events import Event
+from penguin_tui.errors import SessionNotFoundError, StoreError
+from penguin_tui.store.models import (
+    Message,
+    MessageStatus,
+    Project,
+    Role,
+    Session,
+    SessionSummary,
+    UsageRecord,
+    UsageTotals,
+)
+from penguin_tui.store.schema import LATEST_VERSION, MIGRATIONS
+
+Redact = Callable[[str], str]
+
+
+def _no_redaction(text: str) -> str:
+    return text
+
+
+def _explain(error: sqlite3.Error, path: Path) -> str:
+    text = str(error)
+    if "not a database" in text or "malformed" in text:
+        return (
+            f"the database {path} is damaged or not a penguin-tui database; "
+            f"move it aside (it is kept as is) or set PENGUIN_HOME to another directory"
+        )
+    if "disk is full" in text or "database or disk is full" in text:
+        return f"the disk holding {path} is full; free some space and try again"
+    if "readonly" in text or "unable to open" in text or "permission" in text.lower():
+        return (
+            f"cannot write the database {path}; make the directory writable "
+            f"or set PENGUIN_HOME to a writable directory"
+        )
+    if "locked" in text:
+        return f"the database {path} is busy (locked by another process); try again"
+    return f"database error in {path}: {text}"
+
+
+class Store:
+    """The single writer of penguin-tui's SQLite file; every method is one short transaction."""
+
+    def __init__(self, connection: aiosqlite.Connection, path: Path, redact: Redact) -> None:
+        self._db = connection
+        self.path = path
+        self._redact = redact
+
+    # -- opening and migrating -------------------------------------------------------------
+
+    @classmethod
+    async def open(cls, path: Path, redact: Redact | None = None) -> Store:
+        """Open (creating if needed) and migrate the database; refuse a newer schema."""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreError(
+                f"cannot create the data directory {path.parent} ({error.strerror}); "
+                f"set PENGUIN_HOME to a writable directory"
+            ) from error
+        try:
+            connection = await aiosqlite.connect(path, isolation_level=None)
+        except sqlite3.Error as error:
+            raise StoreError(_explain(error, path)) from error
+        store = cls(connection, path, redact or _no_redaction)
+        try:
+            await store._configure()
+            await store._migrate()
+        except sqlite3.Error as error:
+            await connection.close()
+            raise StoreError(_explain(error, path)) from error
+        except StoreError:
+            await connection.close()
+            raise
+        return store
+
+    async def _configure(self) -> None:
+        await self._db.execute("PRAGMA busy_timeout = 5000")
+        await self._db.execute("PRAGMA foreign_keys = ON")
+        async with self._db.execute("PRAGMA journal_mode = WAL") as cursor:
+            await cursor.fetchone()
+        await self._db.execute("PRAGMA synchronous = NORMAL")
+
+    async def schema_version(self) -> int:
+        async with self._db.execute("PRAGMA user_version") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def _migrate(self) -> None:
+        version = await self.schema_version()
+        if version > LATEST_VERSION:
+            raise StoreError(
+                f"the database {self.path} was written by a newer penguin-tui "
+                f"(schema {version}, this one knows {LATEST_VERSION}); upgrade penguin-tui"
+            )
+        if version == LATEST_VERSION:
+            return
+        if version > 0:
+            await self._backup(version)
+        for target in range(version + 1, LATEST_VERSION + 1):
+            script = MIGRATIONS[target - 1]
+            await self._db.executescript(
+                f"BEGIN;\n{script}\nPRAGMA user_version = {target};\nCOMMIT;"
+            )
+
+    async def _backup(self, version: int) -> Path:
+        backups = self.path.parent / "backups"
+        backups.mkdir(parents=True, exist_ok=True)
+        target = backups / f"{self.path.stem}-schema{version}-{int(time.time())}.db"
+        await self._db.execute("VACUUM INTO ?", (str(target),))
+        return target
+
+    async def close(self) -> None:
+        await self._db.close()
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    async def _write(self, sql: str, params: Iterable[Any] = ()) -> None:
+        try:
+            await self._db.execute(sql, tuple(params))
+        except sqlite3.Error as error:
+            raise StoreError(_explain(error, self.path)) from error
+
+    async def _write_many(self, statements: list[tuple[str, tuple[Any, ...]]]) -> None:
+        """Several writes in one transaction: all land or none do."""
+        try:
+            await self._db.execute("BEGIN IMMEDIATE")
+            try:
+                for sql, params in statements:
+                    await self._db.execute(sql, params)
+            except BaseException:
+                await self._db.execute("ROLLBACK")
+                raise
+            await self._db.execute("COMMIT")
+        except sqlite3.Error as error:
+            raise StoreError(_explain(error, self.path)) from error
+
+    async def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        try:
+            self._db.row_factory = sqlite3.Row
+            async with self._db.execute(sql, tuple(params)) as cursor:
+                return list(await cursor.fetchall())
+        except sqlite3.Error as error:
+            raise StoreError(_explain(error, self.path)) from error
+
+    # -- projects and sessions -------------------------------------------------------------
+
+    async def ensure_project(self, root: Path) -> Project:
+        """The project for ``root``, created on first use."""
+        key = str(root.resolve())
+        rows = await self._rows("SELECT * FROM projects WHERE root = ?", (key,))
+        if not rows:
+            project_id = uuid.uuid4().hex[:12]
+            await self._write(
+                "INSERT INTO projects (id, root, created_at) VALUES (?, ?, ?)",
+                (project_id, key, time.time()),
+            )
+            rows = await self._rows("SELECT * FROM projects WHERE id = ?", (project_id,))
+        row = rows[0]
+        return Project(id=row["id"], root=row["root"], created_at=row["created_at"])
+
+    async def create_session(self, project_id: str, model: str | None) -> Session:
+        session_id = uuid.uuid4().hex[:12]
+        now = time.time()
+        await self._write_many(
+            [
+                (
+                    "INSERT INTO sessions (id, project_id, title, model, created_at, updated_at)"
+                    " VALUES (?, ?, '', ?, ?, ?)",
+                    (session_id, project_id, model, now, now),
+                ),
+                (
+                    "INSERT INTO branches (session_id, name, head_message_id) VALUES (?, 'main', NULL)",
+                    (session_id,),
+                ),
+            ]
+        )
+        return await self.get_session(session_id)
+
+    async def get_session(self, id_or_prefix: str) -> Session:
+        """A session by id, or by a unique prefix of its id."""
+        rows = await self._rows(
+            "SELECT * FROM sessions WHERE id LIKE ? ORDER BY updated_at DESC LIMIT 2",
+            (id_or_prefix.replace("%", "").replace("_", "") + "%",),
+        )
+        if not rows or not id_or_prefix:
+            raise SessionNotFoundError(
+                f"no session {id_or_prefix!r}; `penguin-tui sessions list` shows them"
+            )
+        if len(rows) > 1 and rows[0]["id"] != id_or_prefix:
+            raise SessionNotFoundError(f"session id {id_or_prefix!r} is ambiguous; give more of it")
+        return _session(rows[0])
+
+    async def latest_session(self, project_id: str) -> Session | None:
+        rows = await self._rows(
+            "SELECT * FROM sessions WHERE project_id = ? ORDER BY updated_at DESC LIMIT 1",
+            (project_id,),
+        )
+        return _session(rows[0]) if rows else None
+
+    async def list_sessions(self, project_id: str | None = None) -> list[SessionSummary]:
+        """Sessions, newest first, with message counts, last text and usage totals."""
+        where, params = ("WHERE s.project_id = ?", (project_id,)) if project_id else ("", ())
+        rows = await self._rows(
+            f"""
+            SELECT s.*, p.root AS project_root,
+                (SELECT COUNT(*) FROM messages m WHERE m.session_id = s.id) AS message_count,
+                (SELECT m.content FROM messages m WHERE m.session_id = s.id
+                    ORDER BY m.created_at DESC, m.rowid DESC LIMIT 1) AS last_text,
+                (SELECT COUNT(*) FROM usage u WHERE u.session_id = s.id) AS calls,
+                (SELECT COALESCE(SUM(u.input_tokens), 0) FROM usage u
+                    WHERE u.session_id = s.id) AS input_tokens,
+                (SELECT COALESCE(SUM(u.output_tokens), 0) FROM usage u
+                    WHERE u.session_id = s.id) AS output_tokens,
+                (SELECT SUM(u.cost_usd) FROM usage u WHERE u.session_id = s.id) AS cost,
+                (SELECT COUNT(*) FROM usage u WHERE u.session_id = s.id
+                    AND u.cost_usd IS NULL) AS unpriced
+            FROM sessions s JOIN projects p ON p.id = s.project_id
+            {where}
+            ORDER BY s.updated_at DESC, s.rowid DESC
+            """,
+            params,
+        )
+        return [
+            SessionSummary(
+                session=_session(row),
+                project_root=row["project_root"],
+                messages=row["message_count"],
+                last_text=row["last_text"] or "",
+                usage=_totals(
+                    row["calls"], row["input_tokens"], row["output_tokens"], row["cost"],
+                    row["unpriced"],
+                ),
+            )
+            for row in rows
+        ]
+
+    async def touch_session(self, session_id: str, title: str | None = None) -> None:
+        if title is None:
+            await self._write(
+                "UPDATE sessions SET updated_at = ? WHERE id = ?", (time.time(), session_id)
+            )
+        else:
+            await self._write(
+                "UPDATE sessions SET updated_at = ?, title = CASE WHEN title = '' THEN ? "
+                "ELSE title END WHERE id = ?",
+                (time.time(), self._redact(title), session_id),
+            )
+
+    # -- messages and branches -------------------------------------------------------------
+
+    async def add_message(
+        self,
+        session_id: str,
+        parent_id: str | None,
+        role: Role,
+        content: str,
+        status: MessageStatus,
+        model: str | None = None,
+        branch: str = "main",
+    ) -> Message:
+        """Append a message under ``parent_id`` and move the branch head to it, atomically."""
+        message_id = uuid.uuid4().hex
+        now = time.time()
+        await self._write_many(
+            [
+                (
+                    "INSERT INTO messages (id, session_id, parent_id, role, content, reasoning,"
+                    " status, model, created_at, updated_at) VALUES (?, ?, ?, ?, ?, '', ?, ?, ?, ?)",
+                    (
+                        message_id, session_id, parent_id, role.value, self._redact(content),
+                        status.value, model, now, now,
+                    ),
+                ),
+                (
+                    "INSERT INTO branches (session_id, name, head_message_id) VALUES (?, ?, ?)"
+                    " ON CONFLICT (session_id, name) DO UPDATE SET head_message_id = excluded"
+                    ".head_message_id",
+                    (session_id, branch, message_id),
+                ),
+                ("UPDATE sessions SET updated_at = ? WHERE id = ?", (now, session_id)),
+            ]
+        )
+        return await self.get_message(message_id)
+
+    async def update_message(
+        self, message_id: str, content: str, reasoning: str, status: MessageStatus
+    ) -> None:
+        await self._write(
+            "UPDATE messages SET content = ?, reasoning = ?, status = ?, updated_at = ?"
+            " WHERE id = ?",
+            (self._redact(content), self._redact(reasoning), status.value, time.time(), message_id),
+        )
+
+    async def get_message(self, message_id: str) -> Message:
+        rows = await self._rows("SELECT * FROM messages WHERE id = ?", (message_id,))
+        if not rows:
+            raise StoreError(f"message {message_id} is missing from {self.path}")
+        return _message(rows[0])
+
+    async def branch_head(self, session_id: str, branch: str = "main") -> str | None:
+        rows = await self._rows(
+            "SELECT head_message_id FROM branches WHERE session_id = ? AND name = ?",
+            (session_id, branch),
+        )
+        return rows[0]["head_message_id"] if rows else None
+
+    async def branch_path(self, session_id: str, branch: str = "main") -> list[Message]:
+        """The branch's conversation: the path from the root message to the branch head."""
+        head = await self.branch_head(session_id, branch)
+        if head is None:
+            return []
+        rows = await self._rows(
+            """
+            WITH RECURSIVE path(id, depth) AS (
+                SELECT ?, 0
+                UNION ALL
+                SELECT m.parent_id, path.depth + 1 FROM messages m JOIN path ON m.id = path.id
+                WHERE m.parent_id IS NOT NULL
+            )
+            SELECT m.* FROM path JOIN messages m ON m.id = path.id ORDER BY path.depth DESC
+            """,
+            (head,),
+        )
+        return [_message(row) for row in rows]
+
+    async def interrupt_streaming(self) -> int:
+        """Mark replies left ``streaming`` by a crash as ``interrupted``; returns how many."""
+        rows = await self._rows("SELECT COUNT(*) AS n FROM messages WHERE status = 'streaming'")
+        count = int(rows[0]["n"])
+        if count:
+            await self._write(
+                "UPDATE messages SET status = 'interrupted' WHERE status = 'streaming'"
+            )
+        return count
+
+    # -- usage and events ------------------------------------------------------------------
+
+    async def record_usage(self, usage: UsageRecord) -> None:
+        await self._write(
+            "INSERT INTO usage (session_id, message_id, model, input_tokens, output_tokens,"
+            " cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_usd, cost_source,"
+            " ttft_ms, duration_ms, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                usage.session_id, usage.message_id, usage.model, usage.input_tokens,
+                usage.output_tokens, usage.cache_read_tokens, usage.cache_write_tokens,
+                usage.reasoning_tokens, usage.cost_usd, usage.cost_source, usage.ttft_ms,
+                usage.duration_ms, time.time(),
+            ),
+        )
+
+    async def usage_rows(self, session_id: str) -> list[UsageRecord]:
+        rows = await self._rows("SELECT * FROM usage WHERE session_id = ? ORDER BY id", (session_id,))
+        return [
+            UsageRecord(
+                session_id=row["session_id"], message_id=row["message_id"], model=row["model"],
+                input_tokens=row["input_tokens"], output_tokens=row["output_tokens"],
+                cache_read_tokens=row["cache_read_tokens"],
+                cache_write_tokens=row["cache_write_tokens"],
+                reasoning_tokens=row["reasoning_tokens"], cost_usd=row["cost_usd"],
+                cost_source=row["cost_source"], ttft_ms=row["ttft_ms"],
+                duration_ms=row["duration_ms"],
+            )
+            for row in rows
+        ]
+
+    async def session_usage(self, session_id: str) -> UsageTotals:
+        rows = await self._rows(
+            "SELECT COUNT(*) AS calls, COALESCE(SUM(input_tokens), 0) AS i,"
+            " COALESCE(SUM(output_tokens), 0) AS o, SUM(cost_usd) AS cost,"
+            " SUM(CASE WHEN cost_usd IS NULL THEN 1 ELSE 0 END) AS unpriced"
+            " FROM usage WHERE session_id = ?",
+            (session_id,),
+        )
+        row = rows[0]
+        return _totals(row["calls"], row["i"], row["o"], row["cost"], row["unpriced"] or 0)
+
+    async def append_event(self, event: Event) -> None:
+        """Persist a durable event (redacted) before the bus delivers it."""
+        await self._write(
+            "INSERT INTO events (session_id, seq, type, payload, ts) VALUES (?, ?, ?, ?, ?)",
+            (event.session_id, event.seq, event.type, self._redact(event.to_json()), event.ts),
+        )
+
+    async def max_event_seq(self) -> int:
+        rows = await self._rows("SELECT COALESCE(MAX(seq), 0) AS seq FROM events")
+        return int(rows[0]["seq"])
+
+    async def event_payloads(self, session_id: str) -> list[str]:
+        rows = await self._rows(
+            "SELECT payload FROM events WHERE session_id = ? ORDER BY seq", (session_id,)
+        )
+        return [row["payload"] for row in rows]
+
+
+def _session(row: sqlite3.Row) -> Session:
+    return Session(
+        id=row["id"], project_id=row["project_id"], title=row["title"], model=row["model"],
+        created_at=row["created_at"], updated_at=row["updated_at"],
+    )
+
+
+def _message(row: sqlite3.Row) -> Message:
+    return Message(
+        id=row["id"], session_id=row["session_id"], parent_id=row["parent_id"],
+        role=Role(row["role"]), content=row["content"], reasoning=row["reasoning"],
+        status=MessageStatus(row["status"]), model=row["model"], created_at=row["created_at"],
+    )
+
+
+def _totals(
+    calls: int, input_tokens: int, output_tokens: int, cost: float | None, unpriced: int
+) -> UsageTotals:
+    return UsageTotals(
+        calls=calls, input_tokens=input_tokens, output_tokens=output_tokens,
+        cost_usd=None if (calls and unpriced == calls) else (cost or 0.0 if calls else None),
+        unpriced_calls=unpriced,
+    )
