@@ -63,7 +63,7 @@ class PenguinApp(App[int]):
         self.tally = UsageTally(model=options.model, scripted=options.demo_notice is not None)
         self.runtime: Runtime | None = None
         self._subscription: Subscription | None = None
-        self._closed = False
+        self._services_closed = False
         themes, self._theme_problems = load_themes([builtin_theme_dir()])
         for theme in themes:
             self.register_theme(theme)
@@ -327,19 +327,19 @@ class PenguinApp(App[int]):
             self.action_show_help_panel()
 
     async def action_quit(self) -> None:
-        await self._shutdown()
+        await self._close_services()
         self.exit(0)
 
-    async def _shutdown(self) -> None:
-        if self._closed:
+    async def _close_services(self) -> None:
+        if self._services_closed:
             return
-        self._closed = True
+        self._services_closed = True
         if self.runtime is not None:
             self.runtime.engine.cancel()
             await self.runtime.close()
 
     async def on_unmount(self) -> None:
-        await self._shutdown()
+        await self._close_services()
 
 
 def exit_after_first_frame() -> bool:

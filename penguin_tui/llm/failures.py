@@ -57,6 +57,9 @@ def classify(error: BaseException, target: ModelTarget, timeout_s: float) -> LLM
     name = type(error).__name__
     status = getattr(error, "status_code", None)
     text = _first_line(str(error))
+    if name == "MidStreamFallbackError":
+        # litellm's wrapper for a stream that broke: a dropped connection or a bad chunk.
+        return ConnectionFailedError(f"the stream from {where} broke off ({text})")
     if name == "RateLimitError" or status == 429:
         return RateLimitedError(
             f"{where} is rate limiting requests (429): wait a little, or set a fallback model",

@@ -90,6 +90,8 @@ class Store:
     async def _configure(self) -> None:
         await self._db.execute("PRAGMA busy_timeout = 5000")
         await self._db.execute("PRAGMA foreign_keys = ON")
+        # Refuse a newer schema before anything (even the journal mode) touches the file.
+        await self._refuse_newer(await self.schema_version())
         async with self._db.execute("PRAGMA journal_mode = WAL") as cursor:
             await cursor.fetchone()
         await self._db.execute("PRAGMA synchronous = NORMAL")
@@ -99,13 +101,16 @@ class Store:
             row = await cursor.fetchone()
         return int(row[0]) if row else 0
 
-    async def _migrate(self) -> None:
-        version = await self.schema_version()
+    async def _refuse_newer(self, version: int) -> None:
         if version > LATEST_VERSION:
             raise StoreError(
                 f"the database {self.path} was written by a newer penguin-tui "
                 f"(schema {version}, this one knows {LATEST_VERSION}); upgrade penguin-tui"
             )
+
+    async def _migrate(self) -> None:
+        version = await self.schema_version()
+        await self._refuse_newer(version)
         if version == LATEST_VERSION:
             return
         if version > 0:

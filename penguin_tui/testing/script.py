@@ -140,7 +140,8 @@ def _describe(exc: ValidationError) -> str:
     first = errors[0]
     where = ".".join(str(part) for part in first["loc"]) or "script"
     more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
-    return _one_line(f"{where}: {first['msg']}{more}")
+    message = str(first["msg"]).replace("valid tuple", "valid array")
+    return _one_line(f"{where}: {message}{more}")
 
 
 def _one_line(text: str) -> str:

@@ -17,7 +17,7 @@ class ServerThread:
 
     def __init__(self, server: ScriptedServer) -> None:
         self.server = server
-        self._loop = asyncio.new_event_loop()
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._ready = threading.Event()
         self._stopping: asyncio.Event | None = None
         self._error: BaseException | None = None
@@ -34,9 +34,10 @@ class ServerThread:
 
     def stop(self, timeout: float = 5.0) -> None:
         """Stop the server and join the thread (idempotent)."""
-        if self._thread.is_alive() and self._stopping is not None:
+        loop, stopping = self._loop, self._stopping
+        if self._thread.is_alive() and loop is not None and stopping is not None:
             with contextlib.suppress(RuntimeError):
-                self._loop.call_soon_threadsafe(self._stopping.set)
+                loop.call_soon_threadsafe(stopping.set)
             self._thread.join(timeout)
 
     @property
@@ -66,11 +67,12 @@ class ServerThread:
         self.stop()
 
     def _run(self) -> None:
-        asyncio.set_event_loop(self._loop)
+        loop = self._loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
         try:
-            self._loop.run_until_complete(self._main())
+            loop.run_until_complete(self._main())
         finally:
-            self._loop.close()
+            loop.close()
 
     async def _main(self) -> None:
         self._stopping = asyncio.Event()

@@ -26,7 +26,7 @@ def _at_block_boundary(text: str) -> bool:
 
 
 class Notice(Static):
-    """A line from penguin-tui itself (demo notice, errors kept in the transcript)."""
+    """A note from penguin-tui itself (e.g. the demo notice), written in Markdown."""
 
     DEFAULT_CSS = """
     Notice {
@@ -184,7 +184,7 @@ class ChatView(VerticalScroll):
         await self.remove_children()
 
     async def add_notice(self, text: str) -> None:
-        await self.mount(Notice(text))
+        await self.mount(Notice(RichMarkdown(text, code_theme="ansi_dark")))
 
     async def add_user(self, text: str) -> None:
         await self.mount(UserMessage(text))

@@ -36,15 +36,15 @@ class PromptInput(TextArea):
             id=id, soft_wrap=True, show_line_numbers=False, tab_behavior="focus",
             compact=False, highlight_cursor_line=False,
         )
-        self.history: list[str] = []
+        self.past_prompts: list[str] = []
         self._recall: int | None = None
         self._draft = ""
         self.border_title = "Prompt"
         self.border_subtitle = "enter send · ctrl+j newline · ↑↓ history"
 
     def remember(self, text: str) -> None:
-        if text and (not self.history or self.history[-1] != text):
-            self.history.append(text)
+        if text and (not self.past_prompts or self.past_prompts[-1] != text):
+            self.past_prompts.append(text)
         self._recall = None
 
     def _show(self, text: str) -> None:
@@ -52,26 +52,26 @@ class PromptInput(TextArea):
         self.move_cursor(self.document.end)
 
     def _recall_previous(self) -> bool:
-        if not self.history:
+        if not self.past_prompts:
             return False
         if self._recall is None:
             self._draft = self.text
-            self._recall = len(self.history)
+            self._recall = len(self.past_prompts)
         if self._recall == 0:
             return True
         self._recall -= 1
-        self._show(self.history[self._recall])
+        self._show(self.past_prompts[self._recall])
         return True
 
     def _recall_next(self) -> bool:
         if self._recall is None:
             return False
         self._recall += 1
-        if self._recall >= len(self.history):
+        if self._recall >= len(self.past_prompts):
             self._recall = None
             self._show(self._draft)
         else:
-            self._show(self.history[self._recall])
+            self._show(self.past_prompts[self._recall])
         return True
 
     async def _on_key(self, event: events.Key) -> None:

@@ -134,10 +134,9 @@ class UsagePane(Static):
         table = Table.grid(padding=(0, 1), expand=True)
         table.add_column(style="bold", no_wrap=True)
         table.add_column(justify="right", no_wrap=True)
-        model = tally.model or "not set"
+        table.add_row("Model", Text(tally.model or "not set", overflow="ellipsis"))
         if tally.scripted:
-            model += " (scripted)"
-        table.add_row("Model", Text(model, overflow="ellipsis"))
+            table.add_row("", Text("scripted demo", style="italic"))
         if tally.context_window:
             fraction = tally.context_used / tally.context_window
             table.add_row(
@@ -154,7 +153,7 @@ class UsagePane(Static):
             money(tally.reply_cost) if tally.session_calls else "—"))
         rate = tally.rate()
         table.add_row("  speed", f"{rate:,.0f} tok/s" if rate else "—")
-        table.add_row("  first token", f"{tally.ttft_ms:,.0f} ms" if tally.ttft_ms else "—")
+        table.add_row("  1st token", f"{tally.ttft_ms:,.0f} ms" if tally.ttft_ms else "—")
         table.add_row("Session", f"{tokens(tally.session_in)} in · {tokens(tally.session_out)} out")
         table.add_row("  cost", tally.session_money())
         table.add_row("  calls", str(tally.session_calls))

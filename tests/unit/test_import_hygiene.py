@@ -1,0 +1,56 @@
+"""Nothing below the app imports Textual, and litellm stays off the start-up path."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+HEADLESS = [
+    "penguin_tui.cli",
+    "penguin_tui.headless",
+    "penguin_tui.bus",
+    "penguin_tui.store",
+    "penguin_tui.config",
+    "penguin_tui.llm.client",
+    "penguin_tui.llm.pricing",
+    "penguin_tui.engine.chat",
+    "penguin_tui.engine.runtime",
+    "penguin_tui.testing",
+]
+
+
+def _imported_after(module: str) -> set[str]:
+    code = f"import sys, {module}; print('\\n'.join(sorted(sys.modules)))"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    return set(result.stdout.split())
+
+
+@pytest.mark.parametrize("module", HEADLESS)
+def test_headless_module_never_imports_textual(module: str) -> None:
+    loaded = _imported_after(module)
+    assert "textual" not in loaded
+    assert "litellm" not in loaded, "litellm must be imported lazily, not at module import"
+
+
+def test_app_module_does_not_import_litellm() -> None:
+    loaded = _imported_after("penguin_tui.app.app")
+    assert "textual" in loaded
+    assert "litellm" not in loaded
+
+
+def test_version_is_printed_without_heavy_imports() -> None:
+    code = (
+        "import sys; from penguin_tui.cli import main; main(['--version']); "
+        "print(','.join(m for m in ('pydantic', 'textual', 'litellm', 'aiosqlite') "
+        "if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("penguin-tui ")
+    assert lines[1:] == [""] or lines[1:] == []
