@@ -104,6 +104,8 @@ def run_command(options: argparse.Namespace) -> int:
             sys.stdout.flush()
         if result.status is MessageStatus.COMPLETE:
             return EXIT_OK
+        if isinstance(result.error, ConfigError):
+            return fail(result.error.message, EXIT_USAGE)
         if result.error is not None:
             return fail(result.error.message)
         return fail("the reply was interrupted; the partial text is kept", EXIT_INTERRUPTED)

@@ -46,6 +46,8 @@ class ChatRequest:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+MAX_RETRY_AFTER_S = 120.0
+
 OnRetry = Callable[[RetryNotice], Awaitable[None]]
 
 
@@ -54,7 +56,8 @@ def backoff_delay(attempt: int, settings: ModelSettings, retry_after: float | No
     exponential = settings.retry_base_delay_s * (2 ** (attempt - 1))
     delay = min(exponential, settings.retry_max_delay_s) * random.uniform(0.5, 1.0)
     if retry_after is not None:
-        delay = max(delay, min(retry_after, settings.retry_max_delay_s * 4))
+        # The server knows best; a sane ceiling keeps a bogus header from hanging us.
+        delay = max(delay, min(retry_after, MAX_RETRY_AFTER_S))
     return delay
 
 

@@ -85,7 +85,7 @@ def classify(error: BaseException, target: ModelTarget, timeout_s: float) -> LLM
     if name == "APIConnectionError" or "Connection" in name or "connect" in text.lower():
         return ConnectionFailedError(
             f"cannot reach {where} for {target.name}: is the server running? "
-            f"check --api-base / PENGUIN_API_BASE ({text})"
+            f"check --api-base / PENGUIN_API_BASE"
         )
     if isinstance(status, int) and status >= 500 or name in (
         "InternalServerError", "ServiceUnavailableError", "BadGatewayError"

@@ -1,0 +1,64 @@
+"""Is litellm (or pydantic) already imported when penguin-tui paints its first frame?
+
+Run in a fresh interpreter (``python -m tests.bench.first_frame_probe PROJECT_DIR``) with
+``PENGUIN_HOME`` set; prints one JSON line. The real ``PenguinApp`` starts normally (services
+and the background litellm preload included), headless; a callback scheduled after the first
+refresh records ``sys.modules``, then the probe waits for the preload to finish.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+from pathlib import Path
+
+from penguin_tui.app.app import LaunchOptions, PenguinApp
+from penguin_tui.llm import loader
+
+PRELOAD_TIMEOUT_S = 60.0
+
+
+class ProbeApp(PenguinApp):
+    """PenguinApp that notes which heavy modules are loaded at its first frame."""
+
+    def __init__(self, options: LaunchOptions) -> None:
+        super().__init__(options)
+        self.started = time.perf_counter()
+        self.at_first_frame: dict[str, bool] = {}
+        self.first_frame_s = float("nan")
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._first_frame)
+
+    def _first_frame(self) -> None:
+        self.first_frame_s = time.perf_counter() - self.started
+        for name in ("litellm", "pydantic", "aiosqlite", "penguin_tui.engine.chat"):
+            self.at_first_frame[name] = name in sys.modules
+
+
+async def probe(project: Path) -> dict[str, object]:
+    app = ProbeApp(LaunchOptions(directory=project, model="penguin-demo", continue_latest=False))
+    async with app.run_test(size=(120, 36)) as pilot:
+        deadline = time.perf_counter() + PRELOAD_TIMEOUT_S
+        while not loader.is_loaded() and time.perf_counter() < deadline:
+            await asyncio.sleep(0.01)
+        litellm_loaded_s = time.perf_counter() - app.started
+        await pilot.pause()
+        await app.action_quit()
+    return {
+        "modules_at_first_frame": app.at_first_frame,
+        "first_frame_s": app.first_frame_s,
+        "litellm_loaded_s": litellm_loaded_s if loader.is_loaded() else None,
+    }
+
+
+def main() -> int:
+    result = asyncio.run(probe(Path(sys.argv[1])))
+    print(json.dumps(result), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
