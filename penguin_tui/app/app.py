@@ -64,6 +64,7 @@ class PenguinApp(App[int]):
         self.runtime: Runtime | None = None
         self._subscription: Subscription | None = None
         self._services_closed = False
+        self.ready = False
         themes, self._theme_problems = load_themes([builtin_theme_dir()])
         for theme in themes:
             self.register_theme(theme)
@@ -97,9 +98,15 @@ class PenguinApp(App[int]):
         except PenguinError as error:
             self._fatal(error.message)
             return
+        from penguin_tui.llm.pricing import configured_context_window
+
         self.runtime = runtime
         settings = runtime.settings
         self.tally.model = settings.model.name
+        if settings.model.name:
+            self.tally.context_window = configured_context_window(
+                settings.model.name, settings.model
+            )
         if self.options.theme is None and settings.ui.theme != self.theme:
             self._apply_theme(settings.ui.theme)
         if settings.ui.keys:
@@ -121,6 +128,7 @@ class PenguinApp(App[int]):
             await self._show_session()
         except PenguinError as error:
             self.notify(error.message, severity="error", timeout=10)
+        self.ready = True
         self._preload_llm()
 
     def _fatal(self, message: str) -> None:
@@ -135,7 +143,7 @@ class PenguinApp(App[int]):
 
         load_litellm()
         runtime = self.runtime
-        if runtime is None or not runtime.settings.model.name:
+        if runtime is None or not runtime.settings.model.name or self.tally.context_window:
             return
         name = runtime.settings.model.name
         litellm_name = name if "/" in name or not runtime.settings.model.api_base else f"openai/{name}"

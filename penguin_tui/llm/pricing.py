@@ -70,10 +70,15 @@ def cost_of(model: str, usage: TokenUsage, settings: ModelSettings) -> Cost:
     return Cost(usd=float(prompt_cost) + float(completion_cost), source="litellm")
 
 
+def configured_context_window(model: str, settings: ModelSettings) -> int | None:
+    """The window set in config for ``model`` (with or without its provider prefix)."""
+    bare = model.split("/", 1)[1] if "/" in model else model
+    return settings.context_windows.get(model) or settings.context_windows.get(bare)
+
+
 def context_window(model: str, settings: ModelSettings) -> int | None:
     """The model's input window in tokens from config or litellm's model info, if known."""
-    bare = model.split("/", 1)[1] if "/" in model else model
-    configured = settings.context_windows.get(model) or settings.context_windows.get(bare)
+    configured = configured_context_window(model, settings)
     if configured:
         return configured
     litellm = load_litellm()

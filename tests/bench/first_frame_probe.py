@@ -14,6 +14,8 @@ import sys
 import time
 from pathlib import Path
 
+import penguin_tui.app.app as app_module
+import penguin_tui.app.launch  # noqa: F401  (the console script imports it before the app)
 from penguin_tui.app.app import LaunchOptions, PenguinApp
 from penguin_tui.llm import loader
 
@@ -22,6 +24,9 @@ PRELOAD_TIMEOUT_S = 60.0
 
 class ProbeApp(PenguinApp):
     """PenguinApp that notes which heavy modules are loaded at its first frame."""
+
+    # A subclass resolves a relative CSS_PATH next to its own file: point at the app's.
+    CSS_PATH = str(Path(app_module.__file__).with_name("app.tcss"))
 
     def __init__(self, options: LaunchOptions) -> None:
         super().__init__(options)

@@ -1,0 +1,151 @@
+"""What keys do on the workbench: send, stream, cancel, resume, history, new session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from penguin_tui.app.widgets.chat import UserMessage
+from penguin_tui.app.widgets.prompt import PromptInput
+from penguin_tui.app.widgets.usage import UsagePane
+from penguin_tui.testing import ServerThread, run_in_thread
+from tests.conftest import script
+from tests.tui.helpers import make_app, replies, send, wait_for, wait_ready, wait_reply_done
+
+SLOW_SCRIPT = """
+model = "m1"
+rate = 40
+[[turns]]
+text = "{words}"
+"""
+
+
+async def test_typed_prompt_streams_a_reply_and_counts_usage(
+    server: ServerThread, project: Path
+) -> None:
+    app = make_app(project, server.base_url)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_ready(pilot)
+        await send(pilot, "hello there")
+        reply = await wait_reply_done(pilot)
+        assert reply.status == "complete"
+        assert reply.text == "Hello **there**, this is the scripted reply."
+        assert reply.reasoning == "Thinking about it."
+        users = list(app.screen.query(UserMessage))
+        assert [u.text for u in users] == ["hello there"]
+        tally = app.screen.query_one(UsagePane).tally
+        await wait_for(pilot, lambda: tally.session_calls == 1, what="usage to be recorded")
+        assert tally.reply_out > 0 and tally.session_in > 0
+        assert tally.session_money() == "n/a"
+        assert tally.ttft_ms is not None
+        assert app.screen.query_one(PromptInput).text == ""
+
+
+async def test_usage_counts_while_the_reply_streams(project: Path) -> None:
+    words = " ".join(f"word{i}" for i in range(120))
+    with run_in_thread(script(SLOW_SCRIPT.format(words=words))) as slow:
+        app = make_app(project, slow.base_url)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await wait_ready(pilot)
+            await send(pilot, "go")
+            tally = app.tally
+            await wait_for(pilot, lambda: tally.reply_out >= 10, what="tokens to stream")
+            assert tally.reply_streaming
+            assert tally.session_calls == 0
+            await wait_for(pilot, lambda: (tally.rate() or 0) > 0, what="a speed figure")
+            assert 10 < (tally.rate() or 0) < 200
+            await pilot.press("escape")
+            await wait_reply_done(pilot)
+
+
+async def test_escape_cancels_and_keeps_the_partial_reply(project: Path) -> None:
+    words = " ".join(f"word{i}" for i in range(400))
+    with run_in_thread(script(SLOW_SCRIPT.format(words=words))) as slow:
+        app = make_app(project, slow.base_url)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await wait_ready(pilot)
+            await send(pilot, "go")
+            await wait_for(pilot, lambda: len(replies(app)) == 1 and len(replies(app)[0].text) > 30)
+            await pilot.press("escape")
+            reply = await wait_reply_done(pilot)
+            assert reply.status == "interrupted"
+            assert reply.text.startswith("word0 word1")
+            assert len(reply.text) < len(words)
+            assert app.runtime is not None
+            stored = await app.runtime.store.get_message(reply.message_id)
+            assert stored.status.value == "interrupted"
+            assert stored.content == reply.text
+            assert not app.runtime.engine.busy
+
+
+async def test_quit_and_relaunch_resumes_the_session(server: ServerThread, project: Path) -> None:
+    app = make_app(project, server.base_url)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_ready(pilot)
+        await send(pilot, "remember me")
+        await wait_reply_done(pilot)
+        assert app.runtime is not None and app.runtime.engine.session is not None
+        first_session = app.runtime.engine.session.id
+        await pilot.press("ctrl+q")
+    assert app.return_code == 0
+
+    again = make_app(project, server.base_url)
+    async with again.run_test(size=(120, 36)) as pilot:
+        await wait_ready(pilot)
+        assert again.runtime is not None and again.runtime.engine.session is not None
+        assert again.runtime.engine.session.id == first_session
+        assert [u.text for u in again.screen.query(UserMessage)] == ["remember me"]
+        assert replies(again)[0].text.startswith("Hello **there**")
+        assert again.tally.session_calls == 1
+
+
+async def test_new_session_then_resume_the_old_one_from_the_list(
+    server: ServerThread, project: Path
+) -> None:
+    app = make_app(project, server.base_url)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_ready(pilot)
+        await send(pilot, "old chat")
+        await wait_reply_done(pilot)
+        assert app.runtime is not None and app.runtime.engine.session is not None
+        old = app.runtime.engine.session.id
+        await pilot.press("ctrl+n")
+        await wait_for(pilot, lambda: not replies(app), what="an empty chat")
+        assert app.runtime.engine.session.id != old
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "SessionPicker")
+        # Newest first: the new empty session, then the old one.
+        await pilot.press("down", "enter")
+        await wait_for(pilot, lambda: len(replies(app)) == 1, what="the old chat")
+        assert app.runtime.engine.session.id == old
+        assert [u.text for u in app.screen.query(UserMessage)] == ["old chat"]
+
+
+async def test_prompt_history_and_newline_key(server: ServerThread, project: Path) -> None:
+    app = make_app(project, server.base_url)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_ready(pilot)
+        await send(pilot, "first")
+        await wait_reply_done(pilot)
+        prompt = app.screen.query_one(PromptInput)
+        await pilot.press("a", "ctrl+j", "b")
+        assert prompt.text == "a\nb"
+        prompt.clear()
+        await pilot.press("up")
+        assert prompt.text == "first"
+        await pilot.press("down")
+        assert prompt.text == ""
+
+
+async def test_errors_are_notifications_not_tracebacks(project: Path) -> None:
+    app = make_app(project, "http://127.0.0.1:9/v1")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_ready(pilot)
+        await send(pilot, "anyone there?")
+        await wait_for(
+            pilot,
+            lambda: any("cannot reach" in str(n.message) for n in app._notifications),
+            timeout=30,
+            what="a notification",
+        )
+        assert app.is_running
+        assert [u.text for u in app.screen.query(UserMessage)] == ["anyone there?"]
