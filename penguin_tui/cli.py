@@ -21,7 +21,9 @@ EXIT_INTERRUPTED = 130
 def _add_model_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", metavar="M", help="model name, e.g. openai/gpt-4o-mini")
     parser.add_argument(
-        "--api-base", metavar="URL", help="an OpenAI-compatible server, e.g. http://localhost:8000/v1"
+        "--api-base",
+        metavar="URL",
+        help="an OpenAI-compatible server, e.g. http://localhost:8000/v1",
     )
 
 
@@ -31,16 +33,23 @@ def _tui_parser() -> argparse.ArgumentParser:
         description="A terminal workbench for AI-assisted coding.",
         epilog="Sub-commands: `penguin-tui run --help`, `penguin-tui sessions --help`.",
     )
-    parser.add_argument("directory", nargs="?", metavar="DIR", help="project directory (default: .)")
     parser.add_argument(
-        "--demo", action="store_true",
+        "directory", nargs="?", metavar="DIR", help="project directory (default: .)"
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
         help="open a fresh demo project with the scripted demo model (no key, no network)",
     )
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     _add_model_flags(parser)
     resume = parser.add_mutually_exclusive_group()
-    resume.add_argument("--continue", dest="continue_", action="store_true",
-                        help="resume the project's latest session")
+    resume.add_argument(
+        "--continue",
+        dest="continue_",
+        action="store_true",
+        help="resume the project's latest session",
+    )
     resume.add_argument("--session", metavar="ID", help="resume session ID")
     return parser
 
@@ -49,12 +58,18 @@ def _run_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="penguin-tui run", description="Send one prompt headless and stream the reply."
     )
-    parser.add_argument("-C", dest="directory", metavar="DIR", help="project directory (default: .)")
+    parser.add_argument(
+        "-C", dest="directory", metavar="DIR", help="project directory (default: .)"
+    )
     _add_model_flags(parser)
     parser.add_argument("--json", action="store_true", help="one JSON event per line on stdout")
     resume = parser.add_mutually_exclusive_group()
-    resume.add_argument("--continue", dest="continue_", action="store_true",
-                        help="continue the project's latest session")
+    resume.add_argument(
+        "--continue",
+        dest="continue_",
+        action="store_true",
+        help="continue the project's latest session",
+    )
     resume.add_argument("--session", metavar="ID", help="continue session ID")
     parser.add_argument("prompt", metavar="PROMPT", help="the prompt; '-' reads it from stdin")
     return parser
@@ -64,7 +79,9 @@ def _sessions_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="penguin-tui sessions", description="Past sessions.")
     sub = parser.add_subparsers(dest="action", required=True, metavar="list|show|export")
     listing = sub.add_parser("list", help="list sessions, newest first")
-    listing.add_argument("-C", dest="directory", metavar="DIR", help="project directory (default: .)")
+    listing.add_argument(
+        "-C", dest="directory", metavar="DIR", help="project directory (default: .)"
+    )
     listing.add_argument("--all", action="store_true", help="sessions of every project")
     listing.add_argument("--json", action="store_true", help="print JSON")
     show = sub.add_parser("show", help="print a session's conversation")
@@ -100,8 +117,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from penguin_tui.app.launch import launch_tui
 
         return launch_tui(
-            directory=options.directory, demo=options.demo, model=options.model,
-            api_base=options.api_base, session_id=options.session, continue_latest=options.continue_,
+            directory=options.directory,
+            demo=options.demo,
+            model=options.model,
+            api_base=options.api_base,
+            session_id=options.session,
+            continue_latest=options.continue_,
         )
     except KeyboardInterrupt:
         return fail("interrupted", EXIT_INTERRUPTED)

@@ -10,12 +10,12 @@ import asyncio
 import json
 import logging
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from datetime import datetime
 from typing import Any
 
 from penguin_tui.bus import ErrorOccurred, Event, MessageDelta, Retrying, Subscription
-from penguin_tui.cli import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, fail
+from penguin_tui.cli import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, fail
 from penguin_tui.config import Redactor, data_paths
 from penguin_tui.config.logs import setup_logging
 from penguin_tui.errors import ConfigError, PenguinError
@@ -24,7 +24,7 @@ from penguin_tui.store import MessageStatus, SessionSummary, Store
 log = logging.getLogger("penguin_tui.headless")
 
 
-def _edge(command: Callable[[], Awaitable[int]]) -> int:
+def _edge(command: Callable[[], Coroutine[Any, Any, int]]) -> int:
     """Run a command, turning every error into one line and an exit code."""
     log_file = setup_logging(data_paths())
     try:
@@ -62,7 +62,8 @@ def _print_event(event: Event, as_json: bool) -> None:
         print(
             f"penguin-tui: {event.reason}; retrying in {event.delay_s:.1f}s "
             f"(attempt {event.attempt})",
-            file=sys.stderr, flush=True,
+            file=sys.stderr,
+            flush=True,
         )
 
 
@@ -189,25 +190,38 @@ async def _session_document(store: Store, session_id: str) -> dict[str, Any]:
         "updated_at": session.updated_at,
         "messages": [
             {
-                "id": m.id, "parent_id": m.parent_id, "role": m.role.value, "text": m.content,
-                "reasoning": m.reasoning, "status": m.status.value, "model": m.model,
+                "id": m.id,
+                "parent_id": m.parent_id,
+                "role": m.role.value,
+                "text": m.content,
+                "reasoning": m.reasoning,
+                "status": m.status.value,
+                "model": m.model,
                 "created_at": m.created_at,
             }
             for m in messages
         ],
         "usage": [
             {
-                "message_id": u.message_id, "model": u.model, "input_tokens": u.input_tokens,
-                "output_tokens": u.output_tokens, "cache_read_tokens": u.cache_read_tokens,
-                "cache_write_tokens": u.cache_write_tokens, "reasoning_tokens": u.reasoning_tokens,
-                "cost_usd": u.cost_usd, "cost_source": u.cost_source, "ttft_ms": u.ttft_ms,
+                "message_id": u.message_id,
+                "model": u.model,
+                "input_tokens": u.input_tokens,
+                "output_tokens": u.output_tokens,
+                "cache_read_tokens": u.cache_read_tokens,
+                "cache_write_tokens": u.cache_write_tokens,
+                "reasoning_tokens": u.reasoning_tokens,
+                "cost_usd": u.cost_usd,
+                "cost_source": u.cost_source,
+                "ttft_ms": u.ttft_ms,
                 "duration_ms": u.duration_ms,
             }
             for u in usage
         ],
         "totals": {
-            "input_tokens": totals.input_tokens, "output_tokens": totals.output_tokens,
-            "cost_usd": totals.cost_usd, "calls": totals.calls,
+            "input_tokens": totals.input_tokens,
+            "output_tokens": totals.output_tokens,
+            "cost_usd": totals.cost_usd,
+            "calls": totals.calls,
         },
     }
 

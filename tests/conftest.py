@@ -12,8 +12,15 @@ from penguin_tui.testing import Script, ServerThread, run_in_thread
 
 # Variables that would leak the developer's setup into a test.
 _ISOLATED = (
-    "PENGUIN_MODEL", "PENGUIN_API_BASE", "PENGUIN_API_KEY", "PENGUIN_TIMEOUT", "PENGUIN_THEME",
-    "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "OPENROUTER_API_KEY", "OPENAI_BASE_URL",
+    "PENGUIN_MODEL",
+    "PENGUIN_API_BASE",
+    "PENGUIN_API_KEY",
+    "PENGUIN_TIMEOUT",
+    "PENGUIN_THEME",
+    "OPENAI_API_KEY",
+    "ANTHROPIC_API_KEY",
+    "OPENROUTER_API_KEY",
+    "OPENAI_BASE_URL",
 )
 
 FAST_RETRIES = """
@@ -69,3 +76,21 @@ def server() -> Iterator[ServerThread]:
 
 def env_path() -> str:
     return os.environ["PENGUIN_HOME"]
+
+
+def _snapshots_in_repo() -> None:
+    """Keep snapshot SVGs in the top-level snapshots/ folder instead of __snapshots__."""
+    try:
+        from pytest_textual_snapshot import SVGImageExtension
+    except ImportError:  # pragma: no cover - the plugin is a dev dependency
+        return
+
+    snapshots = Path(__file__).resolve().parent.parent / "snapshots"
+
+    def dirname(cls: type, *, test_location: object) -> str:
+        return str(snapshots)
+
+    SVGImageExtension.dirname = classmethod(dirname)
+
+
+_snapshots_in_repo()

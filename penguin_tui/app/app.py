@@ -146,7 +146,9 @@ class PenguinApp(App[int]):
         if runtime is None or not runtime.settings.model.name or self.tally.context_window:
             return
         name = runtime.settings.model.name
-        litellm_name = name if "/" in name or not runtime.settings.model.api_base else f"openai/{name}"
+        litellm_name = (
+            name if "/" in name or not runtime.settings.model.api_base else f"openai/{name}"
+        )
         window = context_window(litellm_name, runtime.settings.model)
         self.call_from_thread(self._set_context_window, window)
 
@@ -240,7 +242,10 @@ class PenguinApp(App[int]):
                     await reply.finish(event.text, event.reasoning, event.status)
         elif isinstance(event, UsageRecorded):
             self.tally.call_recorded(
-                event.input_tokens, event.output_tokens, event.cost_usd, event.ttft_ms,
+                event.input_tokens,
+                event.output_tokens,
+                event.cost_usd,
+                event.ttft_ms,
                 event.duration_ms,
             )
             self._refresh_usage()
@@ -251,7 +256,8 @@ class PenguinApp(App[int]):
         elif isinstance(event, ErrorOccurred):
             cancelled = event.kind == "cancelled"
             self.notify(
-                event.message, severity="information" if cancelled else "error",
+                event.message,
+                severity="information" if cancelled else "error",
                 timeout=4 if cancelled else 10,
             )
 

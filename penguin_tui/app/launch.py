@@ -98,7 +98,6 @@ def launch_tui(
         server = run_in_thread(load_script(script_path))
         api_base = server.base_url
         demo_notice = DEMO_NOTICE
-        continue_latest = False
         path = project
     else:
         path = Path(directory or ".").expanduser()

@@ -12,8 +12,16 @@ from textual.theme import Theme
 FALLBACK_THEME = "textual-dark"
 _REQUIRED = ("name", "primary")
 _COLOURS = (
-    "primary", "secondary", "accent", "foreground", "background", "surface", "panel",
-    "success", "warning", "error",
+    "primary",
+    "secondary",
+    "accent",
+    "foreground",
+    "background",
+    "surface",
+    "panel",
+    "success",
+    "warning",
+    "error",
 )
 
 
@@ -49,12 +57,22 @@ def parse_theme(text: str, path: str) -> Theme:
     variables = data.get("variables", {})
     if not isinstance(variables, dict) or not all(isinstance(v, str) for v in variables.values()):
         raise ValueError("[variables] must map names to colour strings")
+    colours = {key: str(data[key]) for key in _COLOURS if key in data}
     try:
         theme = Theme(
             name=str(data["name"]),
             dark=bool(data.get("dark", True)),
             variables=dict(variables),
-            **{key: str(data[key]) for key in _COLOURS if key in data},
+            primary=colours["primary"],
+            secondary=colours.get("secondary"),
+            accent=colours.get("accent"),
+            foreground=colours.get("foreground"),
+            background=colours.get("background"),
+            surface=colours.get("surface"),
+            panel=colours.get("panel"),
+            success=colours.get("success"),
+            warning=colours.get("warning"),
+            error=colours.get("error"),
         )
         theme.to_color_system()  # validates every colour
     except Exception as error:

@@ -56,7 +56,7 @@ class Delta(Event):
     tokens: int = 1
 
     def merges_with(self, later: Event) -> bool:
-        return type(later) is type(self) and later.message_id == self.message_id  # type: ignore[attr-defined]
+        return type(later) is type(self) and later.message_id == self.message_id
 
     def merged(self, later: Delta) -> Delta:
         """One delta standing for this one followed by ``later`` (order kept)."""

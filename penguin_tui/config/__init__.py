@@ -2,7 +2,13 @@
 
 from penguin_tui.config.paths import DataPaths, data_paths
 from penguin_tui.config.secrets import Redactor
-from penguin_tui.config.settings import ModelPrice, ModelSettings, Settings, UISettings, load_settings
+from penguin_tui.config.settings import (
+    ModelPrice,
+    ModelSettings,
+    Settings,
+    UISettings,
+    load_settings,
+)
 
 __all__ = [
     "DataPaths",

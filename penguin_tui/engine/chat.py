@@ -200,8 +200,11 @@ class ChatEngine:
         async def on_retry(notice: RetryNotice) -> None:
             await self.bus.publish(
                 Retrying(
-                    session_id=session_id, attempt=notice.attempt, delay_s=notice.delay_s,
-                    reason=notice.reason, model=notice.model,
+                    session_id=session_id,
+                    attempt=notice.attempt,
+                    delay_s=notice.delay_s,
+                    reason=notice.reason,
+                    model=notice.model,
                 )
             )
 
@@ -220,7 +223,9 @@ class ChatEngine:
                 if piece.reasoning:
                     reasoning.append(piece.reasoning)
                     await self.bus.publish(
-                        ReasoningDelta(session_id=session_id, message_id=reply.id, text=piece.reasoning)
+                        ReasoningDelta(
+                            session_id=session_id, message_id=reply.id, text=piece.reasoning
+                        )
                     )
                 if piece.text:
                     text.append(piece.text)
@@ -237,8 +242,19 @@ class ChatEngine:
             status = MessageStatus.INTERRUPTED
             if not self._cancel_requested:
                 await asyncio.shield(
-                    self._finish(reply, text, reasoning, status, None, target, usage,
-                                 input_estimate, pieces, started, first_token)
+                    self._finish(
+                        reply,
+                        text,
+                        reasoning,
+                        status,
+                        None,
+                        target,
+                        usage,
+                        input_estimate,
+                        pieces,
+                        started,
+                        first_token,
+                    )
                 )
                 raise
         except LLMError as error:
@@ -248,8 +264,17 @@ class ChatEngine:
             status = MessageStatus.INTERRUPTED
             failure = error
         final = await self._finish(
-            reply, text, reasoning, status, failure, target, usage, input_estimate, pieces,
-            started, first_token,
+            reply,
+            text,
+            reasoning,
+            status,
+            failure,
+            target,
+            usage,
+            input_estimate,
+            pieces,
+            started,
+            first_token,
         )
         return TurnResult(status, final, failure)
 
@@ -280,11 +305,16 @@ class ChatEngine:
             if cost_source_suffix and cost.usd is None:
                 source = "unknown"
             record = UsageRecord(
-                session_id=session_id, message_id=reply.id, model=target.name,
-                input_tokens=usage.input_tokens, output_tokens=usage.output_tokens,
+                session_id=session_id,
+                message_id=reply.id,
+                model=target.name,
+                input_tokens=usage.input_tokens,
+                output_tokens=usage.output_tokens,
                 cache_read_tokens=usage.cache_read_tokens,
                 cache_write_tokens=usage.cache_write_tokens,
-                reasoning_tokens=usage.reasoning_tokens, cost_usd=cost.usd, cost_source=source,
+                reasoning_tokens=usage.reasoning_tokens,
+                cost_usd=cost.usd,
+                cost_source=source,
                 ttft_ms=None if first_token is None else (first_token - started) * 1000,
                 duration_ms=(time.perf_counter() - started) * 1000,
             )
@@ -293,7 +323,9 @@ class ChatEngine:
         if failure is not None:
             await self._report(failure)
         elif status is MessageStatus.INTERRUPTED:
-            await self._report(PenguinError("reply cancelled; the partial text is kept"), "cancelled")
+            await self._report(
+                PenguinError("reply cancelled; the partial text is kept"), "cancelled"
+            )
         final = await self.store.get_message(reply.id)
         await self._completed(final)
         return final
@@ -301,8 +333,12 @@ class ChatEngine:
     async def _completed(self, message: Message) -> None:
         await self.bus.publish(
             MessageCompleted(
-                session_id=message.session_id, message_id=message.id, parent_id=message.parent_id,
-                role=message.role.value, text=message.content, status=message.status.value,
+                session_id=message.session_id,
+                message_id=message.id,
+                parent_id=message.parent_id,
+                role=message.role.value,
+                text=message.content,
+                status=message.status.value,
                 reasoning=message.reasoning,
             )
         )
@@ -328,12 +364,16 @@ def _to_openai(messages: list[Message]) -> list[dict[str, Any]]:
 
 def _usage_fields(record: UsageRecord) -> dict[str, Any]:
     return {
-        "session_id": record.session_id, "message_id": record.message_id, "model": record.model,
-        "input_tokens": record.input_tokens, "output_tokens": record.output_tokens,
+        "session_id": record.session_id,
+        "message_id": record.message_id,
+        "model": record.model,
+        "input_tokens": record.input_tokens,
+        "output_tokens": record.output_tokens,
         "cache_read_tokens": record.cache_read_tokens,
         "cache_write_tokens": record.cache_write_tokens,
-        "reasoning_tokens": record.reasoning_tokens, "cost_usd": record.cost_usd,
-        "cost_source": record.cost_source, "ttft_ms": record.ttft_ms,
+        "reasoning_tokens": record.reasoning_tokens,
+        "cost_usd": record.cost_usd,
+        "cost_source": record.cost_source,
+        "ttft_ms": record.ttft_ms,
         "duration_ms": record.duration_ms,
     }
-

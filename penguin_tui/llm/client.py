@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -53,7 +54,7 @@ OnRetry = Callable[[RetryNotice], Awaitable[None]]
 
 def backoff_delay(attempt: int, settings: ModelSettings, retry_after: float | None) -> float:
     """Jittered exponential backoff; a server's Retry-After wins when it asks for longer."""
-    exponential = settings.retry_base_delay_s * (2 ** (attempt - 1))
+    exponential: float = settings.retry_base_delay_s * 2.0 ** (attempt - 1)
     delay = min(exponential, settings.retry_max_delay_s) * random.uniform(0.5, 1.0)
     if retry_after is not None:
         # The server knows best; a sane ceiling keeps a bogus header from hanging us.
@@ -186,8 +187,6 @@ class LLMClient:
         finally:
             closer = getattr(stream, "aclose", None)
             if closer is not None:
-                try:
+                # Closing a dead stream may fail; there is nothing left to keep.
+                with contextlib.suppress(Exception):
                     await closer()
-                except Exception:  # noqa: S110 - closing a dead stream may fail; nothing to keep
-                    pass
-

@@ -76,7 +76,8 @@ def classify(error: BaseException, target: ModelTarget, timeout_s: float) -> LLM
         )
     if name == "ContextWindowExceededError":
         return PromptTooLargeError(
-            f"the conversation is too long for {target.name}: start a new session or shorten the prompt"
+            f"the conversation is too long for {target.name}: "
+            f"start a new session or shorten the prompt"
         )
     if name == "NotFoundError" or status == 404:
         return ModelNotFoundError(
@@ -87,8 +88,10 @@ def classify(error: BaseException, target: ModelTarget, timeout_s: float) -> LLM
             f"cannot reach {where} for {target.name}: is the server running? "
             f"check --api-base / PENGUIN_API_BASE"
         )
-    if isinstance(status, int) and status >= 500 or name in (
-        "InternalServerError", "ServiceUnavailableError", "BadGatewayError"
+    if (
+        isinstance(status, int)
+        and status >= 500
+        or name in ("InternalServerError", "ServiceUnavailableError", "BadGatewayError")
     ):
         return ServerError(f"{where} failed with a server error ({status or name}): {text}")
     if name == "BadRequestError" and "LLM Provider NOT provided" in str(error):

@@ -38,7 +38,9 @@ def cost_of(model: str, usage: TokenUsage, settings: ModelSettings) -> Cost:
     bare = model.split("/", 1)[1] if "/" in model else model
     price = settings.prices.get(model) or settings.prices.get(bare)
     if price is not None:
-        plain_input = max(usage.input_tokens - usage.cache_read_tokens - usage.cache_write_tokens, 0)
+        plain_input = max(
+            usage.input_tokens - usage.cache_read_tokens - usage.cache_write_tokens, 0
+        )
         read_price = (
             price.cache_read_per_mtok
             if price.cache_read_per_mtok is not None

@@ -164,8 +164,8 @@ class Store:
     # -- projects and sessions -------------------------------------------------------------
 
     async def ensure_project(self, root: Path) -> Project:
-        """The project for ``root``, created on first use."""
-        key = str(root.resolve())
+        """The project for ``root`` (an absolute, resolved path), created on first use."""
+        key = str(root)
         rows = await self._rows("SELECT * FROM projects WHERE root = ?", (key,))
         if not rows:
             project_id = uuid.uuid4().hex[:12]
@@ -188,7 +188,8 @@ class Store:
                     (session_id, project_id, model, now, now),
                 ),
                 (
-                    "INSERT INTO branches (session_id, name, head_message_id) VALUES (?, 'main', NULL)",
+                    "INSERT INTO branches (session_id, name, head_message_id)"
+                    " VALUES (?, 'main', NULL)",
                     (session_id,),
                 ),
             ]
@@ -246,7 +247,10 @@ class Store:
                 messages=row["message_count"],
                 last_text=row["last_text"] or "",
                 usage=_totals(
-                    row["calls"], row["input_tokens"], row["output_tokens"], row["cost"],
+                    row["calls"],
+                    row["input_tokens"],
+                    row["output_tokens"],
+                    row["cost"],
                     row["unpriced"],
                 ),
             )
@@ -284,10 +288,18 @@ class Store:
             [
                 (
                     "INSERT INTO messages (id, session_id, parent_id, role, content, reasoning,"
-                    " status, model, created_at, updated_at) VALUES (?, ?, ?, ?, ?, '', ?, ?, ?, ?)",
+                    " status, model, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, '', ?, ?, ?, ?)",
                     (
-                        message_id, session_id, parent_id, role.value, self._redact(content),
-                        status.value, model, now, now,
+                        message_id,
+                        session_id,
+                        parent_id,
+                        role.value,
+                        self._redact(content),
+                        status.value,
+                        model,
+                        now,
+                        now,
                     ),
                 ),
                 (
@@ -360,23 +372,39 @@ class Store:
             " cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_usd, cost_source,"
             " ttft_ms, duration_ms, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                usage.session_id, usage.message_id, usage.model, usage.input_tokens,
-                usage.output_tokens, usage.cache_read_tokens, usage.cache_write_tokens,
-                usage.reasoning_tokens, usage.cost_usd, usage.cost_source, usage.ttft_ms,
-                usage.duration_ms, time.time(),
+                usage.session_id,
+                usage.message_id,
+                usage.model,
+                usage.input_tokens,
+                usage.output_tokens,
+                usage.cache_read_tokens,
+                usage.cache_write_tokens,
+                usage.reasoning_tokens,
+                usage.cost_usd,
+                usage.cost_source,
+                usage.ttft_ms,
+                usage.duration_ms,
+                time.time(),
             ),
         )
 
     async def usage_rows(self, session_id: str) -> list[UsageRecord]:
-        rows = await self._rows("SELECT * FROM usage WHERE session_id = ? ORDER BY id", (session_id,))
+        rows = await self._rows(
+            "SELECT * FROM usage WHERE session_id = ? ORDER BY id", (session_id,)
+        )
         return [
             UsageRecord(
-                session_id=row["session_id"], message_id=row["message_id"], model=row["model"],
-                input_tokens=row["input_tokens"], output_tokens=row["output_tokens"],
+                session_id=row["session_id"],
+                message_id=row["message_id"],
+                model=row["model"],
+                input_tokens=row["input_tokens"],
+                output_tokens=row["output_tokens"],
                 cache_read_tokens=row["cache_read_tokens"],
                 cache_write_tokens=row["cache_write_tokens"],
-                reasoning_tokens=row["reasoning_tokens"], cost_usd=row["cost_usd"],
-                cost_source=row["cost_source"], ttft_ms=row["ttft_ms"],
+                reasoning_tokens=row["reasoning_tokens"],
+                cost_usd=row["cost_usd"],
+                cost_source=row["cost_source"],
+                ttft_ms=row["ttft_ms"],
                 duration_ms=row["duration_ms"],
             )
             for row in rows
@@ -413,16 +441,26 @@ class Store:
 
 def _session(row: sqlite3.Row) -> Session:
     return Session(
-        id=row["id"], project_id=row["project_id"], title=row["title"], model=row["model"],
-        created_at=row["created_at"], updated_at=row["updated_at"],
+        id=row["id"],
+        project_id=row["project_id"],
+        title=row["title"],
+        model=row["model"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
     )
 
 
 def _message(row: sqlite3.Row) -> Message:
     return Message(
-        id=row["id"], session_id=row["session_id"], parent_id=row["parent_id"],
-        role=Role(row["role"]), content=row["content"], reasoning=row["reasoning"],
-        status=MessageStatus(row["status"]), model=row["model"], created_at=row["created_at"],
+        id=row["id"],
+        session_id=row["session_id"],
+        parent_id=row["parent_id"],
+        role=Role(row["role"]),
+        content=row["content"],
+        reasoning=row["reasoning"],
+        status=MessageStatus(row["status"]),
+        model=row["model"],
+        created_at=row["created_at"],
     )
 
 
@@ -430,7 +468,9 @@ def _totals(
     calls: int, input_tokens: int, output_tokens: int, cost: float | None, unpriced: int
 ) -> UsageTotals:
     return UsageTotals(
-        calls=calls, input_tokens=input_tokens, output_tokens=output_tokens,
+        calls=calls,
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
         cost_usd=None if (calls and unpriced == calls) else (cost or 0.0 if calls else None),
         unpriced_calls=unpriced,
     )

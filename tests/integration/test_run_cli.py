@@ -23,8 +23,16 @@ def run(capsys: Captured, *args: str) -> tuple[int, str, str]:
 
 def run_json(capsys: Captured, server: ServerThread, project: Path, *args: str) -> list[dict]:  # type: ignore[type-arg]
     code, out, err = run(
-        capsys, "run", "-C", str(project), "--model", "m1", "--api-base", server.base_url,
-        "--json", *args,
+        capsys,
+        "run",
+        "-C",
+        str(project),
+        "--model",
+        "m1",
+        "--api-base",
+        server.base_url,
+        "--json",
+        *args,
     )
     assert code == 0, err
     return [json.loads(line) for line in out.splitlines()]
@@ -96,7 +104,7 @@ def test_configured_price_gives_dollars(
 ) -> None:
     (project / ".penguin").mkdir()
     (project / ".penguin" / "config.toml").write_text(
-        '[model.prices.m1]\ninput_per_mtok = 1.0\noutput_per_mtok = 2.0\n'
+        "[model.prices.m1]\ninput_per_mtok = 1.0\noutput_per_mtok = 2.0\n"
     )
     usage = next(e for e in run_json(capsys, server, project, "hi") if e["type"] == "usage")
     expected = (usage["input_tokens"] * 1.0 + usage["output_tokens"] * 2.0) / 1e6
@@ -124,7 +132,14 @@ def fault_server(kind: str, count: int = 1, after: int = 0) -> ServerThread:
 def test_rate_limit_is_retried_after_retry_after(capsys: Captured, project: Path) -> None:
     with fault_server("rate_limit") as server:
         code, out, err = run(
-            capsys, "run", "-C", str(project), "--model", "m1", "--api-base", server.base_url,
+            capsys,
+            "run",
+            "-C",
+            str(project),
+            "--model",
+            "m1",
+            "--api-base",
+            server.base_url,
             "go",
         )
     assert code == 0, err
@@ -136,7 +151,14 @@ def test_rate_limit_is_retried_after_retry_after(capsys: Captured, project: Path
 def test_server_error_is_retried_then_succeeds(capsys: Captured, project: Path) -> None:
     with fault_server("server_error") as server:
         code, out, err = run(
-            capsys, "run", "-C", str(project), "--model", "m1", "--api-base", server.base_url,
+            capsys,
+            "run",
+            "-C",
+            str(project),
+            "--model",
+            "m1",
+            "--api-base",
+            server.base_url,
             "go",
         )
     assert code == 0, err
@@ -149,8 +171,16 @@ def test_persistent_server_error_ends_in_one_line_and_keeps_the_prompt(
 ) -> None:
     with fault_server("server_error", count=50) as server:
         code, out, err = run(
-            capsys, "run", "-C", str(project), "--model", "m1", "--api-base", server.base_url,
-            "--json", "keep me",
+            capsys,
+            "run",
+            "-C",
+            str(project),
+            "--model",
+            "m1",
+            "--api-base",
+            server.base_url,
+            "--json",
+            "keep me",
         )
     assert code == 1
     last = err.strip().splitlines()[-1]
@@ -168,8 +198,16 @@ def test_broken_stream_keeps_the_partial_reply_marked_interrupted(
 ) -> None:
     with fault_server(kind, after=4) as server:
         code, out, err = run(
-            capsys, "run", "-C", str(project), "--model", "m1", "--api-base", server.base_url,
-            "--json", "go",
+            capsys,
+            "run",
+            "-C",
+            str(project),
+            "--model",
+            "m1",
+            "--api-base",
+            server.base_url,
+            "--json",
+            "go",
         )
         assert len(server.requests) == 1  # after the first token, never retried
     assert code == 1
@@ -192,7 +230,14 @@ def test_server_that_never_answers_times_out(
     monkeypatch.setenv("PENGUIN_TIMEOUT", "0.5")
     with fault_server("stall", count=50) as server:
         code, _, err = run(
-            capsys, "run", "-C", str(project), "--model", "m1", "--api-base", server.base_url,
+            capsys,
+            "run",
+            "-C",
+            str(project),
+            "--model",
+            "m1",
+            "--api-base",
+            server.base_url,
             "go",
         )
     assert code == 1
@@ -203,8 +248,15 @@ def test_server_that_never_answers_times_out(
 
 def test_unreachable_api_base(capsys: Captured, project: Path) -> None:
     code, _, err = run(
-        capsys, "run", "-C", str(project), "--model", "m1", "--api-base",
-        "http://127.0.0.1:9/v1", "go",
+        capsys,
+        "run",
+        "-C",
+        str(project),
+        "--model",
+        "m1",
+        "--api-base",
+        "http://127.0.0.1:9/v1",
+        "go",
     )
     assert code == 1
     last = err.strip().splitlines()[-1]
@@ -283,7 +335,10 @@ def test_megabyte_prompt_from_stdin_goes_through_when_it_fits(
 
 
 def test_export_redacts_secrets_everywhere(
-    capsys: Captured, server: ServerThread, project: Path, penguin_home: Path,
+    capsys: Captured,
+    server: ServerThread,
+    project: Path,
+    penguin_home: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("DEPLOY_TOKEN", "very-private-token-value")

@@ -12,17 +12,19 @@ from penguin_tui.app.app import LaunchOptions, PenguinApp
 from penguin_tui.app.widgets.chat import AssistantMessage, ChatView
 
 
-def make_app(project: Path, api_base: str | None, model: str | None = "m1", **extra: object) -> PenguinApp:
+def make_app(
+    project: Path, api_base: str | None, model: str | None = "m1", **extra: object
+) -> PenguinApp:
     options = LaunchOptions(directory=project, model=model, api_base=api_base, **extra)  # type: ignore[arg-type]
     return PenguinApp(options)
 
 
 async def wait_for(
-    pilot: Pilot[int], condition: Callable[[], bool], timeout: float = 15.0, what: str = ""
+    pilot: Pilot[int], condition: Callable[[], bool], within: float = 15.0, what: str = ""
 ) -> None:
-    """Let the app run until ``condition`` holds; fail with ``what`` after ``timeout`` s."""
+    """Let the app run until ``condition`` holds; fail with ``what`` after ``within`` s."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    deadline = loop.time() + within
     while not condition():
         if loop.time() > deadline:
             raise AssertionError(f"timed out waiting for {what or condition}")

@@ -144,7 +144,7 @@ async def test_errors_are_notifications_not_tracebacks(project: Path) -> None:
         await wait_for(
             pilot,
             lambda: any("cannot reach" in str(n.message) for n in app._notifications),
-            timeout=30,
+            within=30,
             what="a notification",
         )
         assert app.is_running

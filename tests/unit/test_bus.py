@@ -96,8 +96,16 @@ async def test_deltas_of_different_messages_are_not_merged() -> None:
 
 def test_events_round_trip_through_one_json_line() -> None:
     event = UsageRecorded(
-        session_id="s", seq=3, message_id="m", model="m1", input_tokens=10, output_tokens=5,
-        cost_usd=None, cost_source="unknown", ttft_ms=12.5, duration_ms=40.0,
+        session_id="s",
+        seq=3,
+        message_id="m",
+        model="m1",
+        input_tokens=10,
+        output_tokens=5,
+        cost_usd=None,
+        cost_source="unknown",
+        ttft_ms=12.5,
+        duration_ms=40.0,
     )
     line = event.to_json()
     assert "\n" not in line

@@ -23,9 +23,7 @@ def test_unknown_model_has_no_price_rather_than_zero() -> None:
 def test_configured_price_covers_a_custom_model_with_cache_reads() -> None:
     settings = ModelSettings(
         prices={
-            "my-model": ModelPrice(
-                input_per_mtok=2.0, output_per_mtok=8.0, cache_read_per_mtok=0.5
-            )
+            "my-model": ModelPrice(input_per_mtok=2.0, output_per_mtok=8.0, cache_read_per_mtok=0.5)
         }
     )
     usage = TokenUsage(input_tokens=1_000_000, output_tokens=500_000, cache_read_tokens=400_000)

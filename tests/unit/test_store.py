@@ -13,8 +13,7 @@ from penguin_tui.bus import ErrorOccurred
 from penguin_tui.config import Redactor
 from penguin_tui.errors import SessionNotFoundError, StoreError
 from penguin_tui.store import MessageStatus, Role, Store, UsageRecord
-from penguin_tui.store import store as store_module
-from penguin_tui.store.schema import LATEST_VERSION
+from penguin_tui.store.schema import LATEST_VERSION, MIGRATIONS
 
 
 async def open_store(tmp_path: Path, redact: Redactor | None = None) -> Store:
@@ -66,8 +65,8 @@ async def test_migration_from_an_older_schema_backs_up_first(
     await store.create_session(project.id, "m1")
     await store.close()
     extra = "CREATE TABLE later_feature (id INTEGER PRIMARY KEY);"
-    monkeypatch.setattr(store_module, "MIGRATIONS", [*store_module.MIGRATIONS, extra])
-    monkeypatch.setattr(store_module, "LATEST_VERSION", LATEST_VERSION + 1)
+    monkeypatch.setattr("penguin_tui.store.store.MIGRATIONS", [*MIGRATIONS, extra])
+    monkeypatch.setattr("penguin_tui.store.store.LATEST_VERSION", LATEST_VERSION + 1)
     store = await open_store(tmp_path)
     assert await store.schema_version() == LATEST_VERSION + 1
     sessions = await store.list_sessions()
@@ -134,10 +133,18 @@ async def test_usage_totals_show_unknown_cost_as_none_not_zero(tmp_path: Path) -
 
     def usage(cost: float | None) -> UsageRecord:
         return UsageRecord(
-            session_id=session.id, message_id=None, model="m1", input_tokens=10,
-            output_tokens=5, cache_read_tokens=0, cache_write_tokens=0, reasoning_tokens=0,
-            cost_usd=cost, cost_source="unknown" if cost is None else "config",
-            ttft_ms=1.0, duration_ms=2.0,
+            session_id=session.id,
+            message_id=None,
+            model="m1",
+            input_tokens=10,
+            output_tokens=5,
+            cache_read_tokens=0,
+            cache_write_tokens=0,
+            reasoning_tokens=0,
+            cost_usd=cost,
+            cost_source="unknown" if cost is None else "config",
+            ttft_ms=1.0,
+            duration_ms=2.0,
         )
 
     await store.record_usage(usage(None))

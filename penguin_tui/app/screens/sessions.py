@@ -38,14 +38,15 @@ class SessionPicker(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label("Resume a session — enter to open, esc to close")
-            options = [
-                Option(self._line(*row), id=row[0]) for row in self.rows
-            ] or [Option("No sessions yet", disabled=True)]
+            options = [Option(self._line(*row), id=row[0]) for row in self.rows] or [
+                Option("No sessions yet", disabled=True)
+            ]
             yield OptionList(*options)
 
     @staticmethod
-    def _line(session_id: str, title: str, updated: float, messages: int,
-              cost: float | None) -> Text:
+    def _line(
+        session_id: str, title: str, updated: float, messages: int, cost: float | None
+    ) -> Text:
         when = datetime.fromtimestamp(updated).strftime("%Y-%m-%d %H:%M")
         line = Text()
         line.append(f"{session_id}  ", style="bold")

@@ -71,8 +71,9 @@ class AssistantMessage(Vertical):
     AssistantMessage .status { color: $warning; }
     """
 
-    def __init__(self, message_id: str, text: str = "", reasoning: str = "",
-                 status: str = "complete") -> None:
+    def __init__(
+        self, message_id: str, text: str = "", reasoning: str = "", status: str = "complete"
+    ) -> None:
         super().__init__()
         self.message_id = message_id
         self.text = text

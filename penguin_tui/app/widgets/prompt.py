@@ -33,8 +33,12 @@ class PromptInput(TextArea):
 
     def __init__(self, id: str | None = None) -> None:
         super().__init__(
-            id=id, soft_wrap=True, show_line_numbers=False, tab_behavior="focus",
-            compact=False, highlight_cursor_line=False,
+            id=id,
+            soft_wrap=True,
+            show_line_numbers=False,
+            tab_behavior="focus",
+            compact=False,
+            highlight_cursor_line=False,
         )
         self.past_prompts: list[str] = []
         self._recall: int | None = None

@@ -75,8 +75,12 @@ class UsageTally:
         return self.reply_out / elapsed if elapsed > 0.05 else None
 
     def call_recorded(
-        self, input_tokens: int, output_tokens: int, cost: float | None,
-        ttft_ms: float | None, duration_ms: float,
+        self,
+        input_tokens: int,
+        output_tokens: int,
+        cost: float | None,
+        ttft_ms: float | None,
+        duration_ms: float,
     ) -> None:
         self.reply_streaming = False
         self.reply_in, self.reply_out, self.reply_cost = input_tokens, output_tokens, cost
@@ -140,8 +144,8 @@ class UsagePane(Static):
         if tally.context_window:
             fraction = tally.context_used / tally.context_window
             table.add_row(
-                "Context", f"{tokens(tally.context_used)}/{tokens(tally.context_window)} "
-                f"{fraction:.0%}"
+                "Context",
+                f"{tokens(tally.context_used)}/{tokens(tally.context_window)} {fraction:.0%}",
             )
             table.add_row("", _bar(fraction, 16, self.app.theme_variables))
         else:
@@ -149,8 +153,12 @@ class UsagePane(Static):
         label = "Reply ⋯" if tally.reply_streaming else "Reply"
         approx = "~" if tally.reply_streaming else ""
         table.add_row(label, f"{approx}{tokens(tally.reply_in)} in · {tokens(tally.reply_out)} out")
-        table.add_row("  cost", "…" if tally.reply_streaming else (
-            money(tally.reply_cost) if tally.session_calls else "—"))
+        table.add_row(
+            "  cost",
+            "…"
+            if tally.reply_streaming
+            else (money(tally.reply_cost) if tally.session_calls else "—"),
+        )
         rate = tally.rate()
         table.add_row("  speed", f"{rate:,.0f} tok/s" if rate else "—")
         table.add_row("  1st token", f"{tally.ttft_ms:,.0f} ms" if tally.ttft_ms else "—")
