@@ -16,6 +16,7 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding
 
+from penguin_tui.app.markdown_style import markdown_theme
 from penguin_tui.app.themes import FALLBACK_THEME, builtin_theme_dir, load_themes
 from penguin_tui.app.widgets.chat import ChatView
 from penguin_tui.app.widgets.prompt import PromptInput
@@ -65,6 +66,7 @@ class PenguinApp(App[int]):
         self._subscription: Subscription | None = None
         self._services_closed = False
         self.ready = False
+        self._markdown_theme_pushed = False
         themes, self._theme_problems = load_themes([builtin_theme_dir()])
         for theme in themes:
             self.register_theme(theme)
@@ -73,8 +75,21 @@ class PenguinApp(App[int]):
 
     # -- start-up --------------------------------------------------------------------------
 
+    def _sync_markdown_styles(self, *_: object) -> None:
+        """Point Rich's markdown styles at the current theme and redraw finished messages."""
+        if self._markdown_theme_pushed:
+            self.console.pop_theme()
+        self.console.push_theme(markdown_theme(self.theme_variables))
+        self._markdown_theme_pushed = True
+        for screen in self.screen_stack:
+            for widget in screen.query("ChatView Static"):
+                widget.refresh(layout=True)
+
     def on_mount(self) -> None:
         from penguin_tui.app.screens.workbench import WorkbenchScreen
+
+        self._sync_markdown_styles()
+        self.theme_changed_signal.subscribe(self, self._sync_markdown_styles)
 
         self.push_screen(WorkbenchScreen(self.tally))
         for problem in self._theme_problems:

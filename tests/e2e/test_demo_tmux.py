@@ -92,7 +92,7 @@ def test_demo_streams_a_reply_with_usage_and_quits_cleanly(
         lambda s: "Hello from the demo model" in s and "tok/s" in s, 40, "the streamed reply"
     )
     assert "Hello penguin" in screen
-    screen = term.wait_for(lambda s: "Reply ⋯" not in s and "calls" in s, 40, "the reply to end")
+    screen = term.wait_for(lambda s: "Reply ⋯" not in s and "Calls" in s, 40, "the reply to end")
     assert "$0.0" in screen  # the demo's made-up prices give a dollar figure
     assert "Traceback" not in screen
     term.send("C-q")

@@ -99,10 +99,11 @@ def test_workbench_with_a_finished_reply(
     theme: str,
     size: tuple[int, int],
 ) -> None:
-    """The chat shows the prompt and the Markdown reply (reasoning collapsed above it), the
-    prompt is empty and focused, the usage pane shows model m1, context 1.7k/200k, reply
-    1,234 in / 456 out at $0.0105, 228 tok/s, first token 420 ms, and the same session
-    totals; the footer lists esc Cancel, ^q Quit, ^n New, ^r Resume, ^t Theme, f1 Keys."""
+    """The chat shows the prompt and the Markdown reply (reasoning collapsed above it, theme
+    colours for headings and inline code), the prompt is empty and focused, the usage pane
+    shows model m1, context 1,690 / 200.0k · 1% with its bar, reply and session 1,234 in,
+    456 out, $0.0105, speed 228 tok/s, TTFT 420 ms, 1 call; the footer lists esc Cancel,
+    ^q Quit, ^n New, ^r Resume, ^t Theme, f1 Keys."""
     seed_session(project, penguin_home)
     app = make_app(project, "http://127.0.0.1:9/v1", theme=theme)
     assert snap_compare(app, terminal_size=size, run_before=settle)

@@ -16,8 +16,13 @@ from textual.widgets._markdown import MarkdownStream
 BLOCK_CHARS = 6000
 
 
+def rich_markdown(text: str) -> RichMarkdown:
+    """A finished message as a Rich renderable; styles come from the app's theme."""
+    return RichMarkdown(text or " ", code_theme="ansi_dark")
+
+
 def _static_markdown(text: str, classes: str = "") -> Static:
-    return Static(RichMarkdown(text or " ", code_theme="ansi_dark"), classes=classes)
+    return Static(rich_markdown(text), classes=classes)
 
 
 def _at_block_boundary(text: str) -> bool:
@@ -51,7 +56,7 @@ class UserMessage(Static):
     """
 
     def __init__(self, text: str) -> None:
-        super().__init__(RichMarkdown(text or " ", code_theme="ansi_dark"))
+        super().__init__(rich_markdown(text))
         self.text = text
 
 
@@ -185,7 +190,7 @@ class ChatView(VerticalScroll):
         await self.remove_children()
 
     async def add_notice(self, text: str) -> None:
-        await self.mount(Notice(RichMarkdown(text, code_theme="ansi_dark")))
+        await self.mount(Notice(rich_markdown(text)))
 
     async def add_user(self, text: str) -> None:
         await self.mount(UserMessage(text))

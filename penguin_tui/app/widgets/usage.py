@@ -5,9 +5,12 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
+
+from penguin_tui.app.markdown_style import rich_colour
 
 
 def money(cost: float | None) -> str:
@@ -108,8 +111,8 @@ class UsageTally:
 def _bar(fraction: float, width: int, colours: dict[str, str]) -> Text:
     filled = round(max(0.0, min(fraction, 1.0)) * width)
     level = "success" if fraction < 0.6 else "warning" if fraction < 0.85 else "error"
-    return Text("█" * filled, style=colours.get(level, "")) + Text(
-        "░" * (width - filled), style=colours.get("foreground-muted", "dim")
+    return Text("█" * filled, style=rich_colour(colours.get(level))) + Text(
+        "░" * (width - filled), style=rich_colour(colours.get("foreground-muted"), "dim")
     )
 
 
@@ -133,36 +136,51 @@ class UsagePane(Static):
     def show(self) -> None:
         self.update(self.render_tally())
 
-    def render_tally(self) -> Table:
+    def render_tally(self) -> Group:
         tally = self.tally
-        table = Table.grid(padding=(0, 1), expand=True)
-        table.add_column(style="bold", no_wrap=True)
-        table.add_column(justify="right", no_wrap=True)
-        table.add_row("Model", Text(tally.model or "not set", overflow="ellipsis"))
+        colours = self.app.theme_variables
+        muted = rich_colour(colours.get("foreground-muted"), "dim")
+        top = Table.grid(padding=(0, 1))
+        top.add_column(style="bold", no_wrap=True, min_width=7)
+        top.add_column(no_wrap=True, overflow="ellipsis")
+        top.add_row("Model", Text(tally.model or "not set", overflow="ellipsis"))
         if tally.scripted:
-            table.add_row("", Text("scripted demo", style="italic"))
+            top.add_row("", Text("scripted demo model", style=f"italic {muted}"))
         if tally.context_window:
             fraction = tally.context_used / tally.context_window
-            table.add_row(
+            top.add_row(
                 "Context",
-                f"{tokens(tally.context_used)}/{tokens(tally.context_window)} {fraction:.0%}",
+                f"{tokens(tally.context_used)} / {tokens(tally.context_window)} · {fraction:.0%}",
             )
-            table.add_row("", _bar(fraction, 16, self.app.theme_variables))
+            top.add_row("", _bar(fraction, 18, colours))
         else:
-            table.add_row("Context", f"{tokens(tally.context_used)} / n/a")
-        label = "Reply ⋯" if tally.reply_streaming else "Reply"
-        approx = "~" if tally.reply_streaming else ""
-        table.add_row(label, f"{approx}{tokens(tally.reply_in)} in · {tokens(tally.reply_out)} out")
-        table.add_row(
-            "  cost",
-            "…"
-            if tally.reply_streaming
-            else (money(tally.reply_cost) if tally.session_calls else "—"),
+            top.add_row("Context", f"{tokens(tally.context_used)} / n/a")
+
+        figures = Table.grid(padding=(0, 1))
+        figures.add_column(style="bold", no_wrap=True, min_width=7)
+        figures.add_column(justify="right", no_wrap=True)
+        figures.add_column(justify="right", no_wrap=True)
+        figures.add_column(justify="right", no_wrap=True)
+        figures.add_row(
+            "", Text("in", style=muted), Text("out", style=muted), Text("cost", style=muted)
         )
+        streaming = tally.reply_streaming
+        reply_cost = "…" if streaming else (money(tally.reply_cost) if tally.session_calls else "—")
+        figures.add_row(
+            "Reply ⋯" if streaming else "Reply",
+            ("~" if streaming else "") + tokens(tally.reply_in),
+            tokens(tally.reply_out),
+            reply_cost,
+        )
+        figures.add_row(
+            "Session", tokens(tally.session_in), tokens(tally.session_out), tally.session_money()
+        )
+
+        timing = Table.grid(padding=(0, 1))
+        timing.add_column(style="bold", no_wrap=True, min_width=7)
+        timing.add_column(no_wrap=True)
         rate = tally.rate()
-        table.add_row("  speed", f"{rate:,.0f} tok/s" if rate else "—")
-        table.add_row("  1st token", f"{tally.ttft_ms:,.0f} ms" if tally.ttft_ms else "—")
-        table.add_row("Session", f"{tokens(tally.session_in)} in · {tokens(tally.session_out)} out")
-        table.add_row("  cost", tally.session_money())
-        table.add_row("  calls", str(tally.session_calls))
-        return table
+        timing.add_row("Speed", f"{rate:,.0f} tok/s" if rate else "—")
+        timing.add_row("TTFT", f"{tally.ttft_ms:,.0f} ms" if tally.ttft_ms else "—")
+        timing.add_row("Calls", str(tally.session_calls))
+        return Group(top, figures, timing)

@@ -1,0 +1,46 @@
+"""Rich Markdown styles taken from the current Textual theme, so finished messages follow it."""
+
+from __future__ import annotations
+
+from rich.theme import Theme as RichTheme
+from textual.color import Color, ColorParseError
+
+
+def rich_colour(value: str | None, fallback: str = "default") -> str:
+    """A colour Rich can parse: Textual's may carry alpha (``#rrggbbaa``), Rich's may not."""
+    if not value:
+        return fallback
+    try:
+        return Color.parse(value).hex6
+    except ColorParseError:
+        return fallback
+
+
+def markdown_theme(variables: dict[str, str]) -> RichTheme:
+    """Rich's ``markdown.*`` style names mapped onto the Textual theme's colour variables."""
+    primary = rich_colour(variables.get("primary"), "blue")
+    secondary = rich_colour(variables.get("secondary"), primary)
+    accent = rich_colour(variables.get("accent"), primary)
+    muted = rich_colour(variables.get("foreground-muted") or variables.get("text-muted"))
+    panel = rich_colour(variables.get("panel"))
+    return RichTheme(
+        {
+            "markdown.h1": f"bold {primary}",
+            "markdown.h2": f"bold {primary}",
+            "markdown.h3": f"bold {secondary}",
+            "markdown.h4": f"bold {secondary}",
+            "markdown.h5": "bold",
+            "markdown.h6": "italic",
+            "markdown.code": f"bold {accent} on {panel}",
+            "markdown.code_block": f"on {panel}",
+            "markdown.block_quote": f"italic {muted}",
+            "markdown.link": f"underline {primary}",
+            "markdown.link_url": f"underline {secondary}",
+            "markdown.item.bullet": f"bold {secondary}",
+            "markdown.item.number": f"bold {secondary}",
+            "markdown.hr": muted,
+            "markdown.table.border": muted,
+            "markdown.table.header": f"bold {primary}",
+        },
+        inherit=True,
+    )
