@@ -7,6 +7,7 @@ costs about what a bare Textual app costs.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.worker import Worker, WorkerState
 
 from penguin_tui.app.markdown_style import markdown_theme
 from penguin_tui.app.themes import FALLBACK_THEME, builtin_theme_dir, load_themes
@@ -25,6 +27,8 @@ from penguin_tui.app.widgets.usage import UsagePane, UsageTally
 if TYPE_CHECKING:
     from penguin_tui.bus import Event, Subscription
     from penguin_tui.engine.runtime import Runtime
+
+log = logging.getLogger("penguin_tui.app")
 
 FRAME_S = 1 / 30
 DARK, LIGHT = "penguin-dark", "penguin-light"
@@ -146,9 +150,24 @@ class PenguinApp(App[int]):
         self.ready = True
         self._preload_llm()
 
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Every worker failure ends here: logged with its traceback, shown as one line."""
+        if event.state is not WorkerState.ERROR:
+            return
+        error = event.worker.error
+        log.error("worker %s failed", event.worker.name, exc_info=error)
+        self.notify(
+            f"unexpected error: {type(error).__name__}: {error} (details in the log)",
+            title="Something went wrong",
+            severity="error",
+            timeout=15,
+        )
+
     def _fatal(self, message: str) -> None:
-        self.notify(message, title="Cannot open the store", severity="error", timeout=30)
+        """The services could not start: say why, keep the screen, let the user quit."""
+        self.notify(message, title="Cannot start", severity="error", timeout=30)
         self.screen.query_one(PromptInput).disabled = True
+        self.ready = True
 
     @work(thread=True, exclusive=True, group="llm-preload", exit_on_error=False)
     def _preload_llm(self) -> None:

@@ -77,6 +77,9 @@ def launch_tui(
 ) -> int:
     """Run the workbench until the user quits; returns the exit code."""
     from penguin_tui.app.app import LaunchOptions, PenguinApp, exit_after_first_frame
+    from penguin_tui.config.logs import setup_logging
+
+    setup_logging(data_paths())
 
     server = None
     demo_notice = None

@@ -149,3 +149,54 @@ async def test_errors_are_notifications_not_tracebacks(project: Path) -> None:
         )
         assert app.is_running
         assert [u.text for u in app.screen.query(UserMessage)] == ["anyone there?"]
+
+
+async def test_damaged_database_is_a_notification_and_nothing_is_lost(
+    project: Path, penguin_home: Path
+) -> None:
+    database = penguin_home / "penguin.db"
+    database.write_bytes(b"not a database" * 50)
+    app = make_app(project, "http://127.0.0.1:9/v1")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_ready(pilot)
+        messages = [str(n.message) for n in app._notifications]
+        assert any("damaged" in m and "PENGUIN_HOME" in m for m in messages)
+        assert app.screen.query_one(PromptInput).disabled
+        await pilot.press("ctrl+q")
+    assert app.return_code == 0
+    assert database.read_bytes() == b"not a database" * 50
+
+
+async def test_keys_can_be_remapped_from_config(
+    server: ServerThread, project: Path, penguin_home: Path
+) -> None:
+    config = penguin_home / "config.toml"
+    config.write_text(config.read_text() + '\n[ui.keys]\n"session.new" = "f9"\n')
+    app = make_app(project, server.base_url)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_ready(pilot)
+        assert app.runtime is not None and app.runtime.engine.session is not None
+        first = app.runtime.engine.session.id
+        await pilot.press("f9")
+        await wait_for(
+            pilot,
+            lambda: (
+                app.runtime is not None
+                and app.runtime.engine.session is not None
+                and app.runtime.engine.session.id != first
+            ),
+            what="a new session",
+        )
+
+
+async def test_ctrl_t_switches_between_the_dark_and_light_themes(
+    server: ServerThread, project: Path
+) -> None:
+    app = make_app(project, server.base_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_ready(pilot)
+        assert app.theme == "penguin-dark"
+        await pilot.press("ctrl+t")
+        assert app.theme == "penguin-light"
+        await pilot.press("ctrl+t")
+        assert app.theme == "penguin-dark"
