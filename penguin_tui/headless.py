@@ -88,8 +88,6 @@ def run_command(options: argparse.Namespace) -> int:
                 await engine.resume(options.session)
             elif options.continue_:
                 await engine.continue_latest()
-            else:
-                await engine.new_session()
             send = asyncio.create_task(engine.send(prompt))
             try:
                 result = await asyncio.shield(send)
@@ -117,8 +115,10 @@ def run_command(options: argparse.Namespace) -> int:
 # -- sessions ----------------------------------------------------------------------------
 
 
-def _money(cost: float | None) -> str:
-    return "n/a" if cost is None else f"${cost:.4f}"
+def _money(cost: float | None, unpriced: int = 0) -> str:
+    if cost is None:
+        return "n/a"
+    return f"${cost:.4f}" + (f" (+{unpriced} n/a)" if unpriced else "")
 
 
 def _summary_json(summary: SessionSummary) -> dict[str, Any]:
@@ -172,7 +172,7 @@ async def _list_sessions(options: argparse.Namespace) -> int:
         title = (session.title or "(untitled)")[:60]
         print(
             f"{session.id:<12}  {updated:<16}  {summary.messages:>4}  {tokens:>9,}  "
-            f"{_money(summary.usage.cost_usd):>9}  {title}"
+            f"{_money(summary.usage.cost_usd, summary.usage.unpriced_calls):>9}  {title}"
         )
     return EXIT_OK
 

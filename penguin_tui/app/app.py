@@ -74,8 +74,7 @@ class PenguinApp(App[int]):
         themes, self._theme_problems = load_themes([builtin_theme_dir()])
         for theme in themes:
             self.register_theme(theme)
-        wanted = options.theme or DARK
-        self.theme = wanted if wanted in self.available_themes else FALLBACK_THEME
+        self.theme = DARK if DARK in self.available_themes else FALLBACK_THEME
 
     # -- start-up --------------------------------------------------------------------------
 
@@ -98,6 +97,8 @@ class PenguinApp(App[int]):
         self.push_screen(WorkbenchScreen(self.tally))
         for problem in self._theme_problems:
             self.notify(f"theme {problem.path} skipped: {problem.reason}", severity="warning")
+        if self.options.theme:
+            self._apply_theme(self.options.theme)
         if self.options.exit_after_first_frame:
             self.call_after_refresh(self.exit, 0)
             return

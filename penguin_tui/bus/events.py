@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 
 class Event(BaseModel):
-    """Fields every event carries; ``seq`` and ``ts`` are stamped by the bus on publish."""
+    """Fields every event carries; ``seq`` is stamped by the bus on publish, ``ts`` at creation."""
 
     model_config = ConfigDict(frozen=True)
 

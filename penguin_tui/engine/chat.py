@@ -128,8 +128,6 @@ class ChatEngine:
         """Run one turn to its end; ``cancel()`` ends it early, keeping the partial reply."""
         if self.busy:
             raise PenguinError("a reply is still streaming; press Esc to cancel it first")
-        if self.session is None:
-            await self.new_session()
         self._cancel_requested = False
         self._turn = asyncio.create_task(self._run_turn(prompt))
         return await self._turn
@@ -159,8 +157,6 @@ class ChatEngine:
         return estimate
 
     async def _run_turn(self, prompt: str) -> TurnResult:
-        assert self.session is not None
-        session_id = self.session.id
         history = [m for m in await self.history() if _belongs_in_context(m)]
         try:
             targets = self._resolve(self.settings)
@@ -168,6 +164,11 @@ class ChatEngine:
         except PenguinError as error:
             await self._report(error)
             return TurnResult(MessageStatus.ERROR, None, error)
+        # A session is only made once the turn can be sent, so failed runs leave none behind.
+        if self.session is None:
+            await self.new_session()
+        assert self.session is not None
+        session_id = self.session.id
 
         parent = await self.store.branch_head(session_id)
         user = await self.store.add_message(

@@ -1,4 +1,4 @@
-"""Dollars and context windows: provider-reported cost first, then litellm's table, then config.
+"""Dollars and context windows: provider-reported cost first, then config prices, then litellm.
 
 A model with no known price costs ``None`` ("n/a" on screen), never $0.00.
 """

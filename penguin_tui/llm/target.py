@@ -6,6 +6,7 @@ import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlparse
 
 from penguin_tui.errors import ConfigError, MissingKeyError, ModelNotFoundError
@@ -44,6 +45,13 @@ def is_loopback(api_base: str) -> bool:
         return False
 
 
+def _has_provider_prefix(name: str, litellm: Any) -> bool:
+    if "/" not in name:
+        return False
+    providers = {getattr(p, "value", p) for p in litellm.provider_list}
+    return name.split("/", 1)[0] in providers
+
+
 def resolve_target(
     name: str | None, api_base: str | None, environ: Mapping[str, str] | None = None
 ) -> ModelTarget:
@@ -58,11 +66,12 @@ def resolve_target(
                 f"the API base {api_base!r} is not an http(s) URL; "
                 f"use something like http://localhost:8000/v1"
             )
+    litellm = load_litellm()
     litellm_model = name
-    if api_base and "/" not in name:
+    if api_base and not _has_provider_prefix(name, litellm):
+        # An OpenAI-compatible server: its model names may contain '/' (Qwen/Qwen2.5-7B).
         litellm_model = f"openai/{name}"
     key = env.get("PENGUIN_API_KEY") or None
-    litellm = load_litellm()
     try:
         litellm.get_llm_provider(litellm_model, api_base=api_base)
     except Exception as error:
@@ -75,8 +84,9 @@ def resolve_target(
             key = LOCAL_PLACEHOLDER_KEY
         else:
             check = litellm.validate_environment(litellm_model)
-            missing = [k for k in check.get("missing_keys", []) if k]
-            if missing and not check.get("keys_in_environment", False):
+            # Only real credentials count: ollama "misses" OLLAMA_API_BASE, which has a default.
+            missing = [k for k in check.get("missing_keys", []) if k and "BASE" not in k]
+            if missing:
                 raise MissingKeyError(
                     f"model {name} needs an API key: set {missing[0]} (or PENGUIN_API_KEY) "
                     f"in the environment"

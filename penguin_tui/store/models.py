@@ -79,7 +79,8 @@ class UsageRecord:
 
 @dataclass(frozen=True)
 class UsageTotals:
-    """Sums over usage rows; ``cost_usd`` is None when any call had no known price."""
+    """Sums over usage rows; ``cost_usd`` is None when no call had a known price, and
+    ``unpriced_calls`` says how many calls the sum leaves out."""
 
     calls: int
     input_tokens: int

@@ -361,3 +361,36 @@ def test_show_unknown_session(capsys: Captured) -> None:
     code, _, err = run(capsys, "sessions", "show", "nope")
     assert code == 1
     assert "no session 'nope'" in err
+
+
+def test_a_run_that_cannot_start_leaves_no_empty_session(capsys: Captured, project: Path) -> None:
+    code, _, _ = run(capsys, "run", "-C", str(project), "--model", "no-such-model-xyz", "go")
+    assert code == 1
+    code, out, _ = run(capsys, "sessions", "list", "-C", str(project), "--json")
+    assert json.loads(out) == []
+
+
+def test_model_names_with_a_slash_work_with_an_api_base(capsys: Captured, project: Path) -> None:
+    with run_in_thread(script(SLASHED)) as server:
+        code, out, err = run(
+            capsys,
+            "run",
+            "-C",
+            str(project),
+            "--model",
+            "Qwen/Qwen2.5-7B-Instruct",
+            "--api-base",
+            server.base_url,
+            "hi",
+        )
+    assert code == 0, err
+    assert out == "ok\n"
+    assert server.requests[0]["model"] == "Qwen/Qwen2.5-7B-Instruct"
+
+
+SLASHED = """
+model = "Qwen/Qwen2.5-7B-Instruct"
+rate = 0
+[[turns]]
+text = "ok"
+"""

@@ -25,8 +25,11 @@ class WorkbenchScreen(Screen[None]):
         Binding("f3", "focus_pane('chat')", "Chat", id="focus.chat", show=False),
         Binding("f4", "focus_pane('usage')", "Usage", id="focus.usage", show=False),
         Binding("f5", "toggle_maximize", "Maximise", id="pane.maximize", show=False),
-        Binding("pageup", "chat_page(-1)", "Page up", id="chat.page_up", show=False),
-        Binding("pagedown", "chat_page(1)", "Page down", id="chat.page_down", show=False),
+        # Priority: the prompt would otherwise take them, and it is nearly always focused.
+        Binding("pageup", "chat_page(-1)", "Page up", id="chat.page_up", show=False, priority=True),
+        Binding(
+            "pagedown", "chat_page(1)", "Page down", id="chat.page_down", show=False, priority=True
+        ),
     ]
 
     def __init__(self, tally: UsageTally) -> None:
