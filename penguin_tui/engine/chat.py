@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from penguin_tui.bus import (
@@ -32,6 +32,33 @@ from penguin_tui.store import Message, MessageStatus, Project, Role, Session, St
 
 PARTIAL_SAVE_INTERVAL_S = 0.25
 CHARS_PER_TOKEN = 4
+
+
+@dataclass
+class ReplyProgress:
+    """What has streamed so far of one reply, and when."""
+
+    target: ModelTarget
+    input_estimate: int
+    text: list[str] = field(default_factory=list)
+    reasoning: list[str] = field(default_factory=list)
+    usage: TokenUsage | None = None
+    pieces: int = 0
+    started: float = field(default_factory=time.perf_counter)
+    first_token: float | None = None
+    last_save: float = field(default_factory=time.perf_counter)
+
+    @property
+    def has_output(self) -> bool:
+        return bool(self.text or self.reasoning)
+
+    @property
+    def full_text(self) -> str:
+        return "".join(self.text)
+
+    @property
+    def full_reasoning(self) -> str:
+        return "".join(self.reasoning)
 
 
 @dataclass(frozen=True)
@@ -189,14 +216,7 @@ class ChatEngine:
         self, reply: Message, request: ChatRequest, input_estimate: int
     ) -> TurnResult:
         session_id = reply.session_id
-        text: list[str] = []
-        reasoning: list[str] = []
-        usage: TokenUsage | None = None
-        target = request.targets[0]
-        started = time.perf_counter()
-        first_token: float | None = None
-        last_save = started
-        pieces = 0
+        progress = ReplyProgress(target=request.targets[0], input_estimate=input_estimate)
 
         async def on_retry(notice: RetryNotice) -> None:
             await self.bus.publish(
@@ -212,115 +232,66 @@ class ChatEngine:
         status = MessageStatus.COMPLETE
         failure: PenguinError | None = None
         try:
-            async for used_target, piece in self._client.stream(request, on_retry):
-                target = used_target
+            async for target, piece in self._client.stream(request, on_retry):
+                progress.target = target
                 if piece.usage is not None:
-                    usage = piece.usage
-                if not (piece.text or piece.reasoning):
-                    continue
-                pieces += 1
-                if first_token is None:
-                    first_token = time.perf_counter()
-                if piece.reasoning:
-                    reasoning.append(piece.reasoning)
-                    await self.bus.publish(
-                        ReasoningDelta(
-                            session_id=session_id, message_id=reply.id, text=piece.reasoning
-                        )
-                    )
-                if piece.text:
-                    text.append(piece.text)
-                    await self.bus.publish(
-                        MessageDelta(session_id=session_id, message_id=reply.id, text=piece.text)
-                    )
-                now = time.perf_counter()
-                if now - last_save >= PARTIAL_SAVE_INTERVAL_S:
-                    last_save = now
-                    await self.store.update_message(
-                        reply.id, "".join(text), "".join(reasoning), MessageStatus.STREAMING
-                    )
+                    progress.usage = piece.usage
+                if piece.text or piece.reasoning:
+                    await self._publish_piece(reply, progress, piece.text, piece.reasoning)
         except asyncio.CancelledError:
             status = MessageStatus.INTERRUPTED
             if not self._cancel_requested:
-                await asyncio.shield(
-                    self._finish(
-                        reply,
-                        text,
-                        reasoning,
-                        status,
-                        None,
-                        target,
-                        usage,
-                        input_estimate,
-                        pieces,
-                        started,
-                        first_token,
-                    )
-                )
+                # Cancelled from outside (shutdown): keep the partial reply, then stop.
+                await asyncio.shield(self._finish(reply, progress, status, None))
                 raise
         except LLMError as error:
-            status = MessageStatus.INTERRUPTED if text or reasoning else MessageStatus.ERROR
+            status = MessageStatus.INTERRUPTED if progress.has_output else MessageStatus.ERROR
             failure = error
         except StoreError as error:
             status = MessageStatus.INTERRUPTED
             failure = error
-        final = await self._finish(
-            reply,
-            text,
-            reasoning,
-            status,
-            failure,
-            target,
-            usage,
-            input_estimate,
-            pieces,
-            started,
-            first_token,
-        )
+        final = await self._finish(reply, progress, status, failure)
         return TurnResult(status, final, failure)
+
+    async def _publish_piece(
+        self, reply: Message, progress: ReplyProgress, text: str, reasoning: str
+    ) -> None:
+        """Publish one streamed piece and save the partial reply at most every 0.25 s."""
+        progress.pieces += 1
+        now = time.perf_counter()
+        if progress.first_token is None:
+            progress.first_token = now
+        if reasoning:
+            progress.reasoning.append(reasoning)
+            await self.bus.publish(
+                ReasoningDelta(session_id=reply.session_id, message_id=reply.id, text=reasoning)
+            )
+        if text:
+            progress.text.append(text)
+            await self.bus.publish(
+                MessageDelta(session_id=reply.session_id, message_id=reply.id, text=text)
+            )
+        if now - progress.last_save >= PARTIAL_SAVE_INTERVAL_S:
+            progress.last_save = now
+            await self.store.update_message(
+                reply.id, progress.full_text, progress.full_reasoning, MessageStatus.STREAMING
+            )
 
     async def _finish(
         self,
         reply: Message,
-        text: list[str],
-        reasoning: list[str],
+        progress: ReplyProgress,
         status: MessageStatus,
         failure: PenguinError | None,
-        target: ModelTarget,
-        usage: TokenUsage | None,
-        input_estimate: int,
-        pieces: int,
-        started: float,
-        first_token: float | None,
     ) -> Message:
-        session_id = reply.session_id
-        await self.store.update_message(reply.id, "".join(text), "".join(reasoning), status)
-        if usage is not None or pieces:
-            cost_source_suffix = ""
-            if usage is None:
-                # Cut short before the final usage chunk: bill what we can estimate.
-                usage = TokenUsage(input_tokens=input_estimate, output_tokens=pieces)
-                cost_source_suffix = "estimate"
-            cost = cost_of(target.litellm_model, usage, self.settings.model)
-            source = cost_source_suffix or cost.source
-            if cost_source_suffix and cost.usd is None:
-                source = "unknown"
-            record = UsageRecord(
-                session_id=session_id,
-                message_id=reply.id,
-                model=target.name,
-                input_tokens=usage.input_tokens,
-                output_tokens=usage.output_tokens,
-                cache_read_tokens=usage.cache_read_tokens,
-                cache_write_tokens=usage.cache_write_tokens,
-                reasoning_tokens=usage.reasoning_tokens,
-                cost_usd=cost.usd,
-                cost_source=source,
-                ttft_ms=None if first_token is None else (first_token - started) * 1000,
-                duration_ms=(time.perf_counter() - started) * 1000,
-            )
+        """Store the final text and status, record usage, report, announce the message."""
+        await self.store.update_message(
+            reply.id, progress.full_text, progress.full_reasoning, status
+        )
+        if progress.usage is not None or progress.pieces:
+            record = self._usage_record(reply, progress)
             await self.store.record_usage(record)
-            await self.bus.publish(UsageRecorded(**_usage_fields(record)))
+            await self.bus.publish(UsageRecorded(**asdict(record)))
         if failure is not None:
             await self._report(failure)
         elif status is MessageStatus.INTERRUPTED:
@@ -330,6 +301,33 @@ class ChatEngine:
         final = await self.store.get_message(reply.id)
         await self._completed(final)
         return final
+
+    def _usage_record(self, reply: Message, progress: ReplyProgress) -> UsageRecord:
+        usage = progress.usage
+        estimated = usage is None
+        if usage is None:
+            # Cut short before the final usage chunk: bill what can be estimated.
+            usage = TokenUsage(input_tokens=progress.input_estimate, output_tokens=progress.pieces)
+        target = progress.target
+        cost = cost_of(target.litellm_model, usage, self.settings.model)
+        source = (
+            cost.source if not estimated else ("estimate" if cost.usd is not None else "unknown")
+        )
+        first_token = progress.first_token
+        return UsageRecord(
+            session_id=reply.session_id,
+            message_id=reply.id,
+            model=target.name,
+            input_tokens=usage.input_tokens,
+            output_tokens=usage.output_tokens,
+            cache_read_tokens=usage.cache_read_tokens,
+            cache_write_tokens=usage.cache_write_tokens,
+            reasoning_tokens=usage.reasoning_tokens,
+            cost_usd=cost.usd,
+            cost_source=source,
+            ttft_ms=None if first_token is None else (first_token - progress.started) * 1000,
+            duration_ms=(time.perf_counter() - progress.started) * 1000,
+        )
 
     async def _completed(self, message: Message) -> None:
         await self.bus.publish(
@@ -361,20 +359,3 @@ def _to_openai(messages: list[Message]) -> list[dict[str, Any]]:
     converted: list[dict[str, Any]] = [{"role": "system", "content": SYSTEM_PROMPT}]
     converted.extend({"role": m.role.value, "content": m.content} for m in messages)
     return converted
-
-
-def _usage_fields(record: UsageRecord) -> dict[str, Any]:
-    return {
-        "session_id": record.session_id,
-        "message_id": record.message_id,
-        "model": record.model,
-        "input_tokens": record.input_tokens,
-        "output_tokens": record.output_tokens,
-        "cache_read_tokens": record.cache_read_tokens,
-        "cache_write_tokens": record.cache_write_tokens,
-        "reasoning_tokens": record.reasoning_tokens,
-        "cost_usd": record.cost_usd,
-        "cost_source": record.cost_source,
-        "ttft_ms": record.ttft_ms,
-        "duration_ms": record.duration_ms,
-    }

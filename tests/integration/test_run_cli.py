@@ -21,15 +21,15 @@ def run(capsys: Captured, *args: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+def ask(capsys: Captured, project: Path, api_base: str, *args: str) -> tuple[int, str, str]:
+    """`penguin-tui run` on ``project`` with model m1 at ``api_base``."""
+    return run(capsys, "run", "-C", str(project), "--model", "m1", "--api-base", api_base, *args)
+
+
 def run_json(capsys: Captured, server: ServerThread, project: Path, *args: str) -> list[dict]:  # type: ignore[type-arg]
-    code, out, err = run(
+    code, out, err = ask(
         capsys,
-        "run",
-        "-C",
-        str(project),
-        "--model",
-        "m1",
-        "--api-base",
+        project,
         server.base_url,
         "--json",
         *args,
@@ -48,9 +48,7 @@ def stored_session(capsys: Captured, session_id: str) -> dict:  # type: ignore[t
 def test_plain_run_streams_the_reply_to_stdout(
     capsys: Captured, server: ServerThread, project: Path
 ) -> None:
-    code, out, err = run(
-        capsys, "run", "-C", str(project), "--model", "m1", "--api-base", server.base_url, "hi"
-    )
+    code, out, err = ask(capsys, project, server.base_url, "hi")
     assert code == 0, err
     assert out == "Hello **there**, this is the scripted reply.\n"
     assert err == ""
@@ -131,14 +129,9 @@ def fault_server(kind: str, count: int = 1, after: int = 0) -> ServerThread:
 
 def test_rate_limit_is_retried_after_retry_after(capsys: Captured, project: Path) -> None:
     with fault_server("rate_limit") as server:
-        code, out, err = run(
+        code, out, err = ask(
             capsys,
-            "run",
-            "-C",
-            str(project),
-            "--model",
-            "m1",
-            "--api-base",
+            project,
             server.base_url,
             "go",
         )
@@ -150,14 +143,9 @@ def test_rate_limit_is_retried_after_retry_after(capsys: Captured, project: Path
 
 def test_server_error_is_retried_then_succeeds(capsys: Captured, project: Path) -> None:
     with fault_server("server_error") as server:
-        code, out, err = run(
+        code, out, err = ask(
             capsys,
-            "run",
-            "-C",
-            str(project),
-            "--model",
-            "m1",
-            "--api-base",
+            project,
             server.base_url,
             "go",
         )
@@ -170,14 +158,9 @@ def test_persistent_server_error_ends_in_one_line_and_keeps_the_prompt(
     capsys: Captured, project: Path
 ) -> None:
     with fault_server("server_error", count=50) as server:
-        code, out, err = run(
+        code, out, err = ask(
             capsys,
-            "run",
-            "-C",
-            str(project),
-            "--model",
-            "m1",
-            "--api-base",
+            project,
             server.base_url,
             "--json",
             "keep me",
@@ -197,14 +180,9 @@ def test_broken_stream_keeps_the_partial_reply_marked_interrupted(
     capsys: Captured, project: Path, kind: str
 ) -> None:
     with fault_server(kind, after=4) as server:
-        code, out, err = run(
+        code, out, err = ask(
             capsys,
-            "run",
-            "-C",
-            str(project),
-            "--model",
-            "m1",
-            "--api-base",
+            project,
             server.base_url,
             "--json",
             "go",
@@ -229,14 +207,9 @@ def test_server_that_never_answers_times_out(
 ) -> None:
     monkeypatch.setenv("PENGUIN_TIMEOUT", "0.5")
     with fault_server("stall", count=50) as server:
-        code, _, err = run(
+        code, _, err = ask(
             capsys,
-            "run",
-            "-C",
-            str(project),
-            "--model",
-            "m1",
-            "--api-base",
+            project,
             server.base_url,
             "go",
         )
@@ -311,9 +284,7 @@ def test_megabyte_prompt_over_the_window_is_refused_before_anything_is_stored(
     (project / ".penguin").mkdir()
     (project / ".penguin" / "config.toml").write_text("[model.context_windows]\nm1 = 32768\n")
     big = "word " * 210_000
-    code, _, err = run(
-        capsys, "run", "-C", str(project), "--model", "m1", "--api-base", server.base_url, big
-    )
+    code, _, err = ask(capsys, project, server.base_url, big)
     assert code == 1
     assert "more than m1's window of 32,768" in err
     assert server.requests == []
@@ -326,9 +297,7 @@ def test_megabyte_prompt_from_stdin_goes_through_when_it_fits(
 
     big = "word " * 210_000
     monkeypatch.setattr("sys.stdin", io.StringIO(big))
-    code, out, err = run(
-        capsys, "run", "-C", str(project), "--model", "m1", "--api-base", server.base_url, "-"
-    )
+    code, out, err = ask(capsys, project, server.base_url, "-")
     assert code == 0, err
     assert server.requests[-1]["messages"][-1]["content"] == big
     assert out.startswith("Hello")
