@@ -9,15 +9,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual import work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from penguin_tui.app.commands import workbench_commands
 from penguin_tui.app.markdown_style import markdown_theme
 from penguin_tui.app.themes import FALLBACK_THEME, builtin_theme_dir, load_themes
 from penguin_tui.app.widgets.chat import ChatView
@@ -301,6 +304,10 @@ class PenguinApp(App[int]):
             pane.show()
 
     # -- user actions ----------------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from workbench_commands(self)
+        yield from super().get_system_commands(screen)
 
     async def on_prompt_input_submitted(self, message: PromptInput.Submitted) -> None:
         if self.runtime is None:

@@ -200,3 +200,32 @@ async def test_ctrl_t_switches_between_the_dark_and_light_themes(
         assert app.theme == "penguin-light"
         await pilot.press("ctrl+t")
         assert app.theme == "penguin-dark"
+
+
+async def test_f5_maximises_the_chat_and_escape_restores(
+    server: ServerThread, project: Path
+) -> None:
+    app = make_app(project, server.base_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_ready(pilot)
+        await pilot.press("f5")
+        assert app.screen.maximized is not None
+        assert app.screen.maximized.id == "chat"
+        await pilot.press("escape")
+        assert app.screen.maximized is None
+        await pilot.press("f4", "f5")
+        assert app.screen.maximized is not None and app.screen.maximized.id == "usage"
+        await pilot.press("f5")
+        assert app.screen.maximized is None
+
+
+async def test_command_palette_runs_workbench_actions(server: ServerThread, project: Path) -> None:
+    app = make_app(project, server.base_url)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_ready(pilot)
+        await pilot.press("ctrl+p")
+        for character in "toggle theme":
+            await pilot.press("space" if character == " " else character)
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.theme == "penguin-light", what="the light theme")

@@ -62,7 +62,7 @@ class WorkbenchScreen(Screen[None]):
             target = self.focused
             if isinstance(target, PromptInput):
                 target = self.query_one(ChatView)
-            self.maximize(target)
+            self.maximize(target, container=False)
 
     def action_chat_page(self, direction: int) -> None:
         chat = self.query_one(ChatView)

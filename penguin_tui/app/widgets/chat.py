@@ -176,6 +176,7 @@ class ChatView(VerticalScroll):
     """
 
     can_focus = True
+    ALLOW_MAXIMIZE = True
 
     def on_mount(self) -> None:
         self.anchor()

@@ -124,6 +124,7 @@ class UsagePane(Static):
     """
 
     can_focus = True
+    ALLOW_MAXIMIZE = True
 
     def __init__(self, tally: UsageTally, id: str | None = None) -> None:
         super().__init__(id=id)
