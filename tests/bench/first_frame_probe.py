@@ -9,6 +9,7 @@ refresh records ``sys.modules``, then the probe waits for the preload to finish.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import sys
 import time
@@ -18,6 +19,7 @@ import penguin_tui.app.app as app_module
 import penguin_tui.app.launch  # noqa: F401  (the console script imports it before the app)
 from penguin_tui.app.app import LaunchOptions, PenguinApp
 from penguin_tui.llm import loader
+from tests.bench.polling import wait_for
 
 PRELOAD_TIMEOUT_S = 60.0
 
@@ -46,9 +48,8 @@ class ProbeApp(PenguinApp):
 async def probe(project: Path) -> dict[str, object]:
     app = ProbeApp(LaunchOptions(directory=project, model="penguin-demo", continue_latest=False))
     async with app.run_test(size=(120, 36)) as pilot:
-        deadline = time.perf_counter() + PRELOAD_TIMEOUT_S
-        while not loader.is_loaded() and time.perf_counter() < deadline:
-            await asyncio.sleep(0.01)
+        with contextlib.suppress(TimeoutError):
+            await wait_for(loader.is_loaded, PRELOAD_TIMEOUT_S, "the litellm preload")
         litellm_loaded_s = time.perf_counter() - app.started
         await pilot.pause()
         await app.action_quit()

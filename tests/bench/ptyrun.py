@@ -69,8 +69,14 @@ def run_in_pty(
     chunks: list[tuple[float, int]] = []
     started = time.perf_counter()
     process = subprocess.Popen(
-        list(argv), stdin=secondary, stdout=secondary, stderr=secondary, env=dict(env),
-        cwd=cwd, start_new_session=True, close_fds=True,
+        list(argv),
+        stdin=secondary,
+        stdout=secondary,
+        stderr=secondary,
+        env=dict(env),
+        cwd=cwd,
+        start_new_session=True,
+        close_fds=True,
     )
     os.close(secondary)
     try:

@@ -13,6 +13,7 @@ class Target:
     measured: str
     goal: str
     passed: bool
+    missed_by: str = ""  # how far from the goal, when missed
 
     @property
     def verdict(self) -> str:
@@ -28,6 +29,16 @@ class Section:
     rows: list[list[str]] = field(default_factory=list)
     targets: list[Target] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+
+def over(value: float, limit: float) -> str:
+    """How far ``value`` is past an upper ``limit``."""
+    return f"{value / limit - 1:.0%} over the limit"
+
+
+def under(value: float, floor: float) -> str:
+    """How far ``value`` falls short of a lower ``floor``."""
+    return f"{1 - value / floor:.0%} below the floor"
 
 
 def ms(seconds: float) -> str:
