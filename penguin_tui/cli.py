@@ -31,7 +31,7 @@ def _tui_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="penguin-tui",
         description="A terminal workbench for AI-assisted coding.",
-        epilog="Sub-commands: `penguin-tui run --help`, `penguin-tui sessions --help`.",
+        epilog="Sub-commands: run, sessions, audit, permissions, config (each with --help).",
     )
     parser.add_argument(
         "directory", nargs="?", metavar="DIR", help="project directory (default: .)"
@@ -71,7 +71,50 @@ def _run_parser() -> argparse.ArgumentParser:
         help="continue the project's latest session",
     )
     resume.add_argument("--session", metavar="ID", help="continue session ID")
+    parser.add_argument(
+        "--approve",
+        choices=("deny", "all"),
+        default="deny",
+        help="answer every question about a tool call: deny (default) or all",
+    )
+    parser.add_argument(
+        "--allow",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="allow matching calls without asking: a shell glob ('pytest*') or TOOL:GLOB "
+        "('write_file:src/*'); repeatable",
+    )
     parser.add_argument("prompt", metavar="PROMPT", help="the prompt; '-' reads it from stdin")
+    return parser
+
+
+def _audit_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="penguin-tui audit", description="Every tool call, its decision and its outcome."
+    )
+    parser.add_argument(
+        "-C", dest="directory", metavar="DIR", help="project directory (default: .)"
+    )
+    parser.add_argument("--session", metavar="ID", help="only this session")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    return parser
+
+
+def _permissions_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="penguin-tui permissions", description="Permissions.")
+    sub = parser.add_subparsers(dest="action", required=True, metavar="check")
+    check = sub.add_parser("check", help="how a tool call would be judged, and why")
+    check.add_argument("-C", dest="directory", metavar="DIR", help="project directory (default: .)")
+    check.add_argument("tool", metavar="TOOL")
+    check.add_argument("args", nargs="+", metavar="ARG")
+    return parser
+
+
+def _config_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="penguin-tui config", description="Configuration.")
+    sub = parser.add_subparsers(dest="action", required=True, metavar="path")
+    sub.add_parser("path", help="print where the user config file is")
     return parser
 
 
@@ -110,6 +153,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             from penguin_tui.headless import sessions_command
 
             return sessions_command(_sessions_parser().parse_args(args[1:]))
+        if args and args[0] == "audit":
+            from penguin_tui.headless_audit import audit_command
+
+            return audit_command(_audit_parser().parse_args(args[1:]))
+        if args and args[0] == "permissions":
+            from penguin_tui.headless_audit import permissions_command
+
+            return permissions_command(_permissions_parser().parse_args(args[1:]))
+        if args and args[0] == "config":
+            from penguin_tui.config.paths import data_paths
+
+            _config_parser().parse_args(args[1:])
+            print(data_paths().user_config)
+            return EXIT_OK
         options = _tui_parser().parse_args(args)
         if options.version:
             print(f"penguin-tui {__version__}")

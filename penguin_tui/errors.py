@@ -76,5 +76,9 @@ class PromptTooLargeError(LLMError):
     """The prompt cannot fit the model's context window."""
 
 
+class ToolError(PenguinError):
+    """A tool could not do what was asked; the message is shown to the model as is."""
+
+
 class SessionNotFoundError(PenguinError):
     """No session with that id (or id prefix) exists."""

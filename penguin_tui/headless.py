@@ -14,10 +14,21 @@ from collections.abc import Callable, Coroutine
 from datetime import datetime
 from typing import Any
 
-from penguin_tui.bus import ErrorOccurred, Event, MessageDelta, Retrying, Subscription
+from penguin_tui.bus import (
+    ApprovalAnswered,
+    ErrorOccurred,
+    Event,
+    MessageDelta,
+    Retrying,
+    Subscription,
+    ToolCallFinished,
+    ToolCallStarted,
+)
 from penguin_tui.cli import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, fail
 from penguin_tui.config import Redactor, data_paths
 from penguin_tui.config.logs import setup_logging
+from penguin_tui.engine.approvals import headless_approver
+from penguin_tui.engine.permissions import Action, Rule
 from penguin_tui.errors import ConfigError, PenguinError
 from penguin_tui.store import MessageStatus, SessionSummary, Store
 
@@ -51,6 +62,16 @@ def _read_prompt(prompt: str) -> str:
     return text
 
 
+def allow_rule(pattern: str) -> Rule:
+    """``--allow``: ``TOOL:GLOB`` for a named tool, otherwise a shell command glob."""
+    from penguin_tui.engine.tools.registry import ALL_TOOLS
+
+    tool, _, glob = pattern.partition(":")
+    if glob and (tool in ALL_TOOLS or tool == "*"):
+        return Rule(tool=tool, pattern=glob, action=Action.ALLOW)
+    return Rule(tool="run_shell", pattern=pattern, action=Action.ALLOW)
+
+
 def _print_event(event: Event, as_json: bool) -> None:
     if as_json:
         sys.stdout.write(event.to_json() + "\n")
@@ -58,6 +79,12 @@ def _print_event(event: Event, as_json: bool) -> None:
     elif isinstance(event, MessageDelta):
         sys.stdout.write(event.text)
         sys.stdout.flush()
+    elif isinstance(event, ToolCallStarted):
+        print(f"\n[{event.tool}] {event.args}", file=sys.stderr, flush=True)
+    elif isinstance(event, ToolCallFinished):
+        print(f"[{event.tool}] {event.status}: {event.summary}", file=sys.stderr, flush=True)
+    elif isinstance(event, ApprovalAnswered) and not event.allowed:
+        print(f"penguin-tui: {event.reason}", file=sys.stderr, flush=True)
     elif isinstance(event, Retrying):
         print(
             f"penguin-tui: {event.reason}; retrying in {event.delay_s:.1f}s "
@@ -80,6 +107,9 @@ def run_command(options: argparse.Namespace) -> int:
         runtime = await open_runtime(
             options.directory, model=options.model, api_base=options.api_base
         )
+        runtime.engine.set_approver(headless_approver(options.approve == "all"))
+        for pattern in options.allow:
+            runtime.engine.tools.policy.session_rules.append(allow_rule(pattern))
         subscription = runtime.bus.subscribe()
         printer = asyncio.create_task(_print_events(subscription, options.json))
         try:

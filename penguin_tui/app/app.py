@@ -28,7 +28,9 @@ from penguin_tui.app.widgets.prompt import PromptInput
 from penguin_tui.app.widgets.usage import UsagePane, UsageTally
 
 if TYPE_CHECKING:
-    from penguin_tui.bus import Event, Subscription
+    from penguin_tui.app.screens.workbench import WorkbenchScreen
+    from penguin_tui.bus import ApprovalRequested, Event, Subscription
+    from penguin_tui.engine.approvals import ApprovalAnswer
     from penguin_tui.engine.runtime import Runtime
 
 log = logging.getLogger("penguin_tui.app")
@@ -70,6 +72,7 @@ class PenguinApp(App[int]):
         self.options = options
         self.tally = UsageTally(model=options.model, scripted=options.demo_notice is not None)
         self.runtime: Runtime | None = None
+        self.workbench: WorkbenchScreen
         self._subscription: Subscription | None = None
         self._services_closed = False
         self.ready = False
@@ -97,7 +100,8 @@ class PenguinApp(App[int]):
         self._sync_markdown_styles()
         self.theme_changed_signal.subscribe(self, self._sync_markdown_styles)
 
-        self.push_screen(WorkbenchScreen(self.tally))
+        self.workbench = WorkbenchScreen(self.tally)
+        self.push_screen(self.workbench)
         for problem in self._theme_problems:
             self.notify(f"theme {problem.path} skipped: {problem.reason}", severity="warning")
         if self.options.theme:
@@ -111,7 +115,7 @@ class PenguinApp(App[int]):
         from penguin_tui.engine.runtime import open_runtime
         from penguin_tui.errors import PenguinError
 
-        chat = self.screen.query_one(ChatView)
+        chat = self.workbench.query_one(ChatView)
         if self.options.demo_notice:
             await chat.add_notice(self.options.demo_notice)
         try:
@@ -170,7 +174,7 @@ class PenguinApp(App[int]):
     def _fatal(self, message: str) -> None:
         """The services could not start: say why, keep the screen, let the user quit."""
         self.notify(message, title="Cannot start", severity="error", timeout=30)
-        self.screen.query_one(PromptInput).disabled = True
+        self.workbench.query_one(PromptInput).disabled = True
         self.ready = True
 
     @work(thread=True, exclusive=True, group="llm-preload", exit_on_error=False)
@@ -198,7 +202,7 @@ class PenguinApp(App[int]):
         """Fill the chat and the usage pane from the store (resume, new session)."""
         assert self.runtime is not None
         engine = self.runtime.engine
-        chat = self.screen.query_one(ChatView)
+        chat = self.workbench.query_one(ChatView)
         await chat.clear_messages()
         if self.options.demo_notice:
             await chat.add_notice(self.options.demo_notice)
@@ -213,7 +217,7 @@ class PenguinApp(App[int]):
         self.tally = self._tally_from_store(
             await self.runtime.store.usage_rows(engine.session.id) if engine.session else []
         )
-        self.screen.query_one(UsagePane).tally = self.tally
+        self.workbench.query_one(UsagePane).tally = self.tally
         self._refresh_usage()
         if engine.session is not None:
             self.sub_title = f"{self.runtime.project_dir.name} · session {engine.session.id}"
@@ -245,16 +249,20 @@ class PenguinApp(App[int]):
 
     async def _on_engine_event(self, event: Event) -> None:
         from penguin_tui.bus import (
+            ApprovalRequested,
             ErrorOccurred,
             MessageCompleted,
             MessageDelta,
             MessageStarted,
+            ModelSwitched,
             ReasoningDelta,
             Retrying,
+            ToolCallFinished,
+            ToolCallStarted,
             UsageRecorded,
         )
 
-        chat = self.screen.query_one(ChatView) if self.screen.query(ChatView) else None
+        chat = self.workbench.query_one(ChatView)
         if isinstance(event, MessageDelta | ReasoningDelta):
             self.tally.tokens_arrived(event.tokens)
             reply = chat.reply(event.message_id) if chat else None
@@ -269,8 +277,25 @@ class PenguinApp(App[int]):
             if chat is not None:
                 await chat.start_reply(event.message_id)
             self._refresh_usage()
+        elif isinstance(event, ToolCallStarted):
+            if chat is not None:
+                await chat.add_tool_call(event.call_id, event.tool, event.args)
+        elif isinstance(event, ToolCallFinished):
+            view = chat.tool_call(event.call_id) if chat else None
+            if view is not None:
+                view.finished(
+                    event.status, event.summary, event.duration_ms, event.preview, event.diff
+                )
+        elif isinstance(event, ApprovalRequested):
+            self._ask_approval(event)
+        elif isinstance(event, ModelSwitched):
+            self.notify(
+                f"{event.from_model} kept failing; switched to {event.to_model}",
+                severity="warning",
+                timeout=8,
+            )
         elif isinstance(event, MessageCompleted):
-            if chat is None:
+            if chat is None or event.role == "tool":
                 return
             if event.role == "user":
                 await chat.add_user(event.text)
@@ -299,8 +324,23 @@ class PenguinApp(App[int]):
                 timeout=4 if cancelled else 10,
             )
 
+    def _ask_approval(self, event: ApprovalRequested) -> None:
+        """Show the question; the answer goes back to the engine by the request's id."""
+        from penguin_tui.app.screens.approval import ApprovalScreen
+
+        chat = self.workbench.query_one(ChatView)
+        view = chat.tool_call(event.call_id) if chat else None
+        if view is not None:
+            view.waiting()
+
+        def answered(answer: ApprovalAnswer | None) -> None:
+            if self.runtime is not None and answer is not None:
+                self.runtime.engine.answer_approval(event.request_id, answer)
+
+        self.push_screen(ApprovalScreen(event.tool, event.detail, event.reason), answered)
+
     def _refresh_usage(self) -> None:
-        for pane in self.screen.query(UsagePane):
+        for pane in self.workbench.query(UsagePane):
             pane.show()
 
     # -- user actions ----------------------------------------------------------------------

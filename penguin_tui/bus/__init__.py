@@ -2,19 +2,29 @@
 
 from penguin_tui.bus.bus import DurableSink, EventBus, Subscription
 from penguin_tui.bus.events import (
+    ApprovalAnswered,
+    ApprovalRequested,
     ErrorOccurred,
     Event,
     MessageCompleted,
     MessageDelta,
     MessageStarted,
+    ModelSwitched,
     ReasoningDelta,
     Retrying,
     SessionStarted,
+    ToolCallFinished,
+    ToolCallStarted,
     UsageRecorded,
     parse_event,
 )
 
 __all__ = [
+    "ApprovalAnswered",
+    "ApprovalRequested",
+    "ModelSwitched",
+    "ToolCallFinished",
+    "ToolCallStarted",
     "DurableSink",
     "ErrorOccurred",
     "Event",

@@ -117,6 +117,63 @@ class Retrying(Event):
     model: str
 
 
+class ToolCallStarted(Event):
+    """The model asked for a tool call; ``args`` is the call's JSON arguments (redacted)."""
+
+    type: Literal["tool.call"] = "tool.call"
+    message_id: str
+    call_id: str
+    tool: str
+    args: str
+
+
+class ToolCallFinished(Event):
+    """A tool call ended: ok, error, denied, cancelled or timeout."""
+
+    type: Literal["tool.result"] = "tool.result"
+    call_id: str
+    tool: str
+    status: str
+    summary: str
+    duration_ms: float = 0.0
+    exit_code: int | None = None
+    diff: str | None = None
+    preview: str = ""
+
+
+class ApprovalRequested(Event):
+    """A tool call needs the user's yes or no; answer with ``engine.answer_approval``."""
+
+    type: Literal["approval.requested"] = "approval.requested"
+    request_id: str
+    call_id: str
+    tool: str
+    args: str
+    detail: str
+    reason: str
+
+
+class ApprovalAnswered(Event):
+    """The answer to an approval request, and who gave it (user or headless flag)."""
+
+    type: Literal["approval.answered"] = "approval.answered"
+    request_id: str
+    call_id: str
+    allowed: bool
+    scope: str
+    reason: str = ""
+    by: str = "user"
+
+
+class ModelSwitched(Event):
+    """The chain fell back to the next model after the previous one kept failing."""
+
+    type: Literal["model.fallback"] = "model.fallback"
+    from_model: str
+    to_model: str
+    reason: str
+
+
 class ErrorOccurred(Event):
     """Something went wrong; ``message`` is one line that says what to do."""
 
@@ -133,6 +190,11 @@ AnyEvent = Annotated[
     | MessageCompleted
     | UsageRecorded
     | Retrying
+    | ToolCallStarted
+    | ToolCallFinished
+    | ApprovalRequested
+    | ApprovalAnswered
+    | ModelSwitched
     | ErrorOccurred,
     Field(discriminator="type"),
 ]

@@ -41,6 +41,18 @@ class ModelSettings(BaseModel):
     context_windows: dict[str, int] = Field(default_factory=dict)
 
 
+class AgentSettings(BaseModel):
+    """Limits of one agent turn; reaching one ends the turn with a message, not a crash."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_steps: int = Field(default=25, ge=1, le=500)
+    max_turn_tokens: int | None = Field(default=None, ge=1)
+    max_turn_cost_usd: float | None = Field(default=None, gt=0)
+    max_turn_seconds: float | None = Field(default=None, gt=0)
+    shell_timeout_s: float = Field(default=120.0, gt=0, le=3600)
+
+
 class UISettings(BaseModel):
     """How the workbench looks and which keys do what."""
 
@@ -56,8 +68,16 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     model: ModelSettings = Field(default_factory=ModelSettings)
+    agent: AgentSettings = Field(default_factory=AgentSettings)
     ui: UISettings = Field(default_factory=UISettings)
+    # Validated by the engine, per layer: a project may tighten permissions, never grant them.
+    permissions: dict[str, Any] = Field(default_factory=dict)
     secret_env_vars: list[str] = Field(default_factory=list)
+
+
+def read_layer(path: Path) -> dict[str, Any]:
+    """One config file as a dict ({} when it does not exist)."""
+    return _read_toml(path)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

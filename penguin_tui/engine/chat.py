@@ -1,6 +1,7 @@
-"""The chat engine: one prompt in, one streamed reply out, every step on the bus and in the store.
+"""The agent engine: a prompt in; model → tool calls → results → model until it answers.
 
-UI and CLI call its methods; it answers only with events. It has no tools yet.
+UI and CLI call its methods; it answers only with events. Every step is stored before it is
+announced, and every way a turn can end leaves a history the next request accepts.
 """
 
 from __future__ import annotations
@@ -8,71 +9,50 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from penguin_tui.bus import (
-    ErrorOccurred,
-    EventBus,
-    MessageCompleted,
-    MessageDelta,
-    MessageStarted,
-    ReasoningDelta,
-    Retrying,
-    SessionStarted,
-    UsageRecorded,
-)
+from penguin_tui.bus import EventBus, MessageStarted, SessionStarted
 from penguin_tui.config.settings import Settings
-from penguin_tui.engine.prompts import SYSTEM_PROMPT
-from penguin_tui.errors import LLMError, PenguinError, PromptTooLargeError, StoreError
-from penguin_tui.llm.client import ChatRequest, LLMClient, RetryNotice
-from penguin_tui.llm.pricing import TokenUsage, context_window, cost_of
+from penguin_tui.engine.approvals import ApprovalAnswer, Approver
+from penguin_tui.engine.history import (
+    assistant_message,
+    belongs_in_context,
+    estimate_tokens,
+    to_openai,
+    tool_message,
+)
+from penguin_tui.engine.streaming import ReplyStreamer, publish_completed, report
+from penguin_tui.engine.tool_runner import CANCELLED, ToolRunner
+from penguin_tui.engine.tools.registry import tool_schemas
+from penguin_tui.errors import PenguinError, PromptTooLargeError
+from penguin_tui.llm.client import ChatRequest, LLMClient
+from penguin_tui.llm.pricing import context_window
 from penguin_tui.llm.target import ModelTarget, resolve_target
-from penguin_tui.store import Message, MessageStatus, Project, Role, Session, Store, UsageRecord
+from penguin_tui.store import (
+    Message,
+    MessageStatus,
+    Project,
+    Role,
+    Session,
+    Store,
+    ToolCallRequest,
+)
 
-PARTIAL_SAVE_INTERVAL_S = 0.25
-CHARS_PER_TOKEN = 4
-
-
-@dataclass
-class ReplyProgress:
-    """What has streamed so far of one reply, and when."""
-
-    target: ModelTarget
-    input_estimate: int
-    text: list[str] = field(default_factory=list)
-    reasoning: list[str] = field(default_factory=list)
-    usage: TokenUsage | None = None
-    pieces: int = 0
-    started: float = field(default_factory=time.perf_counter)
-    first_token: float | None = None
-    last_save: float = field(default_factory=time.perf_counter)
-
-    @property
-    def has_output(self) -> bool:
-        return bool(self.text or self.reasoning)
-
-    @property
-    def full_text(self) -> str:
-        return "".join(self.text)
-
-    @property
-    def full_reasoning(self) -> str:
-        return "".join(self.reasoning)
+__all__ = ["ChatEngine", "TurnResult", "estimate_tokens"]
 
 
 @dataclass(frozen=True)
 class TurnResult:
-    """How a turn ended: complete, interrupted (cancel or broken stream) or error."""
+    """How a turn ended: complete, interrupted (cancel, broken stream, limit) or error."""
 
     status: MessageStatus
     reply: Message | None
     error: PenguinError | None = None
 
 
-def estimate_tokens(text: str) -> int:
-    """A cheap, tokenizer-free estimate, used only for size checks and cancelled calls."""
-    return max(1, (len(text) + CHARS_PER_TOKEN - 1) // CHARS_PER_TOKEN)
+class TurnLimitError(PenguinError):
+    """A configured limit of one turn (steps, tokens, dollars, time) was reached."""
 
 
 TargetResolver = Callable[[Settings], list[ModelTarget]]
@@ -85,8 +65,35 @@ def default_targets(settings: Settings) -> list[ModelTarget]:
     return [primary, *fallbacks]
 
 
+@dataclass
+class _TurnBudget:
+    """What one turn has spent so far, against the configured limits."""
+
+    started: float
+    steps: int = 0
+    tokens: int = 0
+    cost: float = 0.0
+
+    def exceeded(self, settings: Settings) -> str | None:
+        agent = settings.agent
+        if self.steps >= agent.max_steps:
+            return f"the turn reached its limit of {agent.max_steps} model calls"
+        if agent.max_turn_tokens is not None and self.tokens >= agent.max_turn_tokens:
+            return (
+                f"the turn used {self.tokens:,} tokens, over its limit of {agent.max_turn_tokens:,}"
+            )
+        if agent.max_turn_cost_usd is not None and self.cost >= agent.max_turn_cost_usd:
+            return (
+                f"the turn cost ${self.cost:.4f}, over its limit of ${agent.max_turn_cost_usd:.2f}"
+            )
+        elapsed = time.monotonic() - self.started
+        if agent.max_turn_seconds is not None and elapsed >= agent.max_turn_seconds:
+            return f"the turn ran {elapsed:.0f}s, over its limit of {agent.max_turn_seconds:g}s"
+        return None
+
+
 class ChatEngine:
-    """Runs turns of one session of one project; at most one turn at a time."""
+    """Runs the turns of one session of one project; at most one turn at a time."""
 
     def __init__(
         self,
@@ -94,14 +101,16 @@ class ChatEngine:
         bus: EventBus,
         settings: Settings,
         project: Project,
+        tools: ToolRunner,
         resolve: TargetResolver = default_targets,
     ) -> None:
         self.store = store
         self.bus = bus
         self.settings = settings
         self.project = project
+        self.tools = tools
         self._resolve = resolve
-        self._client = LLMClient(settings.model)
+        self._streamer = ReplyStreamer(store, bus, LLMClient(settings.model), settings.model)
         self.session: Session | None = None
         self._turn: asyncio.Task[TurnResult] | None = None
         self._cancel_requested = False
@@ -114,6 +123,13 @@ class ChatEngine:
     def busy(self) -> bool:
         return self._turn is not None and not self._turn.done()
 
+    def set_approver(self, approver: Approver | None) -> None:
+        """Answer approval questions with ``approver`` (headless) instead of waiting for a UI."""
+        self.tools.approver = approver
+
+    def answer_approval(self, request_id: str, answer: ApprovalAnswer) -> bool:
+        return self.tools.answer(request_id, answer)
+
     # -- sessions --------------------------------------------------------------------------
 
     async def new_session(self) -> Session:
@@ -122,10 +138,9 @@ class ChatEngine:
         return self.session
 
     async def resume(self, session_id: str) -> Session:
-        session = await self.store.get_session(session_id)
-        self.session = session
+        self.session = await self.store.get_session(session_id)
         await self._announce(resumed=True)
-        return session
+        return self.session
 
     async def continue_latest(self) -> Session:
         latest = await self.store.latest_session(self.project.id)
@@ -152,7 +167,7 @@ class ChatEngine:
     # -- turns -----------------------------------------------------------------------------
 
     async def send(self, prompt: str) -> TurnResult:
-        """Run one turn to its end; ``cancel()`` ends it early, keeping the partial reply."""
+        """Run one turn to its end; ``cancel()`` ends it early, keeping what was produced."""
         if self.busy:
             raise PenguinError("a reply is still streaming; press Esc to cancel it first")
         self._cancel_requested = False
@@ -160,7 +175,7 @@ class ChatEngine:
         return await self._turn
 
     def cancel(self) -> bool:
-        """Stop the streaming reply; returns False when nothing was streaming."""
+        """Stop the reply and any running tool; False when nothing was running."""
         if not self.busy:
             return False
         assert self._turn is not None
@@ -184,178 +199,117 @@ class ChatEngine:
         return estimate
 
     async def _run_turn(self, prompt: str) -> TurnResult:
-        history = [m for m in await self.history() if _belongs_in_context(m)]
+        history = [m for m in await self.history() if belongs_in_context(m)]
         try:
             targets = self._resolve(self.settings)
             estimate = self._check_size(prompt, history, targets[0])
         except PenguinError as error:
-            await self._report(error)
+            await report(self.bus, self.session.id if self.session else "", error)
             return TurnResult(MessageStatus.ERROR, None, error)
         # A session is only made once the turn can be sent, so failed runs leave none behind.
         if self.session is None:
             await self.new_session()
         assert self.session is not None
         session_id = self.session.id
-
         parent = await self.store.branch_head(session_id)
         user = await self.store.add_message(
             session_id, parent, Role.USER, prompt, MessageStatus.COMPLETE
         )
         await self.store.touch_session(session_id, title=prompt.strip().splitlines()[0][:80])
-        await self._completed(user)
-        reply = await self.store.add_message(
-            session_id, user.id, Role.ASSISTANT, "", MessageStatus.STREAMING, targets[0].name
-        )
-        await self.bus.publish(
-            MessageStarted(session_id=session_id, message_id=reply.id, model=targets[0].name)
-        )
-        request = ChatRequest(messages=_to_openai([*history, user]), targets=targets)
-        return await self._stream_reply(reply, request, estimate)
+        await publish_completed(self.bus, user)
+        messages = to_openai([*history, user])
+        return await self._agent_loop(user, messages, targets, estimate)
 
-    async def _stream_reply(
-        self, reply: Message, request: ChatRequest, input_estimate: int
-    ) -> TurnResult:
-        session_id = reply.session_id
-        progress = ReplyProgress(target=request.targets[0], input_estimate=input_estimate)
-
-        async def on_retry(notice: RetryNotice) -> None:
-            await self.bus.publish(
-                Retrying(
-                    session_id=session_id,
-                    attempt=notice.attempt,
-                    delay_s=notice.delay_s,
-                    reason=notice.reason,
-                    model=notice.model,
-                )
-            )
-
-        status = MessageStatus.COMPLETE
-        failure: PenguinError | None = None
-        try:
-            async for target, piece in self._client.stream(request, on_retry):
-                progress.target = target
-                if piece.usage is not None:
-                    progress.usage = piece.usage
-                if piece.text or piece.reasoning:
-                    await self._publish_piece(reply, progress, piece.text, piece.reasoning)
-        except asyncio.CancelledError:
-            status = MessageStatus.INTERRUPTED
-            if not self._cancel_requested:
-                # Cancelled from outside (shutdown): keep the partial reply, then stop.
-                await asyncio.shield(self._finish(reply, progress, status, None))
-                raise
-        except LLMError as error:
-            status = MessageStatus.INTERRUPTED if progress.has_output else MessageStatus.ERROR
-            failure = error
-        except StoreError as error:
-            status = MessageStatus.INTERRUPTED
-            failure = error
-        final = await self._finish(reply, progress, status, failure)
-        return TurnResult(status, final, failure)
-
-    async def _publish_piece(
-        self, reply: Message, progress: ReplyProgress, text: str, reasoning: str
-    ) -> None:
-        """Publish one streamed piece and save the partial reply at most every 0.25 s."""
-        progress.pieces += 1
-        now = time.perf_counter()
-        if progress.first_token is None:
-            progress.first_token = now
-        if reasoning:
-            progress.reasoning.append(reasoning)
-            await self.bus.publish(
-                ReasoningDelta(session_id=reply.session_id, message_id=reply.id, text=reasoning)
-            )
-        if text:
-            progress.text.append(text)
-            await self.bus.publish(
-                MessageDelta(session_id=reply.session_id, message_id=reply.id, text=text)
-            )
-        if now - progress.last_save >= PARTIAL_SAVE_INTERVAL_S:
-            progress.last_save = now
-            await self.store.update_message(
-                reply.id, progress.full_text, progress.full_reasoning, MessageStatus.STREAMING
-            )
-
-    async def _finish(
+    async def _agent_loop(
         self,
-        reply: Message,
-        progress: ReplyProgress,
-        status: MessageStatus,
-        failure: PenguinError | None,
-    ) -> Message:
-        """Store the final text and status, record usage, report, announce the message."""
-        await self.store.update_message(
-            reply.id, progress.full_text, progress.full_reasoning, status
-        )
-        if progress.usage is not None or progress.pieces:
-            record = self._usage_record(reply, progress)
-            await self.store.record_usage(record)
-            await self.bus.publish(UsageRecorded(**asdict(record)))
-        if failure is not None:
-            await self._report(failure)
-        elif status is MessageStatus.INTERRUPTED:
-            await self._report(
-                PenguinError("reply cancelled; the partial text is kept"), "cancelled"
+        user: Message,
+        messages: list[dict[str, Any]],
+        targets: list[ModelTarget],
+        estimate: int,
+    ) -> TurnResult:
+        """Model, then its tool calls, then the model again, until it answers or a limit hits."""
+        session_id = user.session_id
+        budget = _TurnBudget(started=time.monotonic())
+        parent = user.id
+        last: Message | None = None
+        extra: dict[str, Any] = {"tools": tool_schemas()}
+        while True:
+            limit = budget.exceeded(self.settings)
+            if limit is not None:
+                error = TurnLimitError(f"{limit}; the turn stopped (raise it under [agent])")
+                await report(self.bus, session_id, error, "limit")
+                return TurnResult(MessageStatus.INTERRUPTED, last, error)
+            budget.steps += 1
+            reply = await self.store.add_message(
+                session_id, parent, Role.ASSISTANT, "", MessageStatus.STREAMING, targets[0].name
             )
-        final = await self.store.get_message(reply.id)
-        await self._completed(final)
-        return final
-
-    def _usage_record(self, reply: Message, progress: ReplyProgress) -> UsageRecord:
-        usage = progress.usage
-        estimated = usage is None
-        if usage is None:
-            # Cut short before the final usage chunk: bill what can be estimated.
-            usage = TokenUsage(input_tokens=progress.input_estimate, output_tokens=progress.pieces)
-        target = progress.target
-        cost = cost_of(target.litellm_model, usage, self.settings.model)
-        source = (
-            cost.source if not estimated else ("estimate" if cost.usd is not None else "unknown")
-        )
-        first_token = progress.first_token
-        return UsageRecord(
-            session_id=reply.session_id,
-            message_id=reply.id,
-            model=target.name,
-            input_tokens=usage.input_tokens,
-            output_tokens=usage.output_tokens,
-            cache_read_tokens=usage.cache_read_tokens,
-            cache_write_tokens=usage.cache_write_tokens,
-            reasoning_tokens=usage.reasoning_tokens,
-            cost_usd=cost.usd,
-            cost_source=source,
-            ttft_ms=None if first_token is None else (first_token - progress.started) * 1000,
-            duration_ms=(time.perf_counter() - progress.started) * 1000,
-        )
-
-    async def _completed(self, message: Message) -> None:
-        await self.bus.publish(
-            MessageCompleted(
-                session_id=message.session_id,
-                message_id=message.id,
-                parent_id=message.parent_id,
-                role=message.role.value,
-                text=message.content,
-                status=message.status.value,
-                reasoning=message.reasoning,
+            await self.bus.publish(
+                MessageStarted(session_id=session_id, message_id=reply.id, model=targets[0].name)
             )
-        )
-
-    async def _report(self, error: PenguinError, kind: str | None = None) -> None:
-        session_id = self.session.id if self.session else ""
-        await self.bus.publish(
-            ErrorOccurred(
-                session_id=session_id, message=error.message, kind=kind or type(error).__name__
+            request = ChatRequest(messages=messages, targets=targets, extra=extra)
+            streamed = await self._streamer.stream(
+                reply, request, estimate, lambda: self._cancel_requested
             )
-        )
+            last = streamed.message
+            if streamed.usage is not None:
+                budget.tokens += streamed.usage.input_tokens + streamed.usage.output_tokens
+                budget.cost += streamed.usage.cost_usd or 0.0
+            if streamed.status is not MessageStatus.COMPLETE or not streamed.tool_calls:
+                return TurnResult(streamed.status, last, streamed.failure)
+            messages.append(assistant_message(last.content, streamed.tool_calls))
+            parent = last.id
+            for index, call in enumerate(streamed.tool_calls):
+                try:
+                    outcome = await self.tools.run(session_id, last.id, call)
+                except asyncio.CancelledError:
+                    await asyncio.shield(
+                        self._answer_cancelled(
+                            session_id, last.id, parent, streamed.tool_calls[index:]
+                        )
+                    )
+                    if not self._cancel_requested:
+                        raise
+                    await report(
+                        self.bus,
+                        session_id,
+                        PenguinError("turn cancelled; finished tool results are kept"),
+                        "cancelled",
+                    )
+                    return TurnResult(MessageStatus.INTERRUPTED, last, None)
+                answer = await self.store.add_message(
+                    session_id,
+                    parent,
+                    Role.TOOL,
+                    outcome.output,
+                    MessageStatus.COMPLETE,
+                    tool_call_id=call.call_id,
+                )
+                await publish_completed(self.bus, answer)
+                messages.append(tool_message(call.call_id, outcome.output))
+                parent = answer.id
+            estimate = sum(estimate_tokens(str(m.get("content") or "")) for m in messages)
 
+    async def _answer_cancelled(
+        self,
+        session_id: str,
+        message_id: str,
+        parent: str,
+        calls: tuple[ToolCallRequest, ...],
+    ) -> None:
+        """Answer the calls a cancel cut off, so the history stays one a provider accepts.
 
-def _belongs_in_context(message: Message) -> bool:
-    return not (message.status is MessageStatus.ERROR and not message.content)
-
-
-def _to_openai(messages: list[Message]) -> list[dict[str, Any]]:
-    converted: list[dict[str, Any]] = [{"role": "system", "content": SYSTEM_PROMPT}]
-    converted.extend({"role": m.role.value, "content": m.content} for m in messages)
-    return converted
+        ``calls[0]`` was running (the runner audited it); the others never started.
+        """
+        for call in calls[1:]:
+            await self.tools.record_cancelled(session_id, message_id, call)
+        head = parent
+        for call in calls:
+            answer = await self.store.add_message(
+                session_id,
+                head,
+                Role.TOOL,
+                CANCELLED,
+                MessageStatus.INTERRUPTED,
+                tool_call_id=call.call_id,
+            )
+            head = answer.id

@@ -5,14 +5,22 @@ The CLI, the TUI and the tests all start here, so they drive the very same servi
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from penguin_tui.bus import EventBus
 from penguin_tui.config import DataPaths, Redactor, Settings, data_paths, load_settings
+from penguin_tui.config.settings import PROJECT_CONFIG, read_layer
 from penguin_tui.engine.chat import ChatEngine, TargetResolver, default_targets
+from penguin_tui.engine.permissions import Action, PermissionPolicy, PermissionSettings, Rule
+from penguin_tui.engine.tool_runner import ToolRunner
+from penguin_tui.engine.tools.base import ToolContext, ToolLimits
+from penguin_tui.engine.tools.environment import scrubbed_environment
 from penguin_tui.errors import ConfigError
-from penguin_tui.store import Store
+from penguin_tui.store import Project, Store
 
 
 @dataclass
@@ -47,6 +55,42 @@ async def open_store(paths: DataPaths, settings: Settings) -> Store:
     return await Store.open(paths.database, redact=redactor)
 
 
+def _permission_layer(path: Path) -> PermissionSettings:
+    try:
+        return PermissionSettings.model_validate(read_layer(path).get("permissions", {}))
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise ConfigError(f"bad setting permissions.{where} in {path}: {first['msg']}") from error
+
+
+def load_policy(paths: DataPaths, project_dir: Path) -> PermissionPolicy:
+    """The user's and the project's permissions, kept apart: a project may only tighten."""
+    user = _permission_layer(paths.user_config)
+    project_file = project_dir / PROJECT_CONFIG
+    project = _permission_layer(project_file) if project_file.exists() else None
+    return PermissionPolicy(user, project, project_dir, protected=[paths.root])
+
+
+async def make_tool_runner(
+    store: Store,
+    bus: EventBus,
+    settings: Settings,
+    paths: DataPaths,
+    project: Project,
+    project_dir: Path,
+) -> ToolRunner:
+    policy = load_policy(paths, project_dir)
+    for tool, pattern, action in await store.permission_rules(project.id):
+        policy.session_rules.append(Rule(tool=tool, pattern=pattern, action=Action(action)))
+    context = ToolContext(
+        project_root=project_dir,
+        env=scrubbed_environment(os.environ, extra_names=settings.secret_env_vars),
+        limits=ToolLimits(shell_timeout_s=settings.agent.shell_timeout_s),
+    )
+    return ToolRunner(store, bus, policy, context, project.id)
+
+
 async def open_runtime(
     directory: str | Path | None,
     *,
@@ -62,5 +106,6 @@ async def open_runtime(
     recovered = await store.interrupt_streaming()
     bus = EventBus(sink=store, first_seq=await store.max_event_seq() + 1)
     project = await store.ensure_project(project_dir)
-    engine = ChatEngine(store, bus, settings, project, resolve=resolve)
+    tools = await make_tool_runner(store, bus, settings, paths, project, project_dir)
+    engine = ChatEngine(store, bus, settings, project, tools, resolve=resolve)
     return Runtime(paths, settings, store, bus, engine, project_dir, recovered)

@@ -18,14 +18,29 @@ from penguin_tui.llm.target import ModelTarget
 
 
 @dataclass(frozen=True)
+class ToolCallDelta:
+    """A fragment of a streamed tool call; fragments with the same index form one call."""
+
+    index: int
+    call_id: str | None
+    name: str | None
+    arguments: str
+
+
+@dataclass(frozen=True)
 class StreamPiece:
     """One streamed chunk, reduced to what the engine needs."""
 
     text: str = ""
     reasoning: str = ""
+    tool_calls: tuple[ToolCallDelta, ...] = ()
     usage: TokenUsage | None = None
     finish_reason: str | None = None
     model: str | None = None
+
+    @property
+    def has_output(self) -> bool:
+        return bool(self.text or self.reasoning or self.tool_calls)
 
 
 @dataclass(frozen=True)
@@ -49,7 +64,18 @@ class ChatRequest:
 
 MAX_RETRY_AFTER_S = 120.0
 
+
+@dataclass(frozen=True)
+class FallbackNotice:
+    """Told to the caller when the chain moves on to its next model."""
+
+    from_model: str
+    to_model: str
+    reason: str
+
+
 OnRetry = Callable[[RetryNotice], Awaitable[None]]
+OnFallback = Callable[[FallbackNotice], Awaitable[None]]
 
 
 def backoff_delay(attempt: int, settings: ModelSettings, retry_after: float | None) -> float:
@@ -82,8 +108,26 @@ def _usage(raw: Any) -> TokenUsage | None:
     )
 
 
+def _tool_call_deltas(delta: Any) -> tuple[ToolCallDelta, ...]:
+    raw = getattr(delta, "tool_calls", None) or []
+    deltas = []
+    for position, call in enumerate(raw):
+        function = getattr(call, "function", None)
+        index = getattr(call, "index", None)
+        deltas.append(
+            ToolCallDelta(
+                index=index if isinstance(index, int) else position,
+                call_id=getattr(call, "id", None) or None,
+                name=getattr(function, "name", None) or None,
+                arguments=getattr(function, "arguments", None) or "",
+            )
+        )
+    return tuple(deltas)
+
+
 def _piece(chunk: Any) -> StreamPiece:
     text = reasoning = ""
+    tool_calls: tuple[ToolCallDelta, ...] = ()
     finish = None
     choices = getattr(chunk, "choices", None) or []
     if choices:
@@ -92,10 +136,12 @@ def _piece(chunk: Any) -> StreamPiece:
         if delta is not None:
             text = getattr(delta, "content", None) or ""
             reasoning = getattr(delta, "reasoning_content", None) or ""
+            tool_calls = _tool_call_deltas(delta)
         finish = getattr(choice, "finish_reason", None)
     return StreamPiece(
         text=text,
         reasoning=reasoning,
+        tool_calls=tool_calls,
         usage=_usage(getattr(chunk, "usage", None)),
         finish_reason=finish,
         model=getattr(chunk, "model", None),
@@ -109,20 +155,27 @@ class LLMClient:
         self.settings = settings
 
     async def stream(
-        self, request: ChatRequest, on_retry: OnRetry | None = None
+        self,
+        request: ChatRequest,
+        on_retry: OnRetry | None = None,
+        on_fallback: OnFallback | None = None,
     ) -> AsyncIterator[tuple[ModelTarget, StreamPiece]]:
         """Yield pieces of the reply. Before anything is yielded, failures are retried with
         backoff and then the next model in the chain is tried; after that, a failure raises
         ``StreamBrokenError`` and the caller keeps what it has."""
         last_error: LLMError | None = None
+        previous: ModelTarget | None = None
         for target in request.targets:
+            if previous is not None and last_error is not None and on_fallback is not None:
+                await on_fallback(FallbackNotice(previous.name, target.name, last_error.message))
+            previous = target
             attempt = 0
             while True:
                 attempt += 1
                 yielded = False
                 try:
                     async for piece in self._one_call(target, request):
-                        yielded = True
+                        yielded = yielded or piece.has_output
                         yield target, piece
                     return
                 except LLMError as error:
@@ -178,7 +231,7 @@ class LLMClient:
                     return
                 piece = _piece(chunk)
                 finished = finished or piece.finish_reason is not None
-                if piece.text or piece.reasoning or piece.usage or piece.finish_reason:
+                if piece.has_output or piece.usage or piece.finish_reason:
                     yield piece
         except (asyncio.CancelledError, GeneratorExit):
             raise

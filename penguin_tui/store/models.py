@@ -21,6 +21,7 @@ class Role(StrEnum):
     USER = "user"
     ASSISTANT = "assistant"
     SYSTEM = "system"
+    TOOL = "tool"
 
 
 @dataclass(frozen=True)
@@ -45,8 +46,17 @@ class Session:
 
 
 @dataclass(frozen=True)
+class ToolCallRequest:
+    """A tool call the model asked for: its id, the tool and the raw JSON arguments."""
+
+    call_id: str
+    tool: str
+    arguments: str
+
+
+@dataclass(frozen=True)
 class Message:
-    """A node of the conversation tree."""
+    """A node of the conversation tree; a ``tool`` message answers ``tool_call_id``."""
 
     id: str
     session_id: str
@@ -57,6 +67,27 @@ class Message:
     status: MessageStatus
     model: str | None
     created_at: float
+    tool_calls: tuple[ToolCallRequest, ...] = ()
+    tool_call_id: str | None = None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One tool call in the audit log: what ran, who decided, how it ended."""
+
+    session_id: str
+    message_id: str | None
+    call_id: str
+    tool: str
+    args: str
+    decision: str
+    decided_by: str
+    reason: str
+    status: str
+    summary: str
+    exit_code: int | None
+    started_at: float
+    ended_at: float
 
 
 @dataclass(frozen=True)

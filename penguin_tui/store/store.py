@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 import uuid
@@ -14,12 +15,14 @@ import aiosqlite
 from penguin_tui.bus.events import Event
 from penguin_tui.errors import SessionNotFoundError, StoreError
 from penguin_tui.store.models import (
+    AuditEntry,
     Message,
     MessageStatus,
     Project,
     Role,
     Session,
     SessionSummary,
+    ToolCallRequest,
     UsageRecord,
     UsageTotals,
 )
@@ -115,10 +118,19 @@ class Store:
             return
         if version > 0:
             await self._backup(version)
+        # Rebuilding a table (to change a CHECK) needs foreign keys off; they are checked after.
+        await self._db.execute("PRAGMA foreign_keys = OFF")
         for target in range(version + 1, LATEST_VERSION + 1):
             script = MIGRATIONS[target - 1]
             await self._db.executescript(
                 f"BEGIN;\n{script}\nPRAGMA user_version = {target};\nCOMMIT;"
+            )
+        async with self._db.execute("PRAGMA foreign_key_check") as cursor:
+            broken = await cursor.fetchall()
+        await self._db.execute("PRAGMA foreign_keys = ON")
+        if broken:
+            raise StoreError(
+                f"the migration of {self.path} left broken references; restore the backup"
             )
 
     async def _backup(self, version: int) -> Path:
@@ -280,6 +292,7 @@ class Store:
         status: MessageStatus,
         model: str | None = None,
         branch: str = "main",
+        tool_call_id: str | None = None,
     ) -> Message:
         """Append a message under ``parent_id`` and move the branch head to it, atomically."""
         message_id = uuid.uuid4().hex
@@ -288,8 +301,8 @@ class Store:
             [
                 (
                     "INSERT INTO messages (id, session_id, parent_id, role, content, reasoning,"
-                    " status, model, created_at, updated_at)"
-                    " VALUES (?, ?, ?, ?, ?, '', ?, ?, ?, ?)",
+                    " status, model, tool_call_id, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?)",
                     (
                         message_id,
                         session_id,
@@ -298,6 +311,7 @@ class Store:
                         self._redact(content),
                         status.value,
                         model,
+                        tool_call_id,
                         now,
                         now,
                     ),
@@ -314,12 +328,29 @@ class Store:
         return await self.get_message(message_id)
 
     async def update_message(
-        self, message_id: str, content: str, reasoning: str, status: MessageStatus
+        self,
+        message_id: str,
+        content: str,
+        reasoning: str,
+        status: MessageStatus,
+        tool_calls: tuple[ToolCallRequest, ...] = (),
     ) -> None:
+        calls = (
+            json.dumps([[c.call_id, c.tool, self._redact(c.arguments)] for c in tool_calls])
+            if tool_calls
+            else None
+        )
         await self._write(
-            "UPDATE messages SET content = ?, reasoning = ?, status = ?, updated_at = ?"
-            " WHERE id = ?",
-            (self._redact(content), self._redact(reasoning), status.value, time.time(), message_id),
+            "UPDATE messages SET content = ?, reasoning = ?, status = ?, tool_calls = ?,"
+            " updated_at = ? WHERE id = ?",
+            (
+                self._redact(content),
+                self._redact(reasoning),
+                status.value,
+                calls,
+                time.time(),
+                message_id,
+            ),
         )
 
     async def get_message(self, message_id: str) -> Message:
@@ -438,6 +469,87 @@ class Store:
         )
         return [row["payload"] for row in rows]
 
+    # -- permission grants ------------------------------------------------------------------
+
+    async def add_permission_rule(
+        self, project_id: str, tool: str, pattern: str, action: str
+    ) -> None:
+        """A rule the user granted for a whole project ("allow always, in this project")."""
+        await self._write(
+            "INSERT INTO permission_rules (project_id, tool, pattern, action, created_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (project_id, tool, self._redact(pattern), action, time.time()),
+        )
+
+    async def permission_rules(self, project_id: str) -> list[tuple[str, str, str]]:
+        """(tool, pattern, action) of the rules granted for the project, oldest first."""
+        rows = await self._rows(
+            "SELECT tool, pattern, action FROM permission_rules WHERE project_id = ? ORDER BY id",
+            (project_id,),
+        )
+        return [(row["tool"], row["pattern"], row["action"]) for row in rows]
+
+    # -- the audit log ---------------------------------------------------------------------
+
+    async def record_tool_call(self, entry: AuditEntry) -> None:
+        """One row of the audit log; arguments and summary are redacted like everything else."""
+        await self._write(
+            "INSERT INTO tool_calls (session_id, message_id, call_id, tool, args, decision,"
+            " decided_by, reason, status, summary, exit_code, started_at, ended_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                entry.session_id,
+                entry.message_id,
+                entry.call_id,
+                entry.tool,
+                self._redact(entry.args),
+                entry.decision,
+                entry.decided_by,
+                self._redact(entry.reason),
+                entry.status,
+                self._redact(entry.summary),
+                entry.exit_code,
+                entry.started_at,
+                entry.ended_at,
+            ),
+        )
+
+    async def audit_log(
+        self, project_id: str | None = None, session_id: str | None = None
+    ) -> list[AuditEntry]:
+        """Tool calls, oldest first, of one session or of every session of a project."""
+        params: tuple[str, ...]
+        if session_id is not None:
+            where, params = "WHERE t.session_id = ?", (session_id,)
+        elif project_id is not None:
+            where, params = (
+                "JOIN sessions s ON s.id = t.session_id WHERE s.project_id = ?",
+                (project_id,),
+            )
+        else:
+            where, params = "", ()
+        rows = await self._rows(
+            f"SELECT t.* FROM tool_calls t {where} ORDER BY t.started_at, t.id", params
+        )
+        return [
+            AuditEntry(
+                session_id=row["session_id"],
+                message_id=row["message_id"],
+                call_id=row["call_id"],
+                tool=row["tool"],
+                args=row["args"],
+                decision=row["decision"],
+                decided_by=row["decided_by"],
+                reason=row["reason"],
+                status=row["status"],
+                summary=row["summary"],
+                exit_code=row["exit_code"],
+                started_at=row["started_at"],
+                ended_at=row["ended_at"],
+            )
+            for row in rows
+        ]
+
 
 def _session(row: sqlite3.Row) -> Session:
     return Session(
@@ -447,6 +559,14 @@ def _session(row: sqlite3.Row) -> Session:
         model=row["model"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+    )
+
+
+def _tool_calls(raw: str | None) -> tuple[ToolCallRequest, ...]:
+    if not raw:
+        return ()
+    return tuple(
+        ToolCallRequest(call_id, tool, arguments) for call_id, tool, arguments in json.loads(raw)
     )
 
 
@@ -461,6 +581,8 @@ def _message(row: sqlite3.Row) -> Message:
         status=MessageStatus(row["status"]),
         model=row["model"],
         created_at=row["created_at"],
+        tool_calls=_tool_calls(row["tool_calls"]),
+        tool_call_id=row["tool_call_id"],
     )
 
 

@@ -103,6 +103,7 @@ class Script(_Frozen):
     rate: float = Field(default=200, ge=0)
     loop: bool = True
     strict_model: bool = False
+    strict_tool_history: bool = True
     chunk_tokens: int = Field(default=1, ge=1)
     turns: tuple[Turn, ...] = Field(min_length=1)
 

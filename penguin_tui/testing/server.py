@@ -183,6 +183,15 @@ class ScriptedServer:
             message = f"The model `{model}` does not exist"
             writer.write(_error(404, message, "invalid_request_error", "model_not_found"))
             return
+        unanswered = unanswered_tool_calls(messages)
+        if self.script.strict_tool_history and unanswered:
+            # Like real providers: every tool call must be answered before the next request.
+            message = (
+                "An assistant message with 'tool_calls' must be followed by tool messages "
+                f"responding to each 'tool_call_id'. Missing: {', '.join(unanswered)}"
+            )
+            writer.write(_error(400, message, "invalid_request_error", "unanswered_tool_call"))
+            return
         plan = self._take_turn(messages)
         if plan is None:
             message = f"scripted model: the script's {len(self.script.turns)} turns are used up"
@@ -292,6 +301,27 @@ class ScriptedServer:
             await asyncio.sleep((tokens - 1) / self.rate)
         body = completion_body(factory.completion_id, factory.model, factory.created, pieces, usage)
         writer.write(http11.json_response(200, body))
+
+
+def unanswered_tool_calls(messages: Sequence[Any]) -> list[str]:
+    """Ids of tool calls not answered by a ``tool`` message before the next non-tool message."""
+    missing: list[str] = []
+    open_calls: list[str] = []
+    for message in messages:
+        if not isinstance(message, dict):
+            continue
+        if message.get("role") == "tool":
+            call_id = str(message.get("tool_call_id"))
+            if call_id in open_calls:
+                open_calls.remove(call_id)
+            continue
+        missing.extend(open_calls)
+        open_calls = []
+        if message.get("role") == "assistant":
+            for call in message.get("tool_calls") or []:
+                if isinstance(call, dict):
+                    open_calls.append(str(call.get("id")))
+    return missing + open_calls
 
 
 def _chunk_sender(writer: asyncio.StreamWriter) -> Callable[[bytes], None]:

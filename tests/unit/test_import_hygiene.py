@@ -18,6 +18,11 @@ HEADLESS = [
     "penguin_tui.engine.chat",
     "penguin_tui.engine.runtime",
     "penguin_tui.testing",
+    "penguin_tui.engine.permissions",
+    "penguin_tui.engine.tools.registry",
+    "penguin_tui.engine.tool_runner",
+    "penguin_tui.workspace",
+    "penguin_tui.headless_audit",
 ]
 
 

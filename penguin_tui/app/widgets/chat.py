@@ -12,6 +12,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Collapsible, Markdown, Static
 from textual.widgets._markdown import MarkdownStream
 
+from penguin_tui.app.widgets.tool_call import ToolCallView
+
 # A live Markdown widget slows as it grows: freeze it into a static block past this size.
 BLOCK_CHARS = 6000
 
@@ -200,6 +202,17 @@ class ChatView(VerticalScroll):
         view = AssistantMessage(message_id, status="streaming")
         await self.mount(view)
         return view
+
+    async def add_tool_call(self, call_id: str, tool: str, args: str) -> ToolCallView:
+        view = ToolCallView(call_id, tool, args)
+        await self.mount(view)
+        return view
+
+    def tool_call(self, call_id: str) -> ToolCallView | None:
+        for child in reversed(self.children):
+            if isinstance(child, ToolCallView) and child.call_id == call_id:
+                return child
+        return None
 
     async def add_finished_reply(
         self, message_id: str, text: str, reasoning: str, status: str

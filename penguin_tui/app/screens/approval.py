@@ -1,0 +1,84 @@
+"""Asks the user about one tool call: allow once, allow always (session or project), deny."""
+
+from __future__ import annotations
+
+from rich.syntax import Syntax
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+from penguin_tui.engine.approvals import ApprovalAnswer, Scope
+
+
+class ApprovalScreen(ModalScreen[ApprovalAnswer]):
+    """The question: the tool, the exact command and directory or the diff, and the choices."""
+
+    DEFAULT_CSS = """
+    ApprovalScreen { align: center middle; }
+    ApprovalScreen > Vertical {
+        width: 90%; max-width: 120; height: auto; max-height: 90%;
+        border: thick $warning; background: $surface; padding: 0 1;
+    }
+    ApprovalScreen .title { text-style: bold; color: $warning; }
+    ApprovalScreen .why { color: $text-muted; }
+    ApprovalScreen VerticalScroll { height: auto; max-height: 20; background: $panel; }
+    ApprovalScreen .keys { margin: 1 0 0 0; }
+    ApprovalScreen Input { display: none; }
+    ApprovalScreen Input.-visible { display: block; }
+    """
+
+    BINDINGS = [
+        Binding("y", "allow_once", "Allow once", id="approval.allow_once"),
+        Binding("s", "allow_session", "Always (session)", id="approval.allow_session"),
+        Binding("p", "allow_project", "Always (project)", id="approval.allow_project"),
+        Binding("n", "deny", "Deny", id="approval.deny"),
+        Binding("r", "deny_with_reason", "Deny with reason", id="approval.deny_reason"),
+        Binding("escape", "deny", "Deny", show=False, id="approval.escape"),
+    ]
+
+    def __init__(self, tool: str, detail: str, reason: str) -> None:
+        super().__init__()
+        self.tool = tool
+        self.detail = detail
+        self.reason = reason
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(f"Allow {self.tool}?", classes="title")
+            yield Label(Text(self.reason), classes="why")
+            with VerticalScroll():
+                if self.tool in ("write_file", "edit_file"):
+                    yield Static(Syntax(self.detail, "diff", theme="ansi_dark", word_wrap=True))
+                else:
+                    yield Static(Text(self.detail))
+            yield Label(
+                "y allow once · s always in this session · p always in this project · "
+                "n deny · r deny with a reason",
+                classes="keys",
+            )
+            yield Input(placeholder="why not? (sent to the model) — enter to deny")
+
+    def action_allow_once(self) -> None:
+        self.dismiss(ApprovalAnswer(True, Scope.ONCE))
+
+    def action_allow_session(self) -> None:
+        self.dismiss(ApprovalAnswer(True, Scope.SESSION))
+
+    def action_allow_project(self) -> None:
+        self.dismiss(ApprovalAnswer(True, Scope.PROJECT))
+
+    def action_deny(self) -> None:
+        self.dismiss(ApprovalAnswer(False, Scope.ONCE, "denied by the user"))
+
+    def action_deny_with_reason(self) -> None:
+        field = self.query_one(Input)
+        field.add_class("-visible")
+        field.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        reason = event.value.strip()
+        text = f"denied by the user: {reason}" if reason else "denied by the user"
+        self.dismiss(ApprovalAnswer(False, Scope.ONCE, text))

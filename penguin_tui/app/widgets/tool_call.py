@@ -1,0 +1,78 @@
+"""A tool call inline in the chat: collapsible, with status, duration and an output preview."""
+
+from __future__ import annotations
+
+import json
+
+from rich.syntax import Syntax
+from rich.text import Text
+from textual.widgets import Collapsible, Static
+
+STATUS_ICONS = {
+    "running": "⋯",
+    "waiting": "?",
+    "ok": "✓",
+    "error": "✗",
+    "denied": "⊘",
+    "cancelled": "⏹",
+    "timeout": "⏱",
+}
+
+
+def _args_line(tool: str, args: str) -> str:
+    """The call in one line: the command for the shell, the path for file tools."""
+    try:
+        parsed = json.loads(args)
+    except ValueError:
+        return args[:120]
+    if not isinstance(parsed, dict):
+        return args[:120]
+    if tool == "run_shell":
+        return f"$ {parsed.get('command', '')}"
+    if "path" in parsed:
+        return str(parsed["path"])
+    if "pattern" in parsed:
+        return f"/{parsed['pattern']}/"
+    return args[:120]
+
+
+class ToolCallView(Collapsible):
+    """One tool call; the title carries the status, the body the output or the diff."""
+
+    DEFAULT_CSS = """
+    ToolCallView { margin: 0 0 1 2; padding: 0; border: none; background: $surface; }
+    ToolCallView .tool-body { color: $text-muted; padding: 0 1; }
+    ToolCallView.-error CollapsibleTitle { color: $error; }
+    ToolCallView.-ok CollapsibleTitle { color: $success; }
+    ToolCallView.-denied CollapsibleTitle, ToolCallView.-cancelled CollapsibleTitle {
+        color: $warning;
+    }
+    """
+
+    def __init__(self, call_id: str, tool: str, args: str) -> None:
+        self.call_id = call_id
+        self.tool = tool
+        self.args = args
+        self.status = "running"
+        self._body = Static("", classes="tool-body", markup=False)
+        super().__init__(self._body, title=self._heading(), collapsed=True)
+
+    def _heading(self, suffix: str = "") -> str:
+        icon = STATUS_ICONS.get(self.status, "•")
+        return f"{icon} {self.tool}  {_args_line(self.tool, self.args)}{suffix}"
+
+    def waiting(self) -> None:
+        self.status = "waiting"
+        self.title = self._heading("  — waiting for your answer")
+
+    def finished(
+        self, status: str, summary: str, duration_ms: float, preview: str, diff: str | None
+    ) -> None:
+        self.status = status
+        self.set_class(True, f"-{status}")
+        self.title = self._heading(f"  — {summary} · {duration_ms / 1000:.1f}s")
+        if diff:
+            self._body.update(Syntax(diff, "diff", theme="ansi_dark", word_wrap=True))
+            self.collapsed = False
+        else:
+            self._body.update(Text(preview or "(no output)"))

@@ -1,0 +1,74 @@
+"""The conversation as the model receives it: stored messages → OpenAI chat messages.
+
+Every tool call in the result is answered (a crash or cancel may have left one open), so the
+next request is always one a provider accepts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from penguin_tui.engine.prompts import SYSTEM_PROMPT
+from penguin_tui.store import Message, MessageStatus, Role, ToolCallRequest
+
+CHARS_PER_TOKEN = 4
+UNANSWERED = "cancelled by the user (no result)"
+
+
+def estimate_tokens(text: str) -> int:
+    """A cheap, tokenizer-free estimate, used only for size checks and cancelled calls."""
+    return max(1, (len(text) + CHARS_PER_TOKEN - 1) // CHARS_PER_TOKEN)
+
+
+def belongs_in_context(message: Message) -> bool:
+    """Failed replies with nothing in them are left out of what the model sees."""
+    return not (
+        message.status is MessageStatus.ERROR and not message.content and not message.tool_calls
+    )
+
+
+def assistant_message(text: str, calls: tuple[ToolCallRequest, ...]) -> dict[str, Any]:
+    message: dict[str, Any] = {"role": "assistant", "content": text or None}
+    if calls:
+        message["tool_calls"] = [
+            {
+                "id": call.call_id,
+                "type": "function",
+                "function": {"name": call.tool, "arguments": call.arguments},
+            }
+            for call in calls
+        ]
+    elif not text:
+        message["content"] = ""
+    return message
+
+
+def tool_message(call_id: str, output: str) -> dict[str, Any]:
+    return {"role": "tool", "tool_call_id": call_id, "content": output}
+
+
+def to_openai(messages: list[Message]) -> list[dict[str, Any]]:
+    """The system prompt, then the branch's messages, with every tool call answered."""
+    converted: list[dict[str, Any]] = [{"role": "system", "content": SYSTEM_PROMPT}]
+    open_calls: list[str] = []
+
+    def close_open_calls() -> None:
+        converted.extend(tool_message(call_id, UNANSWERED) for call_id in open_calls)
+        open_calls.clear()
+
+    for message in messages:
+        if not belongs_in_context(message):
+            continue
+        if message.role is Role.TOOL:
+            if message.tool_call_id in open_calls:
+                open_calls.remove(message.tool_call_id)
+                converted.append(tool_message(message.tool_call_id, message.content))
+            continue
+        close_open_calls()
+        if message.role is Role.ASSISTANT:
+            converted.append(assistant_message(message.content, message.tool_calls))
+            open_calls.extend(call.call_id for call in message.tool_calls)
+        else:
+            converted.append({"role": message.role.value, "content": message.content})
+    close_open_calls()
+    return converted

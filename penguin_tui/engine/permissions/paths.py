@@ -1,0 +1,107 @@
+"""Where a path argument really lands: inside the project, in its ``.git``, in the data dir, or out.
+
+Paths are resolved like the kernel would (``..`` and symlinks, ``Path.resolve(strict=False)``)
+against the project root or the directory a command ``cd``-ed to, so ``link/file`` through a
+symlink that points outside the project is seen as outside.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+
+# Devices that read or write nothing of the user's.
+HARMLESS_DEVICES = frozenset(
+    {
+        "/dev/null",
+        "/dev/stdin",
+        "/dev/stdout",
+        "/dev/stderr",
+        "/dev/tty",
+        "/dev/zero",
+        "/dev/random",
+        "/dev/urandom",
+    }
+)
+GLOB_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class CheckedPath:
+    """One path resolved: what rules match against, and why it is capped at ask, if it is."""
+
+    text: str
+    resolved: Path | None
+    subject: str
+    concern: str | None = None
+
+    @property
+    def reason(self) -> str:
+        return f"{self.text} {self.concern}: asked in every mode"
+
+
+class ProjectPaths:
+    """The project root and the places no mode or allow rule opens: outside, ``.git/``, data."""
+
+    def __init__(self, root: Path, protected: Sequence[Path] = ()) -> None:
+        self.root = root.expanduser().resolve(strict=False)
+        self.protected = tuple(path.expanduser().resolve(strict=False) for path in protected)
+
+    def resolve(self, text: str, cwd: Path | None = None) -> Path | None:
+        """``text`` as an absolute, symlink-free path, or None when it cannot be worked out."""
+        try:
+            path = Path(os.path.expanduser(text)) if text.startswith("~") else Path(text)
+            if text.startswith("~") and not path.is_absolute():
+                return None  # ~someone that this machine does not know
+            if not path.is_absolute():
+                path = (cwd or self.root) / path
+            return path.resolve(strict=False)
+        except (OSError, RuntimeError, ValueError):
+            return None
+
+    def check(self, text: str, cwd: Path | None = None) -> CheckedPath:
+        if text in HARMLESS_DEVICES:
+            return CheckedPath(text, Path(text), text)
+        resolved = self.resolve(text, cwd)
+        if resolved is None:
+            return CheckedPath(text, None, text, "cannot be resolved")
+        if any(resolved.is_relative_to(guarded) for guarded in self.protected):
+            return CheckedPath(text, resolved, resolved.as_posix(), "is in penguin-tui's data")
+        if not resolved.is_relative_to(self.root):
+            concern = "is outside the project"
+            if text != resolved.as_posix():
+                concern = f"is outside the project ({resolved.as_posix()})"
+            return CheckedPath(text, resolved, resolved.as_posix(), concern)
+        relative = resolved.relative_to(self.root)
+        subject = relative.as_posix()
+        if ".git" in relative.parts:
+            return CheckedPath(text, resolved, subject, "is in the project's .git directory")
+        return CheckedPath(text, resolved, subject)
+
+    def check_all(self, text: str, cwd: Path | None = None) -> Iterator[CheckedPath]:
+        """``text`` itself and, for a glob, what it matches now (hidden files only by ``.*``)."""
+        yield self.check(text, cwd)
+        if not any(char in text for char in "*?["):
+            return
+        pattern = os.path.expanduser(text) if text.startswith("~") else text
+        try:
+            matches = list(islice(glob.iglob(pattern, root_dir=cwd or self.root), GLOB_LIMIT))
+        except (OSError, RuntimeError, ValueError):
+            return
+        for match in matches:
+            yield self.check(match, cwd)
+
+    def holds_guarded(self, path: Path) -> bool:
+        """``path`` is the project root or contains its ``.git`` or penguin-tui's data."""
+        guarded = (self.root, self.root / ".git", *self.protected)
+        return any(place.is_relative_to(path) for place in guarded)
+
+    def working_directory(self, text: str | None) -> Path:
+        """Where ``cd TEXT`` lands; ``None`` (``cd -``, a variable…) is anywhere, shown as ``/``."""
+        if text is None:
+            return Path("/")
+        return self.resolve(text) or Path("/")

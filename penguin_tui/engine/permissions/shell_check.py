@@ -1,0 +1,248 @@
+"""Judging one ``run_shell`` command line: every simple command, and every file it touches.
+
+The line is parsed into simple commands; each is matched against the rules (its own text, and
+stricter-only views of it), its path arguments are resolved, what it writes is judged like a
+``write_file`` and what it reads like a ``read_file``. The answer is the strictest of all parts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from penguin_tui.engine.permissions.models import Action, Decision, Mode, strictest
+from penguin_tui.engine.permissions.paths import HARMLESS_DEVICES, ProjectPaths
+from penguin_tui.engine.permissions.rules import RuleBook, stronger
+from penguin_tui.engine.permissions.shell import (
+    ShellParseError,
+    SimpleCommand,
+    parse_shell,
+)
+from penguin_tui.engine.permissions.wrappers import command_name
+
+SHELL_TOOL = "run_shell"
+# Commands that remove or change what they are given, in place.
+DESTRUCTIVE = frozenset(
+    {
+        "rm",
+        "rmdir",
+        "unlink",
+        "shred",
+        "srm",
+        "wipe",
+        "mv",
+        "chmod",
+        "chown",
+        "chgrp",
+        "truncate",
+    }
+)
+_LABEL_WIDTH = 60
+# Where an unreadable line is cut into pieces that deny rules are still matched against.
+_PIECES = re.compile(r"\$\(|[;&|()\n`{}]")
+_KEYWORDS = frozenset({"if", "then", "else", "elif", "while", "until", "do", "!", "time"})
+
+
+class FileJudge(Protocol):
+    """How the policy judges a file tool on one path, reused for what a command writes or reads."""
+
+    def __call__(self, tool: str, text: str, cwd: Path) -> Decision: ...
+
+
+@dataclass(frozen=True)
+class ShellJudge:
+    """Judges ``run_shell`` command lines for one policy."""
+
+    mode: Mode
+    mode_label: str
+    rules: RuleBook
+    paths: ProjectPaths
+    judge_file: FileJudge
+
+    def check(self, command: str) -> Decision:
+        line = command.strip()
+        whole = self.rules.strongest({SHELL_TOOL}, [line], tighten_only=True)
+        if whole is not None and whole.rule.action is Action.DENY:
+            return whole.decision()
+        try:
+            parts = parse_shell(command)
+        except ShellParseError as error:
+            return self._unreadable(line, error)
+        if not parts:
+            return Decision(Action.ASK, "the command is empty")
+        directories = self._working_directories(parts)
+        decisions = [whole.decision()] if whole is not None else []
+        for part in parts:
+            verdict = self._judge_part(part, directories)
+            decisions.append(verdict.labelled(_label(part)) if len(parts) > 1 else verdict)
+        return strictest(decisions)
+
+    def _unreadable(self, line: str, error: ShellParseError) -> Decision:
+        """Ask (deny in read-only) — unless what could be read, or a piece of it, is denied."""
+        for part in error.partial:
+            verdict = self._command_rule_or_mode(part)
+            if verdict.action is Action.DENY and self.mode is not Mode.READ_ONLY:
+                return verdict.labelled(_label(part))
+        denied = self.rules.strongest({SHELL_TOOL}, list(_pieces(line)), tighten_only=True)
+        if denied is not None and denied.rule.action is Action.DENY:
+            return denied.decision()
+        if self.mode is Mode.READ_ONLY:
+            return Decision(Action.DENY, f"{self.mode_label}: cannot check this command ({error})")
+        return Decision(Action.ASK, f"cannot check this command: {error}")
+
+    def _judge_part(self, part: SimpleCommand, directories: Sequence[Path]) -> Decision:
+        decisions: list[Decision] = []
+        for value in part.runtime:
+            shown = _shorten(value)
+            decisions.append(
+                Decision(
+                    Action.ASK,
+                    f"depends on {shown}, known only when it runs: asked in every mode",
+                )
+            )
+        decisions.extend(self._path_caps(part, directories))
+        for target in part.writes:
+            if target not in HARMLESS_DEVICES:
+                for cwd in directories:
+                    verdict = self.judge_file("write_file", target, cwd)
+                    decisions.append(_about(verdict, "writes", target))
+        for source in part.reads:
+            if source not in HARMLESS_DEVICES:
+                for cwd in directories:
+                    verdict = self.judge_file("read_file", source, cwd)
+                    decisions.append(_about(verdict, "reads", source))
+        command = self._command_rule_or_mode(part)
+        verdict = strictest([*decisions, command])
+        return command if verdict.action is Action.ALLOW else verdict
+
+    def _command_rule_or_mode(self, part: SimpleCommand) -> Decision:
+        if not part.argv and not part.assignments:
+            return Decision(Action.ALLOW, "a redirection on its own runs nothing")
+        text = " ".join(part.assignments + part.argv)
+        rule = self.rules.strongest({SHELL_TOOL}, [text])
+        views: list[str] = []
+        if part.assignments and part.argv:
+            views.append(part.text)
+        if part.argv and "/" in part.argv[0]:
+            views.append(" ".join((command_name(part.argv[0]), *part.argv[1:])))
+        if views:
+            rule = stronger(rule, self.rules.strongest({SHELL_TOOL}, views, tighten_only=True))
+        if self.mode is Mode.READ_ONLY:
+            # A deny, or an allow from the user or the session (a project's allows are dropped).
+            if rule is not None and rule.rule.action is not Action.ASK:
+                return rule.decision()
+            return Decision(
+                Action.DENY,
+                f"{self.mode_label}: shell commands are denied unless a user or session rule "
+                "allows them",
+            )
+        if rule is not None:
+            return rule.decision()
+        if self.mode is Mode.FULL:
+            return Decision(Action.ALLOW, f"{self.mode_label}: everything is allowed")
+        return Decision(Action.ASK, f"{self.mode_label}: shell commands are asked")
+
+    def _path_caps(self, part: SimpleCommand, directories: Sequence[Path]) -> Iterator[Decision]:
+        destructive = bool(part.argv) and command_name(part.argv[0]) in DESTRUCTIVE
+        for argument in _path_arguments(part):
+            for cwd in directories:
+                for checked in self.paths.check_all(argument, cwd):
+                    if checked.concern is not None:
+                        yield Decision(Action.ASK, checked.reason)
+                        continue
+                    resolved = checked.resolved
+                    if resolved is None:
+                        continue
+                    if destructive and self.paths.holds_guarded(resolved):
+                        yield Decision(
+                            Action.ASK,
+                            f"{part.argv[0]} {checked.text} reaches the whole project, its .git or "
+                            "penguin-tui's data: asked in every mode",
+                        )
+                    if resolved.exists():
+                        rule = self.rules.strongest(
+                            {"read_file"}, [checked.subject], tighten_only=True
+                        )
+                        if rule is not None:
+                            yield rule.decision().labelled(f"names {argument}")
+
+    def _working_directories(self, parts: Sequence[SimpleCommand]) -> list[Path]:
+        """The project root and every directory the line changes to: paths resolve against all."""
+        directories = [self.paths.root]
+        for part in parts:
+            if not part.argv:
+                continue
+            name = command_name(part.argv[0])
+            targets: list[str | None] = []
+            if name in ("cd", "pushd", "popd"):
+                operands = [word for word in part.argv[1:] if not word.startswith("-")]
+                if name == "popd" or part.runtime or "-" in part.argv[1:]:
+                    targets.append(None)
+                else:
+                    targets.append(operands[0] if operands else "~")
+            elif name == "env":
+                targets.extend(_env_directories(part.argv))
+            for target in targets:
+                directory = self.paths.working_directory(target)
+                if directory not in directories:
+                    directories.append(directory)
+        return directories
+
+
+def _env_directories(argv: Sequence[str]) -> Iterator[str]:
+    for index, word in enumerate(argv):
+        if word in ("-C", "--chdir") and index + 1 < len(argv):
+            yield argv[index + 1]
+        elif word.startswith("--chdir="):
+            yield word.partition("=")[2]
+        elif word.startswith("-C") and len(word) > 2:
+            yield word[2:]
+
+
+def _path_arguments(part: SimpleCommand) -> Iterator[str]:
+    """Every word that could name a file: operands, ``--opt=VALUE`` and ``NAME=VALUE`` values."""
+    words = list(part.argv[1:])
+    if part.argv and "/" in part.argv[0]:
+        words.insert(0, part.argv[0])
+    for assignment in part.assignments:  # PATH=a:~/b — bash expands ~ after each colon
+        words.extend(assignment.partition("=")[2].split(":"))
+    for word in words:
+        if word in ("", "-", "--"):
+            continue
+        value = word.partition("=")[2]
+        if not word.startswith("-"):
+            yield word
+        if value:
+            yield value
+
+
+def _shorten(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= _LABEL_WIDTH else text[: _LABEL_WIDTH - 1] + "…"
+
+
+def _label(part: SimpleCommand) -> str:
+    text = " ".join(part.assignments + part.argv)
+    if not text:
+        text = " ".join([*(f"> {target}" for target in part.writes), *part.reads]) or "redirection"
+    return _shorten(text)
+
+
+def _about(verdict: Decision, verb: str, path: str) -> Decision:
+    """Say which file a write or read verdict is about, unless its reason already names it."""
+    if verdict.reason.startswith(f"{path} "):
+        return verdict
+    return verdict.labelled(f"{verb} {_shorten(path)}")
+
+
+def _pieces(line: str) -> Iterator[str]:
+    """Rough commands of a line the parser refused: cut at operators, keywords dropped."""
+    for piece in _PIECES.split(line):
+        words = piece.split()
+        while words and words[0] in _KEYWORDS:
+            words.pop(0)
+        if words:
+            yield " ".join(words)

@@ -1,0 +1,59 @@
+"""The shell vocabulary: a word, a simple command, and the error for what cannot be read."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from penguin_tui.errors import PenguinError
+
+ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\+?=")
+
+
+class ShellParseError(PenguinError):
+    """A command line the parser cannot read with certainty; the policy asks instead of allowing.
+
+    ``partial`` holds the commands read before the error, so a deny rule can still deny them.
+    """
+
+    partial: tuple[SimpleCommand, ...] = ()
+
+
+@dataclass(frozen=True)
+class Word:
+    """One shell word after quote removal; run-time parts (``$X``, ``$(…)``) kept as written."""
+
+    text: str
+    raw: str
+    dynamic: bool = False
+    glob: bool = False
+    process_substitution: bool = False
+
+    @property
+    def is_assignment(self) -> bool:
+        """``NAME=value`` with the name unquoted, as bash requires for an assignment."""
+        return ASSIGNMENT.match(self.raw) is not None
+
+    @classmethod
+    def literal(cls, text: str) -> Word:
+        return cls(text=text, raw=text)
+
+
+@dataclass(frozen=True)
+class SimpleCommand:
+    """One command the line would run: its words and the files its redirections write and read.
+
+    ``assignments`` are the leading ``NAME=value`` words; ``runtime`` lists what is only known
+    when the command runs (``$HOME``, ``$(date)``, the arguments ``xargs`` reads).
+    """
+
+    argv: tuple[str, ...]
+    writes: tuple[str, ...] = ()
+    reads: tuple[str, ...] = ()
+    assignments: tuple[str, ...] = ()
+    runtime: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        """The words joined with spaces: what ``run_shell`` rules are matched against."""
+        return " ".join(self.argv)

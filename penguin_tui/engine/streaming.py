@@ -1,0 +1,222 @@
+"""Streams one assistant reply: deltas on the bus, partial saves, usage, the final message."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+from penguin_tui.bus import (
+    ErrorOccurred,
+    EventBus,
+    MessageCompleted,
+    MessageDelta,
+    ModelSwitched,
+    ReasoningDelta,
+    Retrying,
+    UsageRecorded,
+)
+from penguin_tui.config.settings import ModelSettings
+from penguin_tui.engine.reply import ReplyProgress, arguments_are_complete
+from penguin_tui.errors import LLMError, PenguinError, StoreError
+from penguin_tui.llm.client import ChatRequest, FallbackNotice, LLMClient, RetryNotice
+from penguin_tui.llm.pricing import TokenUsage, cost_of
+from penguin_tui.store import Message, MessageStatus, Store, ToolCallRequest, UsageRecord
+
+PARTIAL_SAVE_INTERVAL_S = 0.25
+
+
+@dataclass(frozen=True)
+class StreamedReply:
+    """How one reply ended, with the tool calls it asked for (only when it completed)."""
+
+    status: MessageStatus
+    message: Message
+    tool_calls: tuple[ToolCallRequest, ...]
+    failure: PenguinError | None
+    usage: UsageRecord | None
+
+
+async def publish_completed(bus: EventBus, message: Message) -> None:
+    await bus.publish(
+        MessageCompleted(
+            session_id=message.session_id,
+            message_id=message.id,
+            parent_id=message.parent_id,
+            role=message.role.value,
+            text=message.content,
+            status=message.status.value,
+            reasoning=message.reasoning,
+        )
+    )
+
+
+async def report(
+    bus: EventBus, session_id: str, error: PenguinError, kind: str | None = None
+) -> None:
+    await bus.publish(
+        ErrorOccurred(
+            session_id=session_id, message=error.message, kind=kind or type(error).__name__
+        )
+    )
+
+
+class ReplyStreamer:
+    """Turns the LLM client's pieces into events, saves, and one final stored message."""
+
+    def __init__(self, store: Store, bus: EventBus, client: LLMClient, settings: ModelSettings):
+        self.store = store
+        self.bus = bus
+        self.client = client
+        self.settings = settings
+
+    async def stream(
+        self,
+        reply: Message,
+        request: ChatRequest,
+        input_estimate: int,
+        cancel_requested: Callable[[], bool],
+    ) -> StreamedReply:
+        """Stream into ``reply``; a cancel keeps the partial text, a broken stream too."""
+        session_id = reply.session_id
+        progress = ReplyProgress(target=request.targets[0], input_estimate=input_estimate)
+
+        async def on_retry(notice: RetryNotice) -> None:
+            await self.bus.publish(
+                Retrying(
+                    session_id=session_id,
+                    attempt=notice.attempt,
+                    delay_s=notice.delay_s,
+                    reason=notice.reason,
+                    model=notice.model,
+                )
+            )
+
+        async def on_fallback(notice: FallbackNotice) -> None:
+            await self.bus.publish(
+                ModelSwitched(
+                    session_id=session_id,
+                    from_model=notice.from_model,
+                    to_model=notice.to_model,
+                    reason=notice.reason,
+                )
+            )
+
+        status = MessageStatus.COMPLETE
+        failure: PenguinError | None = None
+        try:
+            async for target, piece in self.client.stream(request, on_retry, on_fallback):
+                progress.target = target
+                if piece.usage is not None:
+                    progress.usage = piece.usage
+                if piece.finish_reason is not None:
+                    progress.finished = True
+                for delta in piece.tool_calls:
+                    progress.tool_calls.add(delta)
+                if piece.has_output:
+                    await self._publish_piece(reply, progress, piece.text, piece.reasoning)
+        except asyncio.CancelledError:
+            status = MessageStatus.INTERRUPTED
+            if not cancel_requested():
+                await asyncio.shield(self.finish(reply, progress, status, None))
+                raise
+        except LLMError as error:
+            status = MessageStatus.INTERRUPTED if progress.has_output else MessageStatus.ERROR
+            failure = error
+        except StoreError as error:
+            status = MessageStatus.INTERRUPTED
+            failure = error
+        return await self.finish(reply, progress, status, failure)
+
+    async def _publish_piece(
+        self, reply: Message, progress: ReplyProgress, text: str, reasoning: str
+    ) -> None:
+        """Publish one streamed piece and save the partial reply at most every 0.25 s."""
+        progress.pieces += 1
+        now = time.perf_counter()
+        if progress.first_token is None:
+            progress.first_token = now
+        if reasoning:
+            progress.reasoning.append(reasoning)
+            await self.bus.publish(
+                ReasoningDelta(session_id=reply.session_id, message_id=reply.id, text=reasoning)
+            )
+        if text:
+            progress.text.append(text)
+            await self.bus.publish(
+                MessageDelta(session_id=reply.session_id, message_id=reply.id, text=text)
+            )
+        if now - progress.last_save >= PARTIAL_SAVE_INTERVAL_S:
+            progress.last_save = now
+            await self.store.update_message(
+                reply.id, progress.full_text, progress.full_reasoning, MessageStatus.STREAMING
+            )
+
+    async def finish(
+        self,
+        reply: Message,
+        progress: ReplyProgress,
+        status: MessageStatus,
+        failure: PenguinError | None,
+    ) -> StreamedReply:
+        """Store the final text and status, record usage, report, announce the message."""
+        calls: tuple[ToolCallRequest, ...] = ()
+        if status is MessageStatus.COMPLETE:
+            calls = progress.tool_calls.complete()
+            broken = [c for c in calls if not c.tool or not arguments_are_complete(c.arguments)]
+            if broken:
+                # Never run a call whose arguments did not arrive whole.
+                status = MessageStatus.INTERRUPTED
+                failure = LLMError(
+                    f"the model's call to {broken[0].tool or 'a tool'} arrived incomplete; "
+                    f"it was not run"
+                )
+                calls = ()
+        await self.store.update_message(
+            reply.id, progress.full_text, progress.full_reasoning, status, calls
+        )
+        record = None
+        if progress.usage is not None or progress.pieces:
+            record = self._usage_record(reply, progress)
+            await self.store.record_usage(record)
+            await self.bus.publish(UsageRecorded(**asdict(record)))
+        if failure is not None:
+            await report(self.bus, reply.session_id, failure)
+        elif status is MessageStatus.INTERRUPTED:
+            await report(
+                self.bus,
+                reply.session_id,
+                PenguinError("reply cancelled; the partial text is kept"),
+                "cancelled",
+            )
+        final = await self.store.get_message(reply.id)
+        await publish_completed(self.bus, final)
+        return StreamedReply(status, final, calls, failure, record)
+
+    def _usage_record(self, reply: Message, progress: ReplyProgress) -> UsageRecord:
+        usage = progress.usage
+        estimated = usage is None
+        if usage is None:
+            # Cut short before the final usage chunk: bill what can be estimated.
+            usage = TokenUsage(input_tokens=progress.input_estimate, output_tokens=progress.pieces)
+        target = progress.target
+        cost = cost_of(target.litellm_model, usage, self.settings)
+        source = cost.source
+        if estimated:
+            source = "estimate" if cost.usd is not None else "unknown"
+        first_token = progress.first_token
+        return UsageRecord(
+            session_id=reply.session_id,
+            message_id=reply.id,
+            model=target.name,
+            input_tokens=usage.input_tokens,
+            output_tokens=usage.output_tokens,
+            cache_read_tokens=usage.cache_read_tokens,
+            cache_write_tokens=usage.cache_write_tokens,
+            reasoning_tokens=usage.reasoning_tokens,
+            cost_usd=cost.usd,
+            cost_source=source,
+            ttft_ms=None if first_token is None else (first_token - progress.started) * 1000,
+            duration_ms=(time.perf_counter() - progress.started) * 1000,
+        )

@@ -1,0 +1,259 @@
+"""Runs one tool call the model asked for: judge it, ask if needed, run it, audit it.
+
+Every call ends in exactly one ``tool.result`` event and one audit row, whatever happens:
+denied, failed, timed out or cancelled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import difflib
+import json
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from penguin_tui.bus import (
+    ApprovalAnswered,
+    ApprovalRequested,
+    EventBus,
+    ToolCallFinished,
+    ToolCallStarted,
+)
+from penguin_tui.engine.approvals import (
+    ApprovalAnswer,
+    ApprovalBroker,
+    ApprovalRequest,
+    Approver,
+    Scope,
+)
+from penguin_tui.engine.permissions import Action, PermissionPolicy, Rule, exact_pattern
+from penguin_tui.engine.tools.base import ToolContext, ToolResult
+from penguin_tui.engine.tools.registry import run_tool
+from penguin_tui.store import AuditEntry, Store, ToolCallRequest
+
+PREVIEW_CHARS = 2000
+CANCELLED = "cancelled by the user"
+
+
+@dataclass(frozen=True)
+class CallOutcome:
+    """What the model is told about a call, and how it ended."""
+
+    output: str
+    status: str
+
+
+def _arguments(raw: str) -> dict[str, Any]:
+    try:
+        parsed = json.loads(raw)
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def _file_preview(root: Path, args: Mapping[str, Any], new_text: str | None) -> str:
+    path = str(args.get("path", ""))
+    try:
+        old = (root / path).read_text(encoding="utf-8") if (root / path).is_file() else ""
+    except (OSError, UnicodeDecodeError):
+        old = ""
+    if new_text is None:
+        old_part, new_part = str(args.get("old", "")), str(args.get("new", ""))
+        if not old_part:
+            new_text = old
+        elif args.get("replace_all"):
+            new_text = old.replace(old_part, new_part)
+        else:
+            new_text = old.replace(old_part, new_part, 1)
+    diff = difflib.unified_diff(
+        old.splitlines(keepends=True),
+        new_text.splitlines(keepends=True),
+        fromfile=f"a/{path}",
+        tofile=f"b/{path}",
+    )
+    return "".join(diff) or f"(no change to {path})"
+
+
+def describe_call(tool: str, args: Mapping[str, Any], root: Path) -> str:
+    """What the user sees when asked: the command and where, or the diff of an edit."""
+    if tool == "run_shell":
+        return f"$ {args.get('command', '')}\n(in {root})"
+    if tool == "write_file":
+        return _file_preview(root, args, str(args.get("content", "")))
+    if tool == "edit_file":
+        return _file_preview(root, args, None)
+    return json.dumps(dict(args), indent=2, ensure_ascii=False)
+
+
+def always_rule(tool: str, args: Mapping[str, Any]) -> Rule:
+    """The rule an "allow always" answer saves: this exact command, or this exact path."""
+    text = str(args.get("command") if tool == "run_shell" else args.get("path", "."))
+    return Rule(tool=tool, pattern=exact_pattern(text), action=Action.ALLOW)
+
+
+class ToolRunner:
+    """Decides, asks, runs and audits tool calls for one engine."""
+
+    def __init__(
+        self,
+        store: Store,
+        bus: EventBus,
+        policy: PermissionPolicy,
+        context: ToolContext,
+        project_id: str,
+    ) -> None:
+        self.store = store
+        self.bus = bus
+        self.policy = policy
+        self.context = context
+        self.project_id = project_id
+        self.broker = ApprovalBroker()
+        self.approver: Approver | None = None
+
+    async def run(self, session_id: str, message_id: str, call: ToolCallRequest) -> CallOutcome:
+        args = _arguments(call.arguments)
+        started = time.time()
+        await self.bus.publish(
+            ToolCallStarted(
+                session_id=session_id,
+                message_id=message_id,
+                call_id=call.call_id,
+                tool=call.tool,
+                args=call.arguments,
+            )
+        )
+        decision = self.policy.check(call.tool, args)
+        allowed = decision.action is Action.ALLOW
+        decided_by, reason = "policy", decision.reason
+        try:
+            if decision.action is Action.ASK:
+                answer = await self._ask(session_id, call, args, decision.reason)
+                allowed, decided_by = answer.allowed, answer.by
+                verdict = "allowed" if allowed else "denied"
+                reason = answer.reason or f"{verdict} by the {answer.by}"
+            if not allowed:
+                output = (
+                    f"Not run: {reason}. Do not retry the same call; "
+                    f"ask the user or try another way."
+                )
+                result = ToolResult(status="error", output=output, summary=f"denied — {reason}")
+                verdict_code = "deny"
+            else:
+                result = await run_tool(call.tool, call.arguments, self.context)
+                verdict_code = "allow"
+        except asyncio.CancelledError:
+            cancelled = ToolResult(status="cancelled", output=CANCELLED, summary=CANCELLED)
+            verdict_code = "allow" if allowed else "deny"
+            await asyncio.shield(
+                self._finish(
+                    session_id,
+                    message_id,
+                    call,
+                    cancelled,
+                    verdict_code,
+                    "user",
+                    CANCELLED,
+                    started,
+                )
+            )
+            raise
+        await self._finish(
+            session_id, message_id, call, result, verdict_code, decided_by, reason, started
+        )
+        return CallOutcome(result.output, "denied" if verdict_code == "deny" else result.status)
+
+    async def record_cancelled(
+        self, session_id: str, message_id: str, call: ToolCallRequest
+    ) -> None:
+        """A call the turn never reached because the user cancelled."""
+        result = ToolResult(status="cancelled", output=CANCELLED, summary=CANCELLED)
+        await self._finish(
+            session_id, message_id, call, result, "deny", "user", "turn cancelled", time.time()
+        )
+
+    async def _ask(
+        self, session_id: str, call: ToolCallRequest, args: Mapping[str, Any], why: str
+    ) -> ApprovalAnswer:
+        detail = describe_call(call.tool, args, self.context.project_root)
+        request = self.broker.new_request(call.call_id, call.tool, call.arguments, detail, why)
+        await self.bus.publish(
+            ApprovalRequested(
+                session_id=session_id,
+                request_id=request.request_id,
+                call_id=call.call_id,
+                tool=call.tool,
+                args=call.arguments,
+                detail=detail,
+                reason=why,
+            )
+        )
+        answer = await (self.approver(request) if self.approver else self.broker.wait(request))
+        if answer.allowed and answer.scope is not Scope.ONCE:
+            rule = always_rule(call.tool, args)
+            self.policy.session_rules.append(rule)
+            if answer.scope is Scope.PROJECT:
+                await self.store.add_permission_rule(
+                    self.project_id, rule.tool, rule.pattern, "allow"
+                )
+        await self.bus.publish(
+            ApprovalAnswered(
+                session_id=session_id,
+                request_id=request.request_id,
+                call_id=call.call_id,
+                allowed=answer.allowed,
+                scope=answer.scope.value,
+                reason=answer.reason,
+                by=answer.by,
+            )
+        )
+        return answer
+
+    def answer(self, request: ApprovalRequest | str, answer: ApprovalAnswer) -> bool:
+        request_id = request if isinstance(request, str) else request.request_id
+        return self.broker.answer(request_id, answer)
+
+    async def _finish(
+        self,
+        session_id: str,
+        message_id: str,
+        call: ToolCallRequest,
+        result: ToolResult,
+        decision: str,
+        decided_by: str,
+        reason: str,
+        started: float,
+    ) -> None:
+        status = "denied" if decision == "deny" and result.status == "error" else result.status
+        await self.store.record_tool_call(
+            AuditEntry(
+                session_id=session_id,
+                message_id=message_id,
+                call_id=call.call_id,
+                tool=call.tool,
+                args=call.arguments,
+                decision=decision,
+                decided_by=decided_by,
+                reason=reason,
+                status=status,
+                summary=result.summary,
+                exit_code=result.exit_code,
+                started_at=started,
+                ended_at=time.time(),
+            )
+        )
+        await self.bus.publish(
+            ToolCallFinished(
+                session_id=session_id,
+                call_id=call.call_id,
+                tool=call.tool,
+                status=status,
+                summary=result.summary,
+                duration_ms=result.duration_ms,
+                exit_code=result.exit_code,
+                diff=result.diff,
+                preview=result.output[:PREVIEW_CHARS],
+            )
+        )

@@ -1,0 +1,258 @@
+"""The shape every agent tool shares: arguments, context, limits, results and errors.
+
+A tool never raises to the engine for a problem the model can fix: bad arguments, a
+``ToolError`` or an ``OSError`` become a ``ToolResult`` with ``status="error"`` whose
+``output`` tells the model what went wrong and what to do instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, ClassVar, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from penguin_tui.engine.tools.environment import scrubbed_environment
+from penguin_tui.errors import ToolError
+
+__all__ = [
+    "Tool",
+    "ToolArguments",
+    "ToolContext",
+    "ToolError",
+    "ToolLimits",
+    "ToolResult",
+    "clean_schema",
+    "describe_os_error",
+    "describe_validation_error",
+    "expected_arguments",
+    "one_line",
+]
+
+log = logging.getLogger("penguin_tui.engine.tools")
+
+ToolStatus = Literal["ok", "error", "cancelled", "timeout"]
+
+KIB = 1024
+_SUMMARY_MAX = 160
+
+
+@dataclass(frozen=True)
+class ToolResult:
+    """What one tool call produced: text for the model, one line for the UI and audit log."""
+
+    status: ToolStatus
+    output: str
+    summary: str
+    exit_code: int | None = None
+    diff: str | None = None
+    duration_ms: float = 0.0
+
+    @classmethod
+    def success(cls, output: str, summary: str, *, diff: str | None = None) -> ToolResult:
+        return cls("ok", output, one_line(summary), diff=diff)
+
+    @classmethod
+    def failure(cls, message: str, summary: str | None = None) -> ToolResult:
+        """An error result: the model reads ``Error: <message>``."""
+        return cls("error", f"Error: {message}", one_line(summary or f"error: {message}"))
+
+    @classmethod
+    def cancelled(cls) -> ToolResult:
+        """The answer recorded for a call the user cancelled, so the history stays valid."""
+        return cls("cancelled", "Cancelled by the user.", "cancelled by the user")
+
+
+def one_line(text: str) -> str:
+    """The first line of ``text``, shortened to fit a status line."""
+    first = text.strip().splitlines()[0] if text.strip() else ""
+    return first if len(first) <= _SUMMARY_MAX else first[: _SUMMARY_MAX - 1] + "…"
+
+
+class ToolLimits(BaseModel):
+    """Caps that keep one tool result small enough for the model's context window."""
+
+    model_config = ConfigDict(frozen=True)
+
+    read_max_bytes: int = Field(default=256 * KIB, gt=0)
+    read_max_lines: int = Field(default=2000, gt=0)
+    search_max_matches: int = Field(default=200, gt=0)
+    search_max_file_bytes: int = Field(default=10 * KIB * KIB, gt=0)
+    list_max_entries: int = Field(default=500, gt=0)
+    output_max_chars: int = Field(default=30_000, gt=100)
+    shell_timeout_s: float = Field(default=120.0, gt=0)
+    shell_max_timeout_s: float = Field(default=600.0, gt=0)
+
+
+@dataclass(frozen=True)
+class ToolContext:
+    """Where and how tools run: the project root, the scrubbed shell environment, the limits."""
+
+    project_root: Path
+    env: Mapping[str, str]
+    limits: ToolLimits = field(default_factory=ToolLimits)
+
+    @classmethod
+    def for_project(
+        cls,
+        project_root: Path,
+        *,
+        environ: Mapping[str, str] | None = None,
+        extra_secret_names: tuple[str, ...] = (),
+        limits: ToolLimits | None = None,
+    ) -> ToolContext:
+        """A context for ``project_root`` with ``environ`` (default: os.environ) scrubbed."""
+        env = scrubbed_environment(
+            os.environ if environ is None else environ, extra_names=extra_secret_names
+        )
+        return cls(project_root.resolve(), env, limits or ToolLimits())
+
+
+class ToolArguments(BaseModel):
+    """Base of every tool's argument model: unknown arguments are refused, not ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+ArgsT = TypeVar("ArgsT", bound=ToolArguments)
+
+
+class Tool(ABC, Generic[ArgsT]):
+    """One function the model can call; subclasses set the class attributes and ``execute``."""
+
+    name: ClassVar[str]
+    description: ClassVar[str]
+    parameters: type[ArgsT]
+
+    def parameters_schema(self) -> dict[str, Any]:
+        """The JSON schema of the arguments, trimmed of pydantic's titles."""
+        return clean_schema(self.parameters.model_json_schema())
+
+    def json_schema(self) -> dict[str, Any]:
+        """The OpenAI function-calling entry for this tool."""
+        return {
+            "type": "function",
+            "function": {
+                "name": self.name,
+                "description": self.description,
+                "parameters": self.parameters_schema(),
+            },
+        }
+
+    async def run(self, args: Mapping[str, Any] | ArgsT, ctx: ToolContext) -> ToolResult:
+        """Validate ``args``, run the tool and time it; problems become error results."""
+        started = time.perf_counter()
+        result = await self._run_checked(args, ctx)
+        return replace(result, duration_ms=(time.perf_counter() - started) * 1000)
+
+    async def _run_checked(self, args: Mapping[str, Any] | ArgsT, ctx: ToolContext) -> ToolResult:
+        try:
+            parsed = (
+                args if isinstance(args, self.parameters) else self.parameters.model_validate(args)
+            )
+        except ValidationError as exc:
+            return ToolResult.failure(
+                describe_validation_error(self, exc), f"error: bad arguments for {self.name}"
+            )
+        try:
+            return await self.execute(parsed, ctx)
+        except ToolError as exc:
+            return ToolResult.failure(exc.message)
+        except OSError as exc:
+            return ToolResult.failure(describe_os_error(exc, ctx.project_root))
+        except Exception as exc:  # a bug in a tool must not end the agent's turn
+            log.exception("tool %s failed", self.name)
+            return ToolResult.failure(f"internal error in {self.name}: {type(exc).__name__}: {exc}")
+
+    @abstractmethod
+    async def execute(self, args: ArgsT, ctx: ToolContext) -> ToolResult:
+        """Do the work with validated arguments; raise ToolError for a problem to report."""
+
+
+def clean_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """Drop titles and collapse ``anyOf [X, null]`` (optional arguments) to ``X``."""
+    cleaned = _clean_node(schema)
+    assert isinstance(cleaned, dict)
+    cleaned.pop("description", None)  # the model docstring; the tool's description says it
+    cleaned.setdefault("additionalProperties", False)
+    return cleaned
+
+
+def _clean_node(node: Any) -> Any:
+    if isinstance(node, list):
+        return [_clean_node(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == "title" and isinstance(value, str):
+            continue
+        if key == "properties" and isinstance(value, dict):
+            out[key] = {name: _clean_node(prop) for name, prop in value.items()}
+        else:
+            out[key] = _clean_node(value)
+    options = out.get("anyOf")
+    if isinstance(options, list):
+        non_null = [o for o in options if not (isinstance(o, dict) and o.get("type") == "null")]
+        if len(non_null) == 1 and len(options) == 2 and isinstance(non_null[0], dict):
+            del out["anyOf"]
+            out.pop("default", None)
+            out = {**non_null[0], **out}
+    return out
+
+
+def describe_validation_error(tool: Tool[Any], exc: ValidationError) -> str:
+    """Name every wrong field and what it should be, then list the expected arguments."""
+    problems = []
+    for error in exc.errors():
+        where = ".".join(str(part) for part in error["loc"]) or "arguments"
+        kind = error["type"]
+        if kind == "missing":
+            problems.append(f"{where}: missing (it is required)")
+        elif kind == "extra_forbidden":
+            problems.append(f"{where}: unknown argument")
+        else:
+            shown = repr(error.get("input"))
+            if len(shown) > 60:
+                shown = shown[:57] + "..."
+            problems.append(f"{where}: {error['msg']} (got {shown})")
+    return (
+        f"invalid arguments for {tool.name}: "
+        + "; ".join(problems)
+        + f". Expected arguments: {expected_arguments(tool)}."
+    )
+
+
+def expected_arguments(tool: Tool[Any]) -> str:
+    """``path (string, required), start_line (integer, optional)`` for a tool's schema."""
+    schema = tool.parameters_schema()
+    required = set(schema.get("required", []))
+    parts = []
+    for name, prop in schema.get("properties", {}).items():
+        kind = prop.get("type") or "/".join(
+            str(option.get("type", "any")) for option in prop.get("anyOf", [])
+        )
+        parts.append(f"{name} ({kind or 'any'}, {'required' if name in required else 'optional'})")
+    return ", ".join(parts) or "none"
+
+
+def describe_os_error(exc: OSError, project_root: Path) -> str:
+    """One line such as ``src/app.py: Permission denied``, paths shown relative to the project."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    if exc.filename is None:
+        return reason
+    return f"{_display_path(str(exc.filename), project_root)}: {reason}"
+
+
+def _display_path(path: str, project_root: Path) -> str:
+    try:
+        relative = Path(path).relative_to(project_root)
+    except ValueError:
+        return path
+    return relative.as_posix() or "."

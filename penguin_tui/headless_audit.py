@@ -1,0 +1,90 @@
+"""The ``audit`` and ``permissions check`` sub-commands: what ran, and what would be allowed."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import datetime
+
+from penguin_tui.cli import EXIT_OK
+from penguin_tui.config import data_paths
+from penguin_tui.headless import _edge, _open_store
+from penguin_tui.store import AuditEntry
+
+
+def _entry_json(entry: AuditEntry) -> dict[str, object]:
+    return {
+        "session_id": entry.session_id,
+        "call_id": entry.call_id,
+        "tool": entry.tool,
+        "args": entry.args,
+        "decision": entry.decision,
+        "decided_by": entry.decided_by,
+        "reason": entry.reason,
+        "status": entry.status,
+        "summary": entry.summary,
+        "exit_code": entry.exit_code,
+        "started_at": entry.started_at,
+        "ended_at": entry.ended_at,
+    }
+
+
+async def _audit(options: argparse.Namespace) -> int:
+    from penguin_tui.engine.runtime import project_directory
+
+    store = await _open_store()
+    try:
+        if options.session:
+            session = await store.get_session(options.session)
+            entries = await store.audit_log(session_id=session.id)
+        else:
+            project = await store.ensure_project(project_directory(options.directory))
+            entries = await store.audit_log(project_id=project.id)
+    finally:
+        await store.close()
+    if options.json:
+        print(json.dumps([_entry_json(e) for e in entries]))
+        return EXIT_OK
+    if not entries:
+        print("no tool calls yet")
+        return EXIT_OK
+    print(f"{'WHEN':<19}  {'SESSION':<12}  {'TOOL':<10}  {'DECISION':<16}  {'STATUS':<9}  CALL")
+    for entry in entries:
+        when = datetime.fromtimestamp(entry.started_at).strftime("%Y-%m-%d %H:%M:%S")
+        decision = f"{entry.decision} ({entry.decided_by})"
+        call = " ".join(entry.args.split())[:70]
+        print(
+            f"{when:<19}  {entry.session_id:<12}  {entry.tool:<10}  {decision:<16}  "
+            f"{entry.status:<9}  {call}"
+        )
+    return EXIT_OK
+
+
+def audit_command(options: argparse.Namespace) -> int:
+    return _edge(lambda: _audit(options))
+
+
+def check_arguments(tool: str, args: list[str]) -> dict[str, object]:
+    """The words after TOOL as that tool's arguments."""
+    if tool == "run_shell":
+        return {"command": " ".join(args)}
+    if tool == "search":
+        return {"pattern": args[0], **({"path": args[1]} if len(args) > 1 else {})}
+    return {"path": args[0]}
+
+
+async def _check(options: argparse.Namespace) -> int:
+    from penguin_tui.engine.runtime import load_policy, project_directory
+
+    project_dir = project_directory(options.directory)
+    policy = load_policy(data_paths(), project_dir)
+    decision = policy.check(options.tool, check_arguments(options.tool, options.args))
+    print(decision.action.value)
+    print(decision.reason)
+    for note in policy.notes():
+        print(note)
+    return EXIT_OK
+
+
+def permissions_command(options: argparse.Namespace) -> int:
+    return _edge(lambda: _check(options))

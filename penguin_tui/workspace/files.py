@@ -1,0 +1,99 @@
+"""The project's files as the user sees them: ``.gitignore``d files and ``.git/`` left out.
+
+Inside a git work tree git itself answers (``git ls-files``, read-only: it never writes the
+index); elsewhere a small walker applies ``.gitignore`` files with ``patterns``.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+from pathlib import Path
+
+from penguin_tui.workspace.patterns import IgnoreRule, is_ignored, parse_gitignore
+
+_GIT_TIMEOUT_S = 30.0
+# Variables that would point git at another repository than the project's own.
+_GIT_REDIRECTS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY")
+
+
+def project_files(root: Path) -> list[str]:
+    """Every file under ``root`` that is not ignored, as sorted POSIX paths relative to it."""
+    base = root.resolve()
+    listed = _git_files(base)
+    if listed is None:
+        return _walk(base)
+    return sorted(path for path in listed if _is_listable_file(base / path))
+
+
+def _git_files(root: Path) -> list[str] | None:
+    """Tracked plus untracked-but-not-ignored files, or None when ``root`` is not in a work tree."""
+    env = {k: v for k, v in os.environ.items() if k not in _GIT_REDIRECTS}
+    env["GIT_OPTIONAL_LOCKS"] = "0"
+    command = ["git", "-C", str(root), "ls-files", "--cached", "--others", "--exclude-standard"]
+    try:
+        completed = subprocess.run(
+            [*command, "-z"],
+            capture_output=True,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            timeout=_GIT_TIMEOUT_S,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if completed.returncode != 0:
+        return None
+    names = {os.fsdecode(name) for name in completed.stdout.split(b"\0") if name}
+    return [name.rstrip("/") for name in names if not _inside_git_dir(name)]
+
+
+def _inside_git_dir(path: str) -> bool:
+    return ".git" in path.split("/")
+
+
+def _is_listable_file(path: Path) -> bool:
+    """Still there and not a directory (a staged-then-deleted file, a submodule)."""
+    try:
+        mode = path.lstat().st_mode
+    except OSError:
+        return False
+    return not stat.S_ISDIR(mode)
+
+
+def _walk(root: Path) -> list[str]:
+    """Walk ``root`` applying ``info/exclude`` and every ``.gitignore`` on the way down."""
+    rules = _read_rules(root / ".git" / "info" / "exclude", "")
+    found: list[str] = []
+    pending: list[tuple[Path, str, list[IgnoreRule]]] = [(root, "", rules)]
+    while pending:
+        directory, relative, inherited = pending.pop()
+        rules = inherited + _read_rules(directory / ".gitignore", relative)
+        try:
+            entries = list(os.scandir(directory))
+        except OSError:
+            continue  # unreadable directory: nothing we can list in it
+        for entry in entries:
+            if entry.name == ".git":
+                continue
+            path = f"{relative}/{entry.name}" if relative else entry.name
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                continue
+            if is_ignored(path, is_dir, rules):
+                continue
+            if is_dir:
+                pending.append((Path(entry.path), path, rules))
+            else:
+                found.append(path)
+    return sorted(found)
+
+
+def _read_rules(path: Path, base: str) -> list[IgnoreRule]:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    return parse_gitignore(text, base)

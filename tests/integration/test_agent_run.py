@@ -1,0 +1,120 @@
+"""The agent loop headless: tool calls run in a real project, are judged, audited and reported."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from penguin_tui.cli import main
+from penguin_tui.testing import run_in_thread
+from tests.conftest import script
+
+Captured = pytest.CaptureFixture[str]
+
+AGENT = (Path(__file__).parent / "scripts" / "agent.toml").read_text(encoding="utf-8")
+
+
+def run(capsys: Captured, *args: str) -> tuple[int, list[dict[str, object]], str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    events = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    return code, events, err
+
+
+def test_agent_writes_runs_and_fixes_with_everything_allowed(
+    capsys: Captured, project: Path
+) -> None:
+    with run_in_thread(script(AGENT)) as server:
+        code, events, err = run(
+            capsys,
+            "run",
+            "-C",
+            str(project),
+            "--model",
+            "m1",
+            "--api-base",
+            server.base_url,
+            "--json",
+            "--approve",
+            "all",
+            "write add() with a test and make it pass",
+        )
+    assert code == 0, err
+    assert (project / "calc.py").read_text() == "def add(a, b):\n    return a + b\n"
+    assert (project / "test_calc.py").exists()
+    calls = [e for e in events if e["type"] == "tool.call"]
+    results = [e for e in events if e["type"] == "tool.result"]
+    assert [c["tool"] for c in calls] == [
+        "list_files",
+        "write_file",
+        "write_file",
+        "run_shell",
+        "edit_file",
+        "run_shell",
+    ]
+    assert [r["status"] for r in results][:3] == ["ok", "ok", "ok"]
+    assert results[3]["exit_code"] == 1  # the first test run fails
+    assert results[5]["exit_code"] == 0  # and passes after the edit
+    assert "+    return a + b" in str(results[4]["diff"])
+    asked = [e for e in events if e["type"] == "approval.requested"]
+    assert len(asked) == 5  # writes, edit and shell are asked in the default mode; reads are not
+    final = events[-1]
+    assert final["type"] == "message.completed" and final["status"] == "complete"
+    # Every request after a tool call carried its answer.
+    for request in server.requests[1:]:
+        messages = request["messages"]
+        assert messages[-1]["role"] == "tool"
+
+    code, _, _ = run(capsys, "audit", "-C", str(project), "--json")
+    out, _ = capsys.readouterr()
+    assert code == 0
+
+
+def test_default_approve_deny_runs_nothing_and_says_so(capsys: Captured, project: Path) -> None:
+    with run_in_thread(script(AGENT)) as server:
+        code, events, err = run(
+            capsys,
+            "run",
+            "-C",
+            str(project),
+            "--model",
+            "m1",
+            "--api-base",
+            server.base_url,
+            "--json",
+            "go",
+        )
+    assert code == 0, err
+    assert not (project / "calc.py").exists()
+    denied = [e for e in events if e["type"] == "approval.answered"]
+    assert denied and all(not e["allowed"] for e in denied)
+    assert "--approve deny" in str(denied[0]["reason"])
+    results = [e for e in events if e["type"] == "tool.result"]
+    assert results[0]["status"] == "ok"  # list_files is a read: allowed without asking
+    assert all(r["status"] == "denied" for r in results[1:])
+
+
+def test_allow_pattern_lets_matching_commands_through(capsys: Captured, project: Path) -> None:
+    with run_in_thread(script(AGENT)) as server:
+        code, events, err = run(
+            capsys,
+            "run",
+            "-C",
+            str(project),
+            "--model",
+            "m1",
+            "--api-base",
+            server.base_url,
+            "--json",
+            "--allow",
+            "write_file:*.py",
+            "--allow",
+            "python -m pytest*",
+            "go",
+        )
+    assert code == 0, err
+    results = [e for e in events if e["type"] == "tool.result"]
+    assert [r["status"] for r in results] == ["ok", "ok", "ok", "ok", "denied", "ok"]
+    assert (project / "calc.py").read_text().endswith("a - b\n")  # the edit was not allowed

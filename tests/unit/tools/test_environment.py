@@ -1,0 +1,52 @@
+"""The shell's environment keeps the user's setup and drops anything that looks like a secret."""
+
+from __future__ import annotations
+
+from penguin_tui.engine.tools.environment import scrubbed_environment
+
+
+def test_secrets_and_provider_variables_are_dropped() -> None:
+    environ = {
+        "PATH": "/usr/bin",
+        "HOME": "/home/u",
+        "LANG": "C.UTF-8",
+        "TERM": "xterm",
+        "GITHUB_TOKEN": "t",
+        "db_password": "p",
+        "MY_SECRET_THING": "s",
+        "STRIPE_KEY": "k",
+        "OPENAI_ORGANIZATION": "org",
+        "OPENAI_API_BASE": "http://localhost:1/v1",
+        "ANTHROPIC_API_KEY": "k",
+        "AZURE_OPENAI_ENDPOINT": "e",
+        "GOOGLE_API_KEY": "k",
+        "GEMINI_MODEL": "m",
+        "MISTRAL_X": "x",
+        "GROQ_X": "x",
+        "COHERE_X": "x",
+        "OPENROUTER_X": "x",
+        "AWS_SECRET_ACCESS_KEY": "k",
+        "AWS_REGION": "eu-west-1",
+        "HF_TOKEN": "hf",
+        "PENGUIN_API_KEY": "k",
+        "LOOKS_INNOCENT": "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+        "CONFIGURED": "drop me",
+    }
+    env = scrubbed_environment(environ, extra_names=["CONFIGURED"])
+    assert env == {
+        "PATH": "/usr/bin",
+        "HOME": "/home/u",
+        "LANG": "C.UTF-8",
+        "TERM": "xterm",
+        "OPENAI_API_BASE": "http://localhost:1/v1",
+        "AWS_REGION": "eu-west-1",
+        "PENGUIN_TUI_AGENT": "1",
+        "GIT_TERMINAL_PROMPT": "0",
+        "PAGER": "cat",
+    }
+
+
+def test_the_input_is_not_modified() -> None:
+    environ = {"API_TOKEN": "x"}
+    scrubbed_environment(environ)
+    assert environ == {"API_TOKEN": "x"}
