@@ -7,12 +7,17 @@ a token does not grow with the history. Very long replies are cut into finished 
 
 from __future__ import annotations
 
-from rich.markdown import Markdown as RichMarkdown
+from typing import TYPE_CHECKING
+
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import Collapsible, Markdown, Static
-from textual.widgets._markdown import MarkdownStream
+from textual.widgets import Collapsible, Static
 
 from penguin_tui.app.widgets.tool_call import ToolCallView
+
+if TYPE_CHECKING:
+    from rich.markdown import Markdown as RichMarkdown
+    from textual.widgets import Markdown
+    from textual.widgets._markdown import MarkdownStream
 
 # A live Markdown widget slows as it grows: freeze it into a static block past this size.
 BLOCK_CHARS = 6000
@@ -20,6 +25,9 @@ BLOCK_CHARS = 6000
 
 def rich_markdown(text: str) -> RichMarkdown:
     """A finished message as a Rich renderable; styles come from the app's theme."""
+    # Imported here: markdown-it is not needed for the first frame.
+    from rich.markdown import Markdown as RichMarkdown
+
     return RichMarkdown(text or " ", code_theme="ansi_dark")
 
 
@@ -127,6 +135,8 @@ class AssistantMessage(Vertical):
         """Stream text in; freezes the live block into a static one when it grows large."""
         self.text += text
         if self._stream is None:
+            from textual.widgets import Markdown
+
             self._live = Markdown()
             await self.mount(self._live)
             self._stream = Markdown.get_stream(self._live)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-from rich.syntax import Syntax
 from rich.text import Text
 from textual.widgets import Collapsible, Static
 
@@ -72,6 +71,8 @@ class ToolCallView(Collapsible):
         self.set_class(True, f"-{status}")
         self.title = self._heading(f"  — {summary} · {duration_ms / 1000:.1f}s")
         if diff:
+            from rich.syntax import Syntax
+
             self._body.update(Syntax(diff, "diff", theme="ansi_dark", word_wrap=True))
             self.collapsed = False
         else:
