@@ -22,6 +22,19 @@ _KEY_SHAPES = re.compile(
     r")"
 )
 _SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSWORD", re.IGNORECASE)
+# A value assigned to a secret-looking name: env style (API_TOKEN=..., export DB_PASSWORD=...)
+# or a quoted key ("secret_key": "..."). Lower-case code such as `token = get_token()` is left.
+_ENV_ASSIGNMENT = re.compile(
+    r"(?P<head>(?<![A-Z0-9_])[A-Z0-9_]*(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD)[A-Z0-9_]*"
+    r"\s*[=:]\s*[\"']?)"
+    # No backslash in the value: in stored JSON a value ends at an escaped newline (\n).
+    r"(?P<value>[^\s\"',;\\]{8,})"
+)
+_QUOTED_ASSIGNMENT = re.compile(
+    r"(?P<head>[\"'][\w\-.]*(?:key|token|secret|password|passwd)[\w\-.]*[\"']\s*:\s*[\"'])"
+    r"(?P<value>[^\"'\\]{8,})",
+    re.IGNORECASE,
+)
 _MIN_SECRET_LENGTH = 8
 
 
@@ -55,4 +68,6 @@ class Redactor:
         for value in self._values:
             if value in text:
                 text = text.replace(value, REDACTED)
+        for assignment in (_ENV_ASSIGNMENT, _QUOTED_ASSIGNMENT):
+            text = assignment.sub(lambda m: f"{m.group('head')}{REDACTED}", text)
         return _KEY_SHAPES.sub(REDACTED, text)

@@ -63,3 +63,27 @@ def test_redactor_reads_secret_looking_environment_variables() -> None:
         {"MY_SERVICE_TOKEN": "tok-1234567890", "HOME": "/root", "SHORT_KEY": "abc"}
     )
     assert values == ["tok-1234567890"]
+
+
+def test_redactor_hides_values_assigned_to_secret_names() -> None:
+    redact = Redactor()
+    dotenv = 'API_TOKEN=canary-abc-123456\nDB_PASSWORD="hunter2hunter2"\nDEBUG=true\n'
+    cleaned = redact(dotenv)
+    assert "canary-abc-123456" not in cleaned and "hunter2hunter2" not in cleaned
+    assert "API_TOKEN=[REDACTED]" in cleaned
+    assert "DEBUG=true" in cleaned
+    assert redact('{"secret_key": "abcdefgh12345"}') == '{"secret_key": "[REDACTED]"}'
+
+
+def test_redactor_leaves_ordinary_code_alone() -> None:
+    code = "token = get_token()\nmax_tokens = settings.max_tokens\n"
+    assert Redactor()(code) == code
+
+
+def test_redactor_works_inside_stored_json() -> None:
+    import json
+
+    line = json.dumps({"preview": "     1\tAPI_TOKEN=canary-dotenv-8888\n     2\tDEBUG=1\n"})
+    cleaned = Redactor()(line)
+    assert "canary-dotenv" not in cleaned
+    assert "DEBUG=1" in json.loads(cleaned)["preview"]
