@@ -260,6 +260,7 @@ class PenguinApp(App[int]):
 
     async def _on_engine_event(self, event: Event) -> None:
         from penguin_tui.bus import (
+            ApprovalAnswered,
             ApprovalRequested,
             ErrorOccurred,
             MessageCompleted,
@@ -299,6 +300,10 @@ class PenguinApp(App[int]):
                 )
         elif isinstance(event, ApprovalRequested):
             self._ask_approval(event)
+        elif isinstance(event, ApprovalAnswered):
+            view = chat.tool_call(event.call_id)
+            if view is not None and event.allowed:
+                view.running()
         elif isinstance(event, ModelSwitched):
             self.notify(
                 f"{event.from_model} kept failing; switched to {event.to_model}",

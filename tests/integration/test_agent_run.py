@@ -118,3 +118,95 @@ def test_allow_pattern_lets_matching_commands_through(capsys: Captured, project:
     results = [e for e in events if e["type"] == "tool.result"]
     assert [r["status"] for r in results] == ["ok", "ok", "ok", "ok", "denied", "ok"]
     assert (project / "calc.py").read_text().endswith("a - b\n")  # the edit was not allowed
+
+
+BROKEN_CALL = """
+model = "m1"
+rate = 0
+[[turns]]
+text = "Writing it now."
+[[turns.tool_calls]]
+name = "write_file"
+arguments = '{"path": "half.py", "content": "print(1)"}'
+[turns.fault]
+kind = "{kind}"
+after_tokens = 5
+"""
+
+
+@pytest.mark.parametrize("kind", ["drop", "malformed"])
+def test_a_half_streamed_tool_call_is_never_run(capsys: Captured, project: Path, kind: str) -> None:
+    with run_in_thread(script(BROKEN_CALL.replace("{kind}", kind))) as server:
+        code, events, err = run(
+            capsys,
+            "run",
+            "-C",
+            str(project),
+            "--model",
+            "m1",
+            "--api-base",
+            server.base_url,
+            "--json",
+            "--approve",
+            "all",
+            "go",
+        )
+    assert code == 1
+    assert "broke off" in err
+    assert not (project / "half.py").exists()
+    assert not [e for e in events if e["type"] in ("tool.call", "tool.result")]
+    assert events[-1]["status"] == "interrupted"
+
+
+def test_rate_limit_mid_loop_is_retried_and_the_loop_goes_on(
+    capsys: Captured, project: Path
+) -> None:
+    done = 'text = "Done: `add` is fixed and its test passes."'
+    flaky = AGENT.replace(done, done + '\n[turns.fault]\nkind = "rate_limit"\nretry_after = 0')
+    assert flaky != AGENT
+    with run_in_thread(script(flaky)) as server:
+        code, events, err = run(
+            capsys,
+            "run",
+            "-C",
+            str(project),
+            "--model",
+            "m1",
+            "--api-base",
+            server.base_url,
+            "--json",
+            "--approve",
+            "all",
+            "go",
+        )
+    assert code == 0, err
+    assert any(e["type"] == "retry" for e in events)
+    assert events[-1]["status"] == "complete"
+    assert (project / "calc.py").read_text().endswith("a + b\n")
+
+
+def test_step_limit_ends_the_turn_with_a_message(
+    capsys: Captured, project: Path, penguin_home: Path
+) -> None:
+    config = penguin_home / "config.toml"
+    config.write_text(config.read_text() + "\n[agent]\nmax_steps = 2\n")
+    with run_in_thread(script(AGENT)) as server:
+        code, events, err = run(
+            capsys,
+            "run",
+            "-C",
+            str(project),
+            "--model",
+            "m1",
+            "--api-base",
+            server.base_url,
+            "--json",
+            "--approve",
+            "all",
+            "go",
+        )
+    assert code != 0
+    assert "limit of 2 model calls" in err
+    assert len(server.requests) == 2
+    limit = [e for e in events if e["type"] == "error"]
+    assert limit and limit[-1]["kind"] == "limit"

@@ -64,6 +64,10 @@ class ToolCallView(Collapsible):
         self.status = "waiting"
         self.title = self._heading("  — waiting for your answer")
 
+    def running(self) -> None:
+        self.status = "running"
+        self.title = self._heading()
+
     def finished(
         self, status: str, summary: str, duration_ms: float, preview: str, diff: str | None
     ) -> None:

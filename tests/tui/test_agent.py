@@ -1,0 +1,96 @@
+"""The agent in the workbench: tool calls inline, approvals by key, Esc stops a shell command."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from penguin_tui.app.screens.approval import ApprovalScreen
+from penguin_tui.app.widgets.tool_call import ToolCallView
+from penguin_tui.testing import run_in_thread
+from tests.conftest import script
+from tests.tui.helpers import make_app, send, wait_for, wait_ready, wait_reply_done
+
+AGENT = (Path(__file__).parents[1] / "integration" / "scripts" / "agent.toml").read_text()
+
+LONG_SHELL = """
+model = "m1"
+rate = 0
+[[turns]]
+[[turns.tool_calls]]
+name = "run_shell"
+arguments = '{"command": "sleep 60 & sleep 60"}'
+[[turns]]
+text = "Still here."
+"""
+
+
+async def test_agent_session_with_approvals_answered_by_key(project: Path) -> None:
+    with run_in_thread(script(AGENT)) as server:
+        app = make_app(project, server.base_url)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_ready(pilot)
+            await send(pilot, "make add work")
+            answered = 0
+            deadline = time.monotonic() + 60
+            while app.runtime is not None and (app.runtime.engine.busy or answered == 0):
+                assert time.monotonic() < deadline, "the agent session did not finish"
+                if isinstance(app.screen, ApprovalScreen):
+                    # Allow writes for the session after the first ask; shell once each time.
+                    await pilot.press("s" if app.screen.tool == "write_file" else "y")
+                    answered += 1
+                await pilot.pause(0.05)
+            views = list(app.workbench.query(ToolCallView))
+            assert [v.tool for v in views] == [
+                "list_files",
+                "write_file",
+                "write_file",
+                "run_shell",
+                "edit_file",
+                "run_shell",
+            ]
+            assert [v.status for v in views] == ["ok"] * 6
+            # Two writes, two shell runs and one edit: an "always" answer covers only the
+            # exact path it was given, so the second file is asked about too.
+            assert answered == 5
+            assert (project / "calc.py").read_text().endswith("a + b\n")
+            await wait_for(
+                pilot,
+                lambda: (
+                    "Done"
+                    in "".join(
+                        r.text
+                        for r in app.workbench.query("AssistantMessage")  # type: ignore[attr-defined]
+                    )
+                ),
+            )
+
+
+async def test_escape_stops_a_long_shell_command_and_the_next_turn_works(
+    project: Path,
+) -> None:
+    with run_in_thread(script(LONG_SHELL)) as server:
+        app = make_app(project, server.base_url)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_ready(pilot)
+            await send(pilot, "wait a minute")
+            await wait_for(pilot, lambda: isinstance(app.screen, ApprovalScreen), what="a question")
+            await pilot.press("y")
+            await wait_for(
+                pilot,
+                lambda: any(v.status == "running" for v in app.workbench.query(ToolCallView)),
+                what="the command to run",
+            )
+            await pilot.pause(0.5)
+            pressed = time.monotonic()
+            await pilot.press("escape")
+            assert app.runtime is not None
+            await wait_for(pilot, lambda: not app.runtime.engine.busy, within=5)  # type: ignore[union-attr]
+            assert time.monotonic() - pressed < 2.0
+            view = next(iter(app.workbench.query(ToolCallView)))
+            assert view.status == "cancelled"
+            # The scripted server rejects a history with an unanswered call: this must pass.
+            await send(pilot, "are you there?")
+            reply = await wait_reply_done(pilot, count=2)
+            assert reply.text == "Still here."
+            assert reply.status == "complete"
