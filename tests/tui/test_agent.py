@@ -9,7 +9,7 @@ from penguin_tui.app.screens.approval import ApprovalScreen
 from penguin_tui.app.widgets.tool_call import ToolCallView
 from penguin_tui.testing import run_in_thread
 from tests.conftest import script
-from tests.tui.helpers import make_app, send, wait_for, wait_ready, wait_reply_done
+from tests.tui.helpers import make_app, replies, send, wait_for, wait_ready, wait_reply_done
 
 AGENT = (Path(__file__).parents[1] / "integration" / "scripts" / "agent.toml").read_text()
 
@@ -54,16 +54,7 @@ async def test_agent_session_with_approvals_answered_by_key(project: Path) -> No
             # exact path it was given, so the second file is asked about too.
             assert answered == 5
             assert (project / "calc.py").read_text().endswith("a + b\n")
-            await wait_for(
-                pilot,
-                lambda: (
-                    "Done"
-                    in "".join(
-                        r.text
-                        for r in app.workbench.query("AssistantMessage")  # type: ignore[attr-defined]
-                    )
-                ),
-            )
+            await wait_for(pilot, lambda: "Done" in "".join(r.text for r in replies(app)))
 
 
 async def test_escape_stops_a_long_shell_command_and_the_next_turn_works(
