@@ -34,6 +34,21 @@ class DataPaths:
     def user_config(self) -> Path:
         return self.config_dir / "config.toml"
 
+    def protected(self) -> list[Path]:
+        """penguin-tui's own files, which the agent must never touch without asking.
+
+        Not the whole root: the demo's projects live under it and are ordinary projects.
+        """
+        database = self.database
+        return [
+            database,
+            database.with_name(database.name + "-wal"),
+            database.with_name(database.name + "-shm"),
+            self.logs,
+            self.backups,
+            self.user_config,
+        ]
+
 
 def data_paths(environ: dict[str, str] | None = None) -> DataPaths:
     """Resolve the data root; ``PENGUIN_HOME`` holds everything (config included) when set."""

@@ -69,7 +69,7 @@ def load_policy(paths: DataPaths, project_dir: Path) -> PermissionPolicy:
     user = _permission_layer(paths.user_config)
     project_file = project_dir / PROJECT_CONFIG
     project = _permission_layer(project_file) if project_file.exists() else None
-    return PermissionPolicy(user, project, project_dir, protected=[paths.root])
+    return PermissionPolicy(user, project, project_dir, protected=paths.protected())
 
 
 async def make_tool_runner(

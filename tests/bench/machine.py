@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+import subprocess
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -18,6 +19,7 @@ class Machine:
     textual: str
     litellm: str
     system: str
+    code: str
 
     def lines(self) -> list[str]:
         return [
@@ -25,6 +27,7 @@ class Machine:
             f"Memory: {self.memory_gib:.1f} GiB",
             f"OS: {self.system}",
             f"Python {self.python}, textual {self.textual}, litellm {self.litellm}",
+            f"penguin-tui code: {self.code}",
         ]
 
 
@@ -55,6 +58,25 @@ def _version(package: str) -> str:
         return "not installed"
 
 
+def _revision() -> str:
+    """The commit measured, and whether penguin_tui/ had uncommitted changes (read-only git)."""
+    root = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, GIT_OPTIONAL_LOCKS="0")
+
+    def git(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["git", *args], cwd=root, env=env, capture_output=True, text=True, check=False
+        )
+
+    head = git("rev-parse", "--short", "HEAD")
+    if head.returncode != 0:
+        return "unknown (not a git checkout)"
+    changed = git("diff", "--quiet", "HEAD", "--", "penguin_tui").returncode != 0
+    return f"commit {head.stdout.strip()}" + (
+        " with uncommitted changes in penguin_tui/" if changed else ""
+    )
+
+
 def describe() -> Machine:
     return Machine(
         cpu=_cpu_model(),
@@ -64,4 +86,5 @@ def describe() -> Machine:
         textual=_version("textual"),
         litellm=_version("litellm"),
         system=f"{platform.system()} {platform.release()}",
+        code=_revision(),
     )

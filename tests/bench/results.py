@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 
@@ -41,9 +42,31 @@ def under(value: float, floor: float) -> str:
     return f"{1 - value / floor:.0%} below the floor"
 
 
+NA = "n/a"
+
+
 def ms(seconds: float) -> str:
-    return f"{seconds * 1000:.0f} ms"
+    return NA if math.isnan(seconds) else f"{seconds * 1000:.0f} ms"
 
 
 def ms1(seconds: float) -> str:
-    return f"{seconds * 1000:.1f} ms"
+    return NA if math.isnan(seconds) else f"{seconds * 1000:.1f} ms"
+
+
+def us(seconds: float) -> str:
+    return NA if math.isnan(seconds) else f"{seconds * 1e6:,.0f} µs"
+
+
+def count(value: float) -> str:
+    return NA if math.isnan(value) else f"{value:,.0f}"
+
+
+def times(value: float) -> str:
+    return NA if math.isnan(value) else f"{value:.2f}x"
+
+
+def failed_section(title: str, targets: list[str], error: str) -> Section:
+    """What a benchmark that could not run reports: its targets unmeasured, and why."""
+    section = Section(title=f"{title}: not measured", headers=["error"], rows=[[error]])
+    section.targets = [Target(name, NA, "", False, "not measured") for name in targets]
+    return section

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -81,22 +82,52 @@ def terminal(tmp_path: Path, penguin_home: Path) -> Iterator[tuple[Terminal, Pat
         subprocess.run([TMUX, "-L", socket, "kill-server"], capture_output=True, timeout=30)
 
 
-def test_demo_streams_a_reply_with_usage_and_quits_cleanly(
-    terminal: tuple[Terminal, Path],
+def test_demo_agent_session_with_approvals_usage_and_a_clean_quit(
+    terminal: tuple[Terminal, Path], penguin_home: Path
 ) -> None:
     term, exit_file = terminal
     term.wait_for(lambda s: "Demo model (scripted)" in s and "Prompt" in s, 30, "the workbench")
     term.send("Hello penguin")
     term.send("Enter")
-    screen = term.wait_for(
-        lambda s: "Hello from the demo model" in s and "tok/s" in s, 40, "the streamed reply"
-    )
-    assert "Hello penguin" in screen
-    screen = term.wait_for(lambda s: "Reply ⋯" not in s and "Calls" in s, 40, "the reply to end")
-    assert "$0.0" in screen  # the demo's made-up prices give a dollar figure
+    term.wait_for(lambda s: "Hello from the demo model" in s, 40, "the streamed reply")
+    # Five questions: two writes, two test runs and one edit. Answer each with y.
+    answered = 0
+    deadline = time.monotonic() + 90
+    screen = ""
+    while "Done" not in screen:
+        assert time.monotonic() < deadline, f"the demo session did not finish:\n{screen}"
+        screen = term.screen()
+        if "y allow once" in screen:
+            term.send("y")
+            answered += 1
+            time.sleep(0.6)  # let this question close before looking for the next one
+        time.sleep(0.2)
+    assert answered >= 5
+    screen = term.wait_for(lambda s: "Reply ⋯" not in s and "Calls" in s, 40, "the end")
+    assert "tok/s" in screen and "$0.0" in screen  # made-up demo prices give dollars
     assert "Traceback" not in screen
+    (project,) = (penguin_home / "demo").iterdir()
+    assert (project / "stats.py").read_text().endswith("sum(values) / len(values)\n")
     term.send("C-q")
     deadline = time.monotonic() + 20
     while not exit_file.exists() and time.monotonic() < deadline:
         time.sleep(0.2)
     assert exit_file.read_text().strip() == "0"
+    audit = subprocess.run(
+        [installed_command(), "audit", "-C", str(project), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PENGUIN_HOME": str(penguin_home)},
+    )
+    calls = json.loads(audit.stdout)
+    assert [c["tool"] for c in calls] == [
+        "list_files",
+        "write_file",
+        "write_file",
+        "run_shell",
+        "edit_file",
+        "run_shell",
+    ]
+    assert [c["decided_by"] for c in calls] == ["policy"] + ["user"] * 5
+    assert all(c["decision"] == "allow" for c in calls)

@@ -426,12 +426,23 @@ def test_demo_script_is_friendly_markdown() -> None:
     assert "scripted" in demo.turns[0].text
     assert "penguin-tui --model openai/gpt-4o-mini" in demo.turns[0].text
     assert "PENGUIN_MODEL" in demo.turns[0].text
-    assert "--api-base http://localhost:11434/v1" in demo.turns[0].text
     joined = "\n".join(turn.text for turn in demo.turns)
+    assert "--api-base http://localhost:11434/v1" in joined
     assert "```python" in joined
     assert "|---" in joined
     assert any(turn.reasoning for turn in demo.turns)
-    assert all(60 <= len(turn.text.split()) <= 200 for turn in demo.turns)
+    # It opens with an agent session: look, write, test, fix, test again, then a summary.
+    tools = [call.name for turn in demo.turns for call in turn.tool_calls]
+    assert tools == [
+        "list_files",
+        "write_file",
+        "write_file",
+        "run_shell",
+        "edit_file",
+        "run_shell",
+    ]
+    chatty = [turn for turn in demo.turns if not turn.tool_calls]
+    assert all(60 <= len(turn.text.split()) <= 200 for turn in chatty)
 
 
 def test_run_in_thread_from_sync_code() -> None:

@@ -1,0 +1,133 @@
+"""``python -m tests.bench [--quick] [--no-write]``: run every benchmark, print the results and
+rewrite docs/benchmarks.md with them."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.bench import long_reply, machine, report, startup, streaming, version
+from tests.bench.results import Section, failed_section
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "benchmarks.md"
+
+
+@dataclass(frozen=True)
+class Plan:
+    startup_runs: int
+    version_runs: int
+    stream_tokens: int
+    stream_runs: int
+    long_tokens: int
+    short_tokens: int
+    long_runs: int
+
+
+FULL = Plan(
+    startup_runs=15,
+    version_runs=30,
+    stream_tokens=3000,
+    stream_runs=3,
+    long_tokens=20000,
+    short_tokens=1000,
+    long_runs=3,
+)
+QUICK = Plan(
+    startup_runs=3,
+    version_runs=5,
+    stream_tokens=600,
+    stream_runs=1,
+    long_tokens=4000,
+    short_tokens=1000,
+    long_runs=1,
+)
+BENCHMARKS = ("startup", "version", "streaming", "long")
+
+
+def progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _guarded(title: str, targets: list[str], job: Callable[[], list[Section]]) -> list[Section]:
+    """Run one benchmark; if it breaks (the app is being worked on), report that and go on."""
+    try:
+        sections = job()
+    except Exception as error:  # noqa: BLE001 - any failure is reported, the others still run
+        message = f"{type(error).__name__}: {error}".strip().splitlines()
+        progress(f"  failed: {message[-1] if message else error!r}")
+        sections = [failed_section(title, targets, message[-1] if message else repr(error))]
+    for section in sections:
+        print(report.console_section(section), flush=True)
+    return sections
+
+
+def run(plan: Plan, only: list[str]) -> list[Section]:
+    sections: list[Section] = []
+    if "startup" in only:
+        progress(f"start-up: {plan.startup_runs} runs of each app in a pseudo-terminal")
+        sections += _guarded(
+            "Start-up",
+            [
+                "start-up: first frame vs bare Textual app",
+                "litellm not imported at the first frame",
+            ],
+            lambda: [startup.run(plan.startup_runs)],
+        )
+    if "version" in only:
+        progress(f"--version: {plan.version_runs} runs")
+        sections += _guarded(
+            "--version",
+            ["`penguin-tui --version` median wall time"],
+            lambda: [version.run(plan.version_runs)],
+        )
+    if "streaming" in only:
+        progress(f"streaming: {plan.stream_tokens} tokens, {plan.stream_runs} runs per mode")
+        sections += _guarded(
+            "Streaming",
+            [
+                "streaming at 1,000 tok/s: rendered rate (to reply finished)",
+                "streaming at 1,000 tok/s: event-loop lag p95",
+            ],
+            lambda: streaming.run(plan.stream_tokens, plan.stream_runs, progress),
+        )
+    if "long" in only:
+        progress(f"long reply: {plan.long_tokens} vs {plan.short_tokens} tokens")
+        sections += _guarded(
+            "Long reply",
+            [f"long reply: CPU/token of {plan.long_tokens:,} tokens vs {plan.short_tokens:,}"],
+            lambda: [long_reply.run(plan.short_tokens, plan.long_tokens, plan.long_runs, progress)],
+        )
+    return sections
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.bench", description=__doc__)
+    parser.add_argument(
+        "--quick", action="store_true", help="fewer repetitions and shorter replies: a smoke run"
+    )
+    parser.add_argument("--no-write", action="store_true", help=f"do not rewrite {DOC.name}")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=BENCHMARKS,
+        help="run only this benchmark (repeatable; implies --no-write)",
+    )
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    when = time.strftime("%Y-%m-%d %H:%M %Z")
+    host = machine.describe()
+    sections = run(QUICK if args.quick else FULL, args.only or list(BENCHMARKS))
+    elapsed = time.perf_counter() - started
+    print(report.summary(sections, host, when, args.quick))
+    if not args.no_write and not args.only:
+        DOC.write_text(report.markdown(sections, host, when, args.quick, elapsed), encoding="utf-8")
+        print(f"\nwrote {DOC}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
