@@ -37,6 +37,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("penguin_tui.app")
 
+SUMMARY_NOTICE = (
+    "**Earlier messages were compacted into this summary** (they stay in the store):\n\n"
+)
 FRAME_S = 1 / 30
 # The usage figures change with every token; four redraws a second read as live.
 USAGE_REFRESH_S = 0.25
@@ -217,10 +220,19 @@ class PenguinApp(App[int]):
         for message in messages:
             if message.role.value == "user":
                 await chat.add_user(message.content)
+            elif message.role.value == "system" and message.status.value == "complete":
+                await chat.add_notice(SUMMARY_NOTICE + message.content)
             elif message.role.value == "assistant":
                 await chat.add_finished_reply(
                     message.id, message.content, message.reasoning, message.status.value
                 )
+                for call in message.tool_calls:
+                    await chat.add_tool_call(call.call_id, call.tool, call.arguments)
+            elif message.role.value == "tool" and message.tool_call_id:
+                view = chat.tool_call(message.tool_call_id)
+                if view is not None:
+                    status = "ok" if message.status.value == "complete" else "cancelled"
+                    view.finished(status, "from an earlier session", 0.0, message.content, None)
         self.tally = self._tally_from_store(
             await self.runtime.store.usage_rows(engine.session.id) if engine.session else []
         )
@@ -262,6 +274,7 @@ class PenguinApp(App[int]):
         from penguin_tui.bus import (
             ApprovalAnswered,
             ApprovalRequested,
+            ContextCompacted,
             ErrorOccurred,
             MessageCompleted,
             MessageDelta,
@@ -310,8 +323,18 @@ class PenguinApp(App[int]):
                 severity="warning",
                 timeout=8,
             )
+        elif isinstance(event, ContextCompacted):
+            self.notify(
+                f"compacted {event.messages} messages (~{event.tokens_before:,} tokens) into a "
+                f"summary of ~{event.tokens_after:,}: {event.reason}",
+                timeout=8,
+            )
         elif isinstance(event, MessageCompleted):
             if chat is None or event.role == "tool":
+                return
+            if event.role == "system":
+                if event.status == "complete":
+                    await chat.add_notice(SUMMARY_NOTICE + event.text)
                 return
             if event.role == "user":
                 await chat.add_user(event.text)

@@ -4,6 +4,7 @@ from penguin_tui.bus.bus import DurableSink, EventBus, Subscription
 from penguin_tui.bus.events import (
     ApprovalAnswered,
     ApprovalRequested,
+    ContextCompacted,
     ErrorOccurred,
     Event,
     MessageCompleted,
@@ -22,6 +23,7 @@ from penguin_tui.bus.events import (
 __all__ = [
     "ApprovalAnswered",
     "ApprovalRequested",
+    "ContextCompacted",
     "ModelSwitched",
     "ToolCallFinished",
     "ToolCallStarted",

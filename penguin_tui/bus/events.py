@@ -165,6 +165,17 @@ class ApprovalAnswered(Event):
     by: str = "user"
 
 
+class ContextCompacted(Event):
+    """Older messages were summarised into one; they stay in the store, out of the context."""
+
+    type: Literal["context.compacted"] = "context.compacted"
+    message_id: str
+    messages: int
+    tokens_before: int
+    tokens_after: int
+    reason: str
+
+
 class ModelSwitched(Event):
     """The chain fell back to the next model after the previous one kept failing."""
 
@@ -195,6 +206,7 @@ AnyEvent = Annotated[
     | ApprovalRequested
     | ApprovalAnswered
     | ModelSwitched
+    | ContextCompacted
     | ErrorOccurred,
     Field(discriminator="type"),
 ]

@@ -15,6 +15,7 @@ from typing import Any
 from penguin_tui.bus import EventBus, MessageStarted, SessionStarted
 from penguin_tui.config.settings import Settings
 from penguin_tui.engine.approvals import ApprovalAnswer, Approver
+from penguin_tui.engine.compaction import COMPACT_COMMAND, Compactor, context_tokens
 from penguin_tui.engine.history import (
     assistant_message,
     belongs_in_context,
@@ -111,6 +112,7 @@ class ChatEngine:
         self.tools = tools
         self._resolve = resolve
         self._streamer = ReplyStreamer(store, bus, LLMClient(settings.model), settings.model)
+        self._compactor = Compactor(store, bus, self._streamer)
         self.session: Session | None = None
         self._turn: asyncio.Task[TurnResult] | None = None
         self._cancel_requested = False
@@ -171,7 +173,10 @@ class ChatEngine:
         if self.busy:
             raise PenguinError("a reply is still streaming; press Esc to cancel it first")
         self._cancel_requested = False
-        self._turn = asyncio.create_task(self._run_turn(prompt))
+        if prompt.strip() == COMPACT_COMMAND:
+            self._turn = asyncio.create_task(self._run_compaction())
+        else:
+            self._turn = asyncio.create_task(self._run_turn(prompt))
         return await self._turn
 
     def cancel(self) -> bool:
@@ -188,15 +193,16 @@ class ChatEngine:
             await asyncio.gather(self._turn, return_exceptions=True)
 
     def _check_size(self, prompt: str, history: list[Message], target: ModelTarget) -> int:
-        estimate = estimate_tokens(prompt) + sum(estimate_tokens(m.content) for m in history)
+        """The context's size with the prompt; a prompt alone over the window is refused
+        (a long history is compacted instead)."""
+        prompt_tokens = estimate_tokens(prompt)
         window = context_window(target.litellm_model, self.settings.model)
-        if window is not None and estimate > window:
+        if window is not None and prompt_tokens > window:
             raise PromptTooLargeError(
-                f"the prompt is about {estimate_tokens(prompt):,} tokens and the conversation "
-                f"about {estimate:,}, more than {target.name}'s window of {window:,}: "
-                f"shorten it or start a new session"
+                f"the prompt is about {prompt_tokens:,} tokens, more than {target.name}'s "
+                f"window of {window:,}: shorten it, or attach the text as a file to read"
             )
-        return estimate
+        return prompt_tokens + context_tokens(history)
 
     async def _run_turn(self, prompt: str) -> TurnResult:
         history = [m for m in await self.history() if belongs_in_context(m)]
@@ -211,6 +217,18 @@ class ChatEngine:
             await self.new_session()
         assert self.session is not None
         session_id = self.session.id
+        window = context_window(targets[0].litellm_model, self.settings.model)
+        share = self.settings.agent.compact_at
+        if window is not None and len(history) > 1 and estimate > share * window:
+            reason = (
+                f"the conversation filled {estimate / window:.0%} of {targets[0].name}'s window"
+            )
+            compacted = await self._compactor.compact(
+                session_id, history, targets, reason, lambda: self._cancel_requested
+            )
+            if compacted.status is not MessageStatus.COMPLETE:
+                return TurnResult(compacted.status, compacted.message, compacted.failure)
+            history = [m for m in await self.history() if belongs_in_context(m)]
         parent = await self.store.branch_head(session_id)
         user = await self.store.add_message(
             session_id, parent, Role.USER, prompt, MessageStatus.COMPLETE
@@ -219,6 +237,25 @@ class ChatEngine:
         await publish_completed(self.bus, user)
         messages = to_openai([*history, user])
         return await self._agent_loop(user, messages, targets, estimate)
+
+    async def _run_compaction(self) -> TurnResult:
+        """``/compact``: summarise the conversation now."""
+        history = [m for m in await self.history() if belongs_in_context(m)]
+        try:
+            if self.session is None:
+                raise PenguinError("nothing to compact yet: the session is empty")
+            targets = self._resolve(self.settings)
+            compacted = await self._compactor.compact(
+                self.session.id,
+                history,
+                targets,
+                "asked for with /compact",
+                lambda: self._cancel_requested,
+            )
+        except PenguinError as error:
+            await report(self.bus, self.session.id if self.session else "", error)
+            return TurnResult(MessageStatus.ERROR, None, error)
+        return TurnResult(compacted.status, compacted.message, compacted.failure)
 
     async def _agent_loop(
         self,

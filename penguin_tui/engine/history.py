@@ -47,10 +47,23 @@ def tool_message(call_id: str, output: str) -> dict[str, Any]:
     return {"role": "tool", "tool_call_id": call_id, "content": output}
 
 
+SUMMARY_HEADER = "Summary of the conversation so far (older messages were compacted):\n\n"
+
+
+def since_last_summary(messages: list[Message]) -> list[Message]:
+    """The messages the model still sees: a compaction summary and what came after it."""
+    for index in range(len(messages) - 1, -1, -1):
+        if messages[index].role is Role.SYSTEM and messages[index].status is MessageStatus.COMPLETE:
+            return messages[index:]
+    return messages
+
+
 def to_openai(messages: list[Message]) -> list[dict[str, Any]]:
-    """The system prompt, then the branch's messages, with every tool call answered."""
+    """The system prompt, then the branch's messages since the last compaction, with every
+    tool call answered."""
     converted: list[dict[str, Any]] = [{"role": "system", "content": SYSTEM_PROMPT}]
     open_calls: list[str] = []
+    messages = since_last_summary(messages)
 
     def close_open_calls() -> None:
         converted.extend(tool_message(call_id, UNANSWERED) for call_id in open_calls)
@@ -65,7 +78,9 @@ def to_openai(messages: list[Message]) -> list[dict[str, Any]]:
                 converted.append(tool_message(message.tool_call_id, message.content))
             continue
         close_open_calls()
-        if message.role is Role.ASSISTANT:
+        if message.role is Role.SYSTEM:
+            converted.append({"role": "system", "content": SUMMARY_HEADER + message.content})
+        elif message.role is Role.ASSISTANT:
             converted.append(assistant_message(message.content, message.tool_calls))
             open_calls.extend(call.call_id for call in message.tool_calls)
         else:
