@@ -67,9 +67,12 @@ def test_agent_writes_runs_and_fixes_with_everything_allowed(
         messages = request["messages"]
         assert messages[-1]["role"] == "tool"
 
-    code, _, _ = run(capsys, "audit", "-C", str(project), "--json")
-    out, _ = capsys.readouterr()
-    assert code == 0
+    assert main(["audit", "-C", str(project), "--json"]) == 0
+    audit = json.loads(capsys.readouterr().out)
+    assert [a["tool"] for a in audit] == [c["tool"] for c in calls]
+    assert [a["decided_by"] for a in audit] == ["policy"] + ["flag"] * 5
+    assert all(a["decision"] == "allow" for a in audit)
+    assert audit[3]["exit_code"] == 1 and audit[5]["exit_code"] == 0
 
 
 def test_default_approve_deny_runs_nothing_and_says_so(capsys: Captured, project: Path) -> None:
@@ -158,11 +161,15 @@ def test_a_half_streamed_tool_call_is_never_run(capsys: Captured, project: Path,
     assert events[-1]["status"] == "interrupted"
 
 
-def test_rate_limit_mid_loop_is_retried_and_the_loop_goes_on(
-    capsys: Captured, project: Path
+@pytest.mark.parametrize(
+    "fault",
+    ['kind = "rate_limit"\nretry_after = 0', 'kind = "server_error"', 'kind = "drop"'],
+)
+def test_faults_before_the_first_token_mid_loop_are_retried_and_the_loop_goes_on(
+    capsys: Captured, project: Path, fault: str
 ) -> None:
     done = 'text = "Done: `add` is fixed and its test passes."'
-    flaky = AGENT.replace(done, done + '\n[turns.fault]\nkind = "rate_limit"\nretry_after = 0')
+    flaky = AGENT.replace(done, done + "\n[turns.fault]\n" + fault)
     assert flaky != AGENT
     with run_in_thread(script(flaky)) as server:
         code, events, err = run(
@@ -180,7 +187,7 @@ def test_rate_limit_mid_loop_is_retried_and_the_loop_goes_on(
             "go",
         )
     assert code == 0, err
-    assert any(e["type"] == "retry" for e in events)
+    assert [e["attempt"] for e in events if e["type"] == "retry"] == [1]
     assert events[-1]["status"] == "complete"
     assert (project / "calc.py").read_text().endswith("a + b\n")
 
@@ -210,3 +217,59 @@ def test_step_limit_ends_the_turn_with_a_message(
     assert len(server.requests) == 2
     limit = [e for e in events if e["type"] == "error"]
     assert limit and limit[-1]["kind"] == "limit"
+
+
+def test_stall_mid_loop_times_out_and_keeps_what_was_done(
+    capsys: Captured, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PENGUIN_TIMEOUT", "0.5")
+    done = 'text = "Done: `add` is fixed and its test passes."'
+    stalled = AGENT.replace(done, done + '\n[turns.fault]\nkind = "stall"\ncount = 10')
+    with run_in_thread(script(stalled)) as server:
+        code, events, err = run(
+            capsys,
+            "run",
+            "-C",
+            str(project),
+            "--model",
+            "m1",
+            "--api-base",
+            server.base_url,
+            "--json",
+            "--approve",
+            "all",
+            "go",
+        )
+    assert code == 1
+    assert "did not answer within 0.5s" in err
+    assert (project / "calc.py").read_text().endswith("a + b\n")
+    assert len([e for e in events if e["type"] == "tool.result"]) == 6
+
+
+def test_fallback_model_takes_over_and_says_so(
+    capsys: Captured, project: Path, penguin_home: Path
+) -> None:
+    config = penguin_home / "config.toml"
+    text = config.read_text().replace("[model]\n", '[model]\nfallback_models = ["m2"]\n', 1)
+    config.write_text(text)
+    failing = 'model = "m1"\nrate = 0\n[[turns]]\ntext = "from m2"\n[turns.fault]\n'
+    failing += 'kind = "server_error"\ncount = 3\n'
+    with run_in_thread(script(failing)) as server:
+        code, events, err = run(
+            capsys,
+            "run",
+            "-C",
+            str(project),
+            "--model",
+            "m1",
+            "--api-base",
+            server.base_url,
+            "--json",
+            "go",
+        )
+    assert code == 0, err
+    switched = [e for e in events if e["type"] == "model.fallback"]
+    assert [(e["from_model"], e["to_model"]) for e in switched] == [("m1", "m2")]
+    assert [r["model"] for r in server.requests] == ["m1", "m1", "m1", "m2"]
+    usage = next(e for e in events if e["type"] == "usage")
+    assert usage["model"] == "m2"

@@ -54,9 +54,9 @@ class ApprovalScreen(ModalScreen[ApprovalAnswer]):
                     yield Static(Syntax(self.detail, "diff", theme="ansi_dark", word_wrap=True))
                 else:
                     yield Static(Text(self.detail))
-            yield Label(
-                "y allow once · s always in this session · p always in this project · "
-                "n deny · r deny with a reason",
+            yield Static(
+                "y allow once · s always in this session · p always in this project\n"
+                "n deny · r deny with a reason (sent to the model) · esc deny",
                 classes="keys",
             )
             yield Input(placeholder="why not? (sent to the model) — enter to deny")

@@ -73,7 +73,9 @@ class ToolCallView(Collapsible):
     ) -> None:
         self.status = status
         self.set_class(True, f"-{status}")
-        self.title = self._heading(f"  — {summary} · {duration_ms / 1000:.1f}s")
+        # The shell's summary carries its own duration.
+        timing = "" if self.tool == "run_shell" else f" · {duration_ms / 1000:.1f}s"
+        self.title = self._heading(f"  — {summary}{timing}")
         if diff:
             from rich.syntax import Syntax
 
