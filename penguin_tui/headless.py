@@ -18,6 +18,7 @@ from penguin_tui.bus import (
     ApprovalAnswered,
     ErrorOccurred,
     Event,
+    MessageCompleted,
     MessageDelta,
     Retrying,
     Subscription,
@@ -79,6 +80,11 @@ def _print_event(event: Event, as_json: bool) -> None:
     elif isinstance(event, MessageDelta):
         sys.stdout.write(event.text)
         sys.stdout.flush()
+    elif isinstance(event, MessageCompleted) and event.role == "assistant" and event.text:
+        # Several model calls in one turn: keep their texts apart.
+        if not event.text.endswith("\n"):
+            sys.stdout.write("\n")
+        sys.stdout.flush()
     elif isinstance(event, ToolCallStarted):
         print(f"\n[{event.tool}] {event.args}", file=sys.stderr, flush=True)
     elif isinstance(event, ToolCallFinished):
@@ -128,9 +134,6 @@ def run_command(options: argparse.Namespace) -> int:
             subscription.close()
             await printer
             await runtime.close()
-        if not options.json and result.reply is not None and result.reply.content:
-            sys.stdout.write("\n")
-            sys.stdout.flush()
         if result.status is MessageStatus.COMPLETE:
             return EXIT_OK
         if isinstance(result.error, ConfigError):
@@ -225,6 +228,11 @@ async def _session_document(store: Store, session_id: str) -> dict[str, Any]:
                 "role": m.role.value,
                 "text": m.content,
                 "reasoning": m.reasoning,
+                "tool_calls": [
+                    {"call_id": c.call_id, "tool": c.tool, "arguments": c.arguments}
+                    for c in m.tool_calls
+                ],
+                "tool_call_id": m.tool_call_id,
                 "status": m.status.value,
                 "model": m.model,
                 "created_at": m.created_at,
@@ -267,6 +275,8 @@ def _markdown(document: dict[str, Any]) -> str:
     for message in document["messages"]:
         status = "" if message["status"] == "complete" else f" ({message['status']})"
         lines += ["", f"## {message['role'].capitalize()}{status}", "", message["text"]]
+        for call in message["tool_calls"]:
+            lines += ["", f"Tool call `{call['tool']}`:", "", "```json", call["arguments"], "```"]
     return "\n".join(lines) + "\n"
 
 

@@ -231,7 +231,7 @@ class PenguinApp(App[int]):
             elif message.role.value == "tool" and message.tool_call_id:
                 view = chat.tool_call(message.tool_call_id)
                 if view is not None:
-                    status = "ok" if message.status.value == "complete" else "cancelled"
+                    status = stored_tool_status(message.status.value, message.content)
                     view.finished(status, "from an earlier session", 0.0, message.content, None)
         self.tally = self._tally_from_store(
             await self.runtime.store.usage_rows(engine.session.id) if engine.session else []
@@ -475,6 +475,17 @@ class PenguinApp(App[int]):
 
     async def on_unmount(self) -> None:
         await self._close_services()
+
+
+def stored_tool_status(message_status: str, output: str) -> str:
+    """A past call's status, read back from the answer the model was given."""
+    if message_status != "complete":
+        return "cancelled"
+    if output.startswith("Not run:"):
+        return "denied"
+    if output.startswith("Error:"):
+        return "error"
+    return "ok"
 
 
 def exit_after_first_frame() -> bool:

@@ -118,7 +118,8 @@ class Retrying(Event):
 
 
 class ToolCallStarted(Event):
-    """The model asked for a tool call; ``args`` is the call's JSON arguments (redacted)."""
+    """The model asked for a tool call; ``args`` is the call's JSON arguments as the model
+    sent them (the stored copy of the event is redacted)."""
 
     type: Literal["tool.call"] = "tool.call"
     message_id: str

@@ -50,7 +50,7 @@ class AgentSettings(BaseModel):
     max_turn_tokens: int | None = Field(default=None, ge=1)
     max_turn_cost_usd: float | None = Field(default=None, gt=0)
     max_turn_seconds: float | None = Field(default=None, gt=0)
-    shell_timeout_s: float = Field(default=120.0, gt=0, le=3600)
+    shell_timeout_s: float = Field(default=120.0, gt=0, le=600)
     # Compact the conversation before a turn once it fills this share of the context window.
     compact_at: float = Field(default=0.8, gt=0, le=1)
 

@@ -103,9 +103,14 @@ async def open_runtime(
     paths = data_paths()
     settings = load_settings(paths.user_config, project_dir, model=model, api_base=api_base)
     store = await open_store(paths, settings)
-    recovered = await store.interrupt_streaming()
-    bus = EventBus(sink=store, first_seq=await store.max_event_seq() + 1)
-    project = await store.ensure_project(project_dir)
-    tools = await make_tool_runner(store, bus, settings, paths, project, project_dir)
+    try:
+        recovered = await store.interrupt_streaming()
+        bus = EventBus(sink=store, first_seq=await store.max_event_seq() + 1)
+        project = await store.ensure_project(project_dir)
+        tools = await make_tool_runner(store, bus, settings, paths, project, project_dir)
+    except BaseException:
+        # An open connection keeps its thread alive: close it, or the process never exits.
+        await store.close()
+        raise
     engine = ChatEngine(store, bus, settings, project, tools, resolve=resolve)
     return Runtime(paths, settings, store, bus, engine, project_dir, recovered)

@@ -29,7 +29,14 @@ from penguin_tui.engine.approvals import (
     Approver,
     Scope,
 )
-from penguin_tui.engine.permissions import Action, PermissionPolicy, Rule, exact_pattern
+from penguin_tui.engine.permissions import (
+    Action,
+    PermissionPolicy,
+    Rule,
+    ShellParseError,
+    exact_pattern,
+    parse_shell,
+)
 from penguin_tui.engine.tools.base import ToolContext, ToolResult
 from penguin_tui.engine.tools.registry import run_tool
 from penguin_tui.store import AuditEntry, Store, ToolCallRequest
@@ -88,10 +95,18 @@ def describe_call(tool: str, args: Mapping[str, Any], root: Path) -> str:
     return json.dumps(dict(args), indent=2, ensure_ascii=False)
 
 
-def always_rule(tool: str, args: Mapping[str, Any]) -> Rule:
-    """The rule an "allow always" answer saves: this exact command, or this exact path."""
-    text = str(args.get("command") if tool == "run_shell" else args.get("path", "."))
-    return Rule(tool=tool, pattern=exact_pattern(text), action=Action.ALLOW)
+def always_rules(tool: str, args: Mapping[str, Any]) -> list[Rule]:
+    """The rules an "allow always" answer saves: each exact command of the line (they are
+    judged one by one), or this exact path."""
+    if tool != "run_shell":
+        path = str(args.get("path", "."))
+        return [Rule(tool=tool, pattern=exact_pattern(path), action=Action.ALLOW)]
+    command = str(args.get("command", ""))
+    try:
+        texts = [simple.text for simple in parse_shell(command)] or [command]
+    except ShellParseError:
+        texts = [command]
+    return [Rule(tool=tool, pattern=exact_pattern(text), action=Action.ALLOW) for text in texts]
 
 
 class ToolRunner:
@@ -192,12 +207,12 @@ class ToolRunner:
         )
         answer = await (self.approver(request) if self.approver else self.broker.wait(request))
         if answer.allowed and answer.scope is not Scope.ONCE:
-            rule = always_rule(call.tool, args)
-            self.policy.session_rules.append(rule)
-            if answer.scope is Scope.PROJECT:
-                await self.store.add_permission_rule(
-                    self.project_id, rule.tool, rule.pattern, "allow"
-                )
+            for rule in always_rules(call.tool, args):
+                self.policy.session_rules.append(rule)
+                if answer.scope is Scope.PROJECT:
+                    await self.store.add_permission_rule(
+                        self.project_id, rule.tool, rule.pattern, "allow"
+                    )
         await self.bus.publish(
             ApprovalAnswered(
                 session_id=session_id,

@@ -273,3 +273,60 @@ def test_fallback_model_takes_over_and_says_so(
     assert [r["model"] for r in server.requests] == ["m1", "m1", "m1", "m2"]
     usage = next(e for e in events if e["type"] == "usage")
     assert usage["model"] == "m2"
+
+
+def test_bad_permissions_config_fails_fast_without_hanging(project: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    (project / ".penguin").mkdir()
+    (project / ".penguin" / "config.toml").write_text('[permissions]\nmode = "yolo"\n')
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "penguin_tui.cli",
+            "run",
+            "-C",
+            str(project),
+            "--model",
+            "m1",
+            "--api-base",
+            "http://127.0.0.1:9/v1",
+            "go",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=os.environ.copy(),
+    )
+    assert done.returncode == 2
+    assert "permissions.mode" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_sessions_export_shows_the_tool_calls(capsys: Captured, project: Path) -> None:
+    with run_in_thread(script(AGENT)) as server:
+        code, events, err = run(
+            capsys,
+            "run",
+            "-C",
+            str(project),
+            "--model",
+            "m1",
+            "--api-base",
+            server.base_url,
+            "--json",
+            "--approve",
+            "all",
+            "go",
+        )
+    assert code == 0, err
+    session_id = str(events[0]["session_id"])
+    assert main(["sessions", "export", session_id, "--format", "md"]) == 0
+    markdown = capsys.readouterr().out
+    assert "Tool call `edit_file`" in markdown and "## Tool" in markdown
+    assert main(["sessions", "show", session_id, "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)["messages"]
+    assert [c["tool"] for m in shown for c in m["tool_calls"]][:2] == ["list_files", "write_file"]
