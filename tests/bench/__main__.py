@@ -10,7 +10,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.bench import long_reply, machine, report, startup, streaming, version
+from tests.bench import (
+    archive,
+    long_reply,
+    machine,
+    report,
+    snapshot,
+    startup,
+    streaming,
+    version,
+)
 from tests.bench.results import Section, failed_section
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "benchmarks.md"
@@ -104,6 +113,21 @@ def run(plan: Plan, only: list[str]) -> list[Section]:
     return sections
 
 
+def measure(quick: bool, only: list[str], frozen: bool) -> archive.Run:
+    started = time.perf_counter()
+    when = time.strftime("%Y-%m-%d %H:%M %Z")
+    plan = QUICK if quick else FULL
+    if frozen:
+        with snapshot.frozen_head() as commit:
+            progress(f"measuring a snapshot of HEAD ({commit})")
+            host = machine.describe(f"commit {commit} (a snapshot of HEAD, via --snapshot)")
+            sections = run(plan, only)
+    else:
+        host = machine.describe()
+        sections = run(plan, only)
+    return archive.Run(sections, host, when, quick, time.perf_counter() - started)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.bench", description=__doc__)
     parser.add_argument(
@@ -116,15 +140,31 @@ def main(argv: list[str] | None = None) -> int:
         choices=BENCHMARKS,
         help="run only this benchmark (repeatable; implies --no-write)",
     )
+    parser.add_argument(
+        "--snapshot",
+        action="store_true",
+        help="measure the code committed at HEAD (a frozen copy), not the working tree",
+    )
+    parser.add_argument("--save-json", metavar="FILE", help="also save the results as JSON")
+    parser.add_argument(
+        "--from-json",
+        metavar="FILE",
+        help="measure nothing: print and write the results saved in FILE (e.g. after editing "
+        "tests/bench/analysis.md)",
+    )
     args = parser.parse_args(argv)
-    started = time.perf_counter()
-    when = time.strftime("%Y-%m-%d %H:%M %Z")
-    host = machine.describe()
-    sections = run(QUICK if args.quick else FULL, args.only or list(BENCHMARKS))
-    elapsed = time.perf_counter() - started
-    print(report.summary(sections, host, when, args.quick))
+    if args.from_json:
+        run_ = archive.load(Path(args.from_json))
+        for section in run_.sections:
+            print(report.console_section(section))
+    else:
+        run_ = measure(args.quick, args.only or list(BENCHMARKS), args.snapshot)
+    print(report.summary(run_.sections, run_.machine, run_.when, run_.quick))
+    if args.save_json:
+        archive.save(run_, Path(args.save_json))
     if not args.no_write and not args.only:
-        DOC.write_text(report.markdown(sections, host, when, args.quick, elapsed), encoding="utf-8")
+        text = report.markdown(run_.sections, run_.machine, run_.when, run_.quick, run_.elapsed_s)
+        DOC.write_text(text, encoding="utf-8")
         print(f"\nwrote {DOC}")
     return 0
 

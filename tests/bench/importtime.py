@@ -51,3 +51,19 @@ def total_s(text: str) -> float:
         for match in IMPORT_LINE.finditer(text)
         if len(match.group(3)) == 1
     )
+
+
+def heaviest_outside(
+    found: dict[str, Imported], package: str, limit: int, floor_s: float = 0.005
+) -> list[Imported]:
+    """The costliest modules (at least ``floor_s``) that ``package``'s own modules import
+    directly (third-party or standard library), largest cumulative time first."""
+    direct = [
+        module
+        for module in found.values()
+        if not module.name.startswith(package)
+        and len(module.chain) > 1
+        and module.chain[1].startswith(package)
+        and module.cumulative_s >= floor_s
+    ]
+    return sorted(direct, key=lambda module: module.cumulative_s, reverse=True)[:limit]

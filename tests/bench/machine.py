@@ -77,7 +77,7 @@ def _revision() -> str:
     )
 
 
-def describe() -> Machine:
+def describe(code: str | None = None) -> Machine:
     return Machine(
         cpu=_cpu_model(),
         cores=os.cpu_count() or 0,
@@ -86,5 +86,5 @@ def describe() -> Machine:
         textual=_version("textual"),
         litellm=_version("litellm"),
         system=f"{platform.system()} {platform.release()}",
-        code=_revision(),
+        code=code or _revision(),
     )

@@ -14,13 +14,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.bench import importtime
+from tests.bench import importtime, snapshot
 from tests.bench.importtime import Imported
 from tests.bench.ptyrun import PtyRun, run_in_pty, terminal_env
 from tests.bench.results import Section, Target, ms, over
 from tests.bench.stats import median, p90, ratio
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 BARE_APP = Path(__file__).with_name("bare_app.py")
 # Modules worth naming in the report when they are on the path to the first frame.
 WATCHED = (
@@ -70,7 +69,7 @@ def probe_modules(home: Path, project: Path) -> dict[str, object]:
         capture_output=True,
         text=True,
         env=env,
-        cwd=REPO_ROOT,
+        cwd=snapshot.child_cwd(),
         timeout=180,
         check=False,
     )
@@ -214,8 +213,13 @@ def _section(runs: StartupRuns, probe: dict[str, object], profile: ImportProfile
         f"styling and painting the bigger screen)."
     )
     watched = [importtime.describe(imports[name]) for name in WATCHED if name in imports]
+    heaviest = importtime.heaviest_outside(imports, "penguin_tui", 5)
     section.notes.append(
         f"`python -X importtime` on the real command ({len(imports)} modules before the first "
-        f"frame), cumulative: " + "; ".join(watched) + "."
+        f"frame), cumulative times. Watched modules: "
+        + ("; ".join(watched) or "none of them")
+        + ". Heaviest imports made by penguin-tui's own modules: "
+        + "; ".join(importtime.describe(module) for module in heaviest)
+        + "."
     )
     return section

@@ -5,12 +5,11 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
+from tests.bench import snapshot
 from tests.bench.stats import median
 from tests.bench.stream_result import StreamResult
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 MODES = ("ui", "engine", "litellm")
 ATTEMPTS = 2  # a failed worker is retried once; then the run is left out and reported
 
@@ -23,7 +22,7 @@ def run_worker(mode: str, rate: float, tokens: int) -> StreamResult:
     timeout = 300 + 5 * tokens / max(rate, 100)
     done = subprocess.run(
         [sys.executable, "-m", "tests.bench.worker", mode, f"{rate:g}", str(tokens)],
-        cwd=REPO_ROOT,
+        cwd=snapshot.child_cwd(),
         capture_output=True,
         text=True,
         timeout=timeout,
