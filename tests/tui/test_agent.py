@@ -85,3 +85,34 @@ async def test_escape_stops_a_long_shell_command_and_the_next_turn_works(
             reply = await wait_reply_done(pilot, count=2)
             assert reply.text == "Still here."
             assert reply.status == "complete"
+
+
+ONE_WRITE = """
+model = "m1"
+rate = 0
+[[turns]]
+[[turns.tool_calls]]
+name = "write_file"
+arguments = '{"path": "x.py", "content": "x = 1"}'
+[[turns]]
+text = "Understood."
+"""
+
+
+async def test_deny_with_a_reason_tells_the_model_why(project: Path) -> None:
+    with run_in_thread(script(ONE_WRITE)) as server:
+        app = make_app(project, server.base_url)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_ready(pilot)
+            await send(pilot, "write x")
+            await wait_for(pilot, lambda: isinstance(app.screen, ApprovalScreen), what="a question")
+            await pilot.press("r")
+            for character in "use y.py":
+                await pilot.press("space" if character == " " else character)
+            await pilot.press("enter")
+            await wait_reply_done(pilot, count=2)
+            assert not (project / "x.py").exists()
+            answer = [m for m in server.requests[-1]["messages"] if m["role"] == "tool"][-1]
+            assert "denied by the user: use y.py" in answer["content"]
+            view = next(iter(app.workbench.query(ToolCallView)))
+            assert view.status == "denied"

@@ -1,0 +1,51 @@
+"""`penguin-tui permissions check` and `penguin-tui config path`: the exact output formats."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from penguin_tui.cli import main
+
+Captured = pytest.CaptureFixture[str]
+
+
+def check(capsys: Captured, project: Path, *args: str) -> list[str]:
+    assert main(["permissions", "check", "-C", str(project), *args]) == 0
+    return capsys.readouterr().out.splitlines()
+
+
+def test_check_prints_the_decision_then_what_decided_it(capsys: Captured, project: Path) -> None:
+    lines = check(capsys, project, "run_shell", "ls -la && rm -rf .")
+    assert lines[0] in ("ask", "deny")
+    assert lines[1]
+    assert check(capsys, project, "read_file", "main.py")[0] == "allow"
+    assert check(capsys, project, "write_file", "main.py")[0] == "ask"
+    assert check(capsys, project, "read_file", "/etc/passwd")[0] != "allow"
+
+
+def test_user_rules_decide_and_project_grants_are_ignored(
+    capsys: Captured, project: Path, penguin_home: Path
+) -> None:
+    config = penguin_home / "config.toml"
+    config.write_text(
+        config.read_text()
+        + '\n[permissions]\nmode = "ask"\n[[permissions.rules]]\ntool = "run_shell"\n'
+        'pattern = "git status*"\naction = "allow"\n'
+    )
+    (project / ".penguin").mkdir()
+    (project / ".penguin" / "config.toml").write_text(
+        '[[permissions.rules]]\ntool = "run_shell"\npattern = "*"\naction = "allow"\n'
+    )
+    lines = check(capsys, project, "run_shell", "git", "status")
+    assert lines[0] == "allow"
+    assert "git status*" in lines[1]
+    lines = check(capsys, project, "run_shell", "make")
+    assert lines[0] == "ask"
+    assert any("ignored" in line and "project" in line for line in lines[2:])
+
+
+def test_config_path_is_inside_penguin_home(capsys: Captured, penguin_home: Path) -> None:
+    assert main(["config", "path"]) == 0
+    assert capsys.readouterr().out.strip() == str(penguin_home / "config.toml")
