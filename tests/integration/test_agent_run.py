@@ -8,12 +8,30 @@ from pathlib import Path
 import pytest
 
 from penguin_tui.cli import main
-from penguin_tui.testing import run_in_thread
+from penguin_tui.testing import ServerThread, run_in_thread
 from tests.conftest import script
 
 Captured = pytest.CaptureFixture[str]
 
 AGENT = (Path(__file__).parent / "scripts" / "agent.toml").read_text(encoding="utf-8")
+
+
+def run_agent(
+    capsys: Captured, project: Path, server: ServerThread, *args: str
+) -> tuple[int, list[dict[str, object]], str]:
+    """`penguin-tui run --json` on ``project`` with model m1 at the scripted ``server``."""
+    return run(
+        capsys,
+        "run",
+        "-C",
+        str(project),
+        "--model",
+        "m1",
+        "--api-base",
+        server.base_url,
+        "--json",
+        *args,
+    )
 
 
 def run(capsys: Captured, *args: str) -> tuple[int, list[dict[str, object]], str]:
@@ -27,16 +45,10 @@ def test_agent_writes_runs_and_fixes_with_everything_allowed(
     capsys: Captured, project: Path
 ) -> None:
     with run_in_thread(script(AGENT)) as server:
-        code, events, err = run(
+        code, events, err = run_agent(
             capsys,
-            "run",
-            "-C",
-            str(project),
-            "--model",
-            "m1",
-            "--api-base",
-            server.base_url,
-            "--json",
+            project,
+            server,
             "--approve",
             "all",
             "write add() with a test and make it pass",
@@ -77,16 +89,10 @@ def test_agent_writes_runs_and_fixes_with_everything_allowed(
 
 def test_default_approve_deny_runs_nothing_and_says_so(capsys: Captured, project: Path) -> None:
     with run_in_thread(script(AGENT)) as server:
-        code, events, err = run(
+        code, events, err = run_agent(
             capsys,
-            "run",
-            "-C",
-            str(project),
-            "--model",
-            "m1",
-            "--api-base",
-            server.base_url,
-            "--json",
+            project,
+            server,
             "go",
         )
     assert code == 0, err
@@ -101,16 +107,10 @@ def test_default_approve_deny_runs_nothing_and_says_so(capsys: Captured, project
 
 def test_allow_pattern_lets_matching_commands_through(capsys: Captured, project: Path) -> None:
     with run_in_thread(script(AGENT)) as server:
-        code, events, err = run(
+        code, events, err = run_agent(
             capsys,
-            "run",
-            "-C",
-            str(project),
-            "--model",
-            "m1",
-            "--api-base",
-            server.base_url,
-            "--json",
+            project,
+            server,
             "--allow",
             "write_file:*.py",
             "--allow",
@@ -140,16 +140,10 @@ after_tokens = 5
 @pytest.mark.parametrize("kind", ["drop", "malformed"])
 def test_a_half_streamed_tool_call_is_never_run(capsys: Captured, project: Path, kind: str) -> None:
     with run_in_thread(script(BROKEN_CALL.replace("{kind}", kind))) as server:
-        code, events, err = run(
+        code, events, err = run_agent(
             capsys,
-            "run",
-            "-C",
-            str(project),
-            "--model",
-            "m1",
-            "--api-base",
-            server.base_url,
-            "--json",
+            project,
+            server,
             "--approve",
             "all",
             "go",
@@ -172,16 +166,10 @@ def test_faults_before_the_first_token_mid_loop_are_retried_and_the_loop_goes_on
     flaky = AGENT.replace(done, done + "\n[turns.fault]\n" + fault)
     assert flaky != AGENT
     with run_in_thread(script(flaky)) as server:
-        code, events, err = run(
+        code, events, err = run_agent(
             capsys,
-            "run",
-            "-C",
-            str(project),
-            "--model",
-            "m1",
-            "--api-base",
-            server.base_url,
-            "--json",
+            project,
+            server,
             "--approve",
             "all",
             "go",
@@ -198,16 +186,10 @@ def test_step_limit_ends_the_turn_with_a_message(
     config = penguin_home / "config.toml"
     config.write_text(config.read_text() + "\n[agent]\nmax_steps = 2\n")
     with run_in_thread(script(AGENT)) as server:
-        code, events, err = run(
+        code, events, err = run_agent(
             capsys,
-            "run",
-            "-C",
-            str(project),
-            "--model",
-            "m1",
-            "--api-base",
-            server.base_url,
-            "--json",
+            project,
+            server,
             "--approve",
             "all",
             "go",
@@ -226,16 +208,10 @@ def test_stall_mid_loop_times_out_and_keeps_what_was_done(
     done = 'text = "Done: `add` is fixed and its test passes."'
     stalled = AGENT.replace(done, done + '\n[turns.fault]\nkind = "stall"\ncount = 10')
     with run_in_thread(script(stalled)) as server:
-        code, events, err = run(
+        code, events, err = run_agent(
             capsys,
-            "run",
-            "-C",
-            str(project),
-            "--model",
-            "m1",
-            "--api-base",
-            server.base_url,
-            "--json",
+            project,
+            server,
             "--approve",
             "all",
             "go",
@@ -255,16 +231,10 @@ def test_fallback_model_takes_over_and_says_so(
     failing = 'model = "m1"\nrate = 0\n[[turns]]\ntext = "from m2"\n[turns.fault]\n'
     failing += 'kind = "server_error"\ncount = 3\n'
     with run_in_thread(script(failing)) as server:
-        code, events, err = run(
+        code, events, err = run_agent(
             capsys,
-            "run",
-            "-C",
-            str(project),
-            "--model",
-            "m1",
-            "--api-base",
-            server.base_url,
-            "--json",
+            project,
+            server,
             "go",
         )
     assert code == 0, err
@@ -308,16 +278,10 @@ def test_bad_permissions_config_fails_fast_without_hanging(project: Path) -> Non
 
 def test_sessions_export_shows_the_tool_calls(capsys: Captured, project: Path) -> None:
     with run_in_thread(script(AGENT)) as server:
-        code, events, err = run(
+        code, events, err = run_agent(
             capsys,
-            "run",
-            "-C",
-            str(project),
-            "--model",
-            "m1",
-            "--api-base",
-            server.base_url,
-            "--json",
+            project,
+            server,
             "--approve",
             "all",
             "go",
