@@ -162,9 +162,7 @@ class UsagePane(Static):
         figures.add_column(justify="right", no_wrap=True)
         figures.add_column(justify="right", no_wrap=True)
         figures.add_column(justify="right", no_wrap=True)
-        figures.add_row(
-            "", Text("in", style=muted), Text("out", style=muted), Text("cost", style=muted)
-        )
+        figures.add_row("", "in", "out", "cost", style=muted)
         streaming = tally.reply_streaming
         reply_cost = "…" if streaming else (money(tally.reply_cost) if tally.session_calls else "—")
         figures.add_row(
