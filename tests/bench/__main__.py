@@ -14,6 +14,7 @@ from tests.bench import (
     archive,
     long_reply,
     machine,
+    noise,
     report,
     snapshot,
     startup,
@@ -115,6 +116,7 @@ def run(plan: Plan, only: list[str]) -> list[Section]:
 
 def measure(quick: bool, only: list[str], frozen: bool) -> archive.Run:
     started = time.perf_counter()
+    before = noise.take()
     when = time.strftime("%Y-%m-%d %H:%M %Z")
     plan = QUICK if quick else FULL
     if frozen:
@@ -125,7 +127,9 @@ def measure(quick: bool, only: list[str], frozen: bool) -> archive.Run:
     else:
         host = machine.describe()
         sections = run(plan, only)
-    return archive.Run(sections, host, when, quick, time.perf_counter() - started)
+    busy = noise.describe(before, noise.take())
+    progress(f"during the run, {busy}")
+    return archive.Run(sections, host, when, quick, time.perf_counter() - started, busy)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -163,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.save_json:
         archive.save(run_, Path(args.save_json))
     if not args.no_write and not args.only:
-        text = report.markdown(run_.sections, run_.machine, run_.when, run_.quick, run_.elapsed_s)
+        text = report.markdown(run_)
         DOC.write_text(text, encoding="utf-8")
         print(f"\nwrote {DOC}")
     return 0

@@ -18,6 +18,7 @@ class Run:
     when: str
     quick: bool
     elapsed_s: float
+    noise: str = "not recorded"
 
 
 def save(run: Run, path: Path) -> None:
@@ -33,8 +34,9 @@ def load(path: Path) -> Run:
     data = json.loads(path.read_text(encoding="utf-8"))
     return Run(
         sections=[_section(section) for section in data["sections"]],
-        machine=Machine(**data["machine"]),
+        machine=Machine(**{"load": "unknown", **data["machine"]}),
         when=data["when"],
         quick=data["quick"],
         elapsed_s=data["elapsed_s"],
+        noise=data.get("noise", "not recorded"),
     )

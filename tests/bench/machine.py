@@ -20,6 +20,7 @@ class Machine:
     litellm: str
     system: str
     code: str
+    load: str
 
     def lines(self) -> list[str]:
         return [
@@ -28,6 +29,7 @@ class Machine:
             f"OS: {self.system}",
             f"Python {self.python}, textual {self.textual}, litellm {self.litellm}",
             f"penguin-tui code: {self.code}",
+            f"Load average when the run started (1, 5, 15 min): {self.load}",
         ]
 
 
@@ -56,6 +58,13 @@ def _version(package: str) -> str:
         return metadata.version(package)
     except metadata.PackageNotFoundError:
         return "not installed"
+
+
+def _load() -> str:
+    try:
+        return ", ".join(Path("/proc/loadavg").read_text(encoding="utf-8").split()[:3])
+    except OSError:
+        return "unknown"
 
 
 def _revision() -> str:
@@ -87,4 +96,5 @@ def describe(code: str | None = None) -> Machine:
         litellm=_version("litellm"),
         system=f"{platform.system()} {platform.release()}",
         code=code or _revision(),
+        load=_load(),
     )

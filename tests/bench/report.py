@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from tests.bench.archive import Run
 from tests.bench.machine import Machine
 from tests.bench.results import Section, Target
 
@@ -61,9 +62,14 @@ def summary(sections: Sequence[Section], machine: Machine, when: str, quick: boo
     )
 
 
-def markdown(
-    sections: Sequence[Section], machine: Machine, when: str, quick: bool, elapsed_s: float
-) -> str:
+def markdown(run: Run) -> str:
+    sections, machine, when, quick, elapsed_s = (
+        run.sections,
+        run.machine,
+        run.when,
+        run.quick,
+        run.elapsed_s,
+    )
     targets = [t for s in sections for t in s.targets]
     kind = (
         "a **quick smoke run** (`--quick`: few repetitions, short replies; not for comparisons)"
@@ -83,6 +89,7 @@ def markdown(
         f"From {kind} on {when}, {elapsed_s / 60:.0f} minutes.",
         "",
         *[f"- {line}" for line in machine.lines()],
+        f"- During the run, {run.noise}",
         "",
         "### Targets",
         "",

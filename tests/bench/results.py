@@ -34,12 +34,12 @@ class Section:
 
 def over(value: float, limit: float) -> str:
     """How far ``value`` is past an upper ``limit``."""
-    return f"{value / limit - 1:.0%} over the limit"
+    return f"{value / limit - 1:.1%} over the limit"
 
 
 def under(value: float, floor: float) -> str:
     """How far ``value`` falls short of a lower ``floor``."""
-    return f"{1 - value / floor:.0%} below the floor"
+    return f"{1 - value / floor:.1%} below the floor"
 
 
 NA = "n/a"

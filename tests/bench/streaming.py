@@ -52,6 +52,7 @@ def _throughput(by_rate: ByRate, tokens: int, repetitions: int) -> Section:
             "finished / sent",
             "lag p95",
             "lag max",
+            "litellm alone: arrived tok/s",
             "litellm alone: finished tok/s",
         ],
     )
@@ -69,6 +70,7 @@ def _throughput(by_rate: ByRate, tokens: int, repetitions: int) -> Section:
                     f"{ratio(finished, rate):.2f}",
                     ms1(med(ui, lambda r: r.lag_p95_s)),
                     ms1(med(ui, lambda r: r.lag_max_s)),
+                    count(med(raw, lambda r: r.arrival_rate)),
                     count(med(raw, lambda r: r.rendered_rate)),
                 ]
             )
@@ -107,7 +109,7 @@ def _targets(section: Section, ui: list[StreamResult]) -> None:
             f"At 1,000 tok/s the whole text was on screen at {shown:,.0f} tok/s "
             f"({shown / rate - 1:+.1%}). From there to 'finished' the app waits for the end of "
             f"the stream (litellm hands over the final usage chunk late: compare the "
-            f"litellm-alone column) and swaps the live Markdown for the final block."
+            f"litellm-alone columns) and swaps the live Markdown for the final block."
         )
 
 

@@ -229,3 +229,17 @@ async def test_command_palette_runs_workbench_actions(server: ServerThread, proj
         await pilot.pause(0.5)
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.theme == "penguin-light", what="the light theme")
+
+
+async def test_a_long_reply_is_cut_into_finished_blocks(project: Path) -> None:
+    paragraphs = "\n\n".join(" ".join(f"w{p}x{i}" for i in range(60)) for p in range(40))
+    long_script = 'model = "m1"\nrate = 2000\n[[turns]]\ntext = """' + paragraphs + '"""\n'
+    with run_in_thread(script(long_script)) as fast:
+        app = make_app(project, fast.base_url)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await wait_ready(pilot)
+            await send(pilot, "long please")
+            reply = await wait_reply_done(pilot)
+            assert reply.text == paragraphs
+            blocks = [child for child in reply.children if child.__class__.__name__ == "Static"]
+            assert len(blocks) >= 3  # cut at paragraph ends every ~6,000 characters

@@ -35,9 +35,17 @@ def _static_markdown(text: str, classes: str = "") -> Static:
     return Static(rich_markdown(text), classes=classes)
 
 
-def _at_block_boundary(text: str) -> bool:
-    """A paragraph has ended and no code fence is open."""
-    return text.endswith("\n\n") and text.count("```") % 2 == 0
+def block_boundary(text: str) -> int:
+    """Where the last finished paragraph outside any code fence ends, or -1.
+
+    Deltas arrive merged, so the text rarely ends exactly at a blank line: look back for one.
+    """
+    cut = text.rfind("\n\n")
+    while cut > 0:
+        if text[:cut].count("```") % 2 == 0:
+            return cut + 2
+        cut = text.rfind("\n\n", 0, cut)
+    return -1
 
 
 class Notice(Static):
@@ -134,6 +142,9 @@ class AssistantMessage(Vertical):
     async def add_text(self, text: str) -> None:
         """Stream text in; freezes the live block into a static one when it grows large."""
         self.text += text
+        await self._write_live(text)
+
+    async def _write_live(self, text: str) -> None:
         if self._stream is None:
             from textual.widgets import Markdown
 
@@ -143,19 +154,25 @@ class AssistantMessage(Vertical):
             self._live_text = ""
         self._live_text += text
         await self._stream.write(text)
-        if len(self._live_text) > BLOCK_CHARS and _at_block_boundary(self._live_text):
-            await self._freeze_live()
+        if len(self._live_text) > BLOCK_CHARS:
+            cut = block_boundary(self._live_text)
+            if cut > 0:
+                await self._freeze_live(cut)
 
-    async def _freeze_live(self) -> None:
+    async def _freeze_live(self, cut: int) -> None:
+        """Make the live text up to ``cut`` a static block; the rest starts a new live one."""
+        done, rest = self._live_text[:cut], self._live_text[cut:]
         if self._stream is not None:
             await self._stream.stop()
         if self._live is not None:
-            await self.mount(_static_markdown(self._live_text), before=self._live)
+            await self.mount(_static_markdown(done), before=self._live)
             await self._live.remove()
-        self._frozen_chars += len(self._live_text)
+        self._frozen_chars += len(done)
         self._live = None
         self._stream = None
         self._live_text = ""
+        if rest:
+            await self._write_live(rest)
 
     async def finish(self, text: str, reasoning: str, status: str) -> None:
         """The reply is final: replace the live widget by a static renderable."""
