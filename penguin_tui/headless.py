@@ -16,7 +16,6 @@ from typing import Any
 
 from penguin_tui.bus import (
     ApprovalAnswered,
-    ErrorOccurred,
     Event,
     MessageCompleted,
     MessageDelta,
@@ -36,7 +35,7 @@ from penguin_tui.store import MessageStatus, SessionSummary, Store
 log = logging.getLogger("penguin_tui.headless")
 
 
-def _edge(command: Callable[[], Coroutine[Any, Any, int]]) -> int:
+def run_at_edge(command: Callable[[], Coroutine[Any, Any, int]]) -> int:
     """Run a command, turning every error into one line and an exit code."""
     log_file = setup_logging(data_paths())
     try:
@@ -142,7 +141,7 @@ def run_command(options: argparse.Namespace) -> int:
             return fail(result.error.message)
         return fail("the reply was interrupted; the partial text is kept", EXIT_INTERRUPTED)
 
-    return _edge(command)
+    return run_at_edge(command)
 
 
 # -- sessions ----------------------------------------------------------------------------
@@ -170,7 +169,7 @@ def _summary_json(summary: SessionSummary) -> dict[str, Any]:
     }
 
 
-async def _open_store() -> Store:
+async def open_data_store() -> Store:
     from penguin_tui.config import load_settings
     from penguin_tui.engine.runtime import open_store
 
@@ -182,7 +181,7 @@ async def _open_store() -> Store:
 async def _list_sessions(options: argparse.Namespace) -> int:
     from penguin_tui.engine.runtime import project_directory
 
-    store = await _open_store()
+    store = await open_data_store()
     try:
         project_id = None
         if not options.all:
@@ -281,7 +280,7 @@ def _markdown(document: dict[str, Any]) -> str:
 
 
 async def _show_session(options: argparse.Namespace, fmt: str) -> int:
-    store = await _open_store()
+    store = await open_data_store()
     try:
         document = await _session_document(store, options.session_id)
     finally:
@@ -296,10 +295,7 @@ async def _show_session(options: argparse.Namespace, fmt: str) -> int:
 
 def sessions_command(options: argparse.Namespace) -> int:
     if options.action == "list":
-        return _edge(lambda: _list_sessions(options))
+        return run_at_edge(lambda: _list_sessions(options))
     if options.action == "show":
-        return _edge(lambda: _show_session(options, "json" if options.json else "md"))
-    return _edge(lambda: _show_session(options, options.format))
-
-
-__all__ = ["ErrorOccurred", "run_command", "sessions_command"]
+        return run_at_edge(lambda: _show_session(options, "json" if options.json else "md"))
+    return run_at_edge(lambda: _show_session(options, options.format))

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from penguin_tui.cli import EXIT_OK
 from penguin_tui.config import data_paths
-from penguin_tui.headless import _edge, _open_store
+from penguin_tui.headless import open_data_store, run_at_edge
 from penguin_tui.store import AuditEntry
 
 
@@ -32,7 +32,7 @@ def _entry_json(entry: AuditEntry) -> dict[str, object]:
 async def _audit(options: argparse.Namespace) -> int:
     from penguin_tui.engine.runtime import project_directory
 
-    store = await _open_store()
+    store = await open_data_store()
     try:
         if options.session:
             session = await store.get_session(options.session)
@@ -61,7 +61,7 @@ async def _audit(options: argparse.Namespace) -> int:
 
 
 def audit_command(options: argparse.Namespace) -> int:
-    return _edge(lambda: _audit(options))
+    return run_at_edge(lambda: _audit(options))
 
 
 def check_arguments(tool: str, args: list[str]) -> dict[str, object]:
@@ -87,4 +87,4 @@ async def _check(options: argparse.Namespace) -> int:
 
 
 def permissions_command(options: argparse.Namespace) -> int:
-    return _edge(lambda: _check(options))
+    return run_at_edge(lambda: _check(options))

@@ -189,6 +189,7 @@ class PenguinApp(App[int]):
         """Import litellm off the UI thread, then look up the model's context window."""
         from penguin_tui.llm.loader import load_litellm
         from penguin_tui.llm.pricing import context_window
+        from penguin_tui.llm.target import litellm_model_name
 
         load_litellm()
         # Start-up and litellm leave a large heap that lives as long as the app: keep it out
@@ -197,11 +198,9 @@ class PenguinApp(App[int]):
         runtime = self.runtime
         if runtime is None or not runtime.settings.model.name or self.tally.context_window:
             return
-        name = runtime.settings.model.name
-        litellm_name = (
-            name if "/" in name or not runtime.settings.model.api_base else f"openai/{name}"
-        )
-        window = context_window(litellm_name, runtime.settings.model)
+        model = runtime.settings.model
+        assert model.name is not None
+        window = context_window(litellm_model_name(model.name, model.api_base), model)
         self.call_from_thread(self._set_context_window, window)
 
     def _set_context_window(self, window: int | None) -> None:
@@ -290,7 +289,7 @@ class PenguinApp(App[int]):
         chat = self.workbench.query_one(ChatView)
         if isinstance(event, MessageDelta | ReasoningDelta):
             self.tally.tokens_arrived(event.tokens)
-            reply = chat.reply(event.message_id) if chat else None
+            reply = chat.reply(event.message_id)
             if reply is not None:
                 if isinstance(event, MessageDelta):
                     await reply.add_text(event.text)
@@ -299,14 +298,12 @@ class PenguinApp(App[int]):
         elif isinstance(event, MessageStarted):
             history = await self.runtime.engine.history() if self.runtime else []
             self.tally.reply_started_now(sum(len(m.content) for m in history) // 4)
-            if chat is not None:
-                await chat.start_reply(event.message_id)
+            await chat.start_reply(event.message_id)
             self._refresh_usage()
         elif isinstance(event, ToolCallStarted):
-            if chat is not None:
-                await chat.add_tool_call(event.call_id, event.tool, event.args)
+            await chat.add_tool_call(event.call_id, event.tool, event.args)
         elif isinstance(event, ToolCallFinished):
-            view = chat.tool_call(event.call_id) if chat else None
+            view = chat.tool_call(event.call_id)
             if view is not None:
                 view.finished(
                     event.status, event.summary, event.duration_ms, event.preview, event.diff
@@ -330,7 +327,7 @@ class PenguinApp(App[int]):
                 timeout=8,
             )
         elif isinstance(event, MessageCompleted):
-            if chat is None or event.role == "tool":
+            if event.role == "tool":
                 return
             if event.role == "system":
                 if event.status == "complete":
@@ -368,7 +365,7 @@ class PenguinApp(App[int]):
         from penguin_tui.app.screens.approval import ApprovalScreen
 
         chat = self.workbench.query_one(ChatView)
-        view = chat.tool_call(event.call_id) if chat else None
+        view = chat.tool_call(event.call_id)
         if view is not None:
             view.waiting()
 

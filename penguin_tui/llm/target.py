@@ -52,6 +52,14 @@ def _has_provider_prefix(name: str, litellm: Any) -> bool:
     return name.split("/", 1)[0] in providers
 
 
+def litellm_model_name(name: str, api_base: str | None) -> str:
+    """The name litellm wants: behind an API base, a name with no provider prefix is sent
+    through the OpenAI-compatible protocol (its own '/' is kept: Qwen/Qwen2.5-7B)."""
+    if api_base and not _has_provider_prefix(name, load_litellm()):
+        return f"openai/{name}"
+    return name
+
+
 def resolve_target(
     name: str | None, api_base: str | None, environ: Mapping[str, str] | None = None
 ) -> ModelTarget:
@@ -67,10 +75,7 @@ def resolve_target(
                 f"use something like http://localhost:8000/v1"
             )
     litellm = load_litellm()
-    litellm_model = name
-    if api_base and not _has_provider_prefix(name, litellm):
-        # An OpenAI-compatible server: its model names may contain '/' (Qwen/Qwen2.5-7B).
-        litellm_model = f"openai/{name}"
+    litellm_model = litellm_model_name(name, api_base)
     key = env.get("PENGUIN_API_KEY") or None
     try:
         litellm.get_llm_provider(litellm_model, api_base=api_base)
