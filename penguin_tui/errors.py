@@ -82,3 +82,15 @@ class ToolError(PenguinError):
 
 class SessionNotFoundError(PenguinError):
     """No session with that id (or id prefix) exists."""
+
+
+class CheckpointError(PenguinError):
+    """A snapshot, restore, comparison or merge could not be done; nothing was half-done."""
+
+
+class ProjectLockedError(CheckpointError):
+    """Another penguin-tui is running on this project; this one may only browse."""
+
+
+class UnsafeProjectError(CheckpointError):
+    """The project is a home directory or ``/``, which is never snapshotted unless asked."""

@@ -127,7 +127,10 @@ class PenguinApp(App[int]):
             await chat.add_notice(self.options.demo_notice)
         try:
             runtime = await open_runtime(
-                self.options.directory, model=self.options.model, api_base=self.options.api_base
+                self.options.directory,
+                model=self.options.model,
+                api_base=self.options.api_base,
+                read_only_ok=True,
             )
         except PenguinError as error:
             self._fatal(error.message)

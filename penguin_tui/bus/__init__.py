@@ -4,6 +4,8 @@ from penguin_tui.bus.bus import DurableSink, EventBus, Subscription
 from penguin_tui.bus.events import (
     ApprovalAnswered,
     ApprovalRequested,
+    CheckpointCreated,
+    CheckpointRestored,
     ContextCompacted,
     ErrorOccurred,
     Event,
@@ -14,6 +16,7 @@ from penguin_tui.bus.events import (
     ReasoningDelta,
     Retrying,
     SessionStarted,
+    SnapshotProgress,
     ToolCallFinished,
     ToolCallStarted,
     UsageRecorded,
@@ -23,7 +26,10 @@ from penguin_tui.bus.events import (
 __all__ = [
     "ApprovalAnswered",
     "ApprovalRequested",
+    "CheckpointCreated",
+    "CheckpointRestored",
     "ContextCompacted",
+    "SnapshotProgress",
     "ModelSwitched",
     "ToolCallFinished",
     "ToolCallStarted",

@@ -194,6 +194,43 @@ class ErrorOccurred(Event):
     kind: str = "error"
 
 
+class CheckpointCreated(Event):
+    """A checkpoint was taken: code tree, conversation point, tasks and usage totals."""
+
+    type: Literal["checkpoint.created"] = "checkpoint.created"
+    checkpoint_id: str
+    branch: str
+    kind: str
+    label: str = ""
+    files_changed: int = 0
+    lines_added: int = 0
+    lines_removed: int = 0
+    skipped: int = 0
+    snapshot_ms: float = 0.0
+
+
+class CheckpointRestored(Event):
+    """The code and/or conversation moved: a revert, its undo or redo, a merge, a switch."""
+
+    type: Literal["checkpoint.restored"] = "checkpoint.restored"
+    action: Literal["revert", "undo", "redo", "merge", "switch", "branch"]
+    checkpoint_id: str
+    branch: str
+    mode: str
+    files_written: int = 0
+    files_deleted: int = 0
+    kept: list[str] = Field(default_factory=list)
+    conflicts: list[str] = Field(default_factory=list)
+
+
+class SnapshotProgress(Event):
+    """A long snapshot or restore is under way."""
+
+    durable: ClassVar[bool] = False
+    type: Literal["snapshot.progress"] = "snapshot.progress"
+    text: str
+
+
 AnyEvent = Annotated[
     SessionStarted
     | MessageStarted
@@ -208,6 +245,9 @@ AnyEvent = Annotated[
     | ApprovalAnswered
     | ModelSwitched
     | ContextCompacted
+    | CheckpointCreated
+    | CheckpointRestored
+    | SnapshotProgress
     | ErrorOccurred,
     Field(discriminator="type"),
 ]

@@ -31,6 +31,11 @@ class DataPaths:
         return self.root / "demo"
 
     @property
+    def shadow_repos(self) -> Path:
+        """One bare shadow repository per project lives under here, never in the project."""
+        return self.root / "shadow"
+
+    @property
     def user_config(self) -> Path:
         return self.config_dir / "config.toml"
 
@@ -46,6 +51,7 @@ class DataPaths:
             database.with_name(database.name + "-shm"),
             self.logs,
             self.backups,
+            self.shadow_repos,
             self.user_config,
         ]
 

@@ -55,6 +55,24 @@ class AgentSettings(BaseModel):
     compact_at: float = Field(default=0.8, gt=0, le=1)
 
 
+class CheckpointSettings(BaseModel):
+    """Code snapshots and their retention (the shadow repository, DESIGN §5)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = True
+    # Files larger than this are skipped (and listed) instead of snapshotted.
+    max_file_mb: float = Field(default=5.0, gt=0)
+    # Snapshotting a home directory or / must be asked for explicitly.
+    allow_home_or_root: bool = False
+    # Automatic checkpoints: all kept for this many hours, then one per day for this many
+    # days, then dropped. Manual and safety checkpoints are always kept.
+    keep_all_auto_hours: float = Field(default=48.0, ge=0)
+    keep_daily_auto_days: float = Field(default=30.0, ge=0)
+    # Warn when the shadow repository grows past this size.
+    quota_mb: float = Field(default=2048.0, gt=0)
+
+
 class UISettings(BaseModel):
     """How the workbench looks and which keys do what."""
 
@@ -72,6 +90,7 @@ class Settings(BaseModel):
     model: ModelSettings = Field(default_factory=ModelSettings)
     agent: AgentSettings = Field(default_factory=AgentSettings)
     ui: UISettings = Field(default_factory=UISettings)
+    checkpoints: CheckpointSettings = Field(default_factory=CheckpointSettings)
     # Validated by the engine, per layer: a project may tighten permissions, never grant them.
     permissions: dict[str, Any] = Field(default_factory=dict)
     secret_env_vars: list[str] = Field(default_factory=list)

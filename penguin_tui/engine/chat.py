@@ -10,7 +10,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from penguin_tui.bus import EventBus, MessageStarted, SessionStarted
 from penguin_tui.config.settings import Settings
@@ -57,6 +57,14 @@ class TurnLimitError(PenguinError):
 
 
 TargetResolver = Callable[[Settings], list[ModelTarget]]
+
+
+class TurnHooks(Protocol):
+    """What runs around an agent turn: the checkpoint service implements it."""
+
+    async def capture_outside_edits(self, session_id: str) -> object: ...
+
+    async def after_turn(self, session_id: str, prompt: str) -> object: ...
 
 
 def default_targets(settings: Settings) -> list[ModelTarget]:
@@ -116,6 +124,10 @@ class ChatEngine:
         self.session: Session | None = None
         self._turn: asyncio.Task[TurnResult] | None = None
         self._cancel_requested = False
+        self.hooks: TurnHooks | None = None
+        # Set (to the reason) when another instance owns the project: no turns from here.
+        self.read_only = ""
+        self._ran_tools = False
 
     @property
     def model_name(self) -> str | None:
@@ -172,6 +184,8 @@ class ChatEngine:
         """Run one turn to its end; ``cancel()`` ends it early, keeping what was produced."""
         if self.busy:
             raise PenguinError("a reply is still streaming; press Esc to cancel it first")
+        if self.read_only:
+            raise PenguinError(self.read_only)
         self._cancel_requested = False
         if prompt.strip() == COMPACT_COMMAND:
             self._turn = asyncio.create_task(self._run_compaction())
@@ -229,6 +243,7 @@ class ChatEngine:
             if compacted.status is not MessageStatus.COMPLETE:
                 return TurnResult(compacted.status, compacted.message, compacted.failure)
             history = [m for m in await self.history() if belongs_in_context(m)]
+        await self._run_hook("capture_outside_edits", session_id)
         parent = await self.store.branch_head(session_id)
         user = await self.store.add_message(
             session_id, parent, Role.USER, prompt, MessageStatus.COMPLETE
@@ -236,7 +251,21 @@ class ChatEngine:
         await self.store.touch_session(session_id, title=prompt.strip().splitlines()[0][:80])
         await publish_completed(self.bus, user)
         messages = to_openai([*history, user])
-        return await self._agent_loop(user, messages, targets, estimate)
+        self._ran_tools = False
+        try:
+            return await self._agent_loop(user, messages, targets, estimate)
+        finally:
+            if self._ran_tools:
+                await asyncio.shield(self._run_hook("after_turn", session_id, prompt))
+
+    async def _run_hook(self, name: str, session_id: str, *args: str) -> None:
+        """Checkpoint around a turn; a failure is reported, and the turn goes on."""
+        if self.hooks is None:
+            return
+        try:
+            await getattr(self.hooks, name)(session_id, *args)
+        except PenguinError as error:
+            await report(self.bus, session_id, error, "checkpoint")
 
     async def _run_compaction(self) -> TurnResult:
         """``/compact``: summarise the conversation now."""
@@ -296,6 +325,7 @@ class ChatEngine:
             messages.append(assistant_message(last.content, streamed.tool_calls))
             parent = last.id
             for index, call in enumerate(streamed.tool_calls):
+                self._ran_tools = True
                 try:
                     outcome = await self.tools.run(session_id, last.id, call)
                 except asyncio.CancelledError:

@@ -12,6 +12,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from penguin_tui.bus import EventBus
+from penguin_tui.checkpoints.service import CheckpointService
 from penguin_tui.config import DataPaths, Redactor, Settings, data_paths, load_settings
 from penguin_tui.config.settings import PROJECT_CONFIG, read_layer
 from penguin_tui.engine.chat import ChatEngine, TargetResolver, default_targets
@@ -19,7 +20,7 @@ from penguin_tui.engine.permissions import Action, PermissionPolicy, PermissionS
 from penguin_tui.engine.tool_runner import ToolRunner
 from penguin_tui.engine.tools.base import ToolContext, ToolLimits
 from penguin_tui.engine.tools.environment import scrubbed_environment
-from penguin_tui.errors import ConfigError
+from penguin_tui.errors import CheckpointError, ConfigError, ProjectLockedError
 from penguin_tui.store import Project, Store
 
 
@@ -34,9 +35,14 @@ class Runtime:
     engine: ChatEngine
     project_dir: Path
     recovered_messages: int = 0
+    checkpoints: CheckpointService | None = None
+    # Why checkpoints are off or read-only, as one line for the user (empty when all is well).
+    checkpoint_notice: str = ""
 
     async def close(self) -> None:
         await self.engine.wait_idle()
+        if self.checkpoints is not None:
+            await self.checkpoints.close()
         self.bus.close()
         await self.store.close()
 
@@ -91,14 +97,50 @@ async def make_tool_runner(
     return ToolRunner(store, bus, policy, context, project.id)
 
 
+async def open_checkpoints(
+    store: Store,
+    bus: EventBus,
+    settings: Settings,
+    project: Project,
+    paths: DataPaths,
+    *,
+    read_only_ok: bool,
+) -> tuple[CheckpointService | None, str]:
+    """The project's checkpoint service, or None and why not (turned off, home directory).
+
+    With ``read_only_ok`` a project another instance holds opens read-only; otherwise that
+    is an error (headless commands that change things must not run beside the TUI).
+    """
+    if not settings.checkpoints.enabled:
+        return None, "checkpoints are turned off ([checkpoints] enabled = false)"
+    service = CheckpointService(store, bus, settings.checkpoints, project, paths)
+    try:
+        await service.open(allow_read_only=read_only_ok)
+    except ProjectLockedError:
+        service.shadow.close()
+        raise
+    except CheckpointError as error:
+        service.shadow.close()
+        service.instance.release()
+        return None, error.message
+    if service.read_only:
+        return service, (
+            "another penguin-tui is running on this project: this one is read-only "
+            "(browse sessions and checkpoints; no turns, reverts or switches)"
+        )
+    return service, ""
+
+
 async def open_runtime(
     directory: str | Path | None,
     *,
     model: str | None = None,
     api_base: str | None = None,
     resolve: TargetResolver = default_targets,
+    read_only_ok: bool = False,
 ) -> Runtime:
-    """Load settings for the project, open the store, recover crashed replies, make the engine."""
+    """Load settings for the project, open the store, recover crashed replies, make the engine,
+    and open the project's checkpoints (finishing any restore a crash interrupted)."""
     project_dir = project_directory(directory)
     paths = data_paths()
     settings = load_settings(paths.user_config, project_dir, model=model, api_base=api_base)
@@ -108,9 +150,19 @@ async def open_runtime(
         bus = EventBus(sink=store, first_seq=await store.max_event_seq() + 1)
         project = await store.ensure_project(project_dir)
         tools = await make_tool_runner(store, bus, settings, paths, project, project_dir)
+        checkpoints, notice = await open_checkpoints(
+            store, bus, settings, project, paths, read_only_ok=read_only_ok
+        )
     except BaseException:
         # An open connection keeps its thread alive: close it, or the process never exits.
         await store.close()
         raise
     engine = ChatEngine(store, bus, settings, project, tools, resolve=resolve)
-    return Runtime(paths, settings, store, bus, engine, project_dir, recovered)
+    if checkpoints is not None:
+        if checkpoints.read_only:
+            engine.read_only = notice
+        else:
+            engine.hooks = checkpoints
+    return Runtime(
+        paths, settings, store, bus, engine, project_dir, recovered, checkpoints, notice
+    )

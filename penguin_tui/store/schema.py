@@ -117,6 +117,52 @@ MIGRATIONS: list[str] = [
         created_at REAL NOT NULL
     );
     """,
+    # 3: checkpoints (code tree + conversation point + usage), the current branch of a
+    # session, each branch's position, and the undoable operations (revert, merge).
+    """
+    ALTER TABLE sessions ADD COLUMN current_branch TEXT NOT NULL DEFAULT 'main';
+    ALTER TABLE branches ADD COLUMN position_id TEXT;
+    ALTER TABLE branches ADD COLUMN created_at REAL NOT NULL DEFAULT 0;
+    CREATE TABLE checkpoints (
+        id TEXT PRIMARY KEY,
+        session_id TEXT NOT NULL REFERENCES sessions(id),
+        branch TEXT NOT NULL,
+        parent_id TEXT,
+        message_id TEXT,
+        kind TEXT NOT NULL CHECK (kind IN ('auto', 'manual', 'safety')),
+        label TEXT NOT NULL DEFAULT '',
+        tree TEXT NOT NULL,
+        tasks TEXT NOT NULL DEFAULT '[]',
+        calls INTEGER NOT NULL,
+        input_tokens INTEGER NOT NULL,
+        output_tokens INTEGER NOT NULL,
+        cost_usd REAL,
+        unpriced_calls INTEGER NOT NULL,
+        files_changed INTEGER NOT NULL,
+        lines_added INTEGER NOT NULL,
+        lines_removed INTEGER NOT NULL,
+        skipped TEXT NOT NULL DEFAULT '[]',
+        snapshot_ms REAL NOT NULL,
+        created_at REAL NOT NULL
+    );
+    CREATE INDEX checkpoints_by_session ON checkpoints(session_id, created_at);
+    CREATE TABLE checkpoint_ops (
+        id INTEGER PRIMARY KEY,
+        session_id TEXT NOT NULL REFERENCES sessions(id),
+        kind TEXT NOT NULL CHECK (kind IN ('revert', 'merge')),
+        mode TEXT NOT NULL CHECK (mode IN ('code', 'conversation', 'both')),
+        branch TEXT NOT NULL,
+        target_id TEXT NOT NULL,
+        before_id TEXT NOT NULL,
+        before_head TEXT,
+        after_head TEXT,
+        after_tree TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('done', 'undone')),
+        detail TEXT NOT NULL DEFAULT '{}',
+        created_at REAL NOT NULL
+    );
+    CREATE INDEX checkpoint_ops_by_session ON checkpoint_ops(session_id, id);
+    """,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

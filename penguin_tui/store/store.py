@@ -165,6 +165,14 @@ class Store:
         except sqlite3.Error as error:
             raise StoreError(_explain(error, self.path)) from error
 
+    async def transaction(self, statements: list[tuple[str, tuple[Any, ...]]]) -> None:
+        """Several writes that land together or not at all (for the services' own tables)."""
+        await self._write_many(statements)
+
+    async def query(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        """Rows of a read-only query (for the services' own tables)."""
+        return await self._rows(sql, params)
+
     async def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
         try:
             self._db.row_factory = sqlite3.Row
@@ -291,10 +299,11 @@ class Store:
         content: str,
         status: MessageStatus,
         model: str | None = None,
-        branch: str = "main",
+        branch: str | None = None,
         tool_call_id: str | None = None,
     ) -> Message:
-        """Append a message under ``parent_id`` and move the branch head to it, atomically."""
+        """Append a message under ``parent_id`` and move the branch head (the session's current
+        branch unless ``branch`` is given) to it, atomically."""
         message_id = uuid.uuid4().hex
         now = time.time()
         await self._write_many(
@@ -317,10 +326,11 @@ class Store:
                     ),
                 ),
                 (
-                    "INSERT INTO branches (session_id, name, head_message_id) VALUES (?, ?, ?)"
+                    "INSERT INTO branches (session_id, name, head_message_id) VALUES (?,"
+                    " COALESCE(?, (SELECT current_branch FROM sessions WHERE id = ?)), ?)"
                     " ON CONFLICT (session_id, name) DO UPDATE SET head_message_id = excluded"
                     ".head_message_id",
-                    (session_id, branch, message_id),
+                    (session_id, branch, session_id, message_id),
                 ),
                 ("UPDATE sessions SET updated_at = ? WHERE id = ?", (now, session_id)),
             ]
@@ -359,17 +369,23 @@ class Store:
             raise StoreError(f"message {message_id} is missing from {self.path}")
         return _message(rows[0])
 
-    async def branch_head(self, session_id: str, branch: str = "main") -> str | None:
+    async def branch_head(self, session_id: str, branch: str | None = None) -> str | None:
+        """The head message of ``branch`` (default: the session's current branch)."""
         rows = await self._rows(
-            "SELECT head_message_id FROM branches WHERE session_id = ? AND name = ?",
-            (session_id, branch),
+            "SELECT head_message_id FROM branches WHERE session_id = ? AND name ="
+            " COALESCE(?, (SELECT current_branch FROM sessions WHERE id = ?))",
+            (session_id, branch, session_id),
         )
         return rows[0]["head_message_id"] if rows else None
 
-    async def branch_path(self, session_id: str, branch: str = "main") -> list[Message]:
+    async def branch_path(self, session_id: str, branch: str | None = None) -> list[Message]:
         """The branch's conversation: the path from the root message to the branch head."""
         head = await self.branch_head(session_id, branch)
-        if head is None:
+        return await self.message_path(head)
+
+    async def message_path(self, message_id: str | None) -> list[Message]:
+        """The conversation up to ``message_id``: from the root message to it."""
+        if message_id is None:
             return []
         rows = await self._rows(
             """
@@ -381,9 +397,20 @@ class Store:
             )
             SELECT m.* FROM path JOIN messages m ON m.id = path.id ORDER BY path.depth DESC
             """,
-            (head,),
+            (message_id,),
         )
         return [_message(row) for row in rows]
+
+    async def current_branch(self, session_id: str) -> str:
+        rows = await self._rows("SELECT current_branch FROM sessions WHERE id = ?", (session_id,))
+        return str(rows[0]["current_branch"]) if rows else "main"
+
+    async def branch_names(self, session_id: str) -> list[str]:
+        rows = await self._rows(
+            "SELECT name FROM branches WHERE session_id = ? ORDER BY created_at, name",
+            (session_id,),
+        )
+        return [row["name"] for row in rows]
 
     async def interrupt_streaming(self) -> int:
         """Mark replies left ``streaming`` by a crash as ``interrupted``; returns how many."""

@@ -72,8 +72,12 @@ def test_agent_writes_runs_and_fixes_with_everything_allowed(
     assert "+    return a + b" in str(results[4]["diff"])
     asked = [e for e in events if e["type"] == "approval.requested"]
     assert len(asked) == 5  # writes, edit and shell are asked in the default mode; reads are not
-    final = events[-1]
+    final = events[-2]
     assert final["type"] == "message.completed" and final["status"] == "complete"
+    # The turn ran tools, so it ends with an automatic checkpoint of what it changed.
+    checkpoint = events[-1]
+    assert checkpoint["type"] == "checkpoint.created" and checkpoint["kind"] == "auto"
+    assert checkpoint["files_changed"] == 2
     # Every request after a tool call carried its answer.
     for request in server.requests[1:]:
         messages = request["messages"]
@@ -176,7 +180,7 @@ def test_faults_before_the_first_token_mid_loop_are_retried_and_the_loop_goes_on
         )
     assert code == 0, err
     assert [e["attempt"] for e in events if e["type"] == "retry"] == [1]
-    assert events[-1]["status"] == "complete"
+    assert [e for e in events if e["type"] == "message.completed"][-1]["status"] == "complete"
     assert (project / "calc.py").read_text().endswith("a + b\n")
 
 

@@ -1,0 +1,130 @@
+"""Running git on the shadow repository: always an explicit ``--git-dir`` and ``--work-tree``.
+
+Without them git would find the project's own ``.git`` (DESIGN §5), so nothing here ever runs
+git without both, and the environment is scrubbed of every ``GIT_*`` variable that could point
+it elsewhere. Global and system config are ignored so a user's hooks, filters or aliases never
+run on the shadow repository.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+from penguin_tui.errors import CheckpointError
+
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+
+_SETTINGS = (
+    "core.quotePath=false",
+    "core.autocrlf=false",
+    "core.safecrlf=false",
+    "core.symlinks=true",
+    "core.fileMode=true",
+    "core.fsmonitor=false",
+    "core.hooksPath=/dev/null",
+    "gc.auto=0",
+    "advice.detachedHead=false",
+)
+
+
+def clean_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The caller's environment without any ``GIT_*`` variable, plus a fixed identity."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("GIT_")}
+    env.update(
+        GIT_CONFIG_NOSYSTEM="1",
+        GIT_CONFIG_GLOBAL=os.devnull,
+        GIT_TERMINAL_PROMPT="0",
+        GIT_AUTHOR_NAME="penguin-tui",
+        GIT_AUTHOR_EMAIL="checkpoints@penguin-tui.invalid",
+        GIT_COMMITTER_NAME="penguin-tui",
+        GIT_COMMITTER_EMAIL="checkpoints@penguin-tui.invalid",
+        LC_ALL="C",
+    )
+    if extra:
+        env.update(extra)
+    return env
+
+
+class Git:
+    """A git command line bound to one shadow ``git_dir`` and one project ``work_tree``."""
+
+    def __init__(self, git_dir: Path, work_tree: Path, keep_fds: Sequence[int] = ()) -> None:
+        self.git_dir = git_dir
+        self.work_tree = work_tree
+        # The operation lock's descriptor is passed to every git child: while any of them is
+        # alive the lock is held, so taking the lock proves no git of ours is still running.
+        self.keep_fds = tuple(keep_fds)
+        self._env = clean_environment()
+
+    def argv(self, args: Sequence[str]) -> list[str]:
+        base = ["git", f"--git-dir={self.git_dir}", f"--work-tree={self.work_tree}"]
+        for setting in _SETTINGS:
+            base += ["-c", setting]
+        return [*base, *args]
+
+    def run(
+        self,
+        *args: str,
+        stdin: bytes | None = None,
+        ok: Sequence[int] = (0,),
+        env: dict[str, str] | None = None,
+    ) -> bytes:
+        """Run git and return its stdout; any other exit code is a one-line CheckpointError."""
+        result = self.run_raw(*args, stdin=stdin, env=env)
+        if result.returncode not in ok:
+            raise CheckpointError(_explain(args, result))
+        return result.stdout
+
+    def run_raw(
+        self, *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[bytes]:
+        try:
+            return subprocess.run(
+                self.argv(args),
+                input=stdin,
+                capture_output=True,
+                cwd=self.work_tree if self.work_tree.is_dir() else None,
+                env={**self._env, **env} if env else self._env,
+                pass_fds=self.keep_fds,
+                check=False,
+            )
+        except FileNotFoundError as error:
+            raise CheckpointError("git is not installed: checkpoints need git ≥ 2.38") from error
+        except OSError as error:
+            raise CheckpointError(f"cannot run git: {error.strerror}") from error
+
+    def init_bare(self) -> None:
+        """Create the bare shadow repository (the one call made without a work tree)."""
+        self.git_dir.parent.mkdir(parents=True, exist_ok=True)
+        result = subprocess.run(
+            ["git", "init", "--bare", "--quiet", str(self.git_dir)],
+            capture_output=True,
+            env=self._env,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise CheckpointError(_explain(["init"], result))
+
+    def text(self, *args: str) -> str:
+        return self.run(*args).decode("utf-8", "surrogateescape").strip()
+
+
+def _explain(args: Sequence[str], result: subprocess.CompletedProcess[bytes]) -> str:
+    message = result.stderr.decode("utf-8", "replace").strip().splitlines()
+    detail = next((line for line in message if line.strip()), f"exit code {result.returncode}")
+    if "No space left on device" in detail:
+        return "the disk is full: the checkpoint was not saved (free some space and retry)"
+    return f"git {args[0] if args else ''} failed: {detail.removeprefix('fatal: ')}"
+
+
+def split_z(output: bytes) -> list[str]:
+    """NUL-separated paths from git's ``-z`` output, decoded losslessly."""
+    return [item.decode("utf-8", "surrogateescape") for item in output.split(b"\0") if item]
+
+
+def encode_paths(paths: Sequence[str]) -> bytes:
+    """Paths for ``--stdin -z``: each NUL-terminated."""
+    return b"".join(path.encode("utf-8", "surrogateescape") + b"\0" for path in paths)

@@ -1,0 +1,94 @@
+"""The restore journal: a restore's plan is on disk before its first file is touched.
+
+If the process dies mid-restore, the next start finds the journal and carries the plan out
+again (every step is idempotent: write this blob here, delete that file), then clears it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from penguin_tui.errors import CheckpointError
+
+
+@dataclass(frozen=True)
+class TreeEntry:
+    """A file in a snapshot: its git mode (100644, 100755, 120000) and blob id."""
+
+    mode: str
+    sha: str
+
+
+@dataclass(frozen=True)
+class RestorePlan:
+    """Which files a restore writes (with their target content) and deletes."""
+
+    target: str
+    before: str
+    writes: list[tuple[str, TreeEntry]]
+    deletes: list[str]
+
+
+class Journal:
+    """One pending restore per project, as a small JSON file fsynced before it counts."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @property
+    def pending(self) -> bool:
+        return self.path.exists()
+
+    def write(self, plan: RestorePlan) -> None:
+        data = {
+            "target": plan.target,
+            "before": plan.before,
+            "writes": [[path, entry.mode, entry.sha] for path, entry in plan.writes],
+            "deletes": plan.deletes,
+        }
+        temp = self.path.with_suffix(".tmp")
+        try:
+            with temp.open("w", encoding="utf-8", errors="surrogateescape") as handle:
+                json.dump(data, handle, ensure_ascii=False)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temp, self.path)
+            _fsync_folder(self.path.parent)
+        except OSError as error:
+            temp.unlink(missing_ok=True)
+            raise CheckpointError(
+                f"cannot write the restore journal ({error.strerror}): nothing was restored"
+            ) from error
+
+    def read(self) -> RestorePlan | None:
+        try:
+            text = self.path.read_text(encoding="utf-8", errors="surrogateescape")
+        except FileNotFoundError:
+            return None
+        try:
+            data = json.loads(text)
+            return RestorePlan(
+                target=data["target"],
+                before=data["before"],
+                writes=[(path, TreeEntry(mode, sha)) for path, mode, sha in data["writes"]],
+                deletes=list(data["deletes"]),
+            )
+        except (ValueError, KeyError, TypeError) as error:
+            raise CheckpointError(
+                f"the restore journal {self.path} is damaged; move it away to continue"
+            ) from error
+
+    def clear(self) -> None:
+        self.path.unlink(missing_ok=True)
+        _fsync_folder(self.path.parent)
+
+
+def _fsync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,99 @@
+"""Locks on a project's shadow repository: one running instance, one operation at a time.
+
+Both are ``flock`` locks, which the kernel releases when their holder dies, so a crash never
+leaves a stale lock behind. The operation lock's descriptor is also handed to every git child,
+so holding it proves that no earlier git of ours is still running — which is what makes it safe
+to reclaim a leftover ``index.lock``.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from penguin_tui.errors import ProjectLockedError
+
+
+class InstanceLock:
+    """Held for the life of the one penguin-tui instance that may change a project."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd: int | None = None
+
+    @property
+    def held(self) -> bool:
+        return self._fd is not None
+
+    def acquire(self) -> None:
+        """Take the lock, or raise ProjectLockedError naming the process that has it."""
+        if self._fd is not None:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            owner = _read_owner(fd)
+            os.close(fd)
+            who = f" (pid {owner})" if owner else ""
+            raise ProjectLockedError(
+                f"another penguin-tui is running on this project{who}: "
+                "this one can only browse (read-only)"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+
+def _read_owner(fd: int) -> str:
+    try:
+        return os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+    except OSError:
+        return ""
+
+
+class OperationLock:
+    """Serialises shadow-repository operations across threads and processes."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        self._thread_lock = threading.Lock()
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        with self._thread_lock:
+            fcntl.flock(self.fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(self.fd, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        os.close(self.fd)
+
+
+def reclaim_stale_index_lock(git_dir: Path) -> bool:
+    """Remove ``index.lock`` left by a git that died; call only with the OperationLock held.
+
+    Every git of ours holds the operation lock's descriptor, so with the lock in hand any
+    ``index.lock`` left belongs to a process that is provably gone.
+    """
+    stale = git_dir / "index.lock"
+    try:
+        stale.unlink()
+    except FileNotFoundError:
+        return False
+    return True

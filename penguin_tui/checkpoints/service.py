@@ -1,0 +1,624 @@
+"""The checkpoint service: snapshots, branches, compare, revert/undo/redo and merge.
+
+The TUI and the CLI call these methods; results come back as values and as durable events.
+Every operation that moves the code or the conversation takes a safety checkpoint first, so it
+can be undone, and all of them run one at a time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from penguin_tui.bus import CheckpointCreated, CheckpointRestored, EventBus, SnapshotProgress
+from penguin_tui.checkpoints.diff import FileDiff, parse_unified
+from penguin_tui.checkpoints.git import EMPTY_TREE
+from penguin_tui.checkpoints.locks import InstanceLock
+from penguin_tui.checkpoints.retention import thin
+from penguin_tui.checkpoints.shadow import FileStat, RestoreResult, ShadowRepo, Snapshot
+from penguin_tui.config.paths import DataPaths
+from penguin_tui.config.settings import CheckpointSettings
+from penguin_tui.errors import CheckpointError, ProjectLockedError, UnsafeProjectError
+from penguin_tui.store import Message, Project, Store, UsageTotals
+from penguin_tui.store.checkpoint_records import (
+    Branch,
+    Checkpoint,
+    CheckpointKind,
+    CheckpointRecords,
+    RevertMode,
+)
+
+_BRANCH_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
+GC_EVERY_S = 24 * 3600
+
+
+@dataclass(frozen=True)
+class RevertPreview:
+    """What a revert would do: the files that change and the messages that leave the branch."""
+
+    target: Checkpoint
+    mode: RevertMode
+    files: tuple[FileStat, ...]
+    messages_leaving: tuple[Message, ...]
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of a comparison: its conversation since the common ancestor and its spend."""
+
+    label: str
+    messages: tuple[Message, ...]
+    usage: UsageTotals
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two points compared: files and hunks (renames found) and each side's conversation."""
+
+    old: Checkpoint
+    new: Checkpoint | None  # None: the working tree
+    files: tuple[FileDiff, ...]
+    left: Side
+    right: Side
+
+
+@dataclass(frozen=True)
+class OperationResult:
+    """What a revert, undo, redo, switch, branch or merge changed on disk and where it is now."""
+
+    action: str
+    checkpoint: Checkpoint
+    branch: str
+    restored: RestoreResult | None
+    safety: Checkpoint | None
+    conflicts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class StorageInfo:
+    """How big the shadow repository is against the configured quota."""
+
+    bytes: int
+    quota_bytes: int
+
+    @property
+    def over_quota(self) -> bool:
+        return self.bytes > self.quota_bytes
+
+
+def check_project_root(root: Path, settings: CheckpointSettings) -> None:
+    """Refuse a home directory or ``/`` unless the settings allow it explicitly."""
+    resolved = root.resolve()
+    if settings.allow_home_or_root:
+        return
+    if resolved == Path("/") or resolved == Path.home().resolve():
+        raise UnsafeProjectError(
+            f"checkpoints are off: {resolved} is a home directory or /; open a project folder, "
+            "or set [checkpoints] allow_home_or_root = true to snapshot it anyway"
+        )
+
+
+class CheckpointService:
+    """Checkpoints and branches of one project, shared by the TUI, the CLI and the engine."""
+
+    def __init__(
+        self,
+        store: Store,
+        bus: EventBus,
+        settings: CheckpointSettings,
+        project: Project,
+        paths: DataPaths,
+    ) -> None:
+        self.store = store
+        self.bus = bus
+        self.settings = settings
+        self.project = project
+        self.paths = paths
+        self.records = CheckpointRecords(store)
+        root = Path(project.root)
+        self.shadow = ShadowRepo(
+            paths.shadow_repos / f"{project.id}.git",
+            root,
+            max_file_bytes=int(settings.max_file_mb * 1024 * 1024),
+            exclude=[paths.root],
+        )
+        self.instance = InstanceLock(paths.shadow_repos / f"{project.id}.instance.lock")
+        self.read_only = False
+        self.recovered: RestoreResult | None = None
+        self._lock = asyncio.Lock()
+        self._gc_task: asyncio.Task[None] | None = None
+
+    # -- life cycle ------------------------------------------------------------------------
+
+    async def open(self, *, allow_read_only: bool = False) -> None:
+        """Take the project's instance lock and finish any restore a crash interrupted.
+
+        With ``allow_read_only`` a project locked by another instance opens for browsing only;
+        without it the lock error is raised.
+        """
+        check_project_root(Path(self.project.root), self.settings)
+        try:
+            self.instance.acquire()
+        except ProjectLockedError:
+            if not allow_read_only:
+                raise
+            self.read_only = True
+        if not self.read_only:
+            self.recovered = await asyncio.to_thread(self.shadow.open)
+        elif not (self.shadow.git_dir / "HEAD").exists():
+            raise CheckpointError("this project has no checkpoints yet")
+
+    async def close(self) -> None:
+        if self._gc_task is not None:
+            await asyncio.gather(self._gc_task, return_exceptions=True)
+        self.instance.release()
+        self.shadow.close()
+
+    def _writable(self) -> None:
+        if self.read_only:
+            raise ProjectLockedError(
+                "another penguin-tui is running on this project: this one is read-only"
+            )
+
+    # -- reading ---------------------------------------------------------------------------
+
+    async def checkpoints(self, session_id: str) -> list[Checkpoint]:
+        return await self.records.for_session(session_id)
+
+    async def get(self, session_id: str, checkpoint_id: str) -> Checkpoint:
+        return await self.records.get(checkpoint_id, session_id)
+
+    async def branches(self, session_id: str) -> list[Branch]:
+        return await self.records.branches(session_id)
+
+    async def position(self, session_id: str) -> Checkpoint | None:
+        """The checkpoint the current branch's working state comes from."""
+        branch = await self.records.branch(session_id, await self.store.current_branch(session_id))
+        if branch.position_id is None:
+            return None
+        return await self.records.get(branch.position_id, session_id)
+
+    async def storage(self) -> StorageInfo:
+        size = await asyncio.to_thread(self.shadow.size_bytes)
+        return StorageInfo(size, int(self.settings.quota_mb * 1024 * 1024))
+
+    # -- creating --------------------------------------------------------------------------
+
+    async def create(self, session_id: str, kind: CheckpointKind, label: str = "") -> Checkpoint:
+        """Snapshot the whole project (whoever changed it) and record a checkpoint."""
+        self._writable()
+        async with self._lock:
+            return await self._create(session_id, kind, label)
+
+    async def _snapshot(self, session_id: str) -> Snapshot:
+        loop = asyncio.get_running_loop()
+
+        def progress(text: str) -> None:
+            loop.call_soon_threadsafe(
+                lambda: loop.create_task(
+                    self.bus.publish(SnapshotProgress(session_id=session_id, text=text))
+                )
+            )
+
+        return await asyncio.to_thread(self.shadow.snapshot, progress)
+
+    async def _create(
+        self,
+        session_id: str,
+        kind: CheckpointKind,
+        label: str,
+        snapshot: Snapshot | None = None,
+    ) -> Checkpoint:
+        snap = snapshot or await self._snapshot(session_id)
+        branch_name = await self.store.current_branch(session_id)
+        branch = await self.records.branch(session_id, branch_name)
+        parent = (
+            await self.records.get(branch.position_id, session_id) if branch.position_id else None
+        )
+        stats = await asyncio.to_thread(
+            self.shadow.numstat, parent.tree if parent else EMPTY_TREE, snap.tree
+        )
+        await asyncio.to_thread(self.shadow.keep, f"trees/{snap.tree}", snap.tree)
+        path = await self.store.message_path(branch.head_message_id)
+        usage = await self.records.usage_of([message.id for message in path])
+        checkpoint = await self.records.add(
+            session_id=session_id,
+            branch=branch_name,
+            parent_id=parent.id if parent else None,
+            message_id=branch.head_message_id,
+            kind=kind,
+            label=label.strip().splitlines()[0][:120] if label.strip() else "",
+            tree=snap.tree,
+            usage=usage,
+            files_changed=len(stats),
+            lines_added=sum(s.added or 0 for s in stats),
+            lines_removed=sum(s.removed or 0 for s in stats),
+            skipped=[(s.path, s.reason) for s in snap.skipped],
+            snapshot_ms=snap.elapsed_ms,
+        )
+        await self.bus.publish(
+            CheckpointCreated(
+                session_id=session_id,
+                checkpoint_id=checkpoint.id,
+                branch=branch_name,
+                kind=kind.value,
+                label=checkpoint.label,
+                files_changed=checkpoint.files_changed,
+                lines_added=checkpoint.lines_added,
+                lines_removed=checkpoint.lines_removed,
+                skipped=len(snap.skipped),
+                snapshot_ms=round(snap.elapsed_ms, 1),
+            )
+        )
+        return checkpoint
+
+    async def capture_outside_edits(self, session_id: str) -> Checkpoint | None:
+        """Before an agent turn: checkpoint edits made since the last checkpoint, if any."""
+        if self.read_only:
+            return None
+        async with self._lock:
+            snap = await self._snapshot(session_id)
+            position = await self.position(session_id)
+            if position is not None and position.tree == snap.tree:
+                return None
+            if position is None and snap.tree == EMPTY_TREE:
+                return None
+            label = "changes made outside penguin-tui" if position else "before the first turn"
+            return await self._create(session_id, CheckpointKind.AUTO, label, snap)
+
+    async def after_turn(self, session_id: str, prompt: str) -> Checkpoint | None:
+        """After an agent turn that ran a tool: the automatic checkpoint."""
+        if self.read_only:
+            return None
+        first_line = prompt.strip().splitlines()[0] if prompt.strip() else "agent turn"
+        return await self.create(session_id, CheckpointKind.AUTO, first_line[:80])
+
+    # -- comparing -------------------------------------------------------------------------
+
+    async def working_tree(self, session_id: str) -> str:
+        return (await self._snapshot(session_id)).tree
+
+    async def changes_since_position(self, session_id: str) -> tuple[FileDiff, ...]:
+        """Edits since the last checkpoint (the agent's, a shell's or the user's editor's)."""
+        position = await self.position(session_id)
+        async with self._lock:
+            tree = await self.working_tree(session_id)
+        old = position.tree if position else EMPTY_TREE
+        patch = await asyncio.to_thread(self.shadow.patch, old, tree)
+        return tuple(parse_unified(patch))
+
+    async def compare(self, session_id: str, old_id: str, new_id: str | None = None) -> Comparison:
+        """Files and hunks from ``old`` to ``new`` (default: the working tree), and each side's
+        conversation since their common ancestor with its tokens and dollars."""
+        old = await self.records.get(old_id, session_id)
+        new = await self.records.get(new_id, session_id) if new_id else None
+        if new is None:
+            async with self._lock:
+                new_tree = await self.working_tree(session_id)
+            new_head = await self.store.branch_head(session_id)
+        else:
+            new_tree, new_head = new.tree, new.message_id
+        patch = await asyncio.to_thread(self.shadow.patch, old.tree, new_tree)
+        left_path = await self.store.message_path(old.message_id)
+        right_path = await self.store.message_path(new_head)
+        shared = 0
+        for left, right in zip(left_path, right_path, strict=False):
+            if left.id != right.id:
+                break
+            shared += 1
+        left_messages = tuple(left_path[shared:])
+        right_messages = tuple(right_path[shared:])
+        return Comparison(
+            old=old,
+            new=new,
+            files=tuple(parse_unified(patch)),
+            left=Side(
+                _describe(old),
+                left_messages,
+                await self.records.usage_of([m.id for m in left_messages]),
+            ),
+            right=Side(
+                _describe(new) if new else "working tree",
+                right_messages,
+                await self.records.usage_of([m.id for m in right_messages]),
+            ),
+        )
+
+    # -- reverting -------------------------------------------------------------------------
+
+    async def preview_revert(
+        self, session_id: str, checkpoint_id: str, mode: RevertMode
+    ) -> RevertPreview:
+        """Exactly which files change and which messages leave the branch, before a revert."""
+        target = await self.records.get(checkpoint_id, session_id)
+        files: list[FileStat] = []
+        if mode.code:
+            async with self._lock:
+                tree = await self.working_tree(session_id)
+            files = await asyncio.to_thread(self.shadow.numstat, tree, target.tree)
+        leaving: list[Message] = []
+        if mode.conversation:
+            current = await self.store.branch_path(session_id)
+            keep = {m.id for m in await self.store.message_path(target.message_id)}
+            leaving = [m for m in current if m.id not in keep]
+        return RevertPreview(target, mode, tuple(files), tuple(leaving))
+
+    async def revert(
+        self, session_id: str, checkpoint_id: str, mode: RevertMode
+    ) -> OperationResult:
+        """Go back to a checkpoint's code, conversation or both; undoable."""
+        self._writable()
+        async with self._lock:
+            target = await self.records.get(checkpoint_id, session_id)
+            branch = await self.store.current_branch(session_id)
+            before_head = await self.store.branch_head(session_id)
+            safety = await self._create(
+                session_id, CheckpointKind.SAFETY, f"before revert to {target.id[:8]}"
+            )
+            restored = await self._restore(safety.tree, target.tree) if mode.code else None
+            after_head = target.message_id if mode.conversation else before_head
+            await self.records.move_branch(
+                session_id,
+                branch,
+                head=after_head if mode.conversation else ...,
+                position_id=target.id if mode.code else ...,
+            )
+            await self.records.add_operation(
+                session_id=session_id,
+                kind="revert",
+                mode=mode,
+                branch=branch,
+                target_id=target.id,
+                before_id=safety.id,
+                before_head=before_head,
+                after_head=after_head,
+                after_tree=target.tree if mode.code else safety.tree,
+                detail={},
+            )
+            return await self._announce(
+                "revert", session_id, target, branch, mode, restored, safety
+            )
+
+    async def undo(self, session_id: str) -> OperationResult:
+        """Undo the last revert or merge: back to exactly the state before it."""
+        self._writable()
+        async with self._lock:
+            operation = await self.records.last_operation(session_id, "done")
+            if operation is None:
+                raise CheckpointError("nothing to undo: no revert or merge in this session")
+            await self._on_branch(session_id, operation.branch, "undo")
+            before = await self.records.get(operation.before_id, session_id)
+            safety = await self._create(
+                session_id, CheckpointKind.SAFETY, f"before undoing the {operation.kind}"
+            )
+            restored = (
+                await self._restore(safety.tree, before.tree) if operation.mode.code else None
+            )
+            await self.records.move_branch(
+                session_id,
+                operation.branch,
+                head=operation.before_head if operation.mode.conversation else ...,
+                position_id=before.id if operation.mode.code else ...,
+            )
+            await self.records.set_operation_state(operation.id, "undone")
+            return await self._announce(
+                "undo", session_id, before, operation.branch, operation.mode, restored, safety
+            )
+
+    async def redo(self, session_id: str) -> OperationResult:
+        """Apply the last undone revert or merge again."""
+        self._writable()
+        async with self._lock:
+            operation = await self.records.last_operation(session_id, "undone")
+            if operation is None:
+                raise CheckpointError("nothing to redo")
+            await self._on_branch(session_id, operation.branch, "redo")
+            target = await self.records.get(operation.target_id, session_id)
+            safety = await self._create(
+                session_id, CheckpointKind.SAFETY, f"before redoing the {operation.kind}"
+            )
+            restored = (
+                await self._restore(safety.tree, operation.after_tree)
+                if operation.mode.code
+                else None
+            )
+            await self.records.move_branch(
+                session_id,
+                operation.branch,
+                head=operation.after_head if operation.mode.conversation else ...,
+                position_id=target.id if operation.mode.code else ...,
+            )
+            await self.records.set_operation_state(operation.id, "done")
+            return await self._announce(
+                "redo", session_id, target, operation.branch, operation.mode, restored, safety
+            )
+
+    async def _on_branch(self, session_id: str, branch: str, action: str) -> None:
+        current = await self.store.current_branch(session_id)
+        if current != branch:
+            raise CheckpointError(
+                f"the last change to {action} was on branch {branch!r}; switch to it first"
+            )
+
+    async def _restore(self, current: str, target: str) -> RestoreResult:
+        return await asyncio.to_thread(self.shadow.restore, current, target)
+
+    async def _announce(
+        self,
+        action: str,
+        session_id: str,
+        checkpoint: Checkpoint,
+        branch: str,
+        mode: RevertMode,
+        restored: RestoreResult | None,
+        safety: Checkpoint | None,
+        conflicts: Sequence[str] = (),
+    ) -> OperationResult:
+        await self.bus.publish(
+            CheckpointRestored(
+                session_id=session_id,
+                action=action,  # type: ignore[arg-type]
+                checkpoint_id=checkpoint.id,
+                branch=branch,
+                mode=mode.value,
+                files_written=len(restored.written) if restored else 0,
+                files_deleted=len(restored.deleted) if restored else 0,
+                kept=list(restored.kept) if restored else [],
+                conflicts=list(conflicts),
+            )
+        )
+        return OperationResult(action, checkpoint, branch, restored, safety, tuple(conflicts))
+
+    # -- branches --------------------------------------------------------------------------
+
+    async def branch_from(self, session_id: str, checkpoint_id: str, name: str) -> OperationResult:
+        """A new branch at a checkpoint, switched to: its code and conversation are restored."""
+        self._writable()
+        if not _BRANCH_NAME.match(name) or ".." in name:
+            raise CheckpointError(
+                f"bad branch name {name!r}: use letters, digits, '.', '_', '-' and '/'"
+            )
+        async with self._lock:
+            target = await self.records.get(checkpoint_id, session_id)
+            if name in await self.store.branch_names(session_id):
+                raise CheckpointError(f"a branch named {name!r} already exists")
+            safety = await self._create(
+                session_id, CheckpointKind.SAFETY, f"before branching {name}"
+            )
+            restored = await self._restore(safety.tree, target.tree)
+            await self.records.create_branch(session_id, name, target.message_id, target.id)
+            await self.records.move_branch(session_id, name, make_current=True)
+            return await self._announce(
+                "branch", session_id, target, name, RevertMode.BOTH, restored, safety
+            )
+
+    async def switch(self, session_id: str, name: str) -> OperationResult:
+        """Save the current state, then restore the branch's latest state (like git switch)."""
+        self._writable()
+        async with self._lock:
+            target_branch = await self.records.branch(session_id, name)
+            current = await self.store.current_branch(session_id)
+            if current == name:
+                raise CheckpointError(f"already on branch {name!r}")
+            safety = await self._create(
+                session_id, CheckpointKind.SAFETY, f"before switching to {name}"
+            )
+            target = (
+                await self.records.get(target_branch.position_id, session_id)
+                if target_branch.position_id
+                else await self.records.latest(session_id, name)
+            )
+            restored = await self._restore(safety.tree, target.tree) if target else None
+            await self.records.move_branch(session_id, name, make_current=True)
+            return await self._announce(
+                "switch", session_id, target or safety, name, RevertMode.BOTH, restored, safety
+            )
+
+    async def merge(
+        self, session_id: str, source: str, files: Sequence[str] | None = None
+    ) -> OperationResult:
+        """Three-way merge of another branch's code into this one (or only ``files`` of it).
+
+        Conflicts are never resolved silently: conflicted files get git's markers and are
+        listed, for the user to resolve. Undoable like a revert.
+        """
+        self._writable()
+        async with self._lock:
+            current = await self.store.current_branch(session_id)
+            if source == current:
+                raise CheckpointError("cannot merge a branch into itself")
+            theirs_branch = await self.records.branch(session_id, source)
+            if theirs_branch.position_id is None:
+                raise CheckpointError(f"branch {source!r} has no checkpoint to merge")
+            theirs = await self.records.get(theirs_branch.position_id, session_id)
+            before_head = await self.store.branch_head(session_id)
+            safety = await self._create(
+                session_id, CheckpointKind.SAFETY, f"before merging {source}"
+            )
+            base = await self._common_ancestor(session_id, safety, theirs)
+            outcome = await asyncio.to_thread(
+                self.shadow.merge, base.tree if base else EMPTY_TREE, safety.tree, theirs.tree
+            )
+            merged_tree = outcome.tree
+            conflicts = list(outcome.conflicts)
+            if files:
+                known = await asyncio.to_thread(self.shadow.numstat, safety.tree, theirs.tree)
+                changed = {stat.path for stat in known}
+                unknown = [path for path in files if path not in changed]
+                if unknown:
+                    raise CheckpointError(
+                        f"{unknown[0]} does not differ on branch {source!r}; nothing to take"
+                    )
+                merged_tree = await asyncio.to_thread(
+                    self.shadow.graft, safety.tree, outcome.tree, list(files)
+                )
+                conflicts = [path for path in conflicts if path in files]
+            restored = await self._restore(safety.tree, merged_tree)
+            what = f"files from {source}" if files else f"merged {source}"
+            label = what + (f" ({len(conflicts)} conflicts to resolve)" if conflicts else "")
+            merged = await self._create(session_id, CheckpointKind.MANUAL, label)
+            await self.records.add_operation(
+                session_id=session_id,
+                kind="merge",
+                mode=RevertMode.CODE,
+                branch=current,
+                target_id=merged.id,
+                before_id=safety.id,
+                before_head=before_head,
+                after_head=before_head,
+                after_tree=merged.tree,
+                detail={"source": source, "conflicts": conflicts, "files": list(files or [])},
+            )
+            return await self._announce(
+                "merge", session_id, merged, current, RevertMode.CODE, restored, safety, conflicts
+            )
+
+    async def _common_ancestor(
+        self, session_id: str, one: Checkpoint, other: Checkpoint
+    ) -> Checkpoint | None:
+        by_id = {c.id: c for c in await self.records.for_session(session_id)}
+        seen: set[str] = set()
+        walk: Checkpoint | None = one
+        while walk is not None:
+            seen.add(walk.id)
+            walk = by_id.get(walk.parent_id) if walk.parent_id else None
+        walk = other
+        while walk is not None:
+            if walk.id in seen:
+                return walk
+            walk = by_id.get(walk.parent_id) if walk.parent_id else None
+        return None
+
+    # -- retention -------------------------------------------------------------------------
+
+    async def apply_retention(self, now: float | None = None) -> int:
+        """Thin old automatic checkpoints; collect the shadow repository's garbage in the
+        background at most once a day. Returns how many checkpoints were dropped."""
+        if self.read_only:
+            return 0
+        async with self._lock:
+            dropped = await thin(self.records, self.settings, now or time.time())
+            if dropped:
+                used = await self.records.all_trees()
+                kept = await asyncio.to_thread(self.shadow.kept_trees)
+                await asyncio.to_thread(
+                    self.shadow.forget, [f"trees/{tree}" for tree in kept - used]
+                )
+        marker = self.shadow.git_dir / "penguin-last-gc"
+        try:
+            last = marker.stat().st_mtime
+        except FileNotFoundError:
+            last = 0.0
+        if dropped or time.time() - last > GC_EVERY_S:
+            marker.touch()
+            self._gc_task = asyncio.create_task(asyncio.to_thread(self.shadow.gc))
+        return dropped
+
+
+def _describe(checkpoint: Checkpoint) -> str:
+    label = f" {checkpoint.label}" if checkpoint.label else ""
+    return f"{checkpoint.id[:8]} ({checkpoint.branch}){label}"

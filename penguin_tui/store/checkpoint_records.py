@@ -1,0 +1,446 @@
+"""Checkpoint, branch and undoable-operation rows: the store side of DESIGN §4."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+import uuid
+from dataclasses import dataclass
+from enum import StrEnum
+
+from penguin_tui.errors import CheckpointError
+from penguin_tui.store.models import UsageTotals
+from penguin_tui.store.store import Store
+
+
+class CheckpointKind(StrEnum):
+    """Why a checkpoint exists: after an agent turn, asked for, or before a risky operation."""
+
+    AUTO = "auto"
+    MANUAL = "manual"
+    SAFETY = "safety"
+
+
+class RevertMode(StrEnum):
+    """What a revert (or merge, for undo) moves: the code, the conversation, or both."""
+
+    CODE = "code"
+    CONVERSATION = "conversation"
+    BOTH = "both"
+
+    @property
+    def code(self) -> bool:
+        return self is not RevertMode.CONVERSATION
+
+    @property
+    def conversation(self) -> bool:
+        return self is not RevertMode.CODE
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A point to come back to: a message, a code tree, tasks and the usage totals there."""
+
+    id: str
+    session_id: str
+    branch: str
+    parent_id: str | None
+    message_id: str | None
+    kind: CheckpointKind
+    label: str
+    tree: str
+    tasks: str
+    usage: UsageTotals
+    files_changed: int
+    lines_added: int
+    lines_removed: int
+    skipped: tuple[tuple[str, str], ...]
+    snapshot_ms: float
+    created_at: float
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "label": self.label,
+            "kind": self.kind.value,
+            "branch": self.branch,
+            "parent_id": self.parent_id,
+            "message_id": self.message_id,
+            "created_at": self.created_at,
+            "files_changed": self.files_changed,
+            "lines_added": self.lines_added,
+            "lines_removed": self.lines_removed,
+            "tree": self.tree,
+            "input_tokens": self.usage.input_tokens,
+            "output_tokens": self.usage.output_tokens,
+            "cost_usd": self.usage.cost_usd,
+            "skipped": [{"path": path, "reason": reason} for path, reason in self.skipped],
+            "snapshot_ms": round(self.snapshot_ms, 1),
+        }
+
+
+@dataclass(frozen=True)
+class Branch:
+    """A named line of work in a session: its conversation head and its position."""
+
+    name: str
+    head_message_id: str | None
+    position_id: str | None
+    current: bool
+
+
+@dataclass(frozen=True)
+class Operation:
+    """An undoable revert or merge: the safety checkpoint before, and the state after."""
+
+    id: int
+    session_id: str
+    kind: str
+    mode: RevertMode
+    branch: str
+    target_id: str
+    before_id: str
+    before_head: str | None
+    after_head: str | None
+    after_tree: str
+    state: str
+    detail: dict[str, object]
+    created_at: float
+
+
+class CheckpointRecords:
+    """Reads and writes the checkpoint tables through the one store connection."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    # -- checkpoints -----------------------------------------------------------------------
+
+    async def add(
+        self,
+        *,
+        session_id: str,
+        branch: str,
+        parent_id: str | None,
+        message_id: str | None,
+        kind: CheckpointKind,
+        label: str,
+        tree: str,
+        usage: UsageTotals,
+        files_changed: int,
+        lines_added: int,
+        lines_removed: int,
+        skipped: list[tuple[str, str]],
+        snapshot_ms: float,
+        tasks: str = "[]",
+    ) -> Checkpoint:
+        """Store a checkpoint and make it its branch's position, in one transaction."""
+        checkpoint_id = uuid.uuid4().hex[:12]
+        now = time.time()
+        await self.store.transaction(
+            [
+                (
+                    "INSERT INTO checkpoints (id, session_id, branch, parent_id, message_id, kind,"
+                    " label, tree, tasks, calls, input_tokens, output_tokens, cost_usd,"
+                    " unpriced_calls, files_changed, lines_added, lines_removed, skipped,"
+                    " snapshot_ms, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        checkpoint_id,
+                        session_id,
+                        branch,
+                        parent_id,
+                        message_id,
+                        kind.value,
+                        label,
+                        tree,
+                        tasks,
+                        usage.calls,
+                        usage.input_tokens,
+                        usage.output_tokens,
+                        usage.cost_usd,
+                        usage.unpriced_calls,
+                        files_changed,
+                        lines_added,
+                        lines_removed,
+                        json.dumps(skipped, ensure_ascii=False),
+                        snapshot_ms,
+                        now,
+                    ),
+                ),
+                (
+                    "UPDATE branches SET position_id = ? WHERE session_id = ? AND name = ?",
+                    (checkpoint_id, session_id, branch),
+                ),
+            ]
+        )
+        return await self.get(checkpoint_id, session_id)
+
+    async def get(self, id_or_prefix: str, session_id: str) -> Checkpoint:
+        """A checkpoint of the session by id or unique id prefix."""
+        cleaned = id_or_prefix.strip().replace("%", "").replace("_", "")
+        rows = await self.store.query(
+            "SELECT * FROM checkpoints WHERE session_id = ? AND id LIKE ? LIMIT 2",
+            (session_id, cleaned + "%"),
+        )
+        exact = [row for row in rows if row["id"] == cleaned]
+        if not cleaned or not rows:
+            raise CheckpointError(
+                f"no checkpoint {id_or_prefix!r}; `penguin-tui checkpoints list` shows them"
+            )
+        if len(rows) > 1 and not exact:
+            raise CheckpointError(f"checkpoint id {id_or_prefix!r} is ambiguous; give more of it")
+        return _checkpoint(exact[0] if exact else rows[0])
+
+    async def for_session(self, session_id: str) -> list[Checkpoint]:
+        rows = await self.store.query(
+            "SELECT * FROM checkpoints WHERE session_id = ? ORDER BY created_at, rowid",
+            (session_id,),
+        )
+        return [_checkpoint(row) for row in rows]
+
+    async def latest(self, session_id: str, branch: str) -> Checkpoint | None:
+        rows = await self.store.query(
+            "SELECT * FROM checkpoints WHERE session_id = ? AND branch = ?"
+            " ORDER BY created_at DESC, rowid DESC LIMIT 1",
+            (session_id, branch),
+        )
+        return _checkpoint(rows[0]) if rows else None
+
+    async def delete(self, checkpoint_ids: list[str]) -> None:
+        """Drop checkpoints (retention); their children are re-parented to the grandparent."""
+        statements: list[tuple[str, tuple[object, ...]]] = []
+        for checkpoint_id in checkpoint_ids:
+            statements += [
+                (
+                    "UPDATE checkpoints SET parent_id ="
+                    " (SELECT parent_id FROM checkpoints WHERE id = ?) WHERE parent_id = ?",
+                    (checkpoint_id, checkpoint_id),
+                ),
+                ("UPDATE branches SET position_id = NULL WHERE position_id = ?", (checkpoint_id,)),
+                ("DELETE FROM checkpoints WHERE id = ?", (checkpoint_id,)),
+            ]
+        if statements:
+            await self.store.transaction(statements)
+
+    async def auto_checkpoints(self) -> list[tuple[str, float]]:
+        rows = await self.store.query(
+            "SELECT id, created_at FROM checkpoints WHERE kind = 'auto' ORDER BY created_at"
+        )
+        return [(row["id"], float(row["created_at"])) for row in rows]
+
+    async def protected_ids(self) -> set[str]:
+        """Checkpoints retention must keep: branch positions and those undo/redo need."""
+        rows = await self.store.query(
+            "SELECT position_id AS id FROM branches WHERE position_id IS NOT NULL"
+            " UNION SELECT target_id FROM checkpoint_ops UNION SELECT before_id FROM checkpoint_ops"
+        )
+        return {row["id"] for row in rows}
+
+    async def all_trees(self) -> set[str]:
+        rows = await self.store.query("SELECT DISTINCT tree FROM checkpoints")
+        return {row["tree"] for row in rows}
+
+    # -- branches --------------------------------------------------------------------------
+
+    async def branches(self, session_id: str) -> list[Branch]:
+        rows = await self.store.query(
+            "SELECT b.name, b.head_message_id, b.position_id,"
+            " b.name = s.current_branch AS current"
+            " FROM branches b JOIN sessions s ON s.id = b.session_id"
+            " WHERE b.session_id = ? ORDER BY b.created_at, b.rowid",
+            (session_id,),
+        )
+        return [
+            Branch(row["name"], row["head_message_id"], row["position_id"], bool(row["current"]))
+            for row in rows
+        ]
+
+    async def branch(self, session_id: str, name: str) -> Branch:
+        for branch in await self.branches(session_id):
+            if branch.name == name:
+                return branch
+        raise CheckpointError(f"no branch {name!r}; `penguin-tui branches list` shows them")
+
+    async def create_branch(
+        self, session_id: str, name: str, head: str | None, position_id: str
+    ) -> None:
+        try:
+            await self.store.transaction(
+                [
+                    (
+                        "INSERT INTO branches (session_id, name, head_message_id, position_id,"
+                        " created_at) VALUES (?, ?, ?, ?, ?)",
+                        (session_id, name, head, position_id, time.time()),
+                    )
+                ]
+            )
+        except Exception as error:
+            if isinstance(error.__cause__, sqlite3.IntegrityError):
+                raise CheckpointError(f"a branch named {name!r} already exists") from error
+            raise
+
+    async def move_branch(
+        self,
+        session_id: str,
+        name: str,
+        *,
+        head: str | None | object = ...,
+        position_id: str | None | object = ...,
+        make_current: bool = False,
+    ) -> None:
+        """Move a branch's head and/or position (``...`` leaves one as it is)."""
+        statements: list[tuple[str, tuple[object, ...]]] = []
+        if head is not ...:
+            statements.append(
+                (
+                    "UPDATE branches SET head_message_id = ? WHERE session_id = ? AND name = ?",
+                    (head, session_id, name),
+                )
+            )
+        if position_id is not ...:
+            statements.append(
+                (
+                    "UPDATE branches SET position_id = ? WHERE session_id = ? AND name = ?",
+                    (position_id, session_id, name),
+                )
+            )
+        if make_current:
+            statements.append(
+                ("UPDATE sessions SET current_branch = ? WHERE id = ?", (name, session_id))
+            )
+        if statements:
+            await self.store.transaction(statements)
+
+    # -- undoable operations ---------------------------------------------------------------
+
+    async def add_operation(
+        self,
+        *,
+        session_id: str,
+        kind: str,
+        mode: RevertMode,
+        branch: str,
+        target_id: str,
+        before_id: str,
+        before_head: str | None,
+        after_head: str | None,
+        after_tree: str,
+        detail: dict[str, object],
+    ) -> None:
+        await self.store.transaction(
+            [
+                (
+                    "INSERT INTO checkpoint_ops (session_id, kind, mode, branch, target_id,"
+                    " before_id, before_head, after_head, after_tree, state, detail, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'done', ?, ?)",
+                    (
+                        session_id,
+                        kind,
+                        mode.value,
+                        branch,
+                        target_id,
+                        before_id,
+                        before_head,
+                        after_head,
+                        after_tree,
+                        json.dumps(detail),
+                        time.time(),
+                    ),
+                ),
+                # A new operation ends the redo chain, like any editor's undo stack.
+                (
+                    "DELETE FROM checkpoint_ops WHERE session_id = ? AND state = 'undone'",
+                    (session_id,),
+                ),
+            ]
+        )
+
+    async def last_operation(self, session_id: str, state: str) -> Operation | None:
+        """The newest operation still done (for undo) or the oldest undone one (for redo)."""
+        order = "DESC" if state == "done" else "ASC"
+        if state == "undone":
+            rows = await self.store.query(
+                "SELECT * FROM checkpoint_ops WHERE session_id = ? AND state = 'undone'"
+                " ORDER BY id ASC LIMIT 1",
+                (session_id,),
+            )
+        else:
+            rows = await self.store.query(
+                f"SELECT * FROM checkpoint_ops WHERE session_id = ? AND state = 'done'"
+                f" ORDER BY id {order} LIMIT 1",
+                (session_id,),
+            )
+        return _operation(rows[0]) if rows else None
+
+    async def set_operation_state(self, operation_id: int, state: str) -> None:
+        await self.store.transaction(
+            [("UPDATE checkpoint_ops SET state = ? WHERE id = ?", (state, operation_id))]
+        )
+
+    # -- usage along a conversation --------------------------------------------------------
+
+    async def usage_of(self, message_ids: list[str]) -> UsageTotals:
+        """Tokens and dollars of the LLM calls that produced these messages."""
+        if not message_ids:
+            return UsageTotals(0, 0, 0, None, 0)
+        marks = ",".join("?" * len(message_ids))
+        rows = await self.store.query(
+            "SELECT COUNT(*) AS calls, COALESCE(SUM(input_tokens), 0) AS i,"
+            " COALESCE(SUM(output_tokens), 0) AS o, SUM(cost_usd) AS cost,"
+            " SUM(CASE WHEN cost_usd IS NULL THEN 1 ELSE 0 END) AS unpriced"
+            f" FROM usage WHERE message_id IN ({marks})",
+            tuple(message_ids),
+        )
+        row = rows[0]
+        calls = int(row["calls"])
+        unpriced = int(row["unpriced"] or 0)
+        cost = None if (calls == 0 or unpriced == calls) else float(row["cost"] or 0.0)
+        return UsageTotals(calls, int(row["i"]), int(row["o"]), cost, unpriced)
+
+
+def _checkpoint(row: sqlite3.Row) -> Checkpoint:
+    unpriced = int(row["unpriced_calls"])
+    return Checkpoint(
+        id=row["id"],
+        session_id=row["session_id"],
+        branch=row["branch"],
+        parent_id=row["parent_id"],
+        message_id=row["message_id"],
+        kind=CheckpointKind(row["kind"]),
+        label=row["label"],
+        tree=row["tree"],
+        tasks=row["tasks"],
+        usage=UsageTotals(
+            int(row["calls"]),
+            int(row["input_tokens"]),
+            int(row["output_tokens"]),
+            row["cost_usd"],
+            unpriced,
+        ),
+        files_changed=int(row["files_changed"]),
+        lines_added=int(row["lines_added"]),
+        lines_removed=int(row["lines_removed"]),
+        skipped=tuple((path, reason) for path, reason in json.loads(row["skipped"])),
+        snapshot_ms=float(row["snapshot_ms"]),
+        created_at=float(row["created_at"]),
+    )
+
+
+def _operation(row: sqlite3.Row) -> Operation:
+    return Operation(
+        id=int(row["id"]),
+        session_id=row["session_id"],
+        kind=row["kind"],
+        mode=RevertMode(row["mode"]),
+        branch=row["branch"],
+        target_id=row["target_id"],
+        before_id=row["before_id"],
+        before_head=row["before_head"],
+        after_head=row["after_head"],
+        after_tree=row["after_tree"],
+        state=row["state"],
+        detail=json.loads(row["detail"]),
+        created_at=float(row["created_at"]),
+    )
