@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual import work
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from penguin_tui.app.checkpoint_actions import CheckpointActions
 from penguin_tui.app.commands import workbench_commands
 from penguin_tui.app.markdown_style import markdown_theme
 from penguin_tui.app.themes import FALLBACK_THEME, builtin_theme_dir, load_themes
@@ -60,7 +61,7 @@ class LaunchOptions:
     exit_after_first_frame: bool = False
 
 
-class PenguinApp(App[int]):
+class PenguinApp(CheckpointActions):
     """penguin-tui's workbench application."""
 
     CSS_PATH = "app.tcss"
@@ -83,6 +84,9 @@ class PenguinApp(App[int]):
         self._subscription: Subscription | None = None
         self._services_closed = False
         self.ready = False
+        # Paths edited outside penguin-tui since the last checkpoint (from the watcher).
+        self.outside_changes: set[str] = set()
+        self._stop_watching: asyncio.Event | None = None
         self._markdown_theme_pushed = False
         themes, self._theme_problems = load_themes([builtin_theme_dir()])
         for theme in themes:
@@ -153,6 +157,15 @@ class PenguinApp(App[int]):
                 f"{runtime.recovered_messages} reply(ies) cut short by a crash were kept "
                 f"and marked interrupted"
             )
+        if runtime.checkpoint_notice:
+            self.notify(runtime.checkpoint_notice, severity="warning", timeout=10)
+        if runtime.checkpoints is not None and runtime.checkpoints.recovered is not None:
+            recovered = runtime.checkpoints.recovered
+            self.notify(
+                f"a restore cut short by a crash was finished ({len(recovered.written)} written,"
+                f" {len(recovered.deleted)} deleted)",
+                timeout=10,
+            )
         self._subscription = runtime.bus.subscribe()
         self._pump_events()
         try:
@@ -167,6 +180,8 @@ class PenguinApp(App[int]):
             self.notify(error.message, severity="error", timeout=10)
         self.ready = True
         self._preload_llm()
+        self._start_watching()
+        self._apply_retention()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Every worker failure ends here: logged with its traceback, shown as one line."""
@@ -242,6 +257,7 @@ class PenguinApp(App[int]):
         self._refresh_usage()
         if engine.session is not None:
             self.sub_title = f"{self.runtime.project_dir.name} · session {engine.session.id}"
+        self.reload_checkpoints()
 
     def _tally_from_store(self, rows: list[Any]) -> UsageTally:
         assert self.runtime is not None
@@ -276,6 +292,8 @@ class PenguinApp(App[int]):
         from penguin_tui.bus import (
             ApprovalAnswered,
             ApprovalRequested,
+            CheckpointCreated,
+            CheckpointRestored,
             ContextCompacted,
             ErrorOccurred,
             MessageCompleted,
@@ -284,6 +302,7 @@ class PenguinApp(App[int]):
             ModelSwitched,
             ReasoningDelta,
             Retrying,
+            SnapshotProgress,
             ToolCallFinished,
             ToolCallStarted,
             UsageRecorded,
@@ -355,6 +374,24 @@ class PenguinApp(App[int]):
             self.notify(
                 f"{event.reason} — retrying in {event.delay_s:.1f}s", severity="warning", timeout=4
             )
+        elif isinstance(event, CheckpointCreated):
+            self.outside_changes.clear()
+            self.reload_checkpoints()
+        elif isinstance(event, CheckpointRestored):
+            self.outside_changes.clear()
+            if event.mode != "code" or event.action in ("branch", "switch"):
+                await self._show_session()
+            else:
+                self.reload_checkpoints()
+            if event.kept:
+                self.notify(
+                    f"kept {len(event.kept)} file(s) the checkpoints never saw: "
+                    + ", ".join(event.kept[:3]),
+                    severity="warning",
+                    timeout=10,
+                )
+        elif isinstance(event, SnapshotProgress):
+            self.notify(event.text, timeout=3)
         elif isinstance(event, ErrorOccurred):
             cancelled = event.kind == "cancelled"
             self.notify(
@@ -377,6 +414,44 @@ class PenguinApp(App[int]):
                 self.runtime.engine.answer_approval(event.request_id, answer)
 
         self.push_screen(ApprovalScreen(event.tool, event.detail, event.reason), answered)
+
+    @work(exclusive=True, group="watch", exit_on_error=False)
+    async def _start_watching(self) -> None:
+        """Follow edits made outside penguin-tui: the browser says so, f7 shows them."""
+        from penguin_tui.workspace.watch import watch_project
+
+        runtime = self.runtime
+        if runtime is None or runtime.checkpoints is None or runtime.checkpoints.read_only:
+            return
+        self._stop_watching = asyncio.Event()
+
+        async def changed(paths: set[str]) -> None:
+            if self.runtime is None or self.runtime.engine.busy:
+                return  # the agent's own edits end in its checkpoint
+            self.outside_changes |= paths
+            count = len(self.outside_changes)
+            self.browser.border_title = f"Checkpoints · {count} changed outside (f7)"
+
+        await watch_project(
+            runtime.project_dir,
+            changed,
+            skip=[runtime.paths.root],
+            stop=self._stop_watching,
+        )
+
+    @work(exclusive=True, group="retention", exit_on_error=False)
+    async def _apply_retention(self) -> None:
+        from penguin_tui.errors import PenguinError
+
+        if self.runtime is None or self.runtime.checkpoints is None:
+            return
+        try:
+            dropped = await self.runtime.checkpoints.apply_retention()
+        except PenguinError as error:
+            self.notify(error.message, severity="warning")
+            return
+        if dropped:
+            self.reload_checkpoints()
 
     def _refresh_usage(self) -> None:
         for pane in self.workbench.query(UsagePane):
@@ -469,6 +544,8 @@ class PenguinApp(App[int]):
         if self._services_closed:
             return
         self._services_closed = True
+        if self._stop_watching is not None:
+            self._stop_watching.set()
         if self.runtime is not None:
             self.runtime.engine.cancel()
             await self.runtime.close()

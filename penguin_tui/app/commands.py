@@ -14,6 +14,49 @@ WORKBENCH_COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("Cancel reply", "Stop the streaming reply and keep what came (esc)", "cancel_reply"),
     ("Toggle theme", "Switch between the dark and the light theme (ctrl+t)", "toggle_theme"),
     ("Show keys", "List the keys of the focused pane (f1)", "show_keys"),
+    (
+        "Checkpoint now",
+        "Save a labelled checkpoint of code and conversation (a)",
+        "checkpoint_create",
+    ),
+    ("Checkpoint diff", "Show the selected checkpoint's changes (enter)", "checkpoint_view_diff"),
+    (
+        "Changes since checkpoint",
+        "Edits since the last checkpoint, whoever made them (f7)",
+        "checkpoint_changes",
+    ),
+    ("Branch from checkpoint", "New branch at the selected checkpoint (b)", "checkpoint_branch"),
+    (
+        "Switch branch",
+        "Save, then restore the selected branch's latest state (s)",
+        "checkpoint_switch",
+    ),
+    (
+        "Compare checkpoints",
+        "Compare the marked checkpoint (m) with the selected one (c)",
+        "checkpoint_compare",
+    ),
+    (
+        "Revert to checkpoint",
+        "Code, conversation or both, after a preview (r)",
+        "checkpoint_revert",
+    ),
+    (
+        "Undo revert",
+        "Back to exactly the state before the last revert or merge (u)",
+        "checkpoint_undo",
+    ),
+    ("Redo revert", "Apply the last undone revert or merge again (U)", "checkpoint_redo"),
+    (
+        "Merge branch",
+        "Three-way merge of the selected branch into this one (M)",
+        "checkpoint_merge",
+    ),
+    (
+        "Pick files from branch",
+        "Take chosen files from the selected branch (P)",
+        "checkpoint_cherry_pick",
+    ),
 )
 
 

@@ -1,4 +1,5 @@
-"""The workbench: chat in the centre, the prompt below it, the usage monitor at the side."""
+"""The workbench: chat in the centre, the prompt below it; at the side the checkpoint browser
+and the usage monitor; the diff viewer opens maximised over it all."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from penguin_tui.app.widgets.chat import ChatView
+from penguin_tui.app.widgets.checkpoints import CheckpointBrowser
+from penguin_tui.app.widgets.diff_pane import DiffPane
 from penguin_tui.app.widgets.prompt import PromptInput
 from penguin_tui.app.widgets.usage import UsagePane, UsageTally
 
@@ -18,12 +21,25 @@ class WorkbenchScreen(Screen[None]):
 
     CSS_PATH = "workbench.tcss"
     AUTO_FOCUS = "#prompt"
+    # Esc is ours: cancel a reply, close the diff pane, or restore a maximised pane.
+    ESCAPE_TO_MINIMIZE = False
 
     BINDINGS = [
         Binding("escape", "app.cancel_reply", "Cancel", id="cancel", show=True),
         Binding("f2", "focus_pane('prompt')", "Prompt", id="focus.prompt", show=False),
         Binding("f3", "focus_pane('chat')", "Chat", id="focus.chat", show=False),
         Binding("f4", "focus_pane('usage')", "Usage", id="focus.usage", show=False),
+        # Priority: the prompt (a TextArea) binds f6 and f7 to selecting text.
+        Binding(
+            "f6",
+            "focus_pane('checkpoints')",
+            "Checkpoints",
+            id="focus.checkpoints",
+            priority=True,
+        ),
+        Binding(
+            "f7", "app.checkpoint_changes", "Changes", id="checkpoints.changes_any", priority=True
+        ),
         Binding("f5", "toggle_maximize", "Maximise", id="pane.maximize", show=False),
         # Priority: the prompt would otherwise take them, and it is nearly always focused.
         Binding("pageup", "chat_page(-1)", "Page up", id="chat.page_up", show=False, priority=True),
@@ -40,14 +56,17 @@ class WorkbenchScreen(Screen[None]):
         with Horizontal(id="body"):
             with Vertical(id="main"):
                 yield ChatView(id="chat")
+                yield DiffPane(id="diff")
                 yield PromptInput(id="prompt")
             with Vertical(id="side"):
+                yield CheckpointBrowser(id="checkpoints")
                 yield UsagePane(self.tally, id="usage")
                 yield Static(id="status")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#chat").border_title = "Chat"
+        self.query_one("#checkpoints").border_title = "Checkpoints"
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 100, "-narrow")

@@ -1,0 +1,396 @@
+"""The TUI's checkpoint operations: the browser's keys and the palette's commands end here.
+
+Each calls the same CheckpointService method the CLI does; what changed comes back as events
+(the browser and the chat reload on them), and every failure is one notification.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import work
+from textual.app import App
+
+from penguin_tui.app.widgets.usage import money
+
+if TYPE_CHECKING:
+    from penguin_tui.app.screens.workbench import WorkbenchScreen
+    from penguin_tui.app.widgets.checkpoints import CheckpointBrowser
+    from penguin_tui.app.widgets.diff_pane import DiffPane
+    from penguin_tui.checkpoints.service import CheckpointService, Comparison, Side
+    from penguin_tui.engine.runtime import Runtime
+    from penguin_tui.store.checkpoint_records import Checkpoint, RevertMode
+
+
+def side_summary(side: Side) -> Text:
+    """One side of a comparison: its label, spend, and its messages since the ancestor."""
+    text = Text()
+    spent = side.usage.input_tokens + side.usage.output_tokens
+    text.append(side.label, style="bold")
+    text.append(
+        f"  {len(side.messages)} message(s) · {spent:,} tokens · {money(side.usage.cost_usd)}\n",
+    )
+    for message in side.messages[:4]:
+        first = (message.content.strip().splitlines() or [""])[0][:90]
+        if first:
+            text.append(f"  {message.role.value}: {first}\n", style="dim")
+    if len(side.messages) > 4:
+        text.append(f"  … {len(side.messages) - 4} more\n", style="dim")
+    return text
+
+
+def comparison_header(comparison: Comparison) -> Text:
+    text = Text("Since their common ancestor:\n", style="italic")
+    text.append("− ", style="red")
+    text.append_text(side_summary(comparison.left))
+    text.append("+ ", style="green")
+    text.append_text(side_summary(comparison.right))
+    return text
+
+
+class CheckpointActions(App[int]):
+    """Checkpoint, branch, compare, revert, undo/redo and merge actions of the workbench."""
+
+    runtime: Runtime | None
+    workbench: WorkbenchScreen
+    outside_changes: set[str]
+
+    # -- what the actions work on ------------------------------------------------------------
+
+    def _service(self) -> tuple[CheckpointService, str] | None:
+        runtime = self.runtime
+        if runtime is None or runtime.engine.session is None:
+            self.notify("no session yet", severity="warning")
+            return None
+        if runtime.checkpoints is None:
+            self.notify(runtime.checkpoint_notice or "checkpoints are off", severity="warning")
+            return None
+        return runtime.checkpoints, runtime.engine.session.id
+
+    def _writable(self) -> tuple[CheckpointService, str] | None:
+        found = self._service()
+        if found is None:
+            return None
+        if found[0].read_only:
+            self.notify(
+                "read-only: another penguin-tui is running on this project", severity="warning"
+            )
+            return None
+        if self.runtime is not None and self.runtime.engine.busy:
+            self.notify("the agent is working; Esc cancels it first", severity="warning")
+            return None
+        return found
+
+    @property
+    def browser(self) -> CheckpointBrowser:
+        from penguin_tui.app.widgets.checkpoints import CheckpointBrowser
+
+        return self.workbench.query_one(CheckpointBrowser)
+
+    @property
+    def diff_pane(self) -> DiffPane:
+        from penguin_tui.app.widgets.diff_pane import DiffPane
+
+        return self.workbench.query_one(DiffPane)
+
+    def _selected(self) -> Checkpoint | None:
+        checkpoint = self.browser.selected_checkpoint
+        if checkpoint is None:
+            self.notify("move to a checkpoint in the browser first (f6)", severity="warning")
+        return checkpoint
+
+    # -- keeping the browser current ---------------------------------------------------------
+
+    @work(exclusive=True, group="checkpoint-browser", exit_on_error=False)
+    async def reload_checkpoints(self) -> None:
+        from penguin_tui.errors import PenguinError
+
+        found = self.runtime.checkpoints if self.runtime else None
+        session = self.runtime.engine.session if self.runtime else None
+        browser = self.browser
+        if found is None or session is None:
+            browser.border_subtitle = "off"
+            return
+        try:
+            checkpoints = await found.checkpoints(session.id)
+            branches = await found.branches(session.id)
+            storage = await found.storage()
+        except PenguinError as error:
+            self.notify(error.message, severity="error")
+            return
+        browser.show_data(checkpoints, branches)
+        changed = len(self.outside_changes)
+        browser.border_title = "Checkpoints" + (
+            f" · {changed} changed outside (f7)" if changed else ""
+        )
+        size = f"{storage.bytes / 1024 / 1024:.1f} MB"
+        browser.border_subtitle = ("read-only · " if found.read_only else "") + size
+        if storage.over_quota:
+            quota = storage.quota_bytes / 1024 / 1024
+            self.notify(
+                f"the checkpoint store is {size}, over its quota of {quota:.0f} MB: "
+                "raise [checkpoints] quota_mb or thin old checkpoints",
+                severity="warning",
+                timeout=10,
+            )
+
+    # -- the operations ----------------------------------------------------------------------
+
+    async def _run(self, what: str, operation: asyncio.Future[object] | object) -> object | None:
+        from penguin_tui.errors import PenguinError
+
+        try:
+            if asyncio.iscoroutine(operation) or isinstance(operation, asyncio.Future):
+                return await operation
+            return operation
+        except PenguinError as error:
+            self.notify(f"{what}: {error.message}", severity="error", timeout=10)
+            return None
+
+    @work(exclusive=True, group="checkpoint-op", exit_on_error=False)
+    async def action_checkpoint_view_diff(self) -> None:
+        from penguin_tui.checkpoints.diff import parse_unified
+        from penguin_tui.checkpoints.git import EMPTY_TREE
+
+        found = self._service()
+        checkpoint = self._selected()
+        if found is None or checkpoint is None:
+            return
+        service, session_id = found
+        parent = self.browser.checkpoints.get(checkpoint.parent_id or "")
+        old_tree = parent.tree if parent else EMPTY_TREE
+        patch = await self._run(
+            "diff", asyncio.to_thread(service.shadow.patch, old_tree, checkpoint.tree)
+        )
+        if not isinstance(patch, str):
+            return
+        since = f"since {parent.id[:8]}" if parent else "from nothing"
+        self.diff_pane.open(
+            parse_unified(patch),
+            f"Checkpoint {checkpoint.id[:8]} ({checkpoint.branch}) — {since}",
+            Text(checkpoint.label or checkpoint.kind.value, style="italic"),
+        )
+
+    @work(exclusive=True, group="checkpoint-op", exit_on_error=False)
+    async def action_checkpoint_changes(self) -> None:
+        found = self._service()
+        if found is None:
+            return
+        service, session_id = found
+        files = await self._run("changes", service.changes_since_position(session_id))
+        if isinstance(files, tuple):
+            self.diff_pane.open(files, "Changes since the last checkpoint")
+
+    @work(exclusive=True, group="checkpoint-op", exit_on_error=False)
+    async def action_checkpoint_compare(self) -> None:
+        found = self._service()
+        checkpoint = self.browser.selected_checkpoint
+        if found is None:
+            return
+        service, session_id = found
+        marked = self.browser.marked
+        if marked is None or checkpoint is None or marked == checkpoint.id:
+            self.notify(
+                "mark a checkpoint with m, move to another, then press c", severity="warning"
+            )
+            return
+        comparison = await self._run("compare", service.compare(session_id, marked, checkpoint.id))
+        if comparison is None:
+            return
+        from penguin_tui.checkpoints.service import Comparison
+
+        assert isinstance(comparison, Comparison)
+        self.diff_pane.open(
+            comparison.files,
+            f"Compare {comparison.left.label} → {comparison.right.label}",
+            comparison_header(comparison),
+        )
+
+    async def action_checkpoint_create(self) -> None:
+        from penguin_tui.app.screens.ask_text import AskText
+
+        if self._writable() is None:
+            return
+
+        def chosen(label: str | None) -> None:
+            if label is not None:
+                self._create_checkpoint(label)
+
+        self.push_screen(
+            AskText("Label for the new checkpoint (enter to save):", "e.g. before the refactor"),
+            chosen,
+        )
+
+    @work(exclusive=True, group="checkpoint-op", exit_on_error=False)
+    async def _create_checkpoint(self, label: str) -> None:
+        from penguin_tui.store.checkpoint_records import CheckpointKind
+
+        found = self._writable()
+        if found is None:
+            return
+        service, session_id = found
+        created = await self._run(
+            "checkpoint", service.create(session_id, CheckpointKind.MANUAL, label)
+        )
+        if created is not None:
+            self.notify(f"checkpoint saved{': ' + label if label else ''}")
+
+    async def action_checkpoint_branch(self) -> None:
+        from penguin_tui.app.screens.ask_text import AskText
+
+        checkpoint = self._selected()
+        if checkpoint is None or self._writable() is None:
+            return
+        existing = {branch.name for branch in self.browser.branch_list}
+        suggestion = next(f"try-{n}" for n in range(2, 1000) if f"try-{n}" not in existing)
+
+        def chosen(name: str | None) -> None:
+            if name:
+                self._branch_from(checkpoint.id, name)
+
+        self.push_screen(
+            AskText(f"New branch from {checkpoint.id[:8]} — its name:", value=suggestion), chosen
+        )
+
+    @work(exclusive=True, group="checkpoint-op", exit_on_error=False)
+    async def _branch_from(self, checkpoint_id: str, name: str) -> None:
+        found = self._writable()
+        if found is None:
+            return
+        service, session_id = found
+        done = await self._run("branch", service.branch_from(session_id, checkpoint_id, name))
+        if done is not None:
+            self.notify(f"on new branch {name}, at {checkpoint_id[:8]}")
+
+    @work(exclusive=True, group="checkpoint-op", exit_on_error=False)
+    async def action_checkpoint_switch(self) -> None:
+        found = self._writable()
+        selected = self.browser.selected
+        if found is None or selected is None:
+            return
+        service, session_id = found
+        if selected.branch == self.browser.current_branch:
+            self.notify(f"already on {selected.branch}", severity="warning")
+            return
+        done = await self._run("switch", service.switch(session_id, selected.branch))
+        if done is not None:
+            self.notify(f"switched to {selected.branch}")
+
+    async def action_checkpoint_revert(self) -> None:
+        from penguin_tui.app.screens.revert import RevertScreen
+
+        checkpoint = self._selected()
+        found = self._writable()
+        if checkpoint is None or found is None:
+            return
+        service, session_id = found
+
+        async def load(mode: RevertMode) -> object:
+            return await service.preview_revert(session_id, checkpoint.id, mode)
+
+        def chosen(mode: RevertMode | None) -> None:
+            if mode is not None:
+                self._revert(checkpoint.id, mode)
+
+        label = f" “{checkpoint.label}”" if checkpoint.label else ""
+        self.push_screen(
+            RevertScreen(f"Revert to {checkpoint.id[:8]}{label} on {checkpoint.branch}", load),  # type: ignore[arg-type]
+            chosen,
+        )
+
+    @work(exclusive=True, group="checkpoint-op", exit_on_error=False)
+    async def _revert(self, checkpoint_id: str, mode: RevertMode) -> None:
+        found = self._writable()
+        if found is None:
+            return
+        service, session_id = found
+        done = await self._run("revert", service.revert(session_id, checkpoint_id, mode))
+        if done is not None:
+            self.notify(f"reverted {mode.value} to {checkpoint_id[:8]} — u undoes it")
+
+    @work(exclusive=True, group="checkpoint-op", exit_on_error=False)
+    async def action_checkpoint_undo(self) -> None:
+        found = self._writable()
+        if found is None:
+            return
+        service, session_id = found
+        done = await self._run("undo", service.undo(session_id))
+        if done is not None:
+            self.notify("undone — U redoes it")
+
+    @work(exclusive=True, group="checkpoint-op", exit_on_error=False)
+    async def action_checkpoint_redo(self) -> None:
+        found = self._writable()
+        if found is None:
+            return
+        service, session_id = found
+        done = await self._run("redo", service.redo(session_id))
+        if done is not None:
+            self.notify("redone")
+
+    @work(exclusive=True, group="checkpoint-op", exit_on_error=False)
+    async def action_checkpoint_merge(self) -> None:
+        await self._merge(None)
+
+    async def _merge(self, files: list[str] | None) -> None:
+        from penguin_tui.checkpoints.service import OperationResult
+
+        found = self._writable()
+        selected = self.browser.selected
+        if found is None or selected is None:
+            return
+        service, session_id = found
+        if selected.branch == self.browser.current_branch:
+            self.notify(
+                "move to another branch's row to merge it into this one", severity="warning"
+            )
+            return
+        done = await self._run("merge", service.merge(session_id, selected.branch, files))
+        if not isinstance(done, OperationResult):
+            return
+        if done.conflicts:
+            listed = ", ".join(done.conflicts[:5])
+            self.notify(
+                f"{len(done.conflicts)} conflict(s) to resolve (markers in the files): {listed}"
+                " — u undoes the merge",
+                severity="warning",
+                timeout=15,
+            )
+        else:
+            what = f"{len(files)} file(s) from" if files else "merged"
+            self.notify(f"{what} {selected.branch} — u undoes it")
+
+    @work(exclusive=True, group="checkpoint-op", exit_on_error=False)
+    async def action_checkpoint_cherry_pick(self) -> None:
+        from penguin_tui.app.screens.pick_files import PickFiles
+
+        found = self._writable()
+        selected = self.browser.selected
+        if found is None or selected is None:
+            return
+        service, session_id = found
+        branch = next((b for b in self.browser.branch_list if b.name == selected.branch), None)
+        position = await service.position(session_id)
+        if branch is None or branch.position_id is None or branch.current or position is None:
+            self.notify("move to another branch's row to take files from it", severity="warning")
+            return
+        theirs = await service.get(session_id, branch.position_id)
+        stats = await asyncio.to_thread(service.shadow.numstat, position.tree, theirs.tree)
+        if not stats:
+            self.notify(f"{branch.name} has the same files as here", severity="warning")
+            return
+        rows = [
+            (s.path, "binary" if s.added is None else f"+{s.added} −{s.removed}") for s in stats
+        ]
+
+        def chosen(files: list[str] | None) -> None:
+            if files:
+                self._pick(files)
+
+        self.push_screen(PickFiles(f"Take files from {branch.name}", rows), chosen)
+
+    @work(exclusive=True, group="checkpoint-op", exit_on_error=False)
+    async def _pick(self, files: list[str]) -> None:
+        await self._merge(files)

@@ -1,0 +1,170 @@
+"""The checkpoint/branch browser: a tree of branches and their checkpoints, driven by keys."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from penguin_tui.app.widgets.usage import money
+
+if TYPE_CHECKING:
+    from penguin_tui.store.checkpoint_records import Branch, Checkpoint
+
+KIND_MARK = {"auto": "·", "manual": "★", "safety": "◌"}
+
+
+@dataclass(frozen=True)
+class NodeData:
+    """What a row of the tree stands for: a branch, or one checkpoint on it."""
+
+    branch: str
+    checkpoint_id: str | None = None
+
+
+def age(seconds: float) -> str:
+    """A short age: 12s, 5m, 3h, 2d."""
+    seconds = max(0.0, seconds)
+    if seconds < 60:
+        return f"{seconds:.0f}s"
+    if seconds < 3600:
+        return f"{seconds / 60:.0f}m"
+    if seconds < 86400:
+        return f"{seconds / 3600:.0f}h"
+    return f"{seconds / 86400:.0f}d"
+
+
+def tokens(count: int) -> str:
+    return f"{count / 1000:.1f}k" if count >= 1000 else str(count)
+
+
+def step_spend(checkpoint: Checkpoint, parent: Checkpoint | None) -> tuple[int, float | None]:
+    """Tokens and dollars spent between a checkpoint and its parent on the same path."""
+    now_tokens = checkpoint.usage.input_tokens + checkpoint.usage.output_tokens
+    before_tokens = parent.usage.input_tokens + parent.usage.output_tokens if parent else 0
+    spent = max(0, now_tokens - before_tokens)
+    if checkpoint.usage.cost_usd is None:
+        return spent, None
+    before_cost = parent.usage.cost_usd or 0.0 if parent else 0.0
+    return spent, max(0.0, checkpoint.usage.cost_usd - before_cost)
+
+
+def checkpoint_label(
+    checkpoint: Checkpoint, parent: Checkpoint | None, position: bool, marked: bool, now: float
+) -> Text:
+    """One row: position marker, id, age, kind, files and lines, spend, label."""
+    spent, dollars = step_spend(checkpoint, parent)
+    text = Text()
+    text.append("● " if position else "  ", style="bold")
+    text.append("◆ " if marked else "", style="bold")
+    text.append(checkpoint.id[:8], style="bold" if position else "")
+    text.append(f" {age(now - checkpoint.created_at):>3} ", style="dim")
+    text.append(KIND_MARK.get(checkpoint.kind.value, "·") + " ")
+    text.append(f"{checkpoint.files_changed}f ")
+    text.append(f"+{checkpoint.lines_added}", style="green")
+    text.append(f"−{checkpoint.lines_removed} ", style="red")
+    if spent:
+        text.append(f"{tokens(spent)}t {money(dollars)} ", style="dim")
+    text.append(checkpoint.label or checkpoint.kind.value, style="italic")
+    return text
+
+
+class CheckpointBrowser(Tree[NodeData]):
+    """Branches and their checkpoints; ● marks where the working state comes from."""
+
+    BINDINGS = [
+        Binding("enter", "app.checkpoint_view_diff", "Diff", id="checkpoints.view_diff"),
+        Binding("a", "app.checkpoint_create", "Checkpoint", id="checkpoints.create"),
+        Binding("b", "app.checkpoint_branch", "Branch", id="checkpoints.branch"),
+        Binding("s", "app.checkpoint_switch", "Switch", id="checkpoints.switch"),
+        Binding("m", "mark", "Mark", id="checkpoints.mark"),
+        Binding("c", "app.checkpoint_compare", "Compare", id="checkpoints.compare"),
+        Binding("r", "app.checkpoint_revert", "Revert", id="checkpoints.revert"),
+        Binding("u", "app.checkpoint_undo", "Undo", id="checkpoints.undo"),
+        Binding("U", "app.checkpoint_redo", "Redo", id="checkpoints.redo"),
+        Binding("M", "app.checkpoint_merge", "Merge", id="checkpoints.merge"),
+        Binding("P", "app.checkpoint_cherry_pick", "Pick files", id="checkpoints.cherry_pick"),
+        Binding("w", "app.checkpoint_changes", "Changes", id="checkpoints.changes"),
+    ]
+
+    DEFAULT_CSS = """
+    CheckpointBrowser { height: 1fr; background: $surface; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
+        super().__init__("checkpoints", id=id)
+        self.show_root = False
+        self.guide_depth = 2
+        self.marked: str | None = None
+        self.checkpoints: dict[str, Checkpoint] = {}
+        self.branch_list: list[Branch] = []
+
+    def show_data(self, checkpoints: list[Checkpoint], branches: list[Branch]) -> None:
+        """Rebuild the tree, keeping the cursor on the same checkpoint when it still exists."""
+        selected = self.selected
+        self.checkpoints = {c.id: c for c in checkpoints}
+        self.branch_list = branches
+        now = time.time()
+        self.clear()
+        cursor_node: TreeNode[NodeData] | None = None
+        for branch in branches:
+            title = Text()
+            title.append("⎇ ", style="bold")
+            title.append(branch.name, style="bold underline" if branch.current else "bold")
+            if branch.current:
+                title.append("  (current)", style="dim")
+            node = self.root.add(title, data=NodeData(branch.name), expand=True)
+            for checkpoint in [c for c in checkpoints if c.branch == branch.name]:
+                parent = self.checkpoints.get(checkpoint.parent_id or "")
+                label = checkpoint_label(
+                    checkpoint,
+                    parent,
+                    position=checkpoint.id == branch.position_id,
+                    marked=checkpoint.id == self.marked,
+                    now=now,
+                )
+                leaf = node.add_leaf(label, data=NodeData(branch.name, checkpoint.id))
+                if (
+                    selected is not None
+                    and selected.checkpoint_id == checkpoint.id
+                    or cursor_node is None
+                    and branch.current
+                    and checkpoint.id == branch.position_id
+                ):
+                    cursor_node = leaf
+        if cursor_node is not None:
+            self.call_after_refresh(self.move_cursor, cursor_node)
+
+    @property
+    def selected(self) -> NodeData | None:
+        node = self.cursor_node
+        return node.data if node is not None else None
+
+    @property
+    def selected_checkpoint(self) -> Checkpoint | None:
+        data = self.selected
+        if data is None or data.checkpoint_id is None:
+            return None
+        return self.checkpoints.get(data.checkpoint_id)
+
+    @property
+    def current_branch(self) -> str | None:
+        return next((b.name for b in self.branch_list if b.current), None)
+
+    # The other actions live on the app (one place for the TUI's checkpoint operations,
+    # shared with the command palette); the browser only says what is selected.
+
+    def action_mark(self) -> None:
+        checkpoint = self.selected_checkpoint
+        if checkpoint is None:
+            self.notify("move to a checkpoint to mark it", severity="warning")
+            return
+        self.marked = None if self.marked == checkpoint.id else checkpoint.id
+        self.show_data(list(self.checkpoints.values()), self.branch_list)
+        if self.marked:
+            self.notify(f"marked {checkpoint.id[:8]}: move to another and press c to compare")

@@ -1,0 +1,1 @@
+"""Checkpoints: shadow-git snapshots, conversation tree operations, restore journal, retention."""

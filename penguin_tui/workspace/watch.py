@@ -1,0 +1,61 @@
+"""Watching the project for edits made outside penguin-tui (an editor, a shell, git).
+
+The watcher only says *that* something changed; the snapshot decides what. It skips the
+project's ``.git`` and penguin-tui's own data so its own work does not wake it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+
+log = logging.getLogger("penguin_tui.workspace.watch")
+
+OnChange = Callable[[set[str]], Awaitable[None]]
+
+
+def _filter(root: Path, skip: Sequence[Path]) -> Callable[[object, str], bool]:
+    skipped = [str(path) for path in skip]
+    git_dir = str(root / ".git")
+
+    def wanted(_change: object, path: str) -> bool:
+        if path == git_dir or path.startswith(git_dir + "/"):
+            return False
+        if any(path == s or path.startswith(s + "/") for s in skipped):
+            return False
+        return not path.endswith(".penguin-restore")
+
+    return wanted
+
+
+async def watch_project(
+    root: Path,
+    on_change: OnChange,
+    *,
+    skip: Sequence[Path] = (),
+    debounce_ms: int = 300,
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Call ``on_change`` with the changed paths (relative to ``root``) until stopped."""
+    from watchfiles import awatch
+
+    try:
+        async for changes in awatch(
+            root,
+            watch_filter=_filter(root, skip),
+            debounce=debounce_ms,
+            stop_event=stop,
+            recursive=True,
+        ):
+            paths = set()
+            for _change, path in changes:
+                try:
+                    paths.add(Path(path).relative_to(root).as_posix())
+                except ValueError:
+                    continue
+            if paths:
+                await on_change(paths)
+    except (OSError, RuntimeError) as error:  # e.g. too many files for inotify
+        log.warning("watching %s stopped: %s", root, error)

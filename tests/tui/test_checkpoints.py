@@ -1,0 +1,144 @@
+"""Checkpoints in the workbench, from the keyboard: an agent turn leaves one in the browser;
+branch from it, let the model change something else, compare the two branches side by side,
+revert one, undo the revert."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from penguin_tui.app.app import PenguinApp
+from penguin_tui.app.screens.approval import ApprovalScreen
+from penguin_tui.app.screens.ask_text import AskText
+from penguin_tui.app.screens.revert import RevertScreen
+from penguin_tui.app.widgets.checkpoints import CheckpointBrowser
+from penguin_tui.app.widgets.diff_pane import DiffPane
+from penguin_tui.testing import run_in_thread
+from tests.conftest import script
+from tests.tui.helpers import make_app, send, wait_for, wait_ready
+
+TWO_TURNS = """
+model = "m1"
+rate = 0
+[[turns]]
+text = "Writing it."
+[[turns.tool_calls]]
+name = "write_file"
+arguments = '{"path": "greet.py", "content": "def greet():\\n    return \\"hello\\"\\n"}'
+[[turns]]
+text = "Written."
+[[turns]]
+text = "Changing it."
+[[turns.tool_calls]]
+name = "write_file"
+arguments = '{"path": "greet.py", "content": "def greet():\\n    return \\"bonjour\\"\\n"}'
+[[turns]]
+text = "Changed."
+"""
+
+FIRST = 'def greet():\n    return "hello"\n'
+SECOND = 'def greet():\n    return "bonjour"\n'
+
+
+async def run_turn(pilot: Pilot[int], app: PenguinApp, prompt: str) -> None:
+    """Send a prompt and answer each approval with y until the turn is over."""
+    await send(pilot, prompt)
+    deadline = time.monotonic() + 30
+    started = False
+    while not started or (app.runtime is not None and app.runtime.engine.busy):
+        assert time.monotonic() < deadline, "the turn did not finish"
+        started = started or (app.runtime is not None and app.runtime.engine.busy)
+        if isinstance(app.screen, ApprovalScreen):
+            await pilot.press("y")
+        await pilot.pause(0.05)
+
+
+async def cursor_to(pilot: Pilot[int], browser: CheckpointBrowser, checkpoint_id: str) -> None:
+    """Move the browser's cursor with the arrow keys until it is on ``checkpoint_id``."""
+    await pilot.press("home")
+    assert pilot.app.focused is browser, pilot.app.focused
+    for _ in range(len(browser.checkpoints) + len(browser.branch_list) + 2):
+        selected = browser.selected_checkpoint
+        if selected is not None and selected.id == checkpoint_id:
+            return
+        await pilot.press("down")
+    raise AssertionError(f"checkpoint {checkpoint_id} is not in the browser")
+
+
+async def test_branch_compare_revert_and_undo_from_the_keyboard(project: Path) -> None:
+    with run_in_thread(script(TWO_TURNS)) as server:
+        app = make_app(project, server.base_url)
+        async with app.run_test(size=(160, 48)) as pilot:
+            await wait_ready(pilot)
+            assert app.runtime is not None and app.runtime.checkpoints is not None
+            service = app.runtime.checkpoints
+            browser = app.workbench.query_one(CheckpointBrowser)
+
+            # 1. An agent turn leaves an automatic checkpoint in the browser.
+            await run_turn(pilot, app, "write greet")
+            assert (project / "greet.py").read_text() == FIRST
+            await wait_for(
+                pilot,
+                lambda: any(c.label == "write greet" for c in browser.checkpoints.values()),
+                what="the turn's checkpoint in the browser",
+            )
+            first = next(c for c in browser.checkpoints.values() if c.label == "write greet")
+            assert first.branch == "main" and first.kind.value == "auto"
+            assert first.files_changed == 1 and first.lines_added == 2
+
+            # 2. Branch from it (f6 focuses the browser, b asks for the name).
+            await pilot.press("f6")
+            await cursor_to(pilot, browser, first.id)
+            await pilot.press("b")
+            await wait_for(pilot, lambda: isinstance(app.screen, AskText), what="the name question")
+            await pilot.press("enter")  # the suggested name
+            await wait_for(pilot, lambda: browser.current_branch == "try-2", what="the new branch")
+
+            # 3. The scripted model changes something else on the new branch.
+            await run_turn(pilot, app, "change greet")
+            assert (project / "greet.py").read_text() == SECOND
+            await wait_for(
+                pilot,
+                lambda: any(c.label == "change greet" for c in browser.checkpoints.values()),
+                what="the new branch's checkpoint",
+            )
+            second = next(c for c in browser.checkpoints.values() if c.label == "change greet")
+            assert second.branch == "try-2"
+
+            # 4. Compare the two branches: mark one, move to the other, c. Side by side at 160.
+            await pilot.press("f6")
+            await cursor_to(pilot, browser, first.id)
+            await pilot.press("m")
+            await cursor_to(pilot, browser, second.id)
+            await pilot.press("c")
+            pane = app.workbench.query_one(DiffPane)
+            await wait_for(pilot, lambda: pane.is_open, what="the comparison")
+            assert [f.path for f in pane.view.files] == ["greet.py"]
+            await wait_for(pilot, lambda: pane.view.layout_mode == "split", what="side by side")
+            assert pane.view.size.width >= 140
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: not pane.is_open, what="the diff pane to close")
+
+            # 5. Revert the new branch's code to the first checkpoint, after the preview.
+            await cursor_to(pilot, browser, first.id)
+            await pilot.press("r")
+            await wait_for(pilot, lambda: isinstance(app.screen, RevertScreen), what="the revert")
+            await pilot.press("c")  # code only
+            screen = app.screen
+            assert isinstance(screen, RevertScreen)
+            await wait_for(
+                pilot,
+                lambda: screen.preview is not None and screen.preview.mode.value == "code",
+                what="the preview",
+            )
+            assert [f.path for f in screen.preview.files] == ["greet.py"]  # type: ignore[union-attr]
+            await pilot.press("y")
+            await wait_for(pilot, lambda: (project / "greet.py").read_text() == FIRST, what="revert")
+
+            # 6. Undo the revert: the new branch's change is back.
+            await pilot.press("u")
+            await wait_for(pilot, lambda: (project / "greet.py").read_text() == SECOND, what="undo")
+            checkpoints = await service.checkpoints(app.runtime.engine.session.id)  # type: ignore[union-attr]
+            assert {"auto", "safety"} <= {c.kind.value for c in checkpoints}
