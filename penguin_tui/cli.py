@@ -1,4 +1,5 @@
-"""Command line: ``penguin-tui [DIR]``, ``--demo``, ``--version``, ``run`` and ``sessions``.
+"""Command line: ``penguin-tui [DIR]``, ``--demo``, ``--version``, ``run``, ``sessions``,
+``checkpoints``, ``branches`` and the smaller sub-commands.
 
 Imports nothing heavy at module level: ``--version`` must answer in well under 150 ms.
 """
@@ -31,7 +32,8 @@ def _tui_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="penguin-tui",
         description="A terminal workbench for AI-assisted coding.",
-        epilog="Sub-commands: run, sessions, audit, permissions, config (each with --help).",
+        epilog="Sub-commands: run, sessions, checkpoints, branches, audit, permissions, config "
+        "(each with --help).",
     )
     parser.add_argument(
         "directory", nargs="?", metavar="DIR", help="project directory (default: .)"
@@ -136,6 +138,89 @@ def _sessions_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _checkpoint_flags() -> argparse.ArgumentParser:
+    """-C, --session and --json, shared by every checkpoints and branches command."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "-C", dest="directory", metavar="DIR", help="project directory (default: .)"
+    )
+    common.add_argument(
+        "--session", metavar="ID", help="session ID (default: the project's latest session)"
+    )
+    common.add_argument("--json", action="store_true", help="print JSON")
+    return common
+
+
+def _checkpoints_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="penguin-tui checkpoints",
+        description="Snapshots of the project's code and conversation: list, take, compare, "
+        "revert, undo and redo.",
+    )
+    sub = parser.add_subparsers(
+        dest="action", required=True, metavar="list|create|diff|revert|undo|redo"
+    )
+    common = _checkpoint_flags()
+    sub.add_parser("list", parents=[common], help="the session's checkpoints, newest first")
+    create = sub.add_parser("create", parents=[common], help="take a checkpoint now")
+    create.add_argument("--label", metavar="L", default="", help="a label for it")
+    diff = sub.add_parser(
+        "diff", parents=[common], help="compare checkpoint A with B (default: the working tree)"
+    )
+    diff.add_argument("old", metavar="A", help="checkpoint id (a unique prefix is enough)")
+    diff.add_argument("new", metavar="B", nargs="?", help="checkpoint id (default: working tree)")
+    diff.add_argument("--stat", action="store_true", help="per-file +/- counts and a total")
+    revert = sub.add_parser(
+        "revert", parents=[common], help="go back to a checkpoint's code, conversation or both"
+    )
+    revert.add_argument("id", metavar="ID", help="checkpoint id (a unique prefix is enough)")
+    what = revert.add_mutually_exclusive_group()
+    for flag, help_text in (
+        ("code", "the code only"),
+        ("conversation", "the conversation only"),
+        ("both", "the code and the conversation (default)"),
+    ):
+        what.add_argument(
+            f"--{flag}", dest="mode", action="store_const", const=flag, help=help_text
+        )
+    revert.add_argument("--yes", "-y", action="store_true", help="revert without asking")
+    revert.set_defaults(mode="both")
+    sub.add_parser("undo", parents=[common], help="undo the last revert or merge")
+    sub.add_parser("redo", parents=[common], help="apply the last undone revert or merge again")
+    return parser
+
+
+def _branches_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="penguin-tui branches",
+        description="Branches of the session: lines of work, each with its code and conversation.",
+    )
+    sub = parser.add_subparsers(dest="action", required=True, metavar="list|create|switch|merge")
+    common = _checkpoint_flags()
+    sub.add_parser("list", parents=[common], help="the session's branches")
+    create = sub.add_parser(
+        "create", parents=[common], help="a new branch at a checkpoint, switched to"
+    )
+    create.add_argument("name", metavar="NAME")
+    create.add_argument(
+        "--from",
+        dest="source",
+        metavar="ID",
+        required=True,
+        help="the checkpoint it starts from (a unique prefix is enough)",
+    )
+    switch = sub.add_parser("switch", parents=[common], help="switch to another branch")
+    switch.add_argument("name", metavar="NAME")
+    merge = sub.add_parser(
+        "merge", parents=[common], help="three-way merge another branch's code into this one"
+    )
+    merge.add_argument("name", metavar="NAME")
+    merge.add_argument(
+        "--files", nargs="+", metavar="F", help="take only these files from NAME (cherry-pick)"
+    )
+    return parser
+
+
 def fail(message: str, code: int = EXIT_FAILED) -> int:
     """Print one line to stderr and return the exit code."""
     print(f"penguin-tui: {message}", file=sys.stderr, flush=True)
@@ -153,6 +238,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             from penguin_tui.headless import sessions_command
 
             return sessions_command(_sessions_parser().parse_args(args[1:]))
+        if args and args[0] == "checkpoints":
+            chosen = _checkpoints_parser().parse_args(args[1:])
+            from penguin_tui.headless_checkpoints import checkpoints_command
+
+            return checkpoints_command(chosen)
+        if args and args[0] == "branches":
+            chosen = _branches_parser().parse_args(args[1:])
+            from penguin_tui.headless_checkpoints import branches_command
+
+            return branches_command(chosen)
         if args and args[0] == "audit":
             from penguin_tui.headless_audit import audit_command
 

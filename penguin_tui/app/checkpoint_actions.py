@@ -120,7 +120,7 @@ class CheckpointActions(App[int]):
         except PenguinError as error:
             self.notify(error.message, severity="error")
             return
-        browser.show_data(checkpoints, branches)
+        browser.show_data(checkpoints, branches, follow=True)
         changed = len(self.outside_changes)
         browser.border_title = "Checkpoints" + (
             f" · {changed} changed outside (f7)" if changed else ""

@@ -131,3 +131,87 @@ def test_demo_agent_session_with_approvals_usage_and_a_clean_quit(
     ]
     assert [c["decided_by"] for c in calls] == ["policy"] + ["user"] * 5
     assert all(c["decision"] == "allow" for c in calls)
+
+
+def answer_questions(term: Terminal, done: Callable[[str], bool], timeout: float) -> str:
+    """Answer every approval with y until ``done`` holds for the screen."""
+    deadline = time.monotonic() + timeout
+    screen = term.screen()
+    while not done(screen):
+        assert time.monotonic() < deadline, f"timed out; the screen was:\n{screen}"
+        if "y allow once" in screen:
+            term.send("y")
+            time.sleep(0.6)
+        time.sleep(0.2)
+        screen = term.screen()
+    return screen
+
+
+def test_demo_checkpoints_branch_compare_revert_and_undo_from_the_keyboard(
+    terminal: tuple[Terminal, Path], penguin_home: Path
+) -> None:
+    term, exit_file = terminal
+    term.tmux("resize-window", "-t", "demo", "-x", "160", "-y", "48")
+    term.wait_for(lambda s: "Demo model (scripted)" in s and "Prompt" in s, 30, "the workbench")
+    term.send("Hello penguin")
+    term.send("Enter")
+    answer_questions(term, lambda s: "Done" in s and "Reply ⋯" not in s, 120)
+    (project,) = (penguin_home / "demo").iterdir()
+    stats = project / "stats.py"
+    # The turn left a checkpoint, shown in the browser with its label.
+    term.wait_for(lambda s: "Hello penguin" in s and "Checkpoints" in s, 20, "the checkpoint")
+    # Mark it and branch from it: f6 to the browser (the cursor is on the current position),
+    # m, b, enter.
+    term.send("F6")
+    time.sleep(0.5)
+    term.send("m")
+    time.sleep(0.3)
+    term.send("b")
+    term.wait_for(lambda s: "New branch from" in s, 10, "the branch question")
+    term.send("Enter")
+    term.wait_for(lambda s: "try-2" in s and "(current)" in s, 20, "the new branch")
+    # The scripted model changes something else on the new branch.
+    term.send("F2")
+    time.sleep(0.5)
+    term.send("go on")
+    term.send("Enter")
+    answer_questions(term, lambda s: "Added" in s and "Reply ⋯" not in s, 90)
+    assert "def median" in stats.read_text()
+    # "go on" twice: the prompt in the chat and the new checkpoint's label in the browser.
+    term.wait_for(lambda s: s.count("go on") >= 2, 20, "the new branch's checkpoint")
+    # Compare the marked checkpoint with the new one (the cursor follows the position).
+    term.send("F6")
+    time.sleep(0.5)
+    term.send("c")
+    screen = term.wait_for(
+        lambda s: "Since their common ancestor" in s and "median" in s, 20, "the comparison"
+    )
+    # Side by side at 160 columns: the old and the new line numbers are on one row.
+    assert "stats.py" in screen
+    term.send("Escape")
+    term.wait_for(lambda s: "Since their common ancestor" not in s, 10, "the diff pane to close")
+    # Revert the new branch's code to the first checkpoint (' goes back to the mark).
+    term.send("'")
+    time.sleep(0.3)
+    term.send("r")
+    term.wait_for(lambda s: "Revert to" in s and "Hello penguin" in s, 10, "the revert question")
+    term.send("c")
+    time.sleep(1.0)  # the preview of the code-only revert replaces the first one
+    term.wait_for(lambda s: "stats.py" in s and "file(s) change" in s, 20, "the preview")
+    term.send("y")
+    deadline = time.monotonic() + 20
+    while "def median" in stats.read_text():
+        assert time.monotonic() < deadline, term.screen()
+        time.sleep(0.2)
+    # Undo the revert: the median function is back.
+    term.send("u")
+    deadline = time.monotonic() + 20
+    while "def median" not in stats.read_text():
+        assert time.monotonic() < deadline, term.screen()
+        time.sleep(0.2)
+    assert "Traceback" not in term.screen()
+    term.send("C-q")
+    deadline = time.monotonic() + 20
+    while not exit_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert exit_file.read_text().strip() == "0"

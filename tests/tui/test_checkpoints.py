@@ -135,7 +135,9 @@ async def test_branch_compare_revert_and_undo_from_the_keyboard(project: Path) -
             )
             assert [f.path for f in screen.preview.files] == ["greet.py"]  # type: ignore[union-attr]
             await pilot.press("y")
-            await wait_for(pilot, lambda: (project / "greet.py").read_text() == FIRST, what="revert")
+            await wait_for(
+                pilot, lambda: (project / "greet.py").read_text() == FIRST, what="revert"
+            )
 
             # 6. Undo the revert: the new branch's change is back.
             await pilot.press("u")

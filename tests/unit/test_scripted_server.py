@@ -431,7 +431,8 @@ def test_demo_script_is_friendly_markdown() -> None:
     assert "```python" in joined
     assert "|---" in joined
     assert any(turn.reasoning for turn in demo.turns)
-    # It opens with an agent session: look, write, test, fix, test again, then a summary.
+    # It opens with an agent session: look, write, test, fix, test again, then a summary;
+    # the next message gets a second agent turn (one more edit) to compare checkpoints with.
     tools = [call.name for turn in demo.turns for call in turn.tool_calls]
     assert tools == [
         "list_files",
@@ -440,6 +441,7 @@ def test_demo_script_is_friendly_markdown() -> None:
         "run_shell",
         "edit_file",
         "run_shell",
+        "edit_file",
     ]
     chatty = [turn for turn in demo.turns if not turn.tool_calls]
     assert all(60 <= len(turn.text.split()) <= 200 for turn in chatty)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rich.syntax import Syntax
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -10,6 +9,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from penguin_tui.app.widgets.diff_view import DiffView
+from penguin_tui.checkpoints.diff import parse_unified
 from penguin_tui.engine.approvals import ApprovalAnswer, Scope
 
 
@@ -25,6 +26,7 @@ class ApprovalScreen(ModalScreen[ApprovalAnswer]):
     ApprovalScreen .title { text-style: bold; color: $warning; }
     ApprovalScreen .why { color: $text-muted; }
     ApprovalScreen VerticalScroll { height: auto; max-height: 20; background: $panel; }
+    ApprovalScreen DiffView { max-height: 60vh; }
     ApprovalScreen .keys { margin: 1 0 0 0; }
     ApprovalScreen Input { display: none; }
     ApprovalScreen Input.-visible { display: block; }
@@ -49,10 +51,11 @@ class ApprovalScreen(ModalScreen[ApprovalAnswer]):
         with Vertical():
             yield Label(f"Allow {self.tool}?", classes="title")
             yield Label(Text(self.reason), classes="why")
-            with VerticalScroll():
-                if self.tool in ("write_file", "edit_file"):
-                    yield Static(Syntax(self.detail, "diff", theme="ansi_dark", word_wrap=True))
-                else:
+            if self.tool in ("write_file", "edit_file"):
+                # Compact: no file list, and n/p stay the answers, not hunk keys.
+                yield DiffView(parse_unified(self.detail), layout="unified", compact=True)
+            else:
+                with VerticalScroll():
                     yield Static(Text(self.detail))
             yield Static(
                 "y allow once · s always in this session · p always in this project\n"

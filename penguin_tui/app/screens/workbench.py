@@ -70,6 +70,7 @@ class WorkbenchScreen(Screen[None]):
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 100, "-narrow")
+        self.set_class(self.size.width >= 150, "-wide")
 
     def action_focus_pane(self, pane: str) -> None:
         self.query_one(f"#{pane}").focus()

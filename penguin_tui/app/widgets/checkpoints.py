@@ -63,13 +63,13 @@ def checkpoint_label(
     text.append("● " if position else "  ", style="bold")
     text.append("◆ " if marked else "", style="bold")
     text.append(checkpoint.id[:8], style="bold" if position else "")
-    text.append(f" {age(now - checkpoint.created_at):>3} ", style="dim")
-    text.append(KIND_MARK.get(checkpoint.kind.value, "·") + " ")
+    text.append(f" {age(now - checkpoint.created_at):>3}", style="dim")
+    text.append(f" {KIND_MARK.get(checkpoint.kind.value, '·')} ")
     text.append(f"{checkpoint.files_changed}f ")
     text.append(f"+{checkpoint.lines_added}", style="green")
     text.append(f"−{checkpoint.lines_removed} ", style="red")
     if spent:
-        text.append(f"{tokens(spent)}t {money(dollars)} ", style="dim")
+        text.append(f"{tokens(spent)} {money(dollars)} ", style="dim")
     text.append(checkpoint.label or checkpoint.kind.value, style="italic")
     return text
 
@@ -83,6 +83,7 @@ class CheckpointBrowser(Tree[NodeData]):
         Binding("b", "app.checkpoint_branch", "Branch", id="checkpoints.branch"),
         Binding("s", "app.checkpoint_switch", "Switch", id="checkpoints.switch"),
         Binding("m", "mark", "Mark", id="checkpoints.mark"),
+        Binding("apostrophe", "to_mark", "To mark", id="checkpoints.to_mark"),
         Binding("c", "app.checkpoint_compare", "Compare", id="checkpoints.compare"),
         Binding("r", "app.checkpoint_revert", "Revert", id="checkpoints.revert"),
         Binding("u", "app.checkpoint_undo", "Undo", id="checkpoints.undo"),
@@ -104,14 +105,18 @@ class CheckpointBrowser(Tree[NodeData]):
         self.checkpoints: dict[str, Checkpoint] = {}
         self.branch_list: list[Branch] = []
 
-    def show_data(self, checkpoints: list[Checkpoint], branches: list[Branch]) -> None:
-        """Rebuild the tree, keeping the cursor on the same checkpoint when it still exists."""
-        selected = self.selected
+    def show_data(
+        self, checkpoints: list[Checkpoint], branches: list[Branch], *, follow: bool = False
+    ) -> None:
+        """Rebuild the tree; the cursor stays on the same checkpoint, or with ``follow`` moves
+        to the current position (after a turn, a revert or a switch: "you are here")."""
+        selected = None if follow else self.selected
         self.checkpoints = {c.id: c for c in checkpoints}
         self.branch_list = branches
         now = time.time()
         self.clear()
         cursor_node: TreeNode[NodeData] | None = None
+        here = next((b.position_id for b in branches if b.current), None)
         for branch in branches:
             title = Text()
             title.append("⎇ ", style="bold")
@@ -129,13 +134,8 @@ class CheckpointBrowser(Tree[NodeData]):
                     now=now,
                 )
                 leaf = node.add_leaf(label, data=NodeData(branch.name, checkpoint.id))
-                if (
-                    selected is not None
-                    and selected.checkpoint_id == checkpoint.id
-                    or cursor_node is None
-                    and branch.current
-                    and checkpoint.id == branch.position_id
-                ):
+                wanted = here if selected is None else selected.checkpoint_id
+                if checkpoint.id == wanted:
                     cursor_node = leaf
         if cursor_node is not None:
             self.call_after_refresh(self.move_cursor, cursor_node)
@@ -158,6 +158,17 @@ class CheckpointBrowser(Tree[NodeData]):
 
     # The other actions live on the app (one place for the TUI's checkpoint operations,
     # shared with the command palette); the browser only says what is selected.
+
+    def action_to_mark(self) -> None:
+        """Move the cursor back to the marked checkpoint."""
+        if self.marked is None:
+            self.notify("no checkpoint is marked (m marks one)", severity="warning")
+            return
+        for branch_node in self.root.children:
+            for leaf in branch_node.children:
+                if leaf.data is not None and leaf.data.checkpoint_id == self.marked:
+                    self.move_cursor(leaf)
+                    return
 
     def action_mark(self) -> None:
         checkpoint = self.selected_checkpoint

@@ -1,10 +1,10 @@
-"""The diff pane: a file list beside the hunks, unified or side by side, syntax-highlighted.
+"""The diff view: a file list beside the hunks, unified or side by side, syntax-highlighted.
 
-The hunks are drawn with Textual's Line API: the diff is laid out as a flat list of rows (file
-headers, notes, hunk headers, lines) and only the rows on screen are turned into strips,
-highlighted a chunk at a time and kept in small LRU caches. A diff of thousands of hunks
-mounts as fast as an empty one. Colours come from the theme through component classes and
-Textual's highlight theme.
+The hunks are drawn with Textual's Line API: the diff is laid out as rows (file headers,
+notes, hunk headers, lines or old/new pairs) that are worked out from file and hunk blocks on
+demand, and only the rows on screen become strips, highlighted a chunk at a time and kept in
+small LRU caches. A diff of thousands of hunks mounts about as fast as a small one. Colours
+come from the theme, through component classes and Textual's highlight theme.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ FILE_LIST_MIN_WIDTH = 100  # below this the file list is hidden
 TAB_SIZE = 4
 NAVIGATION_ACTIONS = {"next_hunk", "previous_hunk", "next_file", "previous_file", "toggle_layout"}
 CHUNK = 200  # lines highlighted together: a huge hunk is never lexed in one go
+HIGHLIGHT_MAX_CHARS = 50_000  # a chunk longer than this is drawn without highlighting
 
 STATUS_LETTERS = {
     FileStatus.ADDED: "A",
@@ -57,7 +58,7 @@ STATUS_STYLES = {
     FileStatus.TYPE_CHANGED: "$text-accent",
 }
 
-# Row kinds of the flat index. A row is (kind, file, hunk, a, b): for a hunk header `a` is
+# Row kinds. A row is (kind, file, hunk, a, b): for a hunk header `a` is
 # the hunk's number in the whole diff; for a line `a` is its index in the hunk; for a split
 # row `a`/`b` are the old/new line indexes (-1 for none); for a note `a` is the note number.
 FILE, NOTE, HUNK, LINE, PAIR, BLANK, MESSAGE = range(7)
@@ -308,8 +309,11 @@ def lexer_for(path: str) -> Lexer | None:
 
 
 def highlight_lines(lexer: Lexer | None, texts: Sequence[str]) -> list[Content]:
-    """One Content per line, lexed together so that multi-line tokens come out right."""
-    if lexer is None or not texts:
+    """One Content per line, lexed together so that multi-line tokens come out right.
+
+    Very long text (minified code, data) is left plain: lexing it would stall the screen.
+    """
+    if lexer is None or not texts or sum(map(len, texts)) > HIGHLIGHT_MAX_CHARS:
         return [Content(text) for text in texts]
     lines: list[Content] = []
     spans: list[Span] = []
@@ -526,7 +530,7 @@ class DiffBody(ScrollView, can_focus=True):
         index = self.index
         row_number = round(self.scroll_y) + y
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self.visual_style.rich_style
         if row_number >= index.count:
             return Strip.blank(width, base)
         cached = self._strips.get(row_number)

@@ -5,7 +5,11 @@ from __future__ import annotations
 import json
 
 from rich.text import Text
+from textual.widget import Widget
 from textual.widgets import Collapsible, Static
+
+from penguin_tui.app.widgets.diff_view import DiffView
+from penguin_tui.checkpoints.diff import FileDiff, parse_unified
 
 STATUS_ICONS = {
     "running": "⋯",
@@ -41,6 +45,7 @@ class ToolCallView(Collapsible):
     DEFAULT_CSS = """
     ToolCallView { margin: 0 0 1 2; padding: 0; border: none; background: $surface; }
     ToolCallView .tool-body { color: $text-muted; padding: 0 1; }
+    ToolCallView DiffView { max-height: 20; margin-right: 1; }
     ToolCallView.-error CollapsibleTitle { color: $error; }
     ToolCallView.-ok CollapsibleTitle { color: $success; }
     ToolCallView.-denied CollapsibleTitle, ToolCallView.-cancelled CollapsibleTitle {
@@ -54,6 +59,7 @@ class ToolCallView(Collapsible):
         self.args = args
         self.status = "running"
         self._body = Static("", classes="tool-body", markup=False)
+        self._diff: DiffView | None = None
         super().__init__(self._body, title=self._heading(), collapsed=True)
 
     def _heading(self, suffix: str = "") -> str:
@@ -77,9 +83,24 @@ class ToolCallView(Collapsible):
         timing = "" if self.tool == "run_shell" else f" · {duration_ms / 1000:.1f}s"
         self.title = self._heading(f"  — {summary}{timing}")
         if diff:
-            from rich.syntax import Syntax
-
-            self._body.update(Syntax(diff, "diff", theme="ansi_dark", word_wrap=True))
+            files = parse_unified(diff)
+            if files:
+                self._show_diff(files)
+            else:  # not a diff after all: show it as it came
+                self._body.update(Text(diff))
             self.collapsed = False
         else:
             self._body.update(Text(preview or "(no output)"))
+
+    def _show_diff(self, files: list[FileDiff]) -> None:
+        """The edit as the diff pane draws it (compact: no file list, at most 20 lines)."""
+        if self._diff is not None:
+            self._diff.show(files)
+            return
+        self._diff = DiffView(files, layout="unified", compact=True)
+        self._body.display = False
+        contents = self._body.parent
+        if isinstance(contents, Widget):
+            contents.mount(self._diff, after=self._body)
+        else:  # not composed yet: the diff joins the body when it is
+            self.compose_add_child(self._diff)
