@@ -46,6 +46,8 @@ def run_at_edge(command: Callable[[], Coroutine[Any, Any, int]]) -> int:
         return fail(error.message)
     except KeyboardInterrupt:
         return fail("interrupted", EXIT_INTERRUPTED)
+    except BrokenPipeError:
+        raise  # the reader went away (`| head`): cli.main ends quietly
     except Exception as error:  # the last line of defence: never a traceback on screen
         log.exception("unexpected error")
         where = f" (details in {log_file})" if log_file else ""

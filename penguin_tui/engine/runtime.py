@@ -146,13 +146,16 @@ async def open_runtime(
     settings = load_settings(paths.user_config, project_dir, model=model, api_base=api_base)
     store = await open_store(paths, settings)
     try:
-        recovered = await store.interrupt_streaming()
         bus = EventBus(sink=store, first_seq=await store.max_event_seq() + 1)
         project = await store.ensure_project(project_dir)
         tools = await make_tool_runner(store, bus, settings, paths, project, project_dir)
         checkpoints, notice = await open_checkpoints(
             store, bus, settings, project, paths, read_only_ok=read_only_ok
         )
+        # Only the instance that owns the project may call its streaming replies crashed: a
+        # read-only one beside it would cut the live reply short.
+        read_only = checkpoints is not None and checkpoints.read_only
+        recovered = 0 if read_only else await store.interrupt_streaming(project.id)
     except BaseException:
         # An open connection keeps its thread alive: close it, or the process never exits.
         await store.close()
@@ -163,6 +166,4 @@ async def open_runtime(
             engine.read_only = notice
         else:
             engine.hooks = checkpoints
-    return Runtime(
-        paths, settings, store, bus, engine, project_dir, recovered, checkpoints, notice
-    )
+    return Runtime(paths, settings, store, bus, engine, project_dir, recovered, checkpoints, notice)

@@ -412,14 +412,18 @@ class Store:
         )
         return [row["name"] for row in rows]
 
-    async def interrupt_streaming(self) -> int:
-        """Mark replies left ``streaming`` by a crash as ``interrupted``; returns how many."""
-        rows = await self._rows("SELECT COUNT(*) AS n FROM messages WHERE status = 'streaming'")
+    async def interrupt_streaming(self, project_id: str | None = None) -> int:
+        """Mark replies left ``streaming`` by a crash as ``interrupted`` (of one project's
+        sessions when ``project_id`` is given); returns how many."""
+        where = "status = 'streaming'"
+        params: tuple[str, ...] = ()
+        if project_id is not None:
+            where += " AND session_id IN (SELECT id FROM sessions WHERE project_id = ?)"
+            params = (project_id,)
+        rows = await self._rows(f"SELECT COUNT(*) AS n FROM messages WHERE {where}", params)
         count = int(rows[0]["n"])
         if count:
-            await self._write(
-                "UPDATE messages SET status = 'interrupted' WHERE status = 'streaming'"
-            )
+            await self._write(f"UPDATE messages SET status = 'interrupted' WHERE {where}", params)
         return count
 
     # -- usage and events ------------------------------------------------------------------

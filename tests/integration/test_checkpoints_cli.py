@@ -635,11 +635,6 @@ def test_reverting_the_conversation_takes_the_turn_out_of_the_branch_and_keeps_t
 # -- bugs found in other modules -----------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open_runtime marks every 'streaming' reply interrupted, even when it opens "
-    "read-only beside the instance that is streaming it (engine/runtime.py)",
-)
 def test_reading_beside_a_running_instance_leaves_its_streaming_reply_alone(
     capsys: Captured, project: Path, other_instance: tuple[str, str]
 ) -> None:
@@ -673,11 +668,6 @@ def test_reading_beside_a_running_instance_leaves_its_streaming_reply_alone(
     assert document["messages"][-1]["status"] == "streaming"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="run_at_edge (headless.py) reports a BrokenPipeError as an unexpected error instead "
-    "of leaving it to cli.main, which says nothing on a closed pipe",
-)
 def test_a_listing_into_a_closed_pipe_is_not_an_unexpected_error(
     capsys: Captured, project: Path
 ) -> None:

@@ -23,6 +23,9 @@ HEADLESS = [
     "penguin_tui.engine.tool_runner",
     "penguin_tui.workspace",
     "penguin_tui.headless_audit",
+    "penguin_tui.headless_checkpoints",
+    "penguin_tui.checkpoints.service",
+    "penguin_tui.workspace.watch",
 ]
 
 
