@@ -1,0 +1,194 @@
+"""How the checkpoint browser and the revert question look, in both themes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from textual.app import App, ComposeResult
+
+from penguin_tui.app.screens.revert import RevertScreen
+from penguin_tui.app.themes import builtin_theme_dir, load_themes
+from penguin_tui.app.widgets.checkpoints import CheckpointBrowser
+from penguin_tui.checkpoints.service import RevertPreview
+from penguin_tui.checkpoints.shadow import FileStat
+from penguin_tui.store import Message, MessageStatus, Role, UsageTotals
+from penguin_tui.store.checkpoint_records import Branch, Checkpoint, CheckpointKind, RevertMode
+
+NOW = 1_800_000_000.0
+
+
+def checkpoint(
+    checkpoint_id: str,
+    branch: str,
+    parent: str | None,
+    kind: CheckpointKind,
+    label: str,
+    ago: float,
+    files: tuple[int, int, int],
+    tokens: int,
+    cost: float | None,
+) -> Checkpoint:
+    return Checkpoint(
+        id=checkpoint_id,
+        session_id="s1",
+        branch=branch,
+        parent_id=parent,
+        message_id=None,
+        kind=kind,
+        label=label,
+        tree="0" * 40,
+        tasks="[]",
+        usage=UsageTotals(1, tokens, 0, cost, 0),
+        files_changed=files[0],
+        lines_added=files[1],
+        lines_removed=files[2],
+        skipped=(),
+        snapshot_ms=12.0,
+        created_at=NOW - ago,
+    )
+
+
+CHECKPOINTS = [
+    checkpoint(
+        "a1b2c3d4e5f6",
+        "main",
+        None,
+        CheckpointKind.AUTO,
+        "before the first turn",
+        3 * 3600,
+        (3, 40, 0),
+        0,
+        None,
+    ),
+    checkpoint(
+        "b2c3d4e5f6a1",
+        "main",
+        "a1b2c3d4e5f6",
+        CheckpointKind.AUTO,
+        "add a stats module",
+        2 * 3600,
+        (2, 15, 1),
+        4200,
+        0.0063,
+    ),
+    checkpoint(
+        "c3d4e5f6a1b2",
+        "main",
+        "b2c3d4e5f6a1",
+        CheckpointKind.SAFETY,
+        "before branching try-2",
+        1800,
+        (0, 0, 0),
+        4200,
+        0.0063,
+    ),
+    checkpoint(
+        "d4e5f6a1b2c3",
+        "try-2",
+        "b2c3d4e5f6a1",
+        CheckpointKind.AUTO,
+        "add median",
+        600,
+        (1, 9, 0),
+        7400,
+        0.0111,
+    ),
+    checkpoint(
+        "e5f6a1b2c3d4",
+        "try-2",
+        "d4e5f6a1b2c3",
+        CheckpointKind.MANUAL,
+        "median works",
+        60,
+        (0, 0, 0),
+        7400,
+        0.0111,
+    ),
+]
+BRANCHES = [
+    Branch("main", None, "c3d4e5f6a1b2", current=False),
+    Branch("try-2", None, "e5f6a1b2c3d4", current=True),
+]
+
+
+class BrowserApp(App[None]):
+    """Only the browser, filled with fixed checkpoints at a fixed time."""
+
+    def __init__(self, theme: str) -> None:
+        super().__init__()
+        for found in load_themes([builtin_theme_dir()])[0]:
+            self.register_theme(found)
+        self.theme = theme
+
+    def compose(self) -> ComposeResult:
+        yield CheckpointBrowser(id="checkpoints")
+
+    def on_mount(self) -> None:
+        browser = self.query_one(CheckpointBrowser)
+        browser.marked = "b2c3d4e5f6a1"
+        browser.show_data(CHECKPOINTS, BRANCHES, follow=True)
+        browser.focus()
+
+
+@pytest.mark.parametrize("theme", ["penguin-dark", "penguin-light"])
+def test_checkpoint_browser(
+    snap_compare: Callable[..., bool], theme: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two branches: main (3 checkpoints: auto, auto marked ◆, safety ◌ which is main's
+    position ●) and try-2 (current, underlined; an auto one, then the manual ★ "median works",
+    the position ● under the cursor). Each row: id, age (3h, 2h, 30m, 10m, 1m), files, +/−,
+    the tokens and dollars of that step (none for the first and the safety one), the label."""
+    monkeypatch.setattr("penguin_tui.app.widgets.checkpoints.time.time", lambda: NOW)
+    assert snap_compare(BrowserApp(theme), terminal_size=(72, 12))
+
+
+class RevertApp(App[None]):
+    """The revert question over an empty screen, with a fixed preview."""
+
+    def __init__(self, theme: str) -> None:
+        super().__init__()
+        for found in load_themes([builtin_theme_dir()])[0]:
+            self.register_theme(found)
+        self.theme = theme
+
+    def on_mount(self) -> None:
+        target = CHECKPOINTS[1]
+
+        async def load(mode: RevertMode) -> RevertPreview:
+            leaving = (
+                Message(
+                    "m1",
+                    "s1",
+                    None,
+                    Role.USER,
+                    "add median too",
+                    "",
+                    MessageStatus.COMPLETE,
+                    None,
+                    NOW,
+                ),
+                Message(
+                    "m2",
+                    "s1",
+                    "m1",
+                    Role.ASSISTANT,
+                    "Added `median` to stats.py.",
+                    "",
+                    MessageStatus.COMPLETE,
+                    "m",
+                    NOW,
+                ),
+            )
+            files = (FileStat("stats.py", 0, 9), FileStat("logo.png", None, None))
+            return RevertPreview(target, mode, files, leaving)
+
+        self.push_screen(RevertScreen("Revert to b2c3d4e5 “add a stats module” on main", load))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("theme", ["penguin-dark", "penguin-light"])
+def test_revert_question(snap_compare: Callable[..., bool], theme: str) -> None:
+    """The three kinds with "both" chosen; the preview: 2 files change (stats.py +0 −9,
+    logo.png binary) and 2 messages leave the branch (user: add median too; assistant: Added
+    `median`…); the keys at the bottom."""
+    assert snap_compare(RevertApp(theme), terminal_size=(80, 24))
