@@ -19,7 +19,12 @@ if TYPE_CHECKING:
     from penguin_tui.app.screens.workbench import WorkbenchScreen
     from penguin_tui.app.widgets.checkpoints import CheckpointBrowser
     from penguin_tui.app.widgets.diff_pane import DiffPane
-    from penguin_tui.checkpoints.service import CheckpointService, Comparison, Side
+    from penguin_tui.checkpoints.service import (
+        CheckpointService,
+        Comparison,
+        RevertPreview,
+        Side,
+    )
     from penguin_tui.engine.runtime import Runtime
     from penguin_tui.store.checkpoint_records import Checkpoint, RevertMode
 
@@ -287,7 +292,7 @@ class CheckpointActions(App[int]):
             return
         service, session_id = found
 
-        async def load(mode: RevertMode) -> object:
+        async def load(mode: RevertMode) -> RevertPreview:
             return await service.preview_revert(session_id, checkpoint.id, mode)
 
         def chosen(mode: RevertMode | None) -> None:
@@ -296,7 +301,7 @@ class CheckpointActions(App[int]):
 
         label = f" “{checkpoint.label}”" if checkpoint.label else ""
         self.push_screen(
-            RevertScreen(f"Revert to {checkpoint.id[:8]}{label} on {checkpoint.branch}", load),  # type: ignore[arg-type]
+            RevertScreen(f"Revert to {checkpoint.id[:8]}{label} on {checkpoint.branch}", load),
             chosen,
         )
 

@@ -183,7 +183,7 @@ class RevertApp(App[None]):
             files = (FileStat("stats.py", 0, 9), FileStat("logo.png", None, None))
             return RevertPreview(target, mode, files, leaving)
 
-        self.push_screen(RevertScreen("Revert to b2c3d4e5 “add a stats module” on main", load))  # type: ignore[arg-type]
+        self.push_screen(RevertScreen("Revert to b2c3d4e5 “add a stats module” on main", load))
 
 
 @pytest.mark.parametrize("theme", ["penguin-dark", "penguin-light"])
