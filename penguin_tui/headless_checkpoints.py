@@ -9,6 +9,7 @@ lock, and fail with the lock's message when they cannot have it.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
 import time
@@ -17,6 +18,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from penguin_tui.bus import SnapshotProgress, Subscription
 from penguin_tui.checkpoints.diff import FileDiff, FileStatus, totals
 from penguin_tui.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, fail
 from penguin_tui.errors import CheckpointError
@@ -86,6 +88,7 @@ async def _opened(
     from penguin_tui.engine.runtime import open_runtime
 
     runtime = await open_runtime(options.directory, read_only_ok=not write)
+    progress = asyncio.create_task(_print_progress(runtime.bus.subscribe()))
     try:
         service = runtime.checkpoints
         if service is None:
@@ -101,7 +104,15 @@ async def _opened(
         if write:
             await _apply_retention(service)
     finally:
+        progress.cancel()
         await runtime.close()
+
+
+async def _print_progress(events: Subscription) -> None:
+    """A long snapshot says what it is doing on stderr (the first one of a big tree)."""
+    async for event in events:
+        if isinstance(event, SnapshotProgress):
+            print(f"penguin-tui: {event.text}…", file=sys.stderr, flush=True)
 
 
 async def _apply_retention(service: CheckpointService) -> None:
