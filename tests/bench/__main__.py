@@ -1,5 +1,5 @@
 """``python -m tests.bench [--quick] [--no-write]``: run every benchmark, print the results and
-rewrite docs/benchmarks.md with them."""
+rewrite docs/benchmarks.md with them (``--only checkpoints``: only the page's checkpoint part)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from pathlib import Path
 
 from tests.bench import (
     archive,
+    checkpoints,
     long_reply,
     machine,
     noise,
@@ -21,7 +22,7 @@ from tests.bench import (
     streaming,
     version,
 )
-from tests.bench.results import Section, failed_section
+from tests.bench.results import CHECKPOINTS, Section, failed_section
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "benchmarks.md"
 
@@ -35,6 +36,9 @@ class Plan:
     long_tokens: int
     short_tokens: int
     long_runs: int
+    checkpoint_first_runs: int
+    checkpoint_runs: int
+    diff_runs: int
 
 
 FULL = Plan(
@@ -45,6 +49,9 @@ FULL = Plan(
     long_tokens=20000,
     short_tokens=1000,
     long_runs=3,
+    checkpoint_first_runs=5,
+    checkpoint_runs=15,
+    diff_runs=9,
 )
 QUICK = Plan(
     startup_runs=3,
@@ -54,22 +61,28 @@ QUICK = Plan(
     long_tokens=4000,
     short_tokens=1000,
     long_runs=1,
+    checkpoint_first_runs=1,
+    checkpoint_runs=3,
+    diff_runs=2,
 )
-BENCHMARKS = ("startup", "version", "streaming", "long")
+BENCHMARKS = ("startup", "version", "streaming", "long", "checkpoints")
 
 
 def progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def _guarded(title: str, targets: list[str], job: Callable[[], list[Section]]) -> list[Section]:
+def _guarded(
+    title: str, targets: list[str], job: Callable[[], list[Section]], group: str = "main"
+) -> list[Section]:
     """Run one benchmark; if it breaks (the app is being worked on), report that and go on."""
     try:
         sections = job()
     except Exception as error:  # noqa: BLE001 - any failure is reported, the others still run
         message = f"{type(error).__name__}: {error}".strip().splitlines()
         progress(f"  failed: {message[-1] if message else error!r}")
-        sections = [failed_section(title, targets, message[-1] if message else repr(error))]
+        detail = message[-1] if message else repr(error)
+        sections = [failed_section(title, targets, detail, group)]
     for section in sections:
         print(report.console_section(section), flush=True)
     return sections
@@ -111,6 +124,16 @@ def run(plan: Plan, only: list[str]) -> list[Section]:
             [f"long reply: CPU/token of {plan.long_tokens:,} tokens vs {plan.short_tokens:,}"],
             lambda: [long_reply.run(plan.short_tokens, plan.long_tokens, plan.long_runs, progress)],
         )
+    if "checkpoints" in only:
+        progress("checkpoints: a generated tree and a copy of site-packages, against raw git")
+        sections += _guarded(
+            "Checkpoints",
+            checkpoints.TARGET_NAMES,
+            lambda: checkpoints.run(
+                plan.checkpoint_first_runs, plan.checkpoint_runs, plan.diff_runs, progress
+            ),
+            group=CHECKPOINTS,
+        )
     return sections
 
 
@@ -142,7 +165,8 @@ def main(argv: list[str] | None = None) -> int:
         "--only",
         action="append",
         choices=BENCHMARKS,
-        help="run only this benchmark (repeatable; implies --no-write)",
+        help="run only this benchmark (repeatable; implies --no-write, except that "
+        "`--only checkpoints` alone rewrites the checkpoint part of the page)",
     )
     parser.add_argument(
         "--snapshot",
@@ -166,9 +190,15 @@ def main(argv: list[str] | None = None) -> int:
     print(report.summary(run_.sections, run_.machine, run_.when, run_.quick))
     if args.save_json:
         archive.save(run_, Path(args.save_json))
-    if not args.no_write and not args.only:
-        text = report.markdown(run_)
-        DOC.write_text(text, encoding="utf-8")
+    if args.no_write:
+        return 0
+    groups = {section.group for section in run_.sections}
+    if groups == {CHECKPOINTS} and DOC.exists():
+        page = report.with_checkpoints(DOC.read_text(encoding="utf-8"), run_)
+        DOC.write_text(page, encoding="utf-8")
+        print(f"\nwrote the checkpoint part of {DOC}")
+    elif not args.only:
+        DOC.write_text(report.markdown(run_), encoding="utf-8")
         print(f"\nwrote {DOC}")
     return 0
 

@@ -80,9 +80,13 @@ def _revision() -> str:
     head = git("rev-parse", "--short", "HEAD")
     if head.returncode != 0:
         return "unknown (not a git checkout)"
-    changed = git("diff", "--quiet", "HEAD", "--", "penguin_tui").returncode != 0
+    # New files count too (a module not yet committed is measured as well).
+    status = git("status", "--porcelain", "--untracked-files=all", "--", "penguin_tui")
+    changed = len([line for line in status.stdout.splitlines() if line.strip()])
     return f"commit {head.stdout.strip()}" + (
-        " with uncommitted changes in penguin_tui/" if changed else ""
+        f" with uncommitted changes in penguin_tui/ ({changed} files changed or new)"
+        if changed
+        else ""
     )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+CHECKPOINTS = "checkpoints"  # the group of the checkpoint sections (a part of the page of its own)
+
 
 @dataclass(frozen=True)
 class Target:
@@ -30,6 +32,7 @@ class Section:
     rows: list[list[str]] = field(default_factory=list)
     targets: list[Target] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    group: str = "main"  # or CHECKPOINTS
 
 
 def over(value: float, limit: float) -> str:
@@ -65,8 +68,10 @@ def times(value: float) -> str:
     return NA if math.isnan(value) else f"{value:.2f}x"
 
 
-def failed_section(title: str, targets: list[str], error: str) -> Section:
+def failed_section(title: str, targets: list[str], error: str, group: str = "main") -> Section:
     """What a benchmark that could not run reports: its targets unmeasured, and why."""
-    section = Section(title=f"{title}: not measured", headers=["error"], rows=[[error]])
+    section = Section(
+        title=f"{title}: not measured", headers=["error"], rows=[[error]], group=group
+    )
     section.targets = [Target(name, NA, "", False, "not measured") for name in targets]
     return section
