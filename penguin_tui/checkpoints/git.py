@@ -96,6 +96,23 @@ class Git:
         except OSError as error:
             raise CheckpointError(f"cannot run git: {error.strerror}") from error
 
+    def popen(self, *args: str) -> subprocess.Popen[bytes]:
+        """Start git with pipes on stdin and stdout, for a long request/answer exchange."""
+        try:
+            return subprocess.Popen(
+                self.argv(args),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                cwd=self.work_tree if self.work_tree.is_dir() else None,
+                env=self._env,
+                pass_fds=self.keep_fds,
+            )
+        except FileNotFoundError as error:
+            raise CheckpointError("git is not installed: checkpoints need git ≥ 2.38") from error
+        except OSError as error:
+            raise CheckpointError(f"cannot run git: {error.strerror}") from error
+
     def init_bare(self) -> None:
         """Create the bare shadow repository (the one call made without a work tree)."""
         self.git_dir.parent.mkdir(parents=True, exist_ok=True)

@@ -29,6 +29,7 @@ from penguin_tui.store.checkpoint_records import (
     Checkpoint,
     CheckpointKind,
     CheckpointRecords,
+    Operation,
     RevertMode,
 )
 
@@ -377,7 +378,7 @@ class CheckpointService:
                 before_head=before_head,
                 after_head=after_head,
                 after_tree=target.tree if mode.code else safety.tree,
-                detail={},
+                detail=_undo_detail(restored),
             )
             return await self._announce(
                 "revert", session_id, target, branch, mode, restored, safety
@@ -395,9 +396,18 @@ class CheckpointService:
             safety = await self._create(
                 session_id, CheckpointKind.SAFETY, f"before undoing the {operation.kind}"
             )
-            restored = (
-                await self._restore(safety.tree, before.tree) if operation.mode.code else None
-            )
+            restored = None
+            if operation.mode.code:
+                # Files that were there, ignored, before the operation and that it made visible
+                # are not the operation's to take away; files it created that are ignored now
+                # are, if they are still as it wrote them.
+                created: dict[str, str] = {}
+                if names := _paths(operation, "created"):
+                    after = await asyncio.to_thread(self.shadow.tree_entries, operation.after_tree)
+                    created = {path: after[path].sha for path in names if path in after}
+                restored = await self._restore(
+                    safety.tree, before.tree, _paths(operation, "surfaced"), created
+                )
             await self.records.move_branch(
                 session_id,
                 operation.branch,
@@ -432,7 +442,8 @@ class CheckpointService:
                 head=operation.after_head if operation.mode.conversation else ...,
                 position_id=target.id if operation.mode.code else ...,
             )
-            await self.records.set_operation_state(operation.id, "done")
+            detail = {**operation.detail, **_undo_detail(restored)}
+            await self.records.set_operation_state(operation.id, "done", detail)
             return await self._announce(
                 "redo", session_id, target, operation.branch, operation.mode, restored, safety
             )
@@ -444,8 +455,14 @@ class CheckpointService:
                 f"the last change to {action} was on branch {branch!r}; switch to it first"
             )
 
-    async def _restore(self, current: str, target: str) -> RestoreResult:
-        return await asyncio.to_thread(self.shadow.restore, current, target)
+    async def _restore(
+        self,
+        current: str,
+        target: str,
+        preserve: Sequence[str] = (),
+        discard: dict[str, str] | None = None,
+    ) -> RestoreResult:
+        return await asyncio.to_thread(self.shadow.restore, current, target, preserve, discard)
 
     async def _announce(
         self,
@@ -541,13 +558,17 @@ class CheckpointService:
             )
             base = await self._common_ancestor(session_id, safety, theirs)
             outcome = await asyncio.to_thread(
-                self.shadow.merge, base.tree if base else EMPTY_TREE, safety.tree, theirs.tree
+                self.shadow.merge,
+                base.tree if base else EMPTY_TREE,
+                safety.tree,
+                theirs.tree,
+                (current, source),
             )
             merged_tree = outcome.tree
             conflicts = list(outcome.conflicts)
             if files:
-                known = await asyncio.to_thread(self.shadow.numstat, safety.tree, theirs.tree)
-                changed = {stat.path for stat in known}
+                known = await asyncio.to_thread(self.shadow.changed_paths, safety.tree, theirs.tree)
+                changed = {path for path, _entry in known}
                 unknown = [path for path in files if path not in changed]
                 if unknown:
                     raise CheckpointError(
@@ -557,6 +578,8 @@ class CheckpointService:
                     self.shadow.graft, safety.tree, outcome.tree, list(files)
                 )
                 conflicts = [path for path in conflicts if path in files]
+            # A redo restores this tree again: keep it reachable like a checkpoint's.
+            await asyncio.to_thread(self.shadow.keep, f"trees/{merged_tree}", merged_tree)
             restored = await self._restore(safety.tree, merged_tree)
             what = f"files from {source}" if files else f"merged {source}"
             label = what + (f" ({len(conflicts)} conflicts to resolve)" if conflicts else "")
@@ -570,8 +593,15 @@ class CheckpointService:
                 before_id=safety.id,
                 before_head=before_head,
                 after_head=before_head,
-                after_tree=merged.tree,
-                detail={"source": source, "conflicts": conflicts, "files": list(files or [])},
+                # What the merge restored, not the snapshot after it: a file its .gitignore
+                # now hides is still in the merged tree, and a redo must not delete it.
+                after_tree=merged_tree,
+                detail={
+                    "source": source,
+                    "conflicts": conflicts,
+                    "files": list(files or []),
+                    **_undo_detail(restored),
+                },
             )
             return await self._announce(
                 "merge", session_id, merged, current, RevertMode.CODE, restored, safety, conflicts
@@ -617,6 +647,18 @@ class CheckpointService:
             marker.touch()
             self._gc_task = asyncio.create_task(asyncio.to_thread(self.shadow.gc))
         return dropped
+
+
+def _undo_detail(restored: RestoreResult | None) -> dict[str, object]:
+    """What an undo of this restore needs beyond the trees (see RestoreResult)."""
+    if restored is None:
+        return {"surfaced": [], "created": []}
+    return {"surfaced": list(restored.surfaced), "created": list(restored.created)}
+
+
+def _paths(operation: Operation, key: str) -> list[str]:
+    paths = operation.detail.get(key, [])
+    return [str(path) for path in paths] if isinstance(paths, list) else []
 
 
 def _describe(checkpoint: Checkpoint) -> str:

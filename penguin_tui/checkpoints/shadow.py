@@ -9,16 +9,35 @@ target lacks, and is journaled first (see ``journal.py``). ``git clean`` is neve
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import stat
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from penguin_tui.checkpoints.git import EMPTY_TREE, Git, encode_paths, split_z
 from penguin_tui.checkpoints.journal import Journal, RestorePlan, TreeEntry
 from penguin_tui.checkpoints.locks import OperationLock, reclaim_stale_index_lock
+from penguin_tui.checkpoints.trees import FileStat as FileStat
+from penguin_tui.checkpoints.trees import MergeOutcome as MergeOutcome
+from penguin_tui.checkpoints.trees import (
+    graft_tree,
+    merge_trees,
+    parse_changes,
+    parse_numstat,
+    parse_tree,
+)
+from penguin_tui.checkpoints.worktree import (
+    InTheWay,
+    beyond_non_folder,
+    blob_reader,
+    current_umask,
+    delete_file,
+    is_real_folder,
+    write_entry,
+)
 from penguin_tui.errors import CheckpointError
 
 Progress = Callable[[str], None]
@@ -42,29 +61,20 @@ class Snapshot:
 
 
 @dataclass(frozen=True)
-class FileStat:
-    """Lines added and removed in one file between two trees (None for a binary file)."""
-
-    path: str
-    added: int | None
-    removed: int | None
-
-
-@dataclass(frozen=True)
 class RestoreResult:
-    """What a restore changed, and the files it kept because the snapshots never saw them."""
+    """What a restore changed, and the files it kept because the snapshots never saw them.
+
+    For an undo: ``surfaced`` lists files that were already there, untracked (ignored, say),
+    and that the snapshots see after the restore (its ``.gitignore`` no longer ignores them),
+    which an undo must leave alone; ``created`` lists the files written where nothing was
+    tracked, which an undo removes even when the snapshots cannot see them.
+    """
 
     written: tuple[str, ...]
     deleted: tuple[str, ...]
     kept: tuple[str, ...] = field(default=())
-
-
-@dataclass(frozen=True)
-class MergeOutcome:
-    """A three-way merge's tree (conflicted files carry conflict markers) and its conflicts."""
-
-    tree: str
-    conflicts: tuple[str, ...]
+    surfaced: tuple[str, ...] = field(default=())
+    created: tuple[str, ...] = field(default=())
 
 
 class ShadowRepo:
@@ -93,14 +103,17 @@ class ShadowRepo:
         with self.lock.held():
             if not (self.git_dir / "HEAD").exists():
                 self.git.init_bare()
-                self.git.run("config", "core.untrackedCache", "true")
             reclaim_stale_index_lock(self.git_dir)
-            plan = self.journal.read()
-            if plan is None:
-                return None
-            result = self._apply(plan)
-            self.journal.clear()
-            return result
+            return self._finish_pending()
+
+    def _finish_pending(self) -> RestoreResult | None:
+        """Carry out a journaled restore that did not finish (a crash, a full disk)."""
+        plan = self.journal.read()
+        if plan is None:
+            return None
+        result = self._apply(plan)
+        self.journal.clear()
+        return result
 
     def close(self) -> None:
         self.lock.close()
@@ -108,7 +121,7 @@ class ShadowRepo:
     def _write_excludes(self) -> None:
         """The project's ``info/exclude`` and penguin-tui's own data, as shadow excludes."""
         lines = ["# written by penguin-tui: the project's info/exclude and its own data"]
-        project_exclude = self.work_tree / ".git" / "info" / "exclude"
+        project_exclude = _project_git_dir(self.work_tree) / "info" / "exclude"
         with contextlib.suppress(OSError):
             lines.append(project_exclude.read_text(encoding="utf-8", errors="replace"))
         for path in self.exclude:
@@ -136,51 +149,63 @@ class ShadowRepo:
         started = time.perf_counter()
         with self.lock.held():
             reclaim_stale_index_lock(self.git_dir)
+            self._finish_pending()
             self._write_excludes()
             changed = split_z(
                 self.git.run("ls-files", "-z", "-m", "-d", "-o", "--exclude-standard")
             )
+            # Tracked files the ignore rules now match (a .gitignore gained a line): a
+            # snapshot holds what a fresh `add -A` would, whatever the shadow index saw before.
+            now_ignored = split_z(self.git.run("ls-files", "-z", "-c", "-i", "--exclude-standard"))
             if progress is not None and len(changed) > 2000:
                 progress(f"snapshotting {len(changed):,} files")
-            to_update, to_remove, skipped = self._sort_changes(changed)
+            to_update, to_remove, skipped = self._sort_changes(changed, set(now_ignored))
+            # Removals first, and --replace: a file that became a folder (or the reverse)
+            # must never leave both in the index.
+            if to_remove:
+                self.git.run(
+                    "update-index", "--force-remove", "-z", "--stdin", stdin=encode_paths(to_remove)
+                )
             if to_update:
                 self.git.run(
                     "update-index",
                     "--add",
                     "--remove",
+                    "--replace",
                     "-z",
                     "--stdin",
                     stdin=encode_paths(to_update),
-                )
-            if to_remove:
-                self.git.run(
-                    "update-index", "--force-remove", "-z", "--stdin", stdin=encode_paths(to_remove)
                 )
             tree = self.git.text("write-tree")
         elapsed = (time.perf_counter() - started) * 1000
         return Snapshot(tree=tree, skipped=tuple(skipped), elapsed_ms=elapsed)
 
-    def _sort_changes(self, changed: list[str]) -> tuple[list[str], list[str], list[SkippedFile]]:
+    def _sort_changes(
+        self, changed: list[str], now_ignored: set[str]
+    ) -> tuple[list[str], list[str], list[SkippedFile]]:
         update: list[str] = []
-        remove: list[str] = []
+        remove: list[str] = list(now_ignored)
         skipped: list[SkippedFile] = []
         nested: list[str] = []
         seen: set[str] = set()
         for path in changed:
-            if path in seen:
+            if path in seen or path in now_ignored:
                 continue
             seen.add(path)
             if path.endswith("/"):
                 nested.append(path)
                 continue
-            full = self.work_tree / path
+            if beyond_non_folder(self.work_tree, path):
+                remove.append(path)  # its folder became a symlink or a file: it is gone
+                continue
             try:
-                info = full.lstat()
-            except FileNotFoundError:
-                update.append(path)  # --remove drops it
+                info = (self.work_tree / path).lstat()
+            except (FileNotFoundError, NotADirectoryError):
+                remove.append(path)
                 continue
             except OSError as error:
                 skipped.append(SkippedFile(path, f"unreadable: {error.strerror}"))
+                remove.append(path)
                 continue
             if stat.S_ISDIR(info.st_mode):
                 remove.append(path)  # a file that became a folder; its files come separately
@@ -188,9 +213,14 @@ class ShadowRepo:
                 skipped.append(SkippedFile(path, f"over {_size(self.max_file_bytes)}"))
                 remove.append(path)
             elif stat.S_ISREG(info.st_mode) or stat.S_ISLNK(info.st_mode):
-                update.append(path)
+                if stat.S_ISREG(info.st_mode) and not os.access(self.work_tree / path, os.R_OK):
+                    skipped.append(SkippedFile(path, "unreadable: permission denied"))
+                    remove.append(path)
+                else:
+                    update.append(path)
             else:
                 skipped.append(SkippedFile(path, "not a regular file or symlink"))
+                remove.append(path)
         for folder in nested:
             more_update, more_skipped = self._nested_repository(folder)
             update += more_update
@@ -212,7 +242,10 @@ class ShadowRepo:
                 path = f"{base}/{name}"
                 if path in tracked:
                     continue  # changes to tracked files are reported by ls-files -m
-                info = (self.work_tree / path).lstat()
+                try:
+                    info = (self.work_tree / path).lstat()
+                except OSError:
+                    continue  # gone since the walk listed it
                 if stat.S_ISREG(info.st_mode) and info.st_size > self.max_file_bytes:
                     skipped.append(SkippedFile(path, f"over {_size(self.max_file_bytes)}"))
                 elif stat.S_ISREG(info.st_mode) or stat.S_ISLNK(info.st_mode):
@@ -239,55 +272,16 @@ class ShadowRepo:
     # -- reading trees ---------------------------------------------------------------------
 
     def tree_entries(self, tree: str) -> dict[str, TreeEntry]:
-        out = self.git.run("ls-tree", "-r", "-z", "--full-tree", tree)
-        entries: dict[str, TreeEntry] = {}
-        for record in split_z(out):
-            meta, path = record.split("\t", 1)
-            mode, _kind, sha = meta.split(" ")
-            entries[path] = TreeEntry(mode=mode, sha=sha)
-        return entries
+        """Every file of a tree, by path."""
+        return parse_tree(self.git.run("ls-tree", "-r", "-z", "--full-tree", tree))
 
     def changed_paths(self, old: str, new: str) -> list[tuple[str, TreeEntry | None]]:
         """Paths that differ from ``old`` to ``new`` and their entry in ``new`` (None: gone)."""
-        out = self.git.run("diff-tree", "-r", "-z", "--no-renames", old, new)
-        fields = out.split(b"\0")
-        changes: list[tuple[str, TreeEntry | None]] = []
-        index = 0
-        while index + 1 < len(fields):
-            meta = fields[index].decode("ascii")
-            path = fields[index + 1].decode("utf-8", "surrogateescape")
-            index += 2
-            if not meta.startswith(":"):
-                continue
-            _old_mode, new_mode, _old_sha, new_sha, status = meta[1:].split(" ")
-            if status == "D":
-                changes.append((path, None))
-            else:
-                changes.append((path, TreeEntry(mode=new_mode, sha=new_sha)))
-        return changes
+        return parse_changes(self.git.run("diff-tree", "-r", "-z", "--no-renames", old, new))
 
     def numstat(self, old: str, new: str) -> list[FileStat]:
-        out = self.git.run("diff-tree", "-r", "-z", "-M", "--numstat", old, new)
-        stats: list[FileStat] = []
-        fields = out.split(b"\0")
-        index = 0
-        while index < len(fields):
-            record = fields[index].decode("utf-8", "surrogateescape")
-            index += 1
-            if not record:
-                continue
-            added, removed, path = record.split("\t", 2)
-            if not path:  # a rename: the old and new paths follow
-                path = fields[index + 1].decode("utf-8", "surrogateescape")
-                index += 2
-            stats.append(
-                FileStat(
-                    path,
-                    None if added == "-" else int(added),
-                    None if removed == "-" else int(removed),
-                )
-            )
-        return stats
+        """Lines added and removed per file from ``old`` to ``new``, renames found."""
+        return parse_numstat(self.git.run("diff-tree", "-r", "-z", "-M", "--numstat", old, new))
 
     def patch(self, old: str, new: str, paths: Sequence[str] = ()) -> str:
         """The unified diff from ``old`` to ``new`` with renames found."""
@@ -303,7 +297,8 @@ class ShadowRepo:
 
     def keep(self, name: str, tree: str) -> None:
         """Keep ``tree`` reachable (for gc) under ``refs/penguin/<name>``."""
-        self.git.run("update-ref", f"refs/penguin/{name}", tree)
+        with self.lock.held():  # never beside a gc packing the refs
+            self.git.run("update-ref", f"refs/penguin/{name}", tree)
 
     def kept_trees(self) -> set[str]:
         out = self.git.text("for-each-ref", "--format=%(refname)", "refs/penguin/trees/")
@@ -312,126 +307,179 @@ class ShadowRepo:
     def forget(self, names: Iterable[str]) -> None:
         commands = "".join(f"delete refs/penguin/{name}\n" for name in names)
         if commands:
-            self.git.run("update-ref", "--stdin", stdin=commands.encode())
+            with self.lock.held():
+                self.git.run("update-ref", "--stdin", stdin=commands.encode())
 
-    def merge(self, base: str, ours: str, theirs: str) -> MergeOutcome:
+    def merge(
+        self, base: str, ours: str, theirs: str, labels: tuple[str, str] = ("ours", "theirs")
+    ) -> MergeOutcome:
         """A three-way merge of trees (``git merge-tree --write-tree``); never resolves a
-        conflict: conflicted files keep git's markers and are listed."""
+        conflict: conflicted files keep git's markers and are listed.
+
+        ``labels`` (the branch names) name the sides in the conflict markers and in the
+        ``path~label`` names git gives a file that a folder displaced: the same trees always
+        merge to the same tree.
+        """
         with self.lock.held():
-            base_commit = self.git.text("commit-tree", base or EMPTY_TREE, "-m", "base")
-            ours_commit = self.git.text("commit-tree", ours, "-p", base_commit, "-m", "ours")
-            theirs_commit = self.git.text("commit-tree", theirs, "-p", base_commit, "-m", "theirs")
-            out = self.git.run(
-                "merge-tree",
-                "--write-tree",
-                "-z",
-                "--name-only",
-                ours_commit,
-                theirs_commit,
-                ok=(0, 1),
-            )
-        parts = out.split(b"\0")
-        tree = parts[0].decode("ascii").strip()
-        conflicts: list[str] = []
-        for raw in parts[1:]:
-            if not raw:
-                break  # the informational messages follow an empty field
-            name = raw.decode("utf-8", "surrogateescape")
-            if name not in conflicts:
-                conflicts.append(name)
-        return MergeOutcome(tree=tree, conflicts=tuple(conflicts))
+            return merge_trees(self.git, base, ours, theirs, labels)
 
     def graft(self, base_tree: str, source_tree: str, paths: Sequence[str]) -> str:
         """``base_tree`` with ``paths`` taken from ``source_tree`` (absent there: removed)."""
         source = self.tree_entries(source_tree)
-        index_file = self.git_dir / "penguin-graft.index"
-        env = {"GIT_INDEX_FILE": str(index_file)}
         with self.lock.held():
-            try:
-                self.git.run("read-tree", base_tree, env=env)
-                info = []
-                for path in paths:
-                    entry = source.get(path)
-                    if entry is None:
-                        info.append(f"0 {'0' * 40}\t{path}")
-                    else:
-                        info.append(f"{entry.mode} {entry.sha}\t{path}")
-                self.git.run(
-                    "update-index", "--index-info", stdin=("\n".join(info) + "\n").encode(), env=env
-                )
-                return self.git.run("write-tree", env=env).decode().strip()
-            finally:
-                index_file.unlink(missing_ok=True)
+            return graft_tree(
+                self.git, self.git_dir / "penguin-graft.index", base_tree, source, paths
+            )
 
     # -- restore ---------------------------------------------------------------------------
 
-    def restore(self, current: str, target: str) -> RestoreResult:
+    def restore(
+        self,
+        current: str,
+        target: str,
+        preserve: Collection[str] = (),
+        discard: Mapping[str, str] | None = None,
+    ) -> RestoreResult:
         """Make the working tree hold ``target``, from ``current`` (a snapshot just taken).
 
-        Only files that differ are written; only tracked files the target lacks are deleted;
-        a file the target has but the snapshots never saw (ignored, over the size cap) is kept
-        as it is and listed. Journaled first: a crash mid-way is finished at the next start.
+        Only files that differ are written; only tracked files the target lacks are deleted
+        (never those in ``preserve``), and the untracked files in ``discard`` (path: blob id)
+        if they still hold exactly that; a file the target has but the snapshots never saw
+        (ignored, over the size cap), or that blocks the way, is kept as it is and listed.
+        Journaled first: a crash mid-way is finished at the next start.
         """
         with self.lock.held():
             reclaim_stale_index_lock(self.git_dir)
-            tracked_now = current != EMPTY_TREE and self.tree_entries(current) or {}
-            writes: list[tuple[str, TreeEntry]] = []
-            deletes: list[str] = []
-            kept: list[str] = []
-            for path, entry in self.changed_paths(current, target):
-                if entry is None:
+            self._finish_pending()
+            tracked_now = self.tree_entries(current) if current != EMPTY_TREE else {}
+            changes = self.changed_paths(current, target)
+            spared = set(preserve)
+            deletes = [path for path, entry in changes if entry is None and path not in spared]
+            wanted = {path for path, entry in changes if entry is not None}
+            for path, sha in (discard or {}).items():
+                if path not in tracked_now and path not in wanted and self._holds(path, sha):
                     deletes.append(path)
-                elif path not in tracked_now and os.path.lexists(self.work_tree / path):
-                    kept.append(path)
-                elif entry.mode == "160000":
+            gone = set(deletes)
+            writes: list[tuple[str, TreeEntry]] = []
+            kept: list[str] = []
+            for path, entry in changes:
+                if entry is None:
+                    continue
+                if entry.mode == "160000":
                     continue  # a submodule link has no content to write
+                if path not in tracked_now and self._untracked_in_the_way(path, gone):
+                    kept.append(path)
                 else:
                     writes.append((path, entry))
+            if not writes and not deletes:
+                return RestoreResult((), (), tuple(kept))
             plan = RestorePlan(target=target, before=current, writes=writes, deletes=deletes)
             self.journal.write(plan)
             result = self._apply(plan)
             self.journal.clear()
-        return RestoreResult(result.written, result.deleted, tuple(kept))
+            surfaced = self._untracked_now() if result.written or result.deleted else []
+        return RestoreResult(
+            result.written,
+            result.deleted,
+            tuple(kept) + result.kept,
+            tuple(path for path in surfaced if path not in spared),
+            tuple(path for path in result.written if path not in tracked_now),
+        )
+
+    def _holds(self, path: str, sha: str) -> bool:
+        """Whether the file (or symlink) at ``path`` holds exactly the blob ``sha``."""
+        if beyond_non_folder(self.work_tree, path):
+            return False
+        full = self.work_tree / path
+        try:
+            info = full.lstat()
+            if stat.S_ISLNK(info.st_mode):
+                content = os.fsencode(os.readlink(full))
+            elif stat.S_ISREG(info.st_mode) and info.st_size <= self.max_file_bytes:
+                content = full.read_bytes()
+            else:
+                return False
+        except OSError:
+            return False
+        return hashlib.sha1(b"blob %d\0" % len(content) + content).hexdigest() == sha
+
+    def _untracked_in_the_way(self, path: str, gone: set[str]) -> bool:
+        """Whether a file the snapshots do not track stands at ``path`` or at one of its
+        folders (a tracked one about to be deleted does not count)."""
+        parts = path.split("/")
+        for depth in range(1, len(parts)):
+            leading = "/".join(parts[:depth])
+            full = self.work_tree / leading
+            if not os.path.lexists(full):
+                return False
+            if not is_real_folder(full):
+                return leading not in gone
+        full = self.work_tree / path
+        # A folder is decided while applying: it goes if it holds nothing once the deletes ran.
+        return os.path.lexists(full) and not is_real_folder(full)
+
+    def _untracked_now(self) -> list[str]:
+        """Files a snapshot would add now: on disk, not ignored, under the cap, untracked."""
+        listed = split_z(self.git.run("ls-files", "-z", "-o", "--exclude-standard"))
+        files = [path for path in listed if not path.endswith("/") and self._fits(path)]
+        for folder in (path for path in listed if path.endswith("/")):
+            files += self._nested_repository(folder)[0]
+        return files
+
+    def _fits(self, path: str) -> bool:
+        try:
+            info = (self.work_tree / path).lstat()
+        except OSError:
+            return False
+        return not (stat.S_ISREG(info.st_mode) and info.st_size > self.max_file_bytes)
 
     def _apply(self, plan: RestorePlan) -> RestoreResult:
         """Carry out a journaled plan; safe to repeat after a crash (every step is idempotent)."""
         root = self.work_tree
-        for path in plan.deletes:
-            full = root / path
-            try:
-                if full.is_symlink() or not full.is_dir():
-                    full.unlink()
-            except FileNotFoundError:
-                pass
-            _prune_empty_parents(full.parent, root)
-        contents = self._blobs([entry.sha for _path, entry in plan.writes])
-        for path, entry in plan.writes:
-            _write_entry(root, path, entry, contents[entry.sha])
-        touched = [path for path, _entry in plan.writes] + list(plan.deletes)
-        if touched:
+        written: list[str] = []
+        too_big: list[str] = []
+        kept: list[str] = []
+        umask = current_umask()
+        path = ""
+        try:
+            for path in plan.deletes:
+                delete_file(root, path)
+            with blob_reader(self.git) as blobs:
+                for path, entry in plan.writes:
+                    content = blobs.read(entry.sha)
+                    try:
+                        write_entry(root, path, entry, content, umask)
+                    except InTheWay:
+                        kept.append(path)
+                        continue
+                    written.append(path)
+                    if entry.mode != "120000" and len(content) > self.max_file_bytes:
+                        too_big.append(path)
+        except OSError as error:
+            raise CheckpointError(
+                f"the restore stopped at {path} ({error.strerror}); it is finished at the "
+                "next checkpoint operation or start"
+            ) from error
+        if plan.deletes or too_big:
             self.git.run(
-                "update-index", "--add", "--remove", "-z", "--stdin", stdin=encode_paths(touched)
+                "update-index",
+                "--force-remove",
+                "-z",
+                "--stdin",
+                stdin=encode_paths([*plan.deletes, *too_big]),
             )
-        return RestoreResult(tuple(p for p, _e in plan.writes), tuple(plan.deletes))
-
-    def _blobs(self, shas: Sequence[str]) -> dict[str, bytes]:
-        """Many blobs in one ``cat-file --batch`` call."""
-        unique = list(dict.fromkeys(shas))
-        if not unique:
-            return {}
-        out = self.git.run("cat-file", "--batch", stdin=("\n".join(unique) + "\n").encode())
-        blobs: dict[str, bytes] = {}
-        position = 0
-        for sha in unique:
-            header_end = out.index(b"\n", position)
-            header = out[position:header_end].split(b" ")
-            if len(header) < 3:
-                raise CheckpointError(f"the snapshot object {sha[:12]} is missing")
-            size = int(header[2])
-            start = header_end + 1
-            blobs[sha] = out[start : start + size]
-            position = start + size + 1
-        return blobs
+        to_add = [path for path in written if path not in set(too_big)]
+        if to_add:
+            self.git.run(
+                "update-index",
+                "--add",
+                "--remove",
+                "--replace",
+                "-z",
+                "--stdin",
+                stdin=encode_paths(to_add),
+            )
+        return RestoreResult(tuple(written), tuple(plan.deletes), tuple(kept))
 
     # -- housekeeping ----------------------------------------------------------------------
 
@@ -453,60 +501,19 @@ def _size(limit: int) -> str:
     return f"{limit / (1024 * 1024):g} MiB"
 
 
-def _prune_empty_parents(folder: Path, root: Path) -> None:
-    while folder != root and folder.is_relative_to(root):
-        try:
-            folder.rmdir()
-        except OSError:
-            return
-        folder = folder.parent
-
-
-def _write_entry(root: Path, path: str, entry: TreeEntry, content: bytes) -> None:
-    """Write one file (or symlink) atomically: a temporary sibling, then a rename."""
-    full = root / path
-    parent = full.parent
-    if not parent.is_dir():
-        _make_folders(parent, root)
-    if full.is_dir() and not full.is_symlink():
-        try:
-            full.rmdir()  # an empty folder where the target has a file
-        except OSError as error:
-            raise CheckpointError(f"cannot restore {path}: a folder is in the way") from error
-    temp = parent / f".{full.name}.penguin-restore"
-    temp.unlink(missing_ok=True)
-    if entry.mode == "120000":
-        os.symlink(os.fsdecode(content), temp)
-    else:
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
-        try:
-            view = memoryview(content)
-            while view:
-                view = view[os.write(fd, view) :]
-        finally:
-            os.close(fd)
-        umask = _umask()
-        os.chmod(temp, (0o777 if entry.mode == "100755" else 0o666) & ~umask)
-    os.replace(temp, full)
-
-
-def _make_folders(folder: Path, root: Path) -> None:
-    """Create ``folder``; a file in the way (tracked, already deleted) is an error."""
-    missing: list[Path] = []
-    while not folder.exists() and folder != root:
-        missing.append(folder)
-        folder = folder.parent
-    for item in reversed(missing):
-        item.mkdir()
-
-
-_UMASK: int | None = None
-
-
-def _umask() -> int:
-    global _UMASK
-    if _UMASK is None:
-        current = os.umask(0)
-        os.umask(current)
-        _UMASK = current
-    return _UMASK
+def _project_git_dir(work_tree: Path) -> Path:
+    """The project's own git dir: ``.git``, or where a ``.git`` file (a worktree) points."""
+    dot_git = work_tree / ".git"
+    if not dot_git.is_file():
+        return dot_git
+    try:
+        text = dot_git.read_text(encoding="utf-8").strip()
+    except OSError:
+        return dot_git
+    if not text.startswith("gitdir:"):
+        return dot_git
+    git_dir = (work_tree / text.removeprefix("gitdir:").strip()).resolve()
+    common = git_dir / "commondir"
+    with contextlib.suppress(OSError):
+        return (git_dir / common.read_text(encoding="utf-8").strip()).resolve()
+    return git_dir

@@ -239,7 +239,10 @@ class CheckpointRecords:
         return {row["id"] for row in rows}
 
     async def all_trees(self) -> set[str]:
-        rows = await self.store.query("SELECT DISTINCT tree FROM checkpoints")
+        """Every tree a checkpoint or a redo may restore (the ones gc must keep)."""
+        rows = await self.store.query(
+            "SELECT tree FROM checkpoints UNION SELECT after_tree FROM checkpoint_ops"
+        )
         return {row["tree"] for row in rows}
 
     # -- branches --------------------------------------------------------------------------
@@ -374,10 +377,17 @@ class CheckpointRecords:
             )
         return _operation(rows[0]) if rows else None
 
-    async def set_operation_state(self, operation_id: int, state: str) -> None:
-        await self.store.transaction(
-            [("UPDATE checkpoint_ops SET state = ? WHERE id = ?", (state, operation_id))]
-        )
+    async def set_operation_state(
+        self, operation_id: int, state: str, detail: dict[str, object] | None = None
+    ) -> None:
+        """Mark an operation done or undone (and, after a redo, record its new detail)."""
+        if detail is None:
+            statement = "UPDATE checkpoint_ops SET state = ? WHERE id = ?"
+            params: tuple[object, ...] = (state, operation_id)
+        else:
+            statement = "UPDATE checkpoint_ops SET state = ?, detail = ? WHERE id = ?"
+            params = (state, json.dumps(detail), operation_id)
+        await self.store.transaction([(statement, params)])
 
     # -- usage along a conversation --------------------------------------------------------
 
