@@ -25,6 +25,7 @@ from penguin_tui.checkpoints.trees import MergeOutcome as MergeOutcome
 from penguin_tui.checkpoints.trees import (
     graft_tree,
     merge_trees,
+    parse_added,
     parse_changes,
     parse_numstat,
     parse_tree,
@@ -95,6 +96,9 @@ class ShadowRepo:
         self.lock = OperationLock(git_dir.parent / f"{git_dir.name}.ops.lock")
         self.git = Git(git_dir, work_tree, keep_fds=(self.lock.fd,))
         self.journal = Journal(git_dir / "penguin-restore.json")
+        # Whether ignore rules may have changed since tracked files were last checked
+        # against them (at start, and after every restore).
+        self._rules_dirty = True
 
     # -- setting up ------------------------------------------------------------------------
 
@@ -118,7 +122,7 @@ class ShadowRepo:
     def close(self) -> None:
         self.lock.close()
 
-    def _write_excludes(self) -> None:
+    def _write_excludes(self) -> bool:
         """The project's ``info/exclude`` and penguin-tui's own data, as shadow excludes."""
         lines = ["# written by penguin-tui: the project's info/exclude and its own data"]
         project_exclude = _project_git_dir(self.work_tree) / "info" / "exclude"
@@ -136,11 +140,12 @@ class ShadowRepo:
         target = self.git_dir / "info" / "exclude"
         try:
             if target.read_text(encoding="utf-8") == text:
-                return
+                return False
         except OSError:
             pass
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
+        return True
 
     # -- snapshots -------------------------------------------------------------------------
 
@@ -150,16 +155,24 @@ class ShadowRepo:
         with self.lock.held():
             reclaim_stale_index_lock(self.git_dir)
             self._finish_pending()
-            self._write_excludes()
-            changed = split_z(
-                self.git.run("ls-files", "-z", "-m", "-d", "-o", "--exclude-standard")
+            excludes_changed = self._write_excludes()
+            tagged = split_z(
+                self.git.run("ls-files", "-z", "-t", "-m", "-d", "-o", "--exclude-standard")
             )
+            changed = [entry[2:] for entry in tagged]
+            untracked = {entry[2:] for entry in tagged if entry.startswith("? ")}
             # Tracked files the ignore rules now match (a .gitignore gained a line): a
             # snapshot holds what a fresh `add -A` would, whatever the shadow index saw before.
-            now_ignored = split_z(self.git.run("ls-files", "-z", "-c", "-i", "--exclude-standard"))
+            # Only worth a second full scan when the rules may have changed.
+            now_ignored: list[str] = []
+            if self._rules_dirty or excludes_changed or any(map(_is_ignore_file, changed)):
+                now_ignored = split_z(
+                    self.git.run("ls-files", "-z", "-c", "-i", "--exclude-standard")
+                )
+                self._rules_dirty = False
             if progress is not None and len(changed) > 2000:
                 progress(f"snapshotting {len(changed):,} files")
-            to_update, to_remove, skipped = self._sort_changes(changed, set(now_ignored))
+            to_update, to_remove, skipped = self._sort_changes(changed, set(now_ignored), untracked)
             # Removals first, and --replace: a file that became a folder (or the reverse)
             # must never leave both in the index.
             if to_remove:
@@ -181,7 +194,7 @@ class ShadowRepo:
         return Snapshot(tree=tree, skipped=tuple(skipped), elapsed_ms=elapsed)
 
     def _sort_changes(
-        self, changed: list[str], now_ignored: set[str]
+        self, changed: list[str], now_ignored: set[str], untracked: Collection[str] = ()
     ) -> tuple[list[str], list[str], list[SkippedFile]]:
         update: list[str] = []
         remove: list[str] = list(now_ignored)
@@ -211,7 +224,8 @@ class ShadowRepo:
                 remove.append(path)  # a file that became a folder; its files come separately
             elif stat.S_ISREG(info.st_mode) and info.st_size > self.max_file_bytes:
                 skipped.append(SkippedFile(path, f"over {_size(self.max_file_bytes)}"))
-                remove.append(path)
+                if path not in untracked:  # an untracked one has nothing to remove
+                    remove.append(path)
             elif stat.S_ISREG(info.st_mode) or stat.S_ISLNK(info.st_mode):
                 if stat.S_ISREG(info.st_mode) and not os.access(self.work_tree / path, os.R_OK):
                     skipped.append(SkippedFile(path, "unreadable: permission denied"))
@@ -351,13 +365,19 @@ class ShadowRepo:
         with self.lock.held():
             reclaim_stale_index_lock(self.git_dir)
             self._finish_pending()
-            tracked_now = self.tree_entries(current) if current != EMPTY_TREE else {}
-            changes = self.changed_paths(current, target)
+            raw = self.git.run("diff-tree", "-r", "-z", "--no-renames", current, target)
+            changes = parse_changes(raw)
+            # Whether a changed path is tracked now comes from the diff itself (status A: the
+            # current tree lacks it); listing the whole current tree would cost a full scan.
+            untracked_changed = parse_added(raw)
             spared = set(preserve)
             deletes = [path for path, entry in changes if entry is None and path not in spared]
             wanted = {path for path, entry in changes if entry is not None}
-            for path, sha in (discard or {}).items():
-                if path not in tracked_now and path not in wanted and self._holds(path, sha):
+            candidates = [path for path in (discard or {}) if path not in wanted]
+            tracked_discards = self._tracked_among(current, candidates)
+            for path in candidates:
+                sha = (discard or {})[path]
+                if path not in tracked_discards and self._holds(path, sha):
                     deletes.append(path)
             gone = set(deletes)
             writes: list[tuple[str, TreeEntry]] = []
@@ -367,7 +387,7 @@ class ShadowRepo:
                     continue
                 if entry.mode == "160000":
                     continue  # a submodule link has no content to write
-                if path not in tracked_now and self._untracked_in_the_way(path, gone):
+                if path in untracked_changed and self._untracked_in_the_way(path, gone):
                     kept.append(path)
                 else:
                     writes.append((path, entry))
@@ -377,14 +397,26 @@ class ShadowRepo:
             self.journal.write(plan)
             result = self._apply(plan)
             self.journal.clear()
-            surfaced = self._untracked_now() if result.written or result.deleted else []
+            # Files can only come out of hiding when ignore rules changed.
+            rules_changed = any(
+                _is_ignore_file(path) for path in (*result.written, *result.deleted)
+            )
+            surfaced = self._untracked_now() if rules_changed else []
+            self._rules_dirty = True
         return RestoreResult(
             result.written,
             result.deleted,
             tuple(kept) + result.kept,
             tuple(path for path in surfaced if path not in spared),
-            tuple(path for path in result.written if path not in tracked_now),
+            tuple(path for path in result.written if path in untracked_changed),
         )
+
+    def _tracked_among(self, tree: str, paths: Sequence[str]) -> set[str]:
+        """Which of ``paths`` the tree has (one ls-tree of just those paths)."""
+        if not paths or tree == EMPTY_TREE:
+            return set()
+        out = self.git.run("ls-tree", "-r", "-z", "--name-only", "--full-tree", tree, "--", *paths)
+        return set(split_z(out))
 
     def _holds(self, path: str, sha: str) -> bool:
         """Whether the file (or symlink) at ``path`` holds exactly the blob ``sha``."""
@@ -495,6 +527,10 @@ class ShadowRepo:
         """Pack objects and drop unreachable ones older than git's grace period."""
         with self.lock.held():
             self.git.run("gc", "--quiet")
+
+
+def _is_ignore_file(path: str) -> bool:
+    return path == ".gitignore" or path.endswith("/.gitignore")
 
 
 def _size(limit: int) -> str:

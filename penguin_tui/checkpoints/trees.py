@@ -57,6 +57,17 @@ def parse_changes(out: bytes) -> list[tuple[str, TreeEntry | None]]:
     return changes
 
 
+def parse_added(out: bytes) -> set[str]:
+    """``diff-tree -r -z`` raw output: the paths the old tree does not have (status A)."""
+    fields = out.split(b"\0")
+    added: set[str] = set()
+    for index in range(0, len(fields) - 1, 2):
+        meta = fields[index]
+        if meta.startswith(b":") and meta.endswith(b" A"):
+            added.add(fields[index + 1].decode("utf-8", "surrogateescape"))
+    return added
+
+
 def parse_numstat(out: bytes) -> list[FileStat]:
     """``diff-tree -z --numstat`` output; a rename is listed under its new path."""
     stats: list[FileStat] = []
