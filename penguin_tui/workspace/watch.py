@@ -1,7 +1,8 @@
 """Watching the project for edits made outside penguin-tui (an editor, a shell, git).
 
 The watcher only says *that* something changed; the snapshot decides what. It skips the
-project's ``.git`` and penguin-tui's own data so its own work does not wake it.
+project's ``.git``, penguin-tui's own data and the temporary files a restore writes beside
+each file it puts back, so its own work does not wake it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,16 @@ log = logging.getLogger("penguin_tui.workspace.watch")
 
 OnChange = Callable[[set[str]], Awaitable[None]]
 
+# A restore writes each file to a sibling named ``.penguin-restore-<hash>`` and renames it
+# into place (checkpoints/worktree.py); the bare name is what older versions used.
+RESTORE_TEMP_PREFIX = ".penguin-restore"
+
+
+def is_restore_temp(path: str) -> bool:
+    """Whether ``path`` names one of a restore's temporary files."""
+    name = path.rsplit("/", 1)[-1]
+    return name == RESTORE_TEMP_PREFIX or name.startswith(RESTORE_TEMP_PREFIX + "-")
+
 
 def _filter(root: Path, skip: Sequence[Path]) -> Callable[[object, str], bool]:
     skipped = [str(path) for path in skip]
@@ -25,7 +36,7 @@ def _filter(root: Path, skip: Sequence[Path]) -> Callable[[object, str], bool]:
             return False
         if any(path == s or path.startswith(s + "/") for s in skipped):
             return False
-        return not path.endswith(".penguin-restore")
+        return not is_restore_temp(path)
 
     return wanted
 
