@@ -26,6 +26,7 @@ from penguin_tui.app.checkpoint_actions import CheckpointActions
 from penguin_tui.app.commands import workbench_commands
 from penguin_tui.app.markdown_style import markdown_theme
 from penguin_tui.app.themes import FALLBACK_THEME, builtin_theme_dir, load_themes
+from penguin_tui.app.watching import ProjectWatch
 from penguin_tui.app.widgets.chat import ChatView
 from penguin_tui.app.widgets.prompt import PromptInput
 from penguin_tui.app.widgets.usage import UsagePane, UsageTally
@@ -61,7 +62,7 @@ class LaunchOptions:
     exit_after_first_frame: bool = False
 
 
-class PenguinApp(CheckpointActions):
+class PenguinApp(CheckpointActions, ProjectWatch):
     """penguin-tui's workbench application."""
 
     CSS_PATH = "app.tcss"
@@ -84,9 +85,9 @@ class PenguinApp(CheckpointActions):
         self._subscription: Subscription | None = None
         self._services_closed = False
         self.ready = False
-        # Paths edited outside penguin-tui since the last checkpoint (from the watcher).
-        self.outside_changes: set[str] = set()
-        self._stop_watching: asyncio.Event | None = None
+        self.outside_changes = set()
+        self.watched_paths = set()
+        self._stop_watching = None
         self._markdown_theme_pushed = False
         themes, self._theme_problems = load_themes([builtin_theme_dir()])
         for theme in themes:
@@ -375,10 +376,10 @@ class PenguinApp(CheckpointActions):
                 f"{event.reason} — retrying in {event.delay_s:.1f}s", severity="warning", timeout=4
             )
         elif isinstance(event, CheckpointCreated):
-            self.outside_changes.clear()
+            self.recheck_outside_changes()
             self.reload_checkpoints()
         elif isinstance(event, CheckpointRestored):
-            self.outside_changes.clear()
+            self.recheck_outside_changes()
             if event.mode != "code" or event.action in ("branch", "switch"):
                 await self._show_session()
             else:
@@ -414,30 +415,6 @@ class PenguinApp(CheckpointActions):
                 self.runtime.engine.answer_approval(event.request_id, answer)
 
         self.push_screen(ApprovalScreen(event.tool, event.detail, event.reason), answered)
-
-    @work(exclusive=True, group="watch", exit_on_error=False)
-    async def _start_watching(self) -> None:
-        """Follow edits made outside penguin-tui: the browser says so, f7 shows them."""
-        from penguin_tui.workspace.watch import watch_project
-
-        runtime = self.runtime
-        if runtime is None or runtime.checkpoints is None or runtime.checkpoints.read_only:
-            return
-        self._stop_watching = asyncio.Event()
-
-        async def changed(paths: set[str]) -> None:
-            if self.runtime is None or self.runtime.engine.busy:
-                return  # the agent's own edits end in its checkpoint
-            self.outside_changes |= paths
-            count = len(self.outside_changes)
-            self.browser.border_title = f"Checkpoints · {count} changed outside (f7)"
-
-        await watch_project(
-            runtime.project_dir,
-            changed,
-            skip=[runtime.paths.root],
-            stop=self._stop_watching,
-        )
 
     @work(exclusive=True, group="retention", exit_on_error=False)
     async def _apply_retention(self) -> None:

@@ -126,10 +126,7 @@ class CheckpointActions(App[int]):
             self.notify(error.message, severity="error")
             return
         browser.show_data(checkpoints, branches, follow=True)
-        changed = len(self.outside_changes)
-        browser.border_title = "Checkpoints" + (
-            f" · {changed} changed outside (f7)" if changed else ""
-        )
+        browser.show_outside_changes(len(self.outside_changes))
         size = f"{storage.bytes / 1024 / 1024:.1f} MB"
         browser.border_subtitle = ("read-only · " if found.read_only else "") + size
         if storage.over_quota:

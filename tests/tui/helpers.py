@@ -5,11 +5,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.pilot import Pilot
 
 from penguin_tui.app.app import LaunchOptions, PenguinApp
+from penguin_tui.app.screens.ask_text import AskText
 from penguin_tui.app.widgets.chat import AssistantMessage, ChatView
+from penguin_tui.app.widgets.checkpoints import CheckpointBrowser
+
+if TYPE_CHECKING:
+    from penguin_tui.store.checkpoint_records import Checkpoint
 
 
 def make_app(
@@ -62,3 +68,37 @@ async def wait_reply_done(pilot: Pilot[int], count: int = 1) -> AssistantMessage
         what=f"reply {count} to finish",
     )
     return replies(app)[count - 1]
+
+
+async def cursor_to(pilot: Pilot[int], browser: CheckpointBrowser, checkpoint_id: str) -> None:
+    """Move the browser's cursor with the arrow keys until it is on ``checkpoint_id``."""
+    await pilot.press("home")
+    assert pilot.app.focused is browser, pilot.app.focused
+    for _ in range(len(browser.checkpoints) + len(browser.branch_list) + 2):
+        selected = browser.selected_checkpoint
+        if selected is not None and selected.id == checkpoint_id:
+            return
+        await pilot.press("down")
+    raise AssertionError(f"checkpoint {checkpoint_id} is not in the browser")
+
+
+async def type_text(pilot: Pilot[int], text: str) -> None:
+    for character in text:
+        await pilot.press("space" if character == " " else character)
+
+
+async def checkpoint_from_keys(pilot: Pilot[int], label: str) -> Checkpoint:
+    """Take a manual checkpoint the way a user does: f6, a, the label, enter."""
+    app = pilot.app
+    assert isinstance(app, PenguinApp)
+    browser = app.workbench.query_one(CheckpointBrowser)
+    await pilot.press("f6", "a")
+    await wait_for(pilot, lambda: isinstance(app.screen, AskText), what="the label question")
+    await type_text(pilot, label)
+    await pilot.press("enter")
+    await wait_for(
+        pilot,
+        lambda: any(c.label == label for c in browser.checkpoints.values()),
+        what=f"checkpoint {label!r} in the browser",
+    )
+    return next(c for c in browser.checkpoints.values() if c.label == label)

@@ -17,7 +17,7 @@ from penguin_tui.app.widgets.checkpoints import CheckpointBrowser
 from penguin_tui.app.widgets.diff_pane import DiffPane
 from penguin_tui.testing import run_in_thread
 from tests.conftest import script
-from tests.tui.helpers import make_app, send, wait_for, wait_ready
+from tests.tui.helpers import cursor_to, make_app, send, wait_for, wait_ready
 
 TWO_TURNS = """
 model = "m1"
@@ -53,18 +53,6 @@ async def run_turn(pilot: Pilot[int], app: PenguinApp, prompt: str) -> None:
         if isinstance(app.screen, ApprovalScreen):
             await pilot.press("y")
         await pilot.pause(0.05)
-
-
-async def cursor_to(pilot: Pilot[int], browser: CheckpointBrowser, checkpoint_id: str) -> None:
-    """Move the browser's cursor with the arrow keys until it is on ``checkpoint_id``."""
-    await pilot.press("home")
-    assert pilot.app.focused is browser, pilot.app.focused
-    for _ in range(len(browser.checkpoints) + len(browser.branch_list) + 2):
-        selected = browser.selected_checkpoint
-        if selected is not None and selected.id == checkpoint_id:
-            return
-        await pilot.press("down")
-    raise AssertionError(f"checkpoint {checkpoint_id} is not in the browser")
 
 
 async def test_branch_compare_revert_and_undo_from_the_keyboard(project: Path) -> None:

@@ -140,6 +140,10 @@ class CheckpointBrowser(Tree[NodeData]):
         if cursor_node is not None:
             self.call_after_refresh(self.move_cursor, cursor_node)
 
+    def show_outside_changes(self, count: int) -> None:
+        """Say in the title how many files changed outside penguin-tui since the position."""
+        self.border_title = "Checkpoints" + (f" · {count} changed outside (f7)" if count else "")
+
     @property
     def selected(self) -> NodeData | None:
         node = self.cursor_node

@@ -1,0 +1,86 @@
+"""The workbench's watcher: edits made outside penguin-tui, counted in the browser's title.
+
+What counts is re-derived after every watcher batch and every checkpoint or restore (see
+``outside_edits.py``): a path stays "changed outside" only while it differs from the
+checkpoint the working state comes from, so the files a revert, undo, switch or merge writes
+(and the temporary files it writes them through) are never reported as the user's edits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.app import App
+
+if TYPE_CHECKING:
+    from penguin_tui.app.screens.workbench import WorkbenchScreen
+    from penguin_tui.engine.runtime import Runtime
+
+log = logging.getLogger("penguin_tui.app.watching")
+
+
+class ProjectWatch(App[int]):
+    """Follows the project with the watcher and keeps ``outside_changes`` true to the disk."""
+
+    runtime: Runtime | None
+    workbench: WorkbenchScreen
+    # Files edited outside penguin-tui that differ from the current position.
+    outside_changes: set[str]
+    # Paths the watcher reported that may still differ; each check narrows them down.
+    watched_paths: set[str]
+    _stop_watching: asyncio.Event | None
+
+    @work(exclusive=True, group="watch", exit_on_error=False)
+    async def _start_watching(self) -> None:
+        """Follow edits made outside penguin-tui: the browser says so, f7 shows them."""
+        from penguin_tui.workspace.watch import watch_project
+
+        runtime = self.runtime
+        if runtime is None or runtime.checkpoints is None or runtime.checkpoints.read_only:
+            return
+        self._stop_watching = asyncio.Event()
+
+        async def changed(paths: set[str]) -> None:
+            if self.runtime is None or self.runtime.engine.busy:
+                return  # the agent's own edits end in its checkpoint
+            self.watched_paths |= paths
+            self.recheck_outside_changes()
+
+        await watch_project(
+            runtime.project_dir,
+            changed,
+            skip=[runtime.paths.root],
+            stop=self._stop_watching,
+        )
+
+    @work(exclusive=True, group="outside-edits", exit_on_error=False)
+    async def recheck_outside_changes(self) -> None:
+        """Work out again which watched paths differ from the position (after each watcher
+        batch and each checkpoint or restore); a newer call cancels an older one."""
+        from penguin_tui.app.outside_edits import edited_files
+        from penguin_tui.app.widgets.checkpoints import CheckpointBrowser
+        from penguin_tui.checkpoints.git import EMPTY_TREE
+        from penguin_tui.errors import PenguinError
+
+        runtime = self.runtime
+        session = runtime.engine.session if runtime is not None else None
+        if runtime is None or runtime.checkpoints is None or session is None:
+            return
+        service = runtime.checkpoints
+        asked = frozenset(self.watched_paths)
+        edited: set[str] = set()
+        if asked:
+            try:
+                position = await service.position(session.id)
+                tree = position.tree if position is not None else EMPTY_TREE
+                edited = await asyncio.to_thread(edited_files, service.shadow, tree, asked)
+            except PenguinError as error:
+                log.warning("checking edits made outside failed: %s", error.message)
+                return
+        # Paths reported while this check ran stay for the next one.
+        self.watched_paths = (self.watched_paths - asked) | edited
+        self.outside_changes = edited
+        self.workbench.query_one(CheckpointBrowser).show_outside_changes(len(edited))
