@@ -24,6 +24,7 @@ from textual.worker import Worker, WorkerState
 
 from penguin_tui.app.checkpoint_actions import CheckpointActions
 from penguin_tui.app.commands import workbench_commands
+from penguin_tui.app.diff_actions import DiffViewerActions
 from penguin_tui.app.markdown_style import markdown_theme
 from penguin_tui.app.themes import FALLBACK_THEME, builtin_theme_dir, load_themes
 from penguin_tui.app.watching import ProjectWatch
@@ -62,7 +63,7 @@ class LaunchOptions:
     exit_after_first_frame: bool = False
 
 
-class PenguinApp(CheckpointActions, ProjectWatch):
+class PenguinApp(CheckpointActions, DiffViewerActions, ProjectWatch):
     """penguin-tui's workbench application."""
 
     CSS_PATH = "app.tcss"

@@ -106,6 +106,22 @@ class CheckpointActions(App[int]):
             self.notify("move to a checkpoint in the browser first (f6)", severity="warning")
         return checkpoint
 
+    def _focus_browser(self) -> CheckpointBrowser:
+        """The browser, focused (closing the diff pane that covers it, if open)."""
+        if self.diff_pane.is_open:
+            self.diff_pane.action_close()
+        browser = self.browser
+        browser.focus()
+        return browser
+
+    def action_checkpoint_mark(self) -> None:
+        """The browser's m from anywhere: mark (or unmark) the checkpoint under its cursor."""
+        self._focus_browser().action_mark()
+
+    def action_checkpoint_to_mark(self) -> None:
+        """The browser's ' from anywhere: move its cursor back to the marked checkpoint."""
+        self._focus_browser().action_to_mark()
+
     # -- keeping the browser current ---------------------------------------------------------
 
     @work(exclusive=True, group="checkpoint-browser", exit_on_error=False)

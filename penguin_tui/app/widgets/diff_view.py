@@ -652,13 +652,13 @@ class DiffFileList(ScrollView, can_focus=True):
     """
 
     BINDINGS = [
-        Binding("up", "cursor(-1)", "Up", show=False),
-        Binding("down", "cursor(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home", "cursor(-1_000_000)", "First", show=False),
-        Binding("end", "cursor(1_000_000)", "Last", show=False),
-        Binding("enter", "choose", "Show file", show=False),
+        Binding("up", "cursor(-1)", "Up", id="diff.files.up", show=False),
+        Binding("down", "cursor(1)", "Down", id="diff.files.down", show=False),
+        Binding("pageup", "page(-1)", "Page up", id="diff.files.page_up", show=False),
+        Binding("pagedown", "page(1)", "Page down", id="diff.files.page_down", show=False),
+        Binding("home", "cursor(-1_000_000)", "First", id="diff.files.first", show=False),
+        Binding("end", "cursor(1_000_000)", "Last", id="diff.files.last", show=False),
+        Binding("enter", "choose", "Show file", id="diff.files.show", show=False),
     ]
 
     cursor: reactive[int] = reactive(0, always_update=True)
@@ -840,6 +840,13 @@ class DiffView(Widget):
     def focus(self, scroll_visible: bool = True) -> DiffView:
         self._body.focus(scroll_visible)
         return self
+
+    def focus_file_list(self) -> bool:
+        """Focus the file list; False when there is none (compact, or too narrow to show)."""
+        if self._file_list is None or not self._file_list.display or self.has_class("-narrow"):
+            return False
+        self._file_list.focus()
+        return True
 
     # -- layout -----------------------------------------------------------------------------
 
