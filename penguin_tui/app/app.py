@@ -88,6 +88,7 @@ class PenguinApp(CheckpointActions, DiffViewerActions, ProjectWatch):
         self.ready = False
         self.outside_changes = set()
         self.watched_paths = set()
+        self.left_out_reported = set()
         self._stop_watching = None
         self._markdown_theme_pushed = False
         themes, self._theme_problems = load_themes([builtin_theme_dir()])
@@ -379,6 +380,8 @@ class PenguinApp(CheckpointActions, DiffViewerActions, ProjectWatch):
         elif isinstance(event, CheckpointCreated):
             self.recheck_outside_changes()
             self.reload_checkpoints()
+            if event.skipped:
+                self.report_left_out(event.checkpoint_id)
         elif isinstance(event, CheckpointRestored):
             self.recheck_outside_changes()
             if event.mode != "code" or event.action in ("branch", "switch"):

@@ -13,6 +13,7 @@ from rich.text import Text
 from textual import work
 from textual.app import App
 
+from penguin_tui.app.widgets.checkpoints import left_out_details, left_out_notice
 from penguin_tui.app.widgets.usage import money
 
 if TYPE_CHECKING:
@@ -61,6 +62,8 @@ class CheckpointActions(App[int]):
     runtime: Runtime | None
     workbench: WorkbenchScreen
     outside_changes: set[str]
+    # (path, reason) of the files left out that a notification already named.
+    left_out_reported: set[tuple[str, str]]
 
     # -- what the actions work on ------------------------------------------------------------
 
@@ -185,11 +188,33 @@ class CheckpointActions(App[int]):
         if not isinstance(patch, str):
             return
         since = f"since {parent.id[:8]}" if parent else "from nothing"
+        header = Text(checkpoint.label or checkpoint.kind.value, style="italic")
+        header.append_text(left_out_details(checkpoint.skipped))
         self.diff_pane.open(
             parse_unified(patch),
             f"Checkpoint {checkpoint.id[:8]} ({checkpoint.branch}) — {since}",
-            Text(checkpoint.label or checkpoint.kind.value, style="italic"),
+            header,
         )
+
+    @work(group="checkpoint-left-out", exit_on_error=False)
+    async def report_left_out(self, checkpoint_id: str) -> None:
+        """Tell the user about files a new checkpoint could not save — once per file and
+        reason, so a big file that stays in the project is not announced at every turn."""
+        from penguin_tui.errors import PenguinError
+
+        runtime = self.runtime
+        session = runtime.engine.session if runtime is not None else None
+        if runtime is None or runtime.checkpoints is None or session is None:
+            return
+        try:
+            checkpoint = await runtime.checkpoints.get(session.id, checkpoint_id)
+        except PenguinError as error:
+            self.notify(error.message, severity="error")
+            return
+        new = [entry for entry in checkpoint.skipped if entry not in self.left_out_reported]
+        self.left_out_reported.update(checkpoint.skipped)
+        if new:
+            self.notify(left_out_notice(checkpoint.id, new), severity="warning", timeout=15)
 
     @work(exclusive=True, group="checkpoint-op", exit_on_error=False)
     async def action_checkpoint_changes(self) -> None:

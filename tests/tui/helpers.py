@@ -102,3 +102,8 @@ async def checkpoint_from_keys(pilot: Pilot[int], label: str) -> Checkpoint:
         what=f"checkpoint {label!r} in the browser",
     )
     return next(c for c in browser.checkpoints.values() if c.label == label)
+
+
+def notifications(app: PenguinApp) -> list[str]:
+    """The text of every notification shown so far."""
+    return [str(n.message) for n in app._notifications]

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from textual.pilot import Pilot
+from textual.widgets import Static
 
 from penguin_tui.app.app import PenguinApp
 from penguin_tui.app.screens.approval import ApprovalScreen
@@ -17,7 +18,15 @@ from penguin_tui.app.widgets.checkpoints import CheckpointBrowser
 from penguin_tui.app.widgets.diff_pane import DiffPane
 from penguin_tui.testing import run_in_thread
 from tests.conftest import script
-from tests.tui.helpers import cursor_to, make_app, send, wait_for, wait_ready
+from tests.tui.helpers import (
+    checkpoint_from_keys,
+    cursor_to,
+    make_app,
+    notifications,
+    send,
+    wait_for,
+    wait_ready,
+)
 
 TWO_TURNS = """
 model = "m1"
@@ -132,3 +141,41 @@ async def test_branch_compare_revert_and_undo_from_the_keyboard(project: Path) -
             await wait_for(pilot, lambda: (project / "greet.py").read_text() == SECOND, what="undo")
             checkpoints = await service.checkpoints(app.runtime.engine.session.id)  # type: ignore[union-attr]
             assert {"auto", "safety"} <= {c.kind.value for c in checkpoints}
+
+
+async def test_a_file_over_the_size_cap_is_shown_as_left_out_of_the_checkpoint(
+    project: Path,
+) -> None:
+    (project / "data.bin").write_bytes(b"\0" * (6 * 1024 * 1024))
+    app = make_app(project, None)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_ready(pilot)
+        checkpoint = await checkpoint_from_keys(pilot, "with data")
+
+        # A notification names the file and why, once.
+        await wait_for(
+            pilot,
+            lambda: any("left out 1 file" in message for message in notifications(app)),
+            what="the left-out notification",
+        )
+        (notice,) = [m for m in notifications(app) if "left out" in m]
+        assert checkpoint.id[:8] in notice
+        assert "data.bin (over 5 MiB)" in notice
+
+        # The browser's row counts it; the checkpoint's diff lists it with its reason.
+        browser = app.workbench.query_one(CheckpointBrowser)
+        row = browser.cursor_node
+        assert row is not None and "⊘1" in str(row.label)
+        await pilot.press("enter")
+        pane = app.workbench.query_one(DiffPane)
+        await wait_for(pilot, lambda: pane.is_open, what="the checkpoint's diff")
+        header = str(pane.query_one("#diff-header", Static).render())
+        assert "Left out of this checkpoint" in header
+        assert "data.bin — over 5 MiB" in header
+        assert [f.path for f in pane.view.files] == ["main.py"]
+
+        # A second checkpoint leaves the same file out: the row says so, no new notification.
+        await pilot.press("escape")
+        await checkpoint_from_keys(pilot, "again")
+        await pilot.pause(0.5)
+        assert len([m for m in notifications(app) if "left out" in m]) == 1

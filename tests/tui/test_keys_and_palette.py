@@ -19,7 +19,14 @@ from penguin_tui.app.widgets.checkpoints import CheckpointBrowser
 from penguin_tui.app.widgets.diff_pane import DiffPane
 from penguin_tui.app.widgets.diff_view import DiffBody, DiffFileList, DiffView
 from penguin_tui.testing import ServerThread
-from tests.tui.helpers import checkpoint_from_keys, make_app, type_text, wait_for, wait_ready
+from tests.tui.helpers import (
+    checkpoint_from_keys,
+    make_app,
+    notifications,
+    type_text,
+    wait_for,
+    wait_ready,
+)
 
 PANES: tuple[type[CheckpointBrowser | DiffPane | DiffView | DiffFileList], ...] = (
     CheckpointBrowser,
@@ -56,10 +63,6 @@ async def run_from_palette(pilot: Pilot[int], title: str) -> None:
     await pilot.pause(0.5)
     await pilot.press("enter")
     await pilot.pause(0.1)
-
-
-def notifications(app: PenguinApp) -> list[str]:
-    return [str(n.message) for n in app._notifications]
 
 
 def test_every_browser_and_diff_key_has_an_id_and_a_palette_command() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -57,7 +58,8 @@ def step_spend(checkpoint: Checkpoint, parent: Checkpoint | None) -> tuple[int, 
 def checkpoint_label(
     checkpoint: Checkpoint, parent: Checkpoint | None, position: bool, marked: bool, now: float
 ) -> Text:
-    """One row: position marker, id, age, kind, files and lines, spend, label."""
+    """One row: position marker, id, age, kind, files and lines, spend, files left out (⊘),
+    label."""
     spent, dollars = step_spend(checkpoint, parent)
     text = Text()
     text.append("● " if position else "  ", style="bold")
@@ -70,7 +72,43 @@ def checkpoint_label(
     text.append(f"−{checkpoint.lines_removed} ", style="red")
     if spent:
         text.append(f"{tokens(spent)} {money(dollars)} ", style="dim")
+    if checkpoint.skipped:
+        text.append(f"⊘{len(checkpoint.skipped)} ", style="bold")
     text.append(checkpoint.label or checkpoint.kind.value, style="italic")
+    return text
+
+
+LEFT_OUT_SHOWN = 8  # files listed in the diff pane's header; the rest are counted
+
+
+def left_out_notice(checkpoint_id: str, skipped: Sequence[tuple[str, str]]) -> str:
+    """The notification for files a checkpoint could not save (too big, unreadable…)."""
+    named = ", ".join(f"{path} ({reason})" for path, reason in skipped[:3])
+    more = f" and {len(skipped) - 3} more" if len(skipped) > 3 else ""
+    files = "1 file" if len(skipped) == 1 else f"{len(skipped)} files"
+    them = "it" if len(skipped) == 1 else "them"
+    return (
+        f"checkpoint {checkpoint_id[:8]} left out {files}: {named}{more} — not saved, so a "
+        f"revert leaves {them} as {them == 'it' and 'it is' or 'they are'}; enter on the "
+        "checkpoint (f6) lists them"
+    )
+
+
+def left_out_details(skipped: Sequence[tuple[str, str]]) -> Text:
+    """The files a checkpoint left out and why, for the diff pane's header."""
+    text = Text()
+    if not skipped:
+        return text
+    text.append(
+        f"\nLeft out of this checkpoint ({len(skipped)}; not saved, a revert leaves them as "
+        "they are):\n",
+        style="bold",
+    )
+    for path, reason in skipped[:LEFT_OUT_SHOWN]:
+        text.append(f"  ⊘ {path}", style="bold")
+        text.append(f" — {reason}\n")
+    if len(skipped) > LEFT_OUT_SHOWN:
+        text.append(f"  … and {len(skipped) - LEFT_OUT_SHOWN} more\n", style="dim")
     return text
 
 
