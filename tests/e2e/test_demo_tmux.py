@@ -147,6 +147,11 @@ def answer_questions(term: Terminal, done: Callable[[str], bool], timeout: float
     return screen
 
 
+def side_by_side(screen: str, line: str) -> bool:
+    """Whether some screen row shows ``line`` twice: old and new, side by side."""
+    return any(row.count(line) == 2 for row in screen.splitlines())
+
+
 def test_demo_checkpoints_branch_compare_revert_and_undo_from_the_keyboard(
     terminal: tuple[Terminal, Path], penguin_home: Path
 ) -> None:
@@ -183,11 +188,17 @@ def test_demo_checkpoints_branch_compare_revert_and_undo_from_the_keyboard(
     term.send("F6")
     time.sleep(0.5)
     term.send("c")
+    # Side by side at 160 columns: an unchanged line faces itself on one screen row (old text
+    # on the left, new on the right), which one column never draws.
     screen = term.wait_for(
-        lambda s: "Since their common ancestor" in s and "median" in s, 20, "the comparison"
+        lambda s: "Since their common ancestor" in s and side_by_side(s, "def mean(values):"),
+        20,
+        "the side-by-side comparison",
     )
-    # Side by side at 160 columns: the old and the new line numbers are on one row.
     assert "stats.py" in screen
+    # The added function is on the new side only: right of the middle, nothing facing it.
+    (added,) = [row for row in screen.splitlines() if "def median(values):" in row]
+    assert added.index("def median(values):") > 160 // 2, screen
     term.send("Escape")
     term.wait_for(lambda s: "Since their common ancestor" not in s, 10, "the diff pane to close")
     # Revert the new branch's code to the first checkpoint (' goes back to the mark).
