@@ -139,3 +139,24 @@ async def test_diff_and_browser_keys_run_from_the_command_palette(
         await run_from_palette(pilot, "Close diff")
         await wait_for(pilot, lambda: not pane.is_open, what="the diff to close")
         assert app.focused is browser
+
+
+async def test_pagedown_scrolls_the_open_diff_not_the_chat_behind_it(
+    server: ServerThread, project: Path
+) -> None:
+    (project / "long.py").write_text("".join(f"line_{i} = {i}\n" for i in range(300)))
+    app = make_app(project, server.base_url)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_ready(pilot)
+        await checkpoint_from_keys(pilot, "start")
+        (project / "long.py").write_text("".join(f"line_{i} = {i + 1}\n" for i in range(300)))
+        await pilot.press("f7")
+        pane = app.workbench.query_one(DiffPane)
+        await wait_for(pilot, lambda: isinstance(app.focused, DiffBody), what="the diff")
+        body = app.focused
+        assert isinstance(body, DiffBody) and body.scroll_y == 0
+        await pilot.press("pagedown")
+        await wait_for(pilot, lambda: body.scroll_y > 0, what="the diff to scroll")
+        await pilot.press("pageup")
+        await wait_for(pilot, lambda: body.scroll_y == 0, what="the diff to scroll back")
+        assert pane.is_open

@@ -84,6 +84,14 @@ class WorkbenchScreen(Screen[None]):
                 target = self.query_one(ChatView)
             self.maximize(target, container=False)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # pageup/pagedown are priority keys for the chat; while another pane covers it (the
+        # diff viewer, a maximised pane) they must reach the focused pane instead.
+        if action == "chat_page":
+            covered = self.maximized is not None and not isinstance(self.maximized, ChatView)
+            return not (covered or self.query_one(DiffPane).is_open)
+        return True
+
     def action_chat_page(self, direction: int) -> None:
         chat = self.query_one(ChatView)
         if direction < 0:
