@@ -93,6 +93,8 @@ async def _opened(
         service = runtime.checkpoints
         if service is None:
             raise CheckpointError(runtime.checkpoint_notice or "checkpoints are off")
+        if notice := service.recovery_notice():
+            print(f"penguin-tui: {notice}", file=sys.stderr, flush=True)
         session_id = await _pick_session(
             runtime.store,
             service.project,

@@ -1,7 +1,10 @@
 """The restore journal: a restore's plan is on disk before its first file is touched.
 
 If the process dies mid-restore, the next start finds the journal and carries the plan out
-again (every step is idempotent: write this blob here, delete that file), then clears it.
+again (every step is idempotent: write this blob here, delete that file), then clears it. A plan
+with a token belongs to an operation whose records are committed to the database after the
+journal is written and before the first file is touched: if they never were, the next start
+drops the journal instead, and the files are as they were.
 """
 
 from __future__ import annotations
@@ -30,6 +33,13 @@ class RestorePlan:
     before: str
     writes: list[tuple[str, TreeEntry]]
     deletes: list[str]
+    # Names the operation whose records must be committed before the plan may be carried
+    # out (see CheckpointService); empty for a bare restore.
+    token: str = ""
+
+    @property
+    def empty(self) -> bool:
+        return not self.writes and not self.deletes
 
 
 class Journal:
@@ -48,6 +58,7 @@ class Journal:
             "before": plan.before,
             "writes": [[path, entry.mode, entry.sha] for path, entry in plan.writes],
             "deletes": plan.deletes,
+            "token": plan.token,
         }
         temp = self.path.with_suffix(".tmp")
         try:
@@ -75,6 +86,7 @@ class Journal:
                 before=data["before"],
                 writes=[(path, TreeEntry(mode, sha)) for path, mode, sha in data["writes"]],
                 deletes=list(data["deletes"]),
+                token=str(data.get("token", "")),
             )
         except (ValueError, KeyError, TypeError) as error:
             raise CheckpointError(

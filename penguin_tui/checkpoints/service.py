@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,18 +20,26 @@ from penguin_tui.checkpoints.diff import FileDiff, parse_unified
 from penguin_tui.checkpoints.git import EMPTY_TREE
 from penguin_tui.checkpoints.locks import InstanceLock
 from penguin_tui.checkpoints.retention import thin
-from penguin_tui.checkpoints.shadow import FileStat, RestoreResult, ShadowRepo, Snapshot
+from penguin_tui.checkpoints.shadow import (
+    FileStat,
+    PlannedRestore,
+    RestoreResult,
+    ShadowRepo,
+    Snapshot,
+)
 from penguin_tui.config.paths import DataPaths
 from penguin_tui.config.settings import CheckpointSettings
 from penguin_tui.errors import CheckpointError, ProjectLockedError, UnsafeProjectError
 from penguin_tui.store import Message, Project, Store, UsageTotals
 from penguin_tui.store.checkpoint_records import (
+    LAST_OPERATION,
     Branch,
     Checkpoint,
     CheckpointKind,
     CheckpointRecords,
     Operation,
     RevertMode,
+    Statements,
 )
 
 _BRANCH_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
@@ -91,6 +100,15 @@ class StorageInfo:
         return self.bytes > self.quota_bytes
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    """A checkpoint's rows, ready to be committed with an operation's."""
+
+    checkpoint_id: str
+    statements: Statements
+    skipped: int
+
+
 def check_project_root(root: Path, settings: CheckpointSettings) -> None:
     """Refuse a home directory or ``/`` unless the settings allow it explicitly."""
     resolved = root.resolve()
@@ -130,6 +148,7 @@ class CheckpointService:
         self.instance = InstanceLock(paths.shadow_repos / f"{project.id}.instance.lock")
         self.read_only = False
         self.recovered: RestoreResult | None = None
+        self.dropped_restore = False  # a crash came before a restore's first file
         self._lock = asyncio.Lock()
         self._gc_task: asyncio.Task[None] | None = None
 
@@ -149,9 +168,55 @@ class CheckpointService:
                 raise
             self.read_only = True
         if not self.read_only:
-            self.recovered = await asyncio.to_thread(self.shadow.open)
+            await self._recover()
         elif not (self.shadow.git_dir / "HEAD").exists():
             raise CheckpointError("this project has no checkpoints yet")
+        self.shadow.read_only = self.read_only
+
+    async def _recover(self) -> None:
+        """At start: settle a restore a crash interrupted, then open the shadow repository."""
+        await self._settle_pending()
+        opened = await asyncio.to_thread(self.shadow.open)  # creates the repository if needed
+        self.recovered = self.recovered or opened
+        await self.records.forget_restore_commits(self.project.id)
+
+    async def _settle_pending(self) -> None:
+        """Finish a journaled restore whose records landed, or drop one whose records never
+        did (the crash came before any file was touched). Runs at start and before every
+        snapshot, so a restore that stopped mid-way (a full disk) is finished by the next
+        checkpoint operation, with what an undo of it needs."""
+        if self.read_only or not self.shadow.journal.pending:
+            return
+        pending = await asyncio.to_thread(self.shadow.pending_restore)
+        if pending is None:
+            return
+        commit = await self.records.restore_commit(pending.token) if pending.token else None
+        if pending.token and commit is None:
+            await asyncio.to_thread(self.shadow.journal.clear)
+            self.dropped_restore = True
+            return
+        finished = await asyncio.to_thread(self.shadow.open)
+        self.recovered = finished
+        if finished is None or commit is None or not commit.operation_id:
+            return
+        touched = (*finished.written, *finished.deleted)
+        if any(path.rsplit("/", 1)[-1] == ".gitignore" for path in touched):
+            surfaced = await asyncio.to_thread(self.shadow.surfaced_now)
+            await self.records.add_to_detail(commit.operation_id, {"surfaced": list(surfaced)})
+
+    def recovery_notice(self) -> str | None:
+        """One line about what the start did with an operation a crash cut short, if any."""
+        if self.recovered is not None:
+            return (
+                f"a restore cut short by a crash was finished ({len(self.recovered.written)}"
+                f" written, {len(self.recovered.deleted)} deleted)"
+            )
+        if self.dropped_restore:
+            return (
+                "an operation cut short by a crash before it changed any file was dropped;"
+                " the files and branches are as they were"
+            )
+        return None
 
     async def close(self) -> None:
         if self._gc_task is not None:
@@ -205,6 +270,7 @@ class CheckpointService:
                 )
             )
 
+        await self._settle_pending()
         return await asyncio.to_thread(self.shadow.snapshot, progress)
 
     async def _create(
@@ -214,6 +280,18 @@ class CheckpointService:
         label: str,
         snapshot: Snapshot | None = None,
     ) -> Checkpoint:
+        prepared = await self._prepare(session_id, kind, label, snapshot)
+        await self.store.transaction(prepared.statements)
+        return await self._created(session_id, prepared)
+
+    async def _prepare(
+        self,
+        session_id: str,
+        kind: CheckpointKind,
+        label: str,
+        snapshot: Snapshot | None = None,
+    ) -> _Prepared:
+        """A checkpoint's rows, not yet written (so an operation can commit them with its own)."""
         snap = snapshot or await self._snapshot(session_id)
         branch_name = await self.store.current_branch(session_id)
         branch = await self.records.branch(session_id, branch_name)
@@ -226,7 +304,7 @@ class CheckpointService:
         await asyncio.to_thread(self.shadow.keep, f"trees/{snap.tree}", snap.tree)
         path = await self.store.message_path(branch.head_message_id)
         usage = await self.records.usage_of([message.id for message in path])
-        checkpoint = await self.records.add(
+        checkpoint_id, statements = self.records.add_statements(
             session_id=session_id,
             branch=branch_name,
             parent_id=parent.id if parent else None,
@@ -241,18 +319,23 @@ class CheckpointService:
             skipped=[(s.path, s.reason) for s in snap.skipped],
             snapshot_ms=snap.elapsed_ms,
         )
+        return _Prepared(checkpoint_id, statements, len(snap.skipped))
+
+    async def _created(self, session_id: str, prepared: _Prepared) -> Checkpoint:
+        """Announce a checkpoint whose rows are written."""
+        checkpoint = await self.records.get(prepared.checkpoint_id, session_id)
         await self.bus.publish(
             CheckpointCreated(
                 session_id=session_id,
                 checkpoint_id=checkpoint.id,
-                branch=branch_name,
-                kind=kind.value,
+                branch=checkpoint.branch,
+                kind=checkpoint.kind.value,
                 label=checkpoint.label,
                 files_changed=checkpoint.files_changed,
                 lines_added=checkpoint.lines_added,
                 lines_removed=checkpoint.lines_removed,
-                skipped=len(snap.skipped),
-                snapshot_ms=round(snap.elapsed_ms, 1),
+                skipped=prepared.skipped,
+                snapshot_ms=round(checkpoint.snapshot_ms, 1),
             )
         )
         return checkpoint
@@ -360,15 +443,15 @@ class CheckpointService:
             safety = await self._create(
                 session_id, CheckpointKind.SAFETY, f"before revert to {target.id[:8]}"
             )
-            restored = await self._restore(safety.tree, target.tree) if mode.code else None
             after_head = target.message_id if mode.conversation else before_head
-            await self.records.move_branch(
+            planned = await self._plan(safety.tree, target.tree) if mode.code else None
+            rows = self.records.move_branch(
                 session_id,
                 branch,
                 head=after_head if mode.conversation else ...,
                 position_id=target.id if mode.code else ...,
             )
-            await self.records.add_operation(
+            rows += self.records.add_operation(
                 session_id=session_id,
                 kind="revert",
                 mode=mode,
@@ -378,8 +461,9 @@ class CheckpointService:
                 before_head=before_head,
                 after_head=after_head,
                 after_tree=target.tree if mode.code else safety.tree,
-                detail=_undo_detail(restored),
+                detail=_undo_detail(planned),
             )
+            restored = await self._commit_and_restore(session_id, rows, planned, LAST_OPERATION)
             return await self._announce(
                 "revert", session_id, target, branch, mode, restored, safety
             )
@@ -396,7 +480,7 @@ class CheckpointService:
             safety = await self._create(
                 session_id, CheckpointKind.SAFETY, f"before undoing the {operation.kind}"
             )
-            restored = None
+            planned = None
             if operation.mode.code:
                 # Files that were there, ignored, before the operation and that it made visible
                 # are not the operation's to take away; files it created that are ignored now
@@ -405,16 +489,17 @@ class CheckpointService:
                 if names := _paths(operation, "created"):
                     after = await asyncio.to_thread(self.shadow.tree_entries, operation.after_tree)
                     created = {path: after[path].sha for path in names if path in after}
-                restored = await self._restore(
+                planned = await self._plan(
                     safety.tree, before.tree, _paths(operation, "surfaced"), created
                 )
-            await self.records.move_branch(
+            rows = self.records.move_branch(
                 session_id,
                 operation.branch,
                 head=operation.before_head if operation.mode.conversation else ...,
                 position_id=before.id if operation.mode.code else ...,
             )
-            await self.records.set_operation_state(operation.id, "undone")
+            rows += self.records.set_operation_state(operation.id, "undone")
+            restored = await self._commit_and_restore(session_id, rows, planned, None)
             return await self._announce(
                 "undo", session_id, before, operation.branch, operation.mode, restored, safety
             )
@@ -431,19 +516,18 @@ class CheckpointService:
             safety = await self._create(
                 session_id, CheckpointKind.SAFETY, f"before redoing the {operation.kind}"
             )
-            restored = (
-                await self._restore(safety.tree, operation.after_tree)
-                if operation.mode.code
-                else None
+            planned = (
+                await self._plan(safety.tree, operation.after_tree) if operation.mode.code else None
             )
-            await self.records.move_branch(
+            rows = self.records.move_branch(
                 session_id,
                 operation.branch,
                 head=operation.after_head if operation.mode.conversation else ...,
                 position_id=target.id if operation.mode.code else ...,
             )
-            detail = {**operation.detail, **_undo_detail(restored)}
-            await self.records.set_operation_state(operation.id, "done", detail)
+            detail = {**operation.detail, **_undo_detail(planned)}
+            rows += self.records.set_operation_state(operation.id, "done", detail)
+            restored = await self._commit_and_restore(session_id, rows, planned, operation.id)
             return await self._announce(
                 "redo", session_id, target, operation.branch, operation.mode, restored, safety
             )
@@ -455,14 +539,54 @@ class CheckpointService:
                 f"the last change to {action} was on branch {branch!r}; switch to it first"
             )
 
-    async def _restore(
+    async def _plan(
         self,
         current: str,
         target: str,
         preserve: Sequence[str] = (),
         discard: dict[str, str] | None = None,
-    ) -> RestoreResult:
-        return await asyncio.to_thread(self.shadow.restore, current, target, preserve, discard)
+    ) -> PlannedRestore:
+        token = uuid.uuid4().hex
+        return await asyncio.to_thread(
+            self.shadow.plan_restore, current, target, preserve, discard, token
+        )
+
+    async def _commit_and_restore(
+        self,
+        session_id: str,
+        rows: Statements,
+        planned: PlannedRestore | None,
+        operation_id: int | None | object,
+    ) -> RestoreResult | None:
+        """Record an operation and restore its files as one step a crash cannot split.
+
+        The plan is journaled, then the operation's rows and the plan's token are committed in
+        one transaction, then the files are written. At the next start a journal whose token
+        is committed is finished; one whose token is not is dropped (no file was touched yet).
+        ``operation_id`` names the operation whose undo detail gains the files the restore
+        made visible (``LAST_OPERATION``: the one ``rows`` inserts).
+        """
+        if planned is None:
+            await self.store.transaction(rows)
+            return None
+        token = planned.plan.token
+        await asyncio.to_thread(self.shadow.journal_plan, planned)
+        try:
+            await self.store.transaction(
+                rows + self.records.commit_restore(token, session_id, operation_id)
+            )
+        except BaseException:
+            await asyncio.to_thread(self.shadow.journal.clear)
+            raise
+        restored = await asyncio.to_thread(self.shadow.carry_out, planned)
+        if restored.surfaced and operation_id is not None:
+            commit = await self.records.restore_commit(token)
+            if commit is not None and commit.operation_id is not None:
+                await self.records.add_to_detail(
+                    commit.operation_id, {"surfaced": list(restored.surfaced)}
+                )
+        await asyncio.to_thread(self.shadow.journal.clear)
+        return restored
 
     async def _announce(
         self,
@@ -506,9 +630,10 @@ class CheckpointService:
             safety = await self._create(
                 session_id, CheckpointKind.SAFETY, f"before branching {name}"
             )
-            restored = await self._restore(safety.tree, target.tree)
-            await self.records.create_branch(session_id, name, target.message_id, target.id)
-            await self.records.move_branch(session_id, name, make_current=True)
+            planned = await self._plan(safety.tree, target.tree)
+            rows = self.records.create_branch(session_id, name, target.message_id, target.id)
+            rows += self.records.move_branch(session_id, name, make_current=True)
+            restored = await self._commit_and_restore(session_id, rows, planned, None)
             return await self._announce(
                 "branch", session_id, target, name, RevertMode.BOTH, restored, safety
             )
@@ -529,8 +654,9 @@ class CheckpointService:
                 if target_branch.position_id
                 else await self.records.latest(session_id, name)
             )
-            restored = await self._restore(safety.tree, target.tree) if target else None
-            await self.records.move_branch(session_id, name, make_current=True)
+            planned = await self._plan(safety.tree, target.tree) if target else None
+            rows = self.records.move_branch(session_id, name, make_current=True)
+            restored = await self._commit_and_restore(session_id, rows, planned, None)
             return await self._announce(
                 "switch", session_id, target or safety, name, RevertMode.BOTH, restored, safety
             )
@@ -580,29 +706,35 @@ class CheckpointService:
                 conflicts = [path for path in conflicts if path in files]
             # A redo restores this tree again: keep it reachable like a checkpoint's.
             await asyncio.to_thread(self.shadow.keep, f"trees/{merged_tree}", merged_tree)
-            restored = await self._restore(safety.tree, merged_tree)
+            planned = await self._plan(safety.tree, merged_tree)
             what = f"files from {source}" if files else f"merged {source}"
             label = what + (f" ({len(conflicts)} conflicts to resolve)" if conflicts else "")
-            merged = await self._create(session_id, CheckpointKind.MANUAL, label)
-            await self.records.add_operation(
+            # The merged checkpoint holds what the merge restores, recorded with the operation.
+            merged_snapshot = Snapshot(tree=merged_tree, skipped=(), elapsed_ms=0.0)
+            prepared = await self._prepare(
+                session_id, CheckpointKind.MANUAL, label, merged_snapshot
+            )
+            rows = prepared.statements + self.records.add_operation(
                 session_id=session_id,
                 kind="merge",
                 mode=RevertMode.CODE,
                 branch=current,
-                target_id=merged.id,
+                target_id=prepared.checkpoint_id,
                 before_id=safety.id,
                 before_head=before_head,
                 after_head=before_head,
-                # What the merge restored, not the snapshot after it: a file its .gitignore
+                # What the merge restored, not a snapshot after it: a file its .gitignore
                 # now hides is still in the merged tree, and a redo must not delete it.
                 after_tree=merged_tree,
                 detail={
                     "source": source,
                     "conflicts": conflicts,
                     "files": list(files or []),
-                    **_undo_detail(restored),
+                    **_undo_detail(planned),
                 },
             )
+            restored = await self._commit_and_restore(session_id, rows, planned, LAST_OPERATION)
+            merged = await self._created(session_id, prepared)
             return await self._announce(
                 "merge", session_id, merged, current, RevertMode.CODE, restored, safety, conflicts
             )
@@ -649,11 +781,13 @@ class CheckpointService:
         return dropped
 
 
-def _undo_detail(restored: RestoreResult | None) -> dict[str, object]:
-    """What an undo of this restore needs beyond the trees (see RestoreResult)."""
-    if restored is None:
+def _undo_detail(planned: PlannedRestore | None) -> dict[str, object]:
+    """What an undo of this restore needs beyond the trees (see RestoreResult); the files it
+    makes visible are added once it has run."""
+    if planned is None:
         return {"surfaced": [], "created": []}
-    return {"surfaced": list(restored.surfaced), "created": list(restored.created)}
+    created = [path for path, _entry in planned.plan.writes if path in planned.created]
+    return {"surfaced": [], "created": created}
 
 
 def _paths(operation: Operation, key: str) -> list[str]:

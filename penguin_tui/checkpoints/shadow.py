@@ -62,6 +62,17 @@ class Snapshot:
 
 
 @dataclass(frozen=True)
+class PlannedRestore:
+    """A restore worked out but not carried out: the plan to journal, the files it keeps
+    because the snapshots never saw them, and what an undo needs to know."""
+
+    plan: RestorePlan
+    kept: tuple[str, ...]
+    created: frozenset[str]  # paths the current tree lacks (written where nothing was tracked)
+    spared: frozenset[str]  # paths the caller asked to preserve
+
+
+@dataclass(frozen=True)
 class RestoreResult:
     """What a restore changed, and the files it kept because the snapshots never saw them.
 
@@ -99,6 +110,9 @@ class ShadowRepo:
         # Whether ignore rules may have changed since tracked files were last checked
         # against them (at start, and after every restore).
         self._rules_dirty = True
+        # A read-only instance (another one owns the project) never carries out the owner's
+        # journal: the owner may not have committed its records yet.
+        self.read_only = False
 
     # -- setting up ------------------------------------------------------------------------
 
@@ -112,6 +126,8 @@ class ShadowRepo:
 
     def _finish_pending(self) -> RestoreResult | None:
         """Carry out a journaled restore that did not finish (a crash, a full disk)."""
+        if self.read_only:
+            return None
         plan = self.journal.read()
         if plan is None:
             return None
@@ -362,6 +378,21 @@ class ShadowRepo:
         (ignored, over the size cap), or that blocks the way, is kept as it is and listed.
         Journaled first: a crash mid-way is finished at the next start.
         """
+        planned = self.plan_restore(current, target, preserve, discard)
+        self.journal_plan(planned)
+        result = self.carry_out(planned)
+        self.journal.clear()
+        return result
+
+    def plan_restore(
+        self,
+        current: str,
+        target: str,
+        preserve: Collection[str] = (),
+        discard: Mapping[str, str] | None = None,
+        token: str = "",
+    ) -> PlannedRestore:
+        """What ``restore`` would write and delete, without touching a file (see ``restore``)."""
         with self.lock.held():
             reclaim_stale_index_lock(self.git_dir)
             self._finish_pending()
@@ -391,12 +422,23 @@ class ShadowRepo:
                     kept.append(path)
                 else:
                     writes.append((path, entry))
-            if not writes and not deletes:
-                return RestoreResult((), (), tuple(kept))
-            plan = RestorePlan(target=target, before=current, writes=writes, deletes=deletes)
-            self.journal.write(plan)
-            result = self._apply(plan)
-            self.journal.clear()
+        plan = RestorePlan(
+            target=target, before=current, writes=writes, deletes=deletes, token=token
+        )
+        return PlannedRestore(plan, tuple(kept), frozenset(untracked_changed), frozenset(spared))
+
+    def journal_plan(self, planned: PlannedRestore) -> None:
+        """Put the plan on disk before any file is touched (nothing to do for an empty one)."""
+        if not planned.plan.empty:
+            self.journal.write(planned.plan)
+
+    def carry_out(self, planned: PlannedRestore) -> RestoreResult:
+        """Write and delete what the journaled plan says. The journal stays until the caller
+        clears it (``journal.clear()``), once whatever depends on the restore is recorded."""
+        if planned.plan.empty:
+            return RestoreResult((), (), planned.kept)
+        with self.lock.held():
+            result = self._apply(planned.plan)
             # Files can only come out of hiding when ignore rules changed.
             rules_changed = any(
                 _is_ignore_file(path) for path in (*result.written, *result.deleted)
@@ -406,10 +448,19 @@ class ShadowRepo:
         return RestoreResult(
             result.written,
             result.deleted,
-            tuple(kept) + result.kept,
-            tuple(path for path in surfaced if path not in spared),
-            tuple(path for path in result.written if path in untracked_changed),
+            planned.kept + result.kept,
+            tuple(path for path in surfaced if path not in planned.spared),
+            tuple(path for path in result.written if path in planned.created),
         )
+
+    def pending_restore(self) -> RestorePlan | None:
+        """A journaled restore that did not finish, if any."""
+        return self.journal.read()
+
+    def surfaced_now(self) -> tuple[str, ...]:
+        """Files the snapshots would add now that they do not track (see RestoreResult)."""
+        with self.lock.held():
+            return tuple(self._untracked_now())
 
     def _tracked_among(self, tree: str, paths: Sequence[str]) -> set[str]:
         """Which of ``paths`` the tree has (one ls-tree of just those paths)."""

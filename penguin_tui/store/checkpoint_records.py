@@ -8,10 +8,14 @@ import time
 import uuid
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from penguin_tui.errors import CheckpointError
 from penguin_tui.store.models import UsageTotals
 from penguin_tui.store.store import Store
+
+Statements = list[tuple[str, tuple[Any, ...]]]
+LAST_OPERATION = object()  # commit_restore: the operation inserted just before, same transaction
 
 
 class CheckpointKind(StrEnum):
@@ -109,6 +113,15 @@ class Operation:
     created_at: float
 
 
+@dataclass(frozen=True)
+class RestoreCommit:
+    """A restore whose records (branch moves, operation) are in the database."""
+
+    token: str
+    session_id: str
+    operation_id: int | None
+
+
 class CheckpointRecords:
     """Reads and writes the checkpoint tables through the one store connection."""
 
@@ -117,7 +130,7 @@ class CheckpointRecords:
 
     # -- checkpoints -----------------------------------------------------------------------
 
-    async def add(
+    def add_statements(
         self,
         *,
         session_id: str,
@@ -134,48 +147,45 @@ class CheckpointRecords:
         skipped: list[tuple[str, str]],
         snapshot_ms: float,
         tasks: str = "[]",
-    ) -> Checkpoint:
-        """Store a checkpoint and make it its branch's position, in one transaction."""
+    ) -> tuple[str, Statements]:
+        """The rows that store a checkpoint and make it its branch's position (its new id)."""
         checkpoint_id = uuid.uuid4().hex[:12]
         now = time.time()
-        await self.store.transaction(
-            [
+        return checkpoint_id, [
+            (
+                "INSERT INTO checkpoints (id, session_id, branch, parent_id, message_id, kind,"
+                " label, tree, tasks, calls, input_tokens, output_tokens, cost_usd,"
+                " unpriced_calls, files_changed, lines_added, lines_removed, skipped,"
+                " snapshot_ms, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    "INSERT INTO checkpoints (id, session_id, branch, parent_id, message_id, kind,"
-                    " label, tree, tasks, calls, input_tokens, output_tokens, cost_usd,"
-                    " unpriced_calls, files_changed, lines_added, lines_removed, skipped,"
-                    " snapshot_ms, created_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        checkpoint_id,
-                        session_id,
-                        branch,
-                        parent_id,
-                        message_id,
-                        kind.value,
-                        label,
-                        tree,
-                        tasks,
-                        usage.calls,
-                        usage.input_tokens,
-                        usage.output_tokens,
-                        usage.cost_usd,
-                        usage.unpriced_calls,
-                        files_changed,
-                        lines_added,
-                        lines_removed,
-                        json.dumps(skipped, ensure_ascii=False),
-                        snapshot_ms,
-                        now,
-                    ),
+                    checkpoint_id,
+                    session_id,
+                    branch,
+                    parent_id,
+                    message_id,
+                    kind.value,
+                    label,
+                    tree,
+                    tasks,
+                    usage.calls,
+                    usage.input_tokens,
+                    usage.output_tokens,
+                    usage.cost_usd,
+                    usage.unpriced_calls,
+                    files_changed,
+                    lines_added,
+                    lines_removed,
+                    json.dumps(skipped, ensure_ascii=False),
+                    snapshot_ms,
+                    now,
                 ),
-                (
-                    "UPDATE branches SET position_id = ? WHERE session_id = ? AND name = ?",
-                    (checkpoint_id, session_id, branch),
-                ),
-            ]
-        )
-        return await self.get(checkpoint_id, session_id)
+            ),
+            (
+                "UPDATE branches SET position_id = ? WHERE session_id = ? AND name = ?",
+                (checkpoint_id, session_id, branch),
+            ),
+        ]
 
     async def get(self, id_or_prefix: str, session_id: str) -> Checkpoint:
         """A checkpoint of the session by id or unique id prefix."""
@@ -266,25 +276,19 @@ class CheckpointRecords:
                 return branch
         raise CheckpointError(f"no branch {name!r}; `penguin-tui branches list` shows them")
 
-    async def create_branch(
+    def create_branch(
         self, session_id: str, name: str, head: str | None, position_id: str
-    ) -> None:
-        try:
-            await self.store.transaction(
-                [
-                    (
-                        "INSERT INTO branches (session_id, name, head_message_id, position_id,"
-                        " created_at) VALUES (?, ?, ?, ?, ?)",
-                        (session_id, name, head, position_id, time.time()),
-                    )
-                ]
+    ) -> Statements:
+        """The row of a new branch (the caller checks the name is free)."""
+        return [
+            (
+                "INSERT INTO branches (session_id, name, head_message_id, position_id,"
+                " created_at) VALUES (?, ?, ?, ?, ?)",
+                (session_id, name, head, position_id, time.time()),
             )
-        except Exception as error:
-            if isinstance(error.__cause__, sqlite3.IntegrityError):
-                raise CheckpointError(f"a branch named {name!r} already exists") from error
-            raise
+        ]
 
-    async def move_branch(
+    def move_branch(
         self,
         session_id: str,
         name: str,
@@ -292,9 +296,9 @@ class CheckpointRecords:
         head: str | None | object = ...,
         position_id: str | None | object = ...,
         make_current: bool = False,
-    ) -> None:
+    ) -> Statements:
         """Move a branch's head and/or position (``...`` leaves one as it is)."""
-        statements: list[tuple[str, tuple[object, ...]]] = []
+        statements: Statements = []
         if head is not ...:
             statements.append(
                 (
@@ -313,12 +317,11 @@ class CheckpointRecords:
             statements.append(
                 ("UPDATE sessions SET current_branch = ? WHERE id = ?", (name, session_id))
             )
-        if statements:
-            await self.store.transaction(statements)
+        return statements
 
     # -- undoable operations ---------------------------------------------------------------
 
-    async def add_operation(
+    def add_operation(
         self,
         *,
         session_id: str,
@@ -331,63 +334,117 @@ class CheckpointRecords:
         after_head: str | None,
         after_tree: str,
         detail: dict[str, object],
-    ) -> None:
-        await self.store.transaction(
-            [
+    ) -> Statements:
+        """The rows of a new undoable operation; a new operation ends the redo chain, like
+        any editor's undo stack."""
+        return [
+            (
+                "INSERT INTO checkpoint_ops (session_id, kind, mode, branch, target_id,"
+                " before_id, before_head, after_head, after_tree, state, detail, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'done', ?, ?)",
                 (
-                    "INSERT INTO checkpoint_ops (session_id, kind, mode, branch, target_id,"
-                    " before_id, before_head, after_head, after_tree, state, detail, created_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'done', ?, ?)",
-                    (
-                        session_id,
-                        kind,
-                        mode.value,
-                        branch,
-                        target_id,
-                        before_id,
-                        before_head,
-                        after_head,
-                        after_tree,
-                        json.dumps(detail),
-                        time.time(),
-                    ),
+                    session_id,
+                    kind,
+                    mode.value,
+                    branch,
+                    target_id,
+                    before_id,
+                    before_head,
+                    after_head,
+                    after_tree,
+                    json.dumps(detail),
+                    time.time(),
                 ),
-                # A new operation ends the redo chain, like any editor's undo stack.
-                (
-                    "DELETE FROM checkpoint_ops WHERE session_id = ? AND state = 'undone'",
-                    (session_id,),
-                ),
-            ]
-        )
+            ),
+            (
+                "DELETE FROM checkpoint_ops WHERE session_id = ? AND state = 'undone'",
+                (session_id,),
+            ),
+        ]
 
     async def last_operation(self, session_id: str, state: str) -> Operation | None:
         """The newest operation still done (for undo) or the oldest undone one (for redo)."""
         order = "DESC" if state == "done" else "ASC"
-        if state == "undone":
-            rows = await self.store.query(
-                "SELECT * FROM checkpoint_ops WHERE session_id = ? AND state = 'undone'"
-                " ORDER BY id ASC LIMIT 1",
-                (session_id,),
-            )
-        else:
-            rows = await self.store.query(
-                f"SELECT * FROM checkpoint_ops WHERE session_id = ? AND state = 'done'"
-                f" ORDER BY id {order} LIMIT 1",
-                (session_id,),
-            )
+        rows = await self.store.query(
+            f"SELECT * FROM checkpoint_ops WHERE session_id = ? AND state = ?"
+            f" ORDER BY id {order} LIMIT 1",
+            (session_id, state),
+        )
         return _operation(rows[0]) if rows else None
 
-    async def set_operation_state(
+    def set_operation_state(
         self, operation_id: int, state: str, detail: dict[str, object] | None = None
-    ) -> None:
+    ) -> Statements:
         """Mark an operation done or undone (and, after a redo, record its new detail)."""
         if detail is None:
-            statement = "UPDATE checkpoint_ops SET state = ? WHERE id = ?"
-            params: tuple[object, ...] = (state, operation_id)
-        else:
-            statement = "UPDATE checkpoint_ops SET state = ?, detail = ? WHERE id = ?"
-            params = (state, json.dumps(detail), operation_id)
-        await self.store.transaction([(statement, params)])
+            return [("UPDATE checkpoint_ops SET state = ? WHERE id = ?", (state, operation_id))]
+        return [
+            (
+                "UPDATE checkpoint_ops SET state = ?, detail = ? WHERE id = ?",
+                (state, json.dumps(detail), operation_id),
+            )
+        ]
+
+    async def add_to_detail(self, operation_id: int, extra: dict[str, object]) -> None:
+        """Merge ``extra`` into an operation's detail (what a restore found once it ran)."""
+        rows = await self.store.query(
+            "SELECT detail FROM checkpoint_ops WHERE id = ?", (operation_id,)
+        )
+        if not rows:
+            return
+        detail = {**json.loads(rows[0]["detail"]), **extra}
+        await self.store.transaction(
+            [
+                (
+                    "UPDATE checkpoint_ops SET detail = ? WHERE id = ?",
+                    (json.dumps(detail), operation_id),
+                )
+            ]
+        )
+
+    # -- restores: their records land before their files ----------------------------------
+
+    def commit_restore(
+        self, token: str, session_id: str, operation_id: int | None | object = None
+    ) -> Statements:
+        """The row that says a restore's records are committed. ``operation_id`` may be
+        ``LAST_OPERATION``: the operation inserted just before it in the same transaction."""
+        if operation_id is LAST_OPERATION:
+            return [
+                (
+                    "INSERT INTO restore_commits (token, session_id, operation_id, created_at)"
+                    " VALUES (?, ?, (SELECT MAX(id) FROM checkpoint_ops WHERE session_id = ?), ?)",
+                    (token, session_id, session_id, time.time()),
+                )
+            ]
+        return [
+            (
+                "INSERT INTO restore_commits (token, session_id, operation_id, created_at)"
+                " VALUES (?, ?, ?, ?)",
+                (token, session_id, operation_id, time.time()),
+            )
+        ]
+
+    async def forget_restore_commits(self, project_id: str) -> None:
+        """Drop the project's commit marks once no journal can name them (at start)."""
+        await self.store.transaction(
+            [
+                (
+                    "DELETE FROM restore_commits WHERE session_id IN"
+                    " (SELECT id FROM sessions WHERE project_id = ?)",
+                    (project_id,),
+                )
+            ]
+        )
+
+    async def restore_commit(self, token: str) -> RestoreCommit | None:
+        """Whether a journaled restore's records were committed (None: they never were)."""
+        rows = await self.store.query(
+            "SELECT session_id, operation_id FROM restore_commits WHERE token = ?", (token,)
+        )
+        if not rows:
+            return None
+        return RestoreCommit(token, rows[0]["session_id"], rows[0]["operation_id"])
 
     # -- usage along a conversation --------------------------------------------------------
 

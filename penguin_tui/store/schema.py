@@ -163,6 +163,17 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX checkpoint_ops_by_session ON checkpoint_ops(session_id, id);
     """,
+    # 4: the restores whose records are committed. A restore's journal names a token; the
+    # operation's rows and the token land in one transaction before the first file is
+    # touched, so the next start knows whether to finish the files or drop the journal.
+    """
+    CREATE TABLE restore_commits (
+        token TEXT PRIMARY KEY,
+        session_id TEXT NOT NULL REFERENCES sessions(id),
+        operation_id INTEGER,
+        created_at REAL NOT NULL
+    );
+    """,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -1,8 +1,10 @@
-"""kill -9 in the middle of a revert: the next start finishes it, file for file.
+"""kill -9 in the middle of a revert: the next start finishes it or drops it, never half.
 
 A child process makes a project of 2,000 files of 20 KB, checkpoints it twice and reverts to
 the first checkpoint; the test kills it while the restore is under way (its journal is on
-disk), opens the project's checkpoints again and compares every file.
+disk), opens the project's checkpoints again and compares every file, and the records: a
+revert whose records landed is finished and undoable; one whose records never landed is
+dropped, and nothing moved.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -42,6 +45,7 @@ from penguin_tui.store.checkpoint_records import CheckpointKind, RevertMode
 
 root, home = Path(sys.argv[1]), Path(sys.argv[2])
 files, size = int(sys.argv[3]), int(sys.argv[4])
+pause = sys.argv[5]  # "", "before the records" or "after the records"
 
 def write_all(version: str) -> None:
     for index in range(files):
@@ -63,6 +67,19 @@ async def main() -> None:
     write_all("after")
     (root / "only-after.txt").write_text("made after the first checkpoint")
     await service.create(session, CheckpointKind.MANUAL, "second")
+    transaction = store.transaction
+
+    async def pausing(statements):
+        is_commit = any("restore_commits" in sql for sql, _params in statements)
+        if is_commit and pause == "before the records":
+            print("paused", flush=True)
+            await asyncio.sleep(600)
+        await transaction(statements)
+        if is_commit and pause == "after the records":
+            print("paused", flush=True)
+            await asyncio.sleep(600)
+
+    store.transaction = pausing
     print("reverting", flush=True)
     await service.revert(session, first.id, RevertMode.CODE)
     print("reverted", flush=True)
@@ -112,8 +129,18 @@ def holds_target(file: Path) -> bool:
         return False
 
 
-async def recover(root: Path, home: Path) -> RestoreResult | None:
-    """Open the project's checkpoints again, as the next start does."""
+@dataclass
+class Recovery:
+    """What the next start found and where the branch stands after it."""
+
+    finished: RestoreResult | None
+    dropped: bool
+    position_label: str
+    undoable: bool
+
+
+async def recover(root: Path, home: Path, then_undo: bool = False) -> Recovery:
+    """Open the project's checkpoints again, as the next start does (then undo, if asked)."""
     store = await Store.open(home / "penguin.db")
     try:
         service = CheckpointService(
@@ -124,14 +151,29 @@ async def recover(root: Path, home: Path) -> RestoreResult | None:
             DataPaths(root=home, config_dir=home),
         )
         await service.open()
+        latest = await store.latest_session(service.project.id)
+        assert latest is not None
+        session = latest.id
+        position = await service.position(session)
+        undoable = await service.records.last_operation(session, "done") is not None
+        if then_undo and undoable:
+            await service.undo(session)
         await service.close()
-        return service.recovered
+        return Recovery(
+            service.recovered,
+            service.dropped_restore,
+            position.label if position else "",
+            undoable,
+        )
     finally:
         await store.close()
 
 
-@pytest.mark.parametrize("when", ["journal written", "half the files written"])
-def test_kill_9_mid_restore_is_finished_at_the_next_start(tmp_path: Path, when: str) -> None:
+WHEN = ["journal written, before the records", "records written", "half the files written"]
+
+
+@pytest.mark.parametrize("when", WHEN)
+def test_kill_9_mid_restore_ends_fully_done_or_fully_undone(tmp_path: Path, when: str) -> None:
     root, home = tmp_path / "project", tmp_path / "home"
     root.mkdir()
     (root / "README").write_text("a project with its own git")
@@ -145,9 +187,10 @@ def test_kill_9_mid_restore_is_finished_at_the_next_start(tmp_path: Path, when: 
         check=True,
     )
     user_git = git_digest(root / ".git")
+    pause = {WHEN[0]: "before the records", WHEN[1]: "after the records"}.get(when, "")
 
     child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(root), str(home), str(FILES), str(SIZE)],
+        [sys.executable, "-c", CHILD, str(root), str(home), str(FILES), str(SIZE), pause],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -156,6 +199,8 @@ def test_kill_9_mid_restore_is_finished_at_the_next_start(tmp_path: Path, when: 
         assert child.stdout is not None
         assert child.stderr is not None
         assert child.stdout.readline().strip() == "reverting", child.stderr.read()
+        if pause:
+            assert child.stdout.readline().strip() == "paused", child.stderr.read()
         deadline = time.monotonic() + 60
         journal: list[Path] = []
         while not journal:
@@ -184,12 +229,25 @@ def test_kill_9_mid_restore_is_finished_at_the_next_start(tmp_path: Path, when: 
         at_target = [v for v in project_files(root).values() if v.startswith(b"before")]
         assert 0 < len(at_target) < FILES, "the kill must land mid-restore"
 
-    assert asyncio.run(recover(root, home)) is not None
-
+    recovery = asyncio.run(recover(root, home))
     files = project_files(root)
-    assert files.keys() == expected("before").keys() | {"README"}
     files.pop("README")
-    assert files == expected("before"), "the interrupted revert must be finished, file for file"
+    if pause == "before the records":
+        # The revert was never recorded, and no file had been touched: it is dropped.
+        assert recovery.dropped and recovery.finished is None
+        assert files == expected("after"), "a revert that never landed must leave every file"
+        assert recovery.position_label == "before revert to " + recovery.position_label[-8:]
+        assert not recovery.undoable
+    else:
+        assert recovery.finished is not None and not recovery.dropped
+        assert files == expected("before"), "the interrupted revert must be finished, file for file"
+        assert recovery.position_label == "first", "the branch stands at the revert's target"
+        assert recovery.undoable
+        # ... and it undoes like any revert: back to every file as it was.
+        asyncio.run(recover(root, home, then_undo=True))
+        after_undo = project_files(root)
+        after_undo.pop("README")
+        assert after_undo == expected("after")
     assert not journal[0].exists()
     assert not any(name.startswith(".penguin-restore") for name in _all_names(root))
     assert git_digest(root / ".git") == user_git

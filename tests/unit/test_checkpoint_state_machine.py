@@ -532,11 +532,13 @@ class CheckpointMachine(RuleBasedStateMachine):
         self, data: st.DataObject, writes_before_crash: int, restart: bool
     ) -> None:
         """A revert stopped by an I/O error after a few files is finished by the next start
-        (or the next snapshot): the files end at the target, the safety checkpoint is the
-        branch's position, and nothing became undoable."""
+        (or the next checkpoint operation): its records landed before the first file was
+        touched, so the files end at the target, the target is the branch's position, and the
+        revert is undoable like any other."""
         target_id = self.pick(data, list(self.checkpoints))
         assert target_id is not None
         disk_before = dict(self.disk)
+        head_before = self.branches[self.current].head
         calls = 0
 
         def dies_after_a_few(*args: Any, **kwargs: Any) -> None:
@@ -556,26 +558,45 @@ class CheckpointMachine(RuleBasedStateMachine):
                 self.reverted(result, target_id, RevertMode.CODE, disk_before)
                 return
         event("a revert died half-way")
-        safety = self.run(self.service.position(self.session))
-        assert safety is not None and safety.kind is CheckpointKind.SAFETY
-        self.checkpoint(safety)
+        operation = self.run(self.service.records.last_operation(self.session, "done"))
+        assert operation is not None and operation.target_id == target_id
+        safety_checkpoint = self.run(self.service.get(self.session, operation.before_id))
+        assert safety_checkpoint.kind is CheckpointKind.SAFETY
+        self.checkpoint(safety_checkpoint)
+        safety = self.checkpoints[safety_checkpoint.id].files
         if restart:
             self.run(self.service.close())
             self.service = self.new_service()
             self.run(self.service.open())
             recovered = self.service.recovered
-        outcome = self.restore(
-            self.checkpoints[safety.id].files, self.checkpoints[target_id].files, set()
-        )
+        else:
+            # The next checkpoint operation finishes it first.
+            self.run(self.service.changes_since_position(self.session))
+        outcome = self.restore(safety, self.checkpoints[target_id].files, set())
         if restart:
             assert recovered is not None
             assert (set(recovered.written), set(recovered.deleted)) == (
                 outcome.written,
                 outcome.deleted,
             )
-        else:
-            self.manual_checkpoint()
-        self.changed_by_hand()
+        branch = self.branches[self.current]
+        branch.position = target_id
+        self.undone.clear()
+        self.done.append(
+            ModelOperation(
+                RevertMode.CODE,
+                self.current,
+                target_id,
+                safety_checkpoint.id,
+                head_before,
+                branch.head,
+                self.checkpoints[target_id].files,
+                outcome.surfaced,
+                outcome.created,
+                disk_before,
+                dict(self.disk),
+            )
+        )
 
     def reverted(
         self, result: OperationResult, target_id: str, mode: RevertMode, disk_before: Files

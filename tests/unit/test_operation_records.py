@@ -1,0 +1,131 @@
+"""An operation's records and its files move together: never files without records or the
+reverse, whatever fails in between."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from penguin_tui.bus import EventBus
+from penguin_tui.checkpoints.journal import RestorePlan, TreeEntry
+from penguin_tui.checkpoints.service import CheckpointService
+from penguin_tui.config.paths import DataPaths
+from penguin_tui.config.settings import CheckpointSettings
+from penguin_tui.errors import StoreError
+from penguin_tui.store import Store
+from penguin_tui.store.checkpoint_records import Checkpoint, CheckpointKind, RevertMode
+
+
+@dataclass
+class Project:
+    """A project with two checkpoints: ``a.txt`` holds "one", then "two"."""
+
+    root: Path
+    home: Path
+    store: Store
+    service: CheckpointService
+    session: str
+    first: Checkpoint
+    second: Checkpoint
+
+
+async def open_service(store: Store, root: Path, home: Path) -> CheckpointService:
+    service = CheckpointService(
+        store,
+        EventBus(sink=store),
+        CheckpointSettings(),
+        await store.ensure_project(root),
+        DataPaths(root=home, config_dir=home),
+    )
+    await service.open()
+    return service
+
+
+@pytest.fixture
+async def project(tmp_path: Path) -> AsyncIterator[Project]:
+    root, home = tmp_path / "project", tmp_path / "home"
+    root.mkdir()
+    store = await Store.open(home / "penguin.db")
+    service = await open_service(store, root, home)
+    session = (await store.create_session(service.project.id, None)).id
+    (root / "a.txt").write_text("one")
+    first = await service.create(session, CheckpointKind.MANUAL, "first")
+    (root / "a.txt").write_text("two")
+    second = await service.create(session, CheckpointKind.MANUAL, "second")
+    yield Project(root, home, store, service, session, first, second)
+    await service.close()
+    await store.close()
+
+
+async def test_a_revert_whose_records_cannot_be_saved_changes_no_file(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    saving = project.store.transaction
+
+    async def full_disk(statements: list[tuple[str, tuple[Any, ...]]]) -> None:
+        if any("restore_commits" in sql for sql, _params in statements):
+            raise StoreError("the disk is full")
+        await saving(statements)
+
+    monkeypatch.setattr(project.store, "transaction", full_disk)
+    with pytest.raises(StoreError):
+        await project.service.revert(project.session, project.first.id, RevertMode.BOTH)
+
+    assert (project.root / "a.txt").read_text() == "two"
+    assert not project.service.shadow.journal.pending
+    assert await project.service.records.last_operation(project.session, "done") is None
+    position = await project.service.position(project.session)
+    assert position is not None and position.kind is CheckpointKind.SAFETY
+
+
+async def test_a_journal_whose_records_never_landed_is_dropped_at_the_next_start(
+    project: Project,
+) -> None:
+    """A crash between the journal and the records: the next start drops the journal and
+    says so; no file is written and nothing became undoable."""
+    entries = project.service.shadow.tree_entries(project.first.tree)
+    plan = RestorePlan(
+        target=project.first.tree,
+        before=project.second.tree,
+        writes=[("a.txt", TreeEntry(entries["a.txt"].mode, entries["a.txt"].sha))],
+        deletes=[],
+        token="never-committed",
+    )
+    project.service.shadow.journal.write(plan)
+    await project.service.close()
+
+    again = await open_service(project.store, project.root, project.home)
+    try:
+        assert again.dropped_restore and again.recovered is None
+        assert again.recovery_notice() is not None
+        assert "dropped" in (again.recovery_notice() or "")
+        assert (project.root / "a.txt").read_text() == "two"
+        assert not again.shadow.journal.pending
+        assert await again.records.last_operation(project.session, "done") is None
+    finally:
+        project.service = again
+
+
+async def test_a_revert_stopped_mid_way_is_finished_by_the_next_operation_and_undoable(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def disk_full(*_args: object, **_kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("penguin_tui.checkpoints.shadow.write_entry", disk_full)
+        with pytest.raises(Exception, match="restore stopped"):
+            await project.service.revert(project.session, project.first.id, RevertMode.CODE)
+    assert (project.root / "a.txt").read_text() == "two"  # nothing written yet
+    assert project.service.shadow.journal.pending
+
+    await project.service.create(project.session, CheckpointKind.MANUAL, "after the disk")
+    assert (project.root / "a.txt").read_text() == "one", "the next operation finishes it"
+    assert not project.service.shadow.journal.pending
+
+    await project.service.undo(project.session)
+    assert (project.root / "a.txt").read_text() == "two"
