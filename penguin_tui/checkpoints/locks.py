@@ -86,14 +86,20 @@ class OperationLock:
 
 
 def reclaim_stale_index_lock(git_dir: Path) -> bool:
-    """Remove ``index.lock`` left by a git that died; call only with the OperationLock held.
+    """Remove index locks left by a git that died; call only with the OperationLock held.
 
     Every git of ours holds the operation lock's descriptor, so with the lock in hand any
-    ``index.lock`` left belongs to a process that is provably gone.
+    lock file left (``index.lock``, or the cherry-pick's ``penguin-graft.index.lock``)
+    belongs to a process that is provably gone.
     """
-    stale = git_dir / "index.lock"
-    try:
-        stale.unlink()
-    except FileNotFoundError:
-        return False
-    return True
+    reclaimed = False
+    for name in STALE_LOCKS:
+        try:
+            (git_dir / name).unlink()
+        except FileNotFoundError:
+            continue
+        reclaimed = True
+    return reclaimed
+
+
+STALE_LOCKS = ("index.lock", "penguin-graft.index.lock")

@@ -38,11 +38,15 @@ def choose_dropped(
 
 
 async def thin(
-    records: CheckpointRecords, settings: CheckpointSettings, now: float | None = None
+    records: CheckpointRecords,
+    settings: CheckpointSettings,
+    project_id: str,
+    now: float | None = None,
 ) -> int:
-    """Drop the automatic checkpoints the policy no longer keeps; returns how many."""
+    """Drop the project's automatic checkpoints its policy no longer keeps; returns how many.
+    Other projects are left to their own policy (a project's config may set its own)."""
     moment = time.time() if now is None else now
-    auto = await records.auto_checkpoints()
+    auto = await records.auto_checkpoints(project_id)
     dropped = choose_dropped(auto, await records.protected_ids(), settings, moment)
     await records.delete(dropped)
     return len(dropped)

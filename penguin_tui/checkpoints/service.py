@@ -763,7 +763,7 @@ class CheckpointService:
         if self.read_only:
             return 0
         async with self._lock:
-            dropped = await thin(self.records, self.settings, now or time.time())
+            dropped = await thin(self.records, self.settings, self.project.id, now or time.time())
             if dropped:
                 used = await self.records.all_trees()
                 kept = await asyncio.to_thread(self.shadow.kept_trees)

@@ -357,6 +357,7 @@ class ShadowRepo:
         """``base_tree`` with ``paths`` taken from ``source_tree`` (absent there: removed)."""
         source = self.tree_entries(source_tree)
         with self.lock.held():
+            reclaim_stale_index_lock(self.git_dir)
             return graft_tree(
                 self.git, self.git_dir / "penguin-graft.index", base_tree, source, paths
             )

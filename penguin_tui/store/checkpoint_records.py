@@ -234,9 +234,12 @@ class CheckpointRecords:
         if statements:
             await self.store.transaction(statements)
 
-    async def auto_checkpoints(self) -> list[tuple[str, float]]:
+    async def auto_checkpoints(self, project_id: str) -> list[tuple[str, float]]:
+        """The project's automatic checkpoints, oldest first (each project has its policy)."""
         rows = await self.store.query(
-            "SELECT id, created_at FROM checkpoints WHERE kind = 'auto' ORDER BY created_at"
+            "SELECT id, created_at FROM checkpoints WHERE kind = 'auto' AND session_id IN"
+            " (SELECT id FROM sessions WHERE project_id = ?) ORDER BY created_at",
+            (project_id,),
         )
         return [(row["id"], float(row["created_at"])) for row in rows]
 

@@ -528,6 +528,37 @@ def test_a_change_thins_automatic_checkpoints_the_retention_no_longer_keeps(
     assert read(project, "calc.py") == "def add(a, b):\n    return a + b\n"
 
 
+def test_one_projects_retention_never_thins_another_projects_checkpoints(
+    capsys: Captured, project: Path, tmp_path: Path
+) -> None:
+    with run_in_thread(script(AGENT)) as server:
+        code, _, err = cli(
+            capsys,
+            "run",
+            "-C",
+            str(project),
+            "--model",
+            "m1",
+            "--api-base",
+            server.base_url,
+            "--approve",
+            "all",
+            "write add()",
+        )
+    assert code == 0, err
+    ours = [row["id"] for row in listed(capsys, project)]
+    assert len(ours) == 2
+    other = tmp_path / "other"
+    write(other, "notes.txt", "another project\n")
+    write(
+        other,
+        ".penguin/config.toml",
+        "[checkpoints]\nkeep_all_auto_hours = 0\nkeep_daily_auto_days = 0\n",
+    )
+    checkpoint(capsys, other, "theirs")  # a change there applies that project's retention
+    assert [row["id"] for row in listed(capsys, project)] == ours
+
+
 def test_projects_own_git_is_byte_identical_after_everything(
     capsys: Captured, project: Path
 ) -> None:

@@ -12,6 +12,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -357,6 +358,55 @@ def test_a_stale_index_lock_in_the_shadow_dir_is_reclaimed(project: Path, repo: 
     (project / "after.py").write_text("after")
     assert "after.py" in snapshot_paths(repo)
     assert not (repo.git_dir / "index.lock").exists()
+
+
+def test_a_stale_cherry_pick_index_lock_is_reclaimed(project: Path, repo: ShadowRepo) -> None:
+    first = repo.snapshot().tree
+    (project / "new.py").write_text("new")
+    second = repo.snapshot().tree
+    (repo.git_dir / "penguin-graft.index.lock").write_text("left by a git that was killed")
+    grafted = repo.graft(first, second, ["new.py"])
+    assert "new.py" in repo.tree_entries(grafted)
+    assert not (repo.git_dir / "penguin-graft.index.lock").exists()
+
+
+LOCK_HOLDER = """
+import sys, time
+from pathlib import Path
+from penguin_tui.checkpoints.locks import OperationLock
+lock = OperationLock(Path(sys.argv[1]))
+with lock.held():
+    print("holding", flush=True)
+    time.sleep(float(sys.argv[2]))
+"""
+
+
+def test_an_index_lock_is_left_alone_while_its_owner_runs(project: Path, repo: ShadowRepo) -> None:
+    """A git of another process holds the operation lock: its index.lock is not stale, so
+    the snapshot waits for it instead of taking it away."""
+    repo.snapshot()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", LOCK_HOLDER, str(repo.lock.path), "1.5"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
+        (repo.git_dir / "index.lock").write_text("held by a running git")
+        (project / "after.py").write_text("after")
+        result: list[set[str]] = []
+        worker = threading.Thread(target=lambda: result.append(snapshot_paths(repo)))
+        worker.start()
+        worker.join(timeout=0.5)
+        assert worker.is_alive(), "the snapshot must wait for the lock's owner"
+        assert (repo.git_dir / "index.lock").exists(), "a live owner's lock is never taken"
+        worker.join(timeout=30)
+        assert result and "after.py" in result[0]  # once the owner is gone, it is reclaimed
+    finally:
+        holder.kill()
+        holder.wait()
+        if holder.stdout is not None:
+            holder.stdout.close()
 
 
 def test_a_second_instance_is_refused_with_the_holders_pid(tmp_path: Path) -> None:
