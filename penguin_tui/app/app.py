@@ -86,10 +86,8 @@ class PenguinApp(CheckpointActions, DiffViewerActions, ProjectWatch):
         self._subscription: Subscription | None = None
         self._services_closed = False
         self.ready = False
-        self.outside_changes = set()
-        self.watched_paths = set()
+        self.init_watching()
         self.left_out_reported = set()
-        self._stop_watching = None
         self._markdown_theme_pushed = False
         themes, self._theme_problems = load_themes([builtin_theme_dir()])
         for theme in themes:

@@ -27,11 +27,14 @@ class ProjectWatch(App[int]):
 
     runtime: Runtime | None
     workbench: WorkbenchScreen
-    # Files edited outside penguin-tui that differ from the current position.
-    outside_changes: set[str]
-    # Paths the watcher reported that may still differ; each check narrows them down.
-    watched_paths: set[str]
-    _stop_watching: asyncio.Event | None
+
+    def init_watching(self) -> None:
+        # Files edited outside penguin-tui that differ from the current position.
+        self.outside_changes: set[str] = set()
+        # Paths the watcher reported that may still differ; each check narrows them down.
+        self.watched_paths: set[str] = set()
+        self._stop_watching: asyncio.Event | None = None
+        self._check_wanted = asyncio.Event()
 
     @work(exclusive=True, group="watch", exit_on_error=False)
     async def _start_watching(self) -> None:
@@ -42,6 +45,7 @@ class ProjectWatch(App[int]):
         if runtime is None or runtime.checkpoints is None or runtime.checkpoints.read_only:
             return
         self._stop_watching = asyncio.Event()
+        self._keep_outside_changes()
 
         async def changed(paths: set[str]) -> None:
             if self.runtime is None or self.runtime.engine.busy:
@@ -56,10 +60,21 @@ class ProjectWatch(App[int]):
             stop=self._stop_watching,
         )
 
+    def recheck_outside_changes(self) -> None:
+        """Ask for the outside edits to be worked out again: after a watcher batch, and after
+        every checkpoint or restore (the position, or the files, moved)."""
+        self._check_wanted.set()
+
     @work(exclusive=True, group="outside-edits", exit_on_error=False)
-    async def recheck_outside_changes(self) -> None:
-        """Work out again which watched paths differ from the position (after each watcher
-        batch and each checkpoint or restore); a newer call cancels an older one."""
+    async def _keep_outside_changes(self) -> None:
+        """One check at a time, run again whenever asked while it ran: a burst of events never
+        piles up threads, and the last answer always comes from after the last request."""
+        while True:
+            await self._check_wanted.wait()
+            self._check_wanted.clear()
+            await self._check_outside_changes()
+
+    async def _check_outside_changes(self) -> None:
         from penguin_tui.app.outside_edits import edited_files
         from penguin_tui.app.widgets.checkpoints import CheckpointBrowser
         from penguin_tui.checkpoints.git import EMPTY_TREE
