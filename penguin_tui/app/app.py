@@ -160,13 +160,8 @@ class PenguinApp(CheckpointActions, DiffViewerActions, ProjectWatch):
             )
         if runtime.checkpoint_notice:
             self.notify(runtime.checkpoint_notice, severity="warning", timeout=10)
-        if runtime.checkpoints is not None and runtime.checkpoints.recovered is not None:
-            recovered = runtime.checkpoints.recovered
-            self.notify(
-                f"a restore cut short by a crash was finished ({len(recovered.written)} written,"
-                f" {len(recovered.deleted)} deleted)",
-                timeout=10,
-            )
+        if runtime.checkpoints is not None and (notice := runtime.checkpoints.recovery_notice()):
+            self.notify(notice, timeout=10)
         self._subscription = runtime.bus.subscribe()
         self._pump_events()
         try:

@@ -1,7 +1,7 @@
 """The workbench's watcher: edits made outside penguin-tui, counted in the browser's title.
 
 What counts is re-derived after every watcher batch and every checkpoint or restore (see
-``outside_edits.py``): a path stays "changed outside" only while it differs from the
+``checkpoints/outside_edits.py``): a path stays "changed outside" only while it differs from the
 checkpoint the working state comes from, so the files a revert, undo, switch or merge writes
 (and the temporary files it writes them through) are never reported as the user's edits.
 """
@@ -75,9 +75,9 @@ class ProjectWatch(App[int]):
             await self._check_outside_changes()
 
     async def _check_outside_changes(self) -> None:
-        from penguin_tui.app.outside_edits import edited_files
         from penguin_tui.app.widgets.checkpoints import CheckpointBrowser
         from penguin_tui.checkpoints.git import EMPTY_TREE
+        from penguin_tui.checkpoints.outside_edits import edited_files
         from penguin_tui.errors import PenguinError
 
         runtime = self.runtime

@@ -121,8 +121,20 @@ class ShadowRepo:
         with self.lock.held():
             if not (self.git_dir / "HEAD").exists():
                 self.git.init_bare()
+            self._use_split_index()
             reclaim_stale_index_lock(self.git_dir)
             return self._finish_pending()
+
+    def _use_split_index(self) -> None:
+        """Keep the shadow index split: each update-index and write-tree then rewrites a small
+        delta instead of the whole index (2.9 MB and ~25 ms a call on a 23,000-file tree)."""
+        config = self.git_dir / "config"
+        try:
+            if "splitindex = true" in config.read_text(encoding="utf-8").lower():
+                return
+        except OSError:
+            pass
+        self.git.run("config", "core.splitIndex", "true")
 
     def _finish_pending(self) -> RestoreResult | None:
         """Carry out a journaled restore that did not finish (a crash, a full disk)."""
@@ -133,6 +145,7 @@ class ShadowRepo:
             return None
         result = self._apply(plan)
         self.journal.clear()
+        self._rules_dirty = True  # what the plan wrote is not known to have kept the rules
         return result
 
     def close(self) -> None:
@@ -440,12 +453,19 @@ class ShadowRepo:
             return RestoreResult((), (), planned.kept)
         with self.lock.held():
             result = self._apply(planned.plan)
-            # Files can only come out of hiding when ignore rules changed.
+            # Files can only come out of hiding, and tracked files only become ignored, when
+            # ignore rules changed: a .gitignore among the paths the plan touched or kept.
             rules_changed = any(
                 _is_ignore_file(path) for path in (*result.written, *result.deleted)
             )
             surfaced = self._untracked_now() if rules_changed else []
-            self._rules_dirty = True
+            planned_paths = (
+                *(path for path, _entry in planned.plan.writes),
+                *planned.plan.deletes,
+                *planned.kept,
+            )
+            if rules_changed or any(map(_is_ignore_file, planned_paths)):
+                self._rules_dirty = True
         return RestoreResult(
             result.written,
             result.deleted,

@@ -152,7 +152,13 @@ def graft_tree(
 ) -> str:
     """``base_tree`` with ``paths`` taken from ``source`` (absent there: removed), built in a
     throwaway index so the shadow index is never touched."""
-    env = {"GIT_INDEX_FILE": str(index_file)}
+    env = {
+        "GIT_INDEX_FILE": str(index_file),
+        # A throwaway index must not leave a shared split-index file behind.
+        "GIT_CONFIG_COUNT": "1",
+        "GIT_CONFIG_KEY_0": "core.splitIndex",
+        "GIT_CONFIG_VALUE_0": "false",
+    }
     try:
         git.run("read-tree", base_tree, env=env)
         info = b""

@@ -25,6 +25,7 @@ HEADLESS = [
     "penguin_tui.headless_audit",
     "penguin_tui.headless_checkpoints",
     "penguin_tui.checkpoints.service",
+    "penguin_tui.checkpoints.outside_edits",
     "penguin_tui.workspace.watch",
 ]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from penguin_tui.app.outside_edits import edited_files
+from penguin_tui.checkpoints.outside_edits import edited_files
 from penguin_tui.checkpoints.shadow import ShadowRepo
 
 CAP = 1000
