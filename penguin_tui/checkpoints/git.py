@@ -8,10 +8,13 @@ run on the shadow repository.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import IO
 
 from penguin_tui.errors import CheckpointError
 
@@ -96,6 +99,43 @@ class Git:
         except OSError as error:
             raise CheckpointError(f"cannot run git: {error.strerror}") from error
 
+    def run_counting(self, *args: str, stdin: bytes, on_line: Callable[[int], None]) -> None:
+        """Run git feeding ``stdin`` and call ``on_line(n)`` as each line of its output comes
+        (for progress: ``update-index --verbose`` prints a line a file)."""
+        try:
+            child = subprocess.Popen(
+                self.argv(args),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                cwd=self.work_tree if self.work_tree.is_dir() else None,
+                env=self._env,
+                pass_fds=self.keep_fds,
+            )
+        except FileNotFoundError as error:
+            raise CheckpointError("git is not installed: checkpoints need git ≥ 2.38") from error
+        except OSError as error:
+            raise CheckpointError(f"cannot run git: {error.strerror}") from error
+        assert child.stdin is not None and child.stdout is not None and child.stderr is not None
+        errors: list[bytes] = []
+        stderr = child.stderr
+        # Fed and drained by threads: git answers as it reads, so one full pipe would
+        # otherwise block both sides.
+        feeder = threading.Thread(target=_feed, args=(child.stdin, stdin), daemon=True)
+        drainer = threading.Thread(target=lambda: errors.append(stderr.read()), daemon=True)
+        feeder.start()
+        drainer.start()
+        for count, _line in enumerate(child.stdout, start=1):
+            on_line(count)
+        child.stdout.close()
+        feeder.join()
+        drainer.join()
+        child.stderr.close()
+        code = child.wait()
+        if code != 0:
+            result = subprocess.CompletedProcess(args, code, b"", b"".join(errors))
+            raise CheckpointError(_explain(args, result))
+
     def popen(self, *args: str) -> subprocess.Popen[bytes]:
         """Start git with pipes on stdin and stdout, for a long request/answer exchange."""
         try:
@@ -135,6 +175,13 @@ def _explain(args: Sequence[str], result: subprocess.CompletedProcess[bytes]) ->
     if "No space left on device" in detail:
         return "the disk is full: the checkpoint was not saved (free some space and retry)"
     return f"git {args[0] if args else ''} failed: {detail.removeprefix('fatal: ')}"
+
+
+def _feed(pipe: IO[bytes], data: bytes) -> None:
+    with contextlib.suppress(BrokenPipeError):  # git died: its exit code says why
+        pipe.write(data)
+    with contextlib.suppress(BrokenPipeError):
+        pipe.close()
 
 
 def split_z(output: bytes) -> list[str]:

@@ -42,6 +42,9 @@ from penguin_tui.checkpoints.worktree import (
 from penguin_tui.errors import CheckpointError
 
 Progress = Callable[[str], None]
+ANNOUNCE_FILES = 2000  # a snapshot of more changed files says so at once
+COUNT_FILES = 100  # a snapshot adding more files counts them as git takes them in ...
+PROGRESS_EVERY_S = 1.0  # ... and says how far it got once a second, from its first second on
 
 
 @dataclass(frozen=True)
@@ -199,7 +202,7 @@ class ShadowRepo:
                     self.git.run("ls-files", "-z", "-c", "-i", "--exclude-standard")
                 )
                 self._rules_dirty = False
-            if progress is not None and len(changed) > 2000:
+            if progress is not None and len(changed) > ANNOUNCE_FILES:
                 progress(f"snapshotting {len(changed):,} files")
             to_update, to_remove, skipped = self._sort_changes(changed, set(now_ignored), untracked)
             # Removals first, and --replace: a file that became a folder (or the reverse)
@@ -208,7 +211,9 @@ class ShadowRepo:
                 self.git.run(
                     "update-index", "--force-remove", "-z", "--stdin", stdin=encode_paths(to_remove)
                 )
-            if to_update:
+            if to_update and progress is not None and len(to_update) > COUNT_FILES:
+                self._add_counting(to_update, started, progress)
+            elif to_update:
                 self.git.run(
                     "update-index",
                     "--add",
@@ -221,6 +226,31 @@ class ShadowRepo:
             tree = self.git.text("write-tree")
         elapsed = (time.perf_counter() - started) * 1000
         return Snapshot(tree=tree, skipped=tuple(skipped), elapsed_ms=elapsed)
+
+    def _add_counting(self, paths: list[str], started: float, progress: Progress) -> None:
+        """``update-index --add`` that says how far it got, once a second from the first
+        second of the snapshot on (git prints a line a file it takes in)."""
+        total = len(paths)
+        next_report = started + PROGRESS_EVERY_S
+
+        def on_line(done: int) -> None:
+            nonlocal next_report
+            now = time.perf_counter()
+            if now >= next_report:
+                next_report = now + PROGRESS_EVERY_S
+                progress(f"snapshotting {min(done, total):,} of {total:,} files")
+
+        self.git.run_counting(
+            "update-index",
+            "--add",
+            "--remove",
+            "--replace",
+            "--verbose",
+            "-z",
+            "--stdin",
+            stdin=encode_paths(paths),
+            on_line=on_line,
+        )
 
     def _sort_changes(
         self, changed: list[str], now_ignored: set[str], untracked: Collection[str] = ()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Static
 
@@ -179,3 +180,32 @@ async def test_a_file_over_the_size_cap_is_shown_as_left_out_of_the_checkpoint(
         await checkpoint_from_keys(pilot, "again")
         await pilot.pause(0.5)
         assert len([m for m in notifications(app) if "left out" in m]) == 1
+
+
+async def test_a_long_snapshot_shows_how_far_it_got_in_the_browser_title(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One notification says a long snapshot started; its progress then shows in the
+    browser's title (not as a toast a second) and is gone once the checkpoint is made."""
+    monkeypatch.setattr("penguin_tui.checkpoints.shadow.ANNOUNCE_FILES", 100)
+    monkeypatch.setattr("penguin_tui.checkpoints.shadow.PROGRESS_EVERY_S", 0.0)
+    for index in range(400):
+        (project / "data").mkdir(exist_ok=True)
+        (project / "data" / f"row{index}.txt").write_text(f"row {index}\n")
+    app = make_app(project, None)
+    titles: list[str] = []
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_ready(pilot)
+        browser = app.workbench.query_one(CheckpointBrowser)
+        watched = browser.show_progress
+
+        def recording(text: str | None) -> None:
+            watched(text)
+            titles.append(str(browser.border_title))
+
+        browser.show_progress = recording  # type: ignore[method-assign]
+        await checkpoint_from_keys(pilot, "big one")
+        started = [text for text in notifications(app) if text.startswith("snapshotting")]
+        assert started == ["snapshotting 401 files"]  # once, not once per step
+        assert any(" of 401 files…" in title for title in titles)
+        assert "snapshotting" not in str(browser.border_title)

@@ -360,6 +360,29 @@ def test_a_stale_index_lock_in_the_shadow_dir_is_reclaimed(project: Path, repo: 
     assert not (repo.git_dir / "index.lock").exists()
 
 
+def test_a_long_snapshot_says_how_far_it_got(
+    project: Path, repo: ShadowRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past its first second a big snapshot reports "n of N files" as git takes them in (the
+    second is made zero here so a small tree shows it)."""
+    monkeypatch.setattr("penguin_tui.checkpoints.shadow.PROGRESS_EVERY_S", 0.0)
+    for index in range(300):
+        (project / "many").mkdir(exist_ok=True)
+        (project / "many" / f"file {index}.txt").write_text(f"file {index}\n")
+    said: list[str] = []
+    snapshot = repo.snapshot(said.append)
+    counts = [
+        int(text.split()[1].replace(",", "")) for text in said if text.startswith("snapshotting")
+    ]
+    total = len(repo.tree_entries(snapshot.tree))  # the first snapshot adds every file
+    assert len(counts) > 10 and counts == sorted(counts) and counts[-1] <= total
+    assert all(
+        text == f"snapshotting {n:,} of {total:,} files"
+        for n, text in zip(counts, said, strict=True)
+    )
+    assert "many/file 299.txt" in repo.tree_entries(snapshot.tree)
+
+
 def test_a_stale_cherry_pick_index_lock_is_reclaimed(project: Path, repo: ShadowRepo) -> None:
     first = repo.snapshot().tree
     (project / "new.py").write_text("new")

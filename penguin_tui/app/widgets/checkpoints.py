@@ -142,6 +142,8 @@ class CheckpointBrowser(Tree[NodeData]):
         self.marked: str | None = None
         self.checkpoints: dict[str, Checkpoint] = {}
         self.branch_list: list[Branch] = []
+        self._outside = 0
+        self._progress: str | None = None
 
     def show_data(
         self, checkpoints: list[Checkpoint], branches: list[Branch], *, follow: bool = False
@@ -180,7 +182,21 @@ class CheckpointBrowser(Tree[NodeData]):
 
     def show_outside_changes(self, count: int) -> None:
         """Say in the title how many files changed outside penguin-tui since the position."""
-        self.border_title = "Checkpoints" + (f" · {count} changed outside (f7)" if count else "")
+        self._outside = count
+        self._retitle()
+
+    def show_progress(self, text: str | None) -> None:
+        """Say in the title how far a long snapshot got (None: it ended)."""
+        self._progress = text
+        self._retitle()
+
+    def _retitle(self) -> None:
+        title = "Checkpoints"
+        if self._progress:
+            title += f" · {self._progress}…"
+        elif self._outside:
+            title += f" · {self._outside} changed outside (f7)"
+        self.border_title = title
 
     @property
     def selected(self) -> NodeData | None:
