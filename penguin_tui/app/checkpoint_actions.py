@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from penguin_tui.checkpoints.service import (
         CheckpointService,
         Comparison,
+        OperationResult,
         RevertPreview,
         Side,
     )
@@ -401,9 +402,29 @@ class CheckpointActions(App[int]):
                 severity="warning",
                 timeout=15,
             )
+            await self._show_conflicts(service, done)
         else:
             what = f"{len(files)} file(s) from" if files else "merged"
             self.notify(f"{what} {selected.branch} — u undoes it")
+
+    async def _show_conflicts(self, service: CheckpointService, done: OperationResult) -> None:
+        """After a merge with conflicts: its changes in the diff viewer, the conflicted files
+        first, each named in the header, so the user sees every marker to resolve."""
+        from penguin_tui.checkpoints.diff import parse_unified
+
+        if done.safety is None:
+            return
+        patch = await self._run(
+            "diff", asyncio.to_thread(service.shadow.patch, done.safety.tree, done.checkpoint.tree)
+        )
+        if not isinstance(patch, str):
+            return
+        conflicted = set(done.conflicts)
+        files = sorted(parse_unified(patch), key=lambda file: file.path not in conflicted)
+        header = Text(f"{len(done.conflicts)} conflict(s) to resolve: ", style="bold")
+        header.append(", ".join(done.conflicts))
+        header.append(" — edit the files (git's <<<<<<< markers), u undoes the merge")
+        self.diff_pane.open(files, f"Merge {done.checkpoint.id[:8]} ({done.branch})", header)
 
     @work(exclusive=True, group="checkpoint-op", exit_on_error=False)
     async def action_checkpoint_cherry_pick(self) -> None:

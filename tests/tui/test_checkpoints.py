@@ -209,3 +209,53 @@ async def test_a_long_snapshot_shows_how_far_it_got_in_the_browser_title(
         assert started == ["snapshotting 401 files"]  # once, not once per step
         assert any(" of 401 files…" in title for title in titles)
         assert "snapshotting" not in str(browser.border_title)
+
+
+async def test_a_merge_with_conflicts_shows_them_and_undoes_from_the_keyboard(
+    project: Path,
+) -> None:
+    """M merges the branch under the cursor into the current one; a conflict is never
+    resolved for the user: the file keeps git's markers and the diff viewer opens on the
+    merge with the conflicted file first and named; u undoes the merge."""
+    app = make_app(project, None)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_ready(pilot)
+        browser = app.workbench.query_one(CheckpointBrowser)
+        notes = project / "notes.txt"
+        notes.write_text("one\ntwo\nthree\n")
+        base = await checkpoint_from_keys(pilot, "base")
+
+        await pilot.press("f6")
+        await cursor_to(pilot, browser, base.id)
+        await pilot.press("b")
+        await wait_for(pilot, lambda: isinstance(app.screen, AskText), what="the name question")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: browser.current_branch == "try-2", what="the new branch")
+        notes.write_text("one\ntheirs\nthree\n")
+        theirs = await checkpoint_from_keys(pilot, "theirs")
+
+        await pilot.press("f6")
+        await cursor_to(pilot, browser, base.id)
+        await pilot.press("s")
+        await wait_for(pilot, lambda: browser.current_branch == "main", what="back on main")
+        assert notes.read_text() == "one\ntwo\nthree\n"
+        notes.write_text("one\nours\nthree\n")
+        await checkpoint_from_keys(pilot, "ours")
+
+        await pilot.press("f6")
+        await cursor_to(pilot, browser, theirs.id)
+        await pilot.press("M")
+        pane = app.workbench.query_one(DiffPane)
+        await wait_for(pilot, lambda: pane.is_open, what="the merge's diff")
+        assert "<<<<<<< main" in notes.read_text() and ">>>>>>> try-2" in notes.read_text()
+        assert pane.view.files[0].path == "notes.txt"
+        header = " ".join(str(widget.render()) for widget in pane.query(Static))
+        assert "1 conflict(s) to resolve: notes.txt" in header
+        assert any("conflict(s) to resolve" in text for text in notifications(app))
+
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not pane.is_open, what="the diff pane to close")
+        await pilot.press("u")
+        await wait_for(
+            pilot, lambda: notes.read_text() == "one\nours\nthree\n", what="the merge undone"
+        )
