@@ -249,7 +249,7 @@ async def _list(options: argparse.Namespace) -> int:
         print(
             f"{mark} {c.id[:8]}  {c.branch:<{width}}  {c.kind.value:<6}  "
             f"{_age(c.created_at, now):>7}  {_plural(c.files_changed, 'file'):>8}  "
-            f"{f'+{c.lines_added} -{c.lines_removed}':>9}  {f'{tokens:,} tok':>10}  "
+            f"{_lines(c):>9}  {f'{tokens:,} tok':>10}  "
             f"{_money(c.usage.cost_usd):>7}  {c.label}".rstrip()
         )
     return EXIT_OK
@@ -582,3 +582,10 @@ def checkpoints_command(options: argparse.Namespace) -> int:
 def branches_command(options: argparse.Namespace) -> int:
     handler = _BRANCHES[options.action]
     return run_at_edge(lambda: handler(options))
+
+
+def _lines(checkpoint: Checkpoint) -> str:
+    """+/- lines against the parent; a first checkpoint (the whole project) is "initial"."""
+    if checkpoint.parent_id is None:
+        return "initial"
+    return f"+{checkpoint.lines_added} -{checkpoint.lines_removed}"

@@ -373,6 +373,12 @@ class ShadowRepo:
         """Paths that differ from ``old`` to ``new`` and their entry in ``new`` (None: gone)."""
         return parse_changes(self.git.run("diff-tree", "-r", "-z", "--no-renames", old, new))
 
+    def file_count(self, tree: str) -> int:
+        """How many files (and symlinks) a tree holds."""
+        if tree == EMPTY_TREE:
+            return 0
+        return self.git.run("ls-tree", "-r", "-z", "--name-only", "--full-tree", tree).count(b"\0")
+
     def numstat(self, old: str, new: str) -> list[FileStat]:
         """Lines added and removed per file from ``old`` to ``new``, renames found."""
         return parse_numstat(self.git.run("diff-tree", "-r", "-z", "-M", "--numstat", old, new))

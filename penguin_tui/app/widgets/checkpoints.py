@@ -68,8 +68,11 @@ def checkpoint_label(
     text.append(f" {age(now - checkpoint.created_at):>3}", style="dim")
     text.append(f" {KIND_MARK.get(checkpoint.kind.value, '·')} ")
     text.append(f"{checkpoint.files_changed}f ")
-    text.append(f"+{checkpoint.lines_added}", style="green")
-    text.append(f"−{checkpoint.lines_removed} ", style="red")
+    if checkpoint.parent_id is None:
+        text.append("initial ", style="dim")  # the whole project; its lines are not counted
+    else:
+        text.append(f"+{checkpoint.lines_added}", style="green")
+        text.append(f"−{checkpoint.lines_removed} ", style="red")
     if spent:
         text.append(f"{tokens(spent)} {money(dollars)} ", style="dim")
     if checkpoint.skipped:
