@@ -10,6 +10,7 @@ runs all of them, in an order that rotates, on the same edit. Timings are in sec
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -143,6 +144,9 @@ class TreeBench:
             trees: dict[str, str] = {}
             checkpoint: Checkpoint | None = None
             for subject in rotated(SUBJECTS, turn):
+                # Each subject starts with nothing left to write back: the 250 to 500 MB of
+                # objects the one before wrote must not slow down whoever comes next.
+                os.sync()
                 if subject == "shadow":
                     progress: list[str] = []
                     snap = self._timed_sync(
