@@ -448,11 +448,10 @@ class CheckpointService:
             target = await self.records.get(checkpoint_id, session_id)
             branch = await self.store.current_branch(session_id)
             before_head = await self.store.branch_head(session_id)
-            safety = await self._create(
-                session_id, CheckpointKind.SAFETY, f"before revert to {target.id[:8]}"
+            safety, planned = await self._safety_then_plan(
+                session_id, f"before revert to {target.id[:8]}", target.tree if mode.code else None
             )
             after_head = target.message_id if mode.conversation else before_head
-            planned = await self._plan(safety.tree, target.tree) if mode.code else None
             rows = self.records.move_branch(
                 session_id,
                 branch,
@@ -546,6 +545,21 @@ class CheckpointService:
             raise CheckpointError(
                 f"the last change to {action} was on branch {branch!r}; switch to it first"
             )
+
+    async def _safety_then_plan(
+        self, session_id: str, label: str, target_tree: str | None
+    ) -> tuple[Checkpoint, PlannedRestore | None]:
+        """The safety checkpoint and the restore from it to ``target_tree`` (None: no
+        restore): one snapshot, then its line counts and the plan's diff side by side."""
+        snap = await self._snapshot(session_id)
+        if target_tree is None:
+            return await self._create(session_id, CheckpointKind.SAFETY, label, snap), None
+        prepared, planned = await asyncio.gather(
+            self._prepare(session_id, CheckpointKind.SAFETY, label, snap),
+            self._plan(snap.tree, target_tree),
+        )
+        await self.store.transaction(prepared.statements)
+        return await self._created(session_id, prepared), planned
 
     async def _plan(
         self,
