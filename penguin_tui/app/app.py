@@ -89,6 +89,7 @@ class PenguinApp(CheckpointActions, DiffViewerActions, ProjectWatch):
         self.ready = False
         self.init_watching()
         self.left_out_reported = set()
+        self.quota_warned = False
         self._markdown_theme_pushed = False
         self._snapshot_running = False  # a long snapshot has said it is under way
         themes, self._theme_problems = load_themes([builtin_theme_dir()])

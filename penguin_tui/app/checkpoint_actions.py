@@ -65,6 +65,8 @@ class CheckpointActions(App[int]):
     outside_changes: set[str]
     # (path, reason) of the files left out that a notification already named.
     left_out_reported: set[tuple[str, str]]
+    # The store size over its quota was said once this run (the subtitle keeps showing it).
+    quota_warned: bool
 
     # -- what the actions work on ------------------------------------------------------------
 
@@ -150,6 +152,9 @@ class CheckpointActions(App[int]):
         size = f"{storage.bytes / 1024 / 1024:.1f} MB"
         browser.border_subtitle = ("read-only · " if found.read_only else "") + size
         if storage.over_quota:
+            browser.border_subtitle += " · over quota"
+        if storage.over_quota and not self.quota_warned:
+            self.quota_warned = True
             quota = storage.quota_bytes / 1024 / 1024
             self.notify(
                 f"the checkpoint store is {size}, over its quota of {quota:.0f} MB: "

@@ -259,3 +259,57 @@ async def test_a_merge_with_conflicts_shows_them_and_undoes_from_the_keyboard(
         await wait_for(
             pilot, lambda: notes.read_text() == "one\nours\nthree\n", what="the merge undone"
         )
+
+
+async def test_a_second_instance_browses_read_only_and_says_so(project: Path) -> None:
+    """With another penguin-tui holding the project, the browser still lists its checkpoints
+    but says read-only, and a revert is refused with one notification, touching nothing."""
+    from penguin_tui.checkpoints.locks import InstanceLock
+    from penguin_tui.config.paths import data_paths
+
+    app = make_app(project, None)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_ready(pilot)
+        mine = await checkpoint_from_keys(pilot, "mine")
+    (project / "main.py").write_text("print('changed since')\n")
+    (path,) = data_paths().shadow_repos.glob("*.instance.lock")
+    holder = InstanceLock(path)
+    holder.acquire()
+    try:
+        second = make_app(project, None)
+        async with second.run_test(size=(120, 36)) as pilot:
+            await wait_ready(pilot)
+            browser = second.workbench.query_one(CheckpointBrowser)
+            await wait_for(pilot, lambda: mine.id in browser.checkpoints, what="the listing")
+            assert str(browser.border_subtitle).startswith("read-only")
+            await pilot.press("f6")
+            await cursor_to(pilot, browser, mine.id)
+            await pilot.press("r")
+            await wait_for(
+                pilot,
+                lambda: any("read-only" in text for text in notifications(second)),
+                what="the refusal",
+            )
+            assert not isinstance(second.screen, RevertScreen)
+        assert (project / "main.py").read_text() == "print('changed since')\n"
+    finally:
+        holder.release()
+
+
+async def test_a_store_over_its_quota_is_said_once_and_stays_in_the_subtitle(
+    project: Path, penguin_home: Path
+) -> None:
+    config = penguin_home / "config.toml"
+    config.write_text(config.read_text() + "\n[checkpoints]\nquota_mb = 0.001\n")
+    app = make_app(project, None)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_ready(pilot)
+        browser = app.workbench.query_one(CheckpointBrowser)
+        await checkpoint_from_keys(pilot, "one")
+        (project / "main.py").write_text("print('two')\n")
+        await checkpoint_from_keys(pilot, "two")
+        await wait_for(
+            pilot, lambda: "over quota" in str(browser.border_subtitle), what="the subtitle"
+        )
+        warned = [text for text in notifications(app) if "over its quota" in text]
+        assert len(warned) == 1
