@@ -635,6 +635,40 @@ def test_a_headless_agent_turn_leaves_an_auto_checkpoint_of_what_it_changed(
     assert document["right"]["output_tokens"] > 0
 
 
+WRITE_THEN_TALK = """
+model = "m1"
+rate = 0
+[[turns]]
+text = "Writing it."
+[[turns.tool_calls]]
+name = "write_file"
+arguments = '{"path": "a.txt", "content": "from the agent\\n"}'
+[[turns]]
+text = "Written."
+[[turns]]
+text = "Nothing to change."
+"""
+
+
+def test_an_edit_made_by_hand_between_turns_is_checkpointed_before_the_next_turn(
+    capsys: Captured, project: Path
+) -> None:
+    """A user's own edit since the last checkpoint becomes a checkpoint of its own before
+    the agent's next turn, so no revert can silently eat it."""
+    with run_in_thread(script(WRITE_THEN_TALK)) as server:
+        base = ["run", "-C", str(project), "--model", "m1", "--api-base", server.base_url]
+        code, _, err = cli(capsys, *base, "--approve", "all", "write a.txt")
+        assert code == 0, err
+        write(project, "main.py", "print('edited by hand')\n")
+        code, _, err = cli(capsys, *base, "--continue", "anything else?")
+        assert code == 0, err
+    newest = listed(capsys, project)[0]
+    assert newest["label"] == "changes made outside penguin-tui" and newest["kind"] == "auto"
+    assert newest["files_changed"] == 1
+    document = as_json(capsys, project, "checkpoints", "diff", newest["parent_id"], newest["id"])
+    assert [f["path"] for f in document["files"]] == ["main.py"]
+
+
 def test_reverting_the_conversation_takes_the_turn_out_of_the_branch_and_keeps_the_files(
     capsys: Captured, project: Path
 ) -> None:
