@@ -102,20 +102,7 @@ class Git:
     def run_counting(self, *args: str, stdin: bytes, on_line: Callable[[int], None]) -> None:
         """Run git feeding ``stdin`` and call ``on_line(n)`` as each line of its output comes
         (for progress: ``update-index --verbose`` prints a line a file)."""
-        try:
-            child = subprocess.Popen(
-                self.argv(args),
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                cwd=self.work_tree if self.work_tree.is_dir() else None,
-                env=self._env,
-                pass_fds=self.keep_fds,
-            )
-        except FileNotFoundError as error:
-            raise CheckpointError("git is not installed: checkpoints need git ≥ 2.38") from error
-        except OSError as error:
-            raise CheckpointError(f"cannot run git: {error.strerror}") from error
+        child = self.popen(*args, stderr=subprocess.PIPE)
         assert child.stdin is not None and child.stdout is not None and child.stderr is not None
         errors: list[bytes] = []
         stderr = child.stderr
@@ -136,14 +123,14 @@ class Git:
             result = subprocess.CompletedProcess(args, code, b"", b"".join(errors))
             raise CheckpointError(_explain(args, result))
 
-    def popen(self, *args: str) -> subprocess.Popen[bytes]:
+    def popen(self, *args: str, stderr: int = subprocess.DEVNULL) -> subprocess.Popen[bytes]:
         """Start git with pipes on stdin and stdout, for a long request/answer exchange."""
         try:
             return subprocess.Popen(
                 self.argv(args),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
+                stderr=stderr,
                 cwd=self.work_tree if self.work_tree.is_dir() else None,
                 env=self._env,
                 pass_fds=self.keep_fds,

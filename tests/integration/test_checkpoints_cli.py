@@ -40,6 +40,14 @@ def ok(capsys: Captured, *args: str) -> str:
     return out
 
 
+def agent_turn(capsys: Captured, project: Path, prompt: str) -> None:
+    """One headless agent turn of the scripted agent session, everything allowed."""
+    with run_in_thread(script(AGENT)) as server:
+        args = ["-C", str(project), "--model", "m1", "--api-base", server.base_url]
+        code, _, err = cli(capsys, "run", *args, "--approve", "all", prompt)
+    assert code == 0, err
+
+
 def in_project(project: Path, *args: str) -> list[str]:
     """``GROUP ACTION ARGS -C project``."""
     return [*args, "-C", str(project)]
@@ -506,21 +514,7 @@ def test_a_change_thins_automatic_checkpoints_the_retention_no_longer_keeps(
     config.write_text(
         config.read_text() + "\n[checkpoints]\nkeep_all_auto_hours = 0\nkeep_daily_auto_days = 0\n"
     )
-    with run_in_thread(script(AGENT)) as server:
-        code, _, err = cli(
-            capsys,
-            "run",
-            "-C",
-            str(project),
-            "--model",
-            "m1",
-            "--api-base",
-            server.base_url,
-            "--approve",
-            "all",
-            "write add()",
-        )
-    assert code == 0, err
+    agent_turn(capsys, project, "write add()")
     assert [row["kind"] for row in listed(capsys, project)] == ["auto", "auto"]  # reads keep all
     kept = checkpoint(capsys, project, "mine")
     rows = listed(capsys, project)
@@ -531,21 +525,7 @@ def test_a_change_thins_automatic_checkpoints_the_retention_no_longer_keeps(
 def test_one_projects_retention_never_thins_another_projects_checkpoints(
     capsys: Captured, project: Path, tmp_path: Path
 ) -> None:
-    with run_in_thread(script(AGENT)) as server:
-        code, _, err = cli(
-            capsys,
-            "run",
-            "-C",
-            str(project),
-            "--model",
-            "m1",
-            "--api-base",
-            server.base_url,
-            "--approve",
-            "all",
-            "write add()",
-        )
-    assert code == 0, err
+    agent_turn(capsys, project, "write add()")
     ours = [row["id"] for row in listed(capsys, project)]
     assert len(ours) == 2
     other = tmp_path / "other"
@@ -606,21 +586,7 @@ def tree_hashes(folder: Path) -> dict[str, str]:
 def test_a_headless_agent_turn_leaves_an_auto_checkpoint_of_what_it_changed(
     capsys: Captured, project: Path
 ) -> None:
-    with run_in_thread(script(AGENT)) as server:
-        code, _, err = cli(
-            capsys,
-            "run",
-            "-C",
-            str(project),
-            "--model",
-            "m1",
-            "--api-base",
-            server.base_url,
-            "--approve",
-            "all",
-            "write add() with a test and make it pass",
-        )
-    assert code == 0, err
+    agent_turn(capsys, project, "write add() with a test and make it pass")
     rows = listed(capsys, project)
     turn = rows[0]
     assert turn["kind"] == "auto" and turn["current"] is True
