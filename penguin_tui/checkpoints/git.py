@@ -112,8 +112,13 @@ class Git:
         drainer = threading.Thread(target=lambda: errors.append(stderr.read()), daemon=True)
         feeder.start()
         drainer.start()
-        for count, _line in enumerate(child.stdout, start=1):
-            on_line(count)
+        try:
+            for count, _line in enumerate(child.stdout, start=1):
+                on_line(count)
+        except BaseException:
+            child.kill()
+            child.wait()
+            raise
         child.stdout.close()
         feeder.join()
         drainer.join()

@@ -8,12 +8,14 @@ can be undone, and all of them run one at a time.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from penguin_tui.bus import CheckpointCreated, CheckpointRestored, EventBus, SnapshotProgress
 from penguin_tui.checkpoints.diff import FileDiff, parse_unified
@@ -25,6 +27,7 @@ from penguin_tui.checkpoints.shadow import (
     PlannedRestore,
     RestoreResult,
     ShadowRepo,
+    SkippedFile,
     Snapshot,
 )
 from penguin_tui.config.paths import DataPaths
@@ -151,6 +154,7 @@ class CheckpointService:
         self.dropped_restore = False  # a crash came before a restore's first file
         self._lock = asyncio.Lock()
         self._gc_task: asyncio.Task[None] | None = None
+        self._operations: set[asyncio.Future[OperationResult]] = set()
 
     # -- life cycle ------------------------------------------------------------------------
 
@@ -195,6 +199,8 @@ class CheckpointService:
             await asyncio.to_thread(self.shadow.journal.clear)
             self.dropped_restore = True
             return
+        if pending.token:
+            self.shadow.committed_tokens.add(pending.token)
         finished = await asyncio.to_thread(self.shadow.open)
         self.recovered = finished
         if finished is None or commit is None or not commit.operation_id:
@@ -219,10 +225,20 @@ class CheckpointService:
         return None
 
     async def close(self) -> None:
+        if self._operations:
+            await asyncio.gather(*self._operations, return_exceptions=True)
         if self._gc_task is not None:
             await asyncio.gather(self._gc_task, return_exceptions=True)
         self.instance.release()
         self.shadow.close()
+
+    async def _to_the_end(self, operation: Coroutine[Any, Any, OperationResult]) -> OperationResult:
+        """Run a changing operation to its end even when its caller stops waiting (a new
+        action in the TUI, ctrl+c): cancelled half-way, its files and records could part."""
+        task = asyncio.ensure_future(operation)
+        self._operations.add(task)
+        task.add_done_callback(self._operations.discard)
+        return await asyncio.shield(task)
 
     def _writable(self) -> None:
         if self.read_only:
@@ -328,6 +344,20 @@ class CheckpointService:
             snapshot_ms=snap.elapsed_ms,
         )
         return _Prepared(checkpoint_id, statements, len(snap.skipped))
+
+    async def _record_snapshot(self, checkpoint_id: str, parent_tree: str, snap: Snapshot) -> None:
+        """Point a recorded checkpoint at a newer snapshot of the same moment."""
+        stats = await asyncio.to_thread(self.shadow.numstat, parent_tree, snap.tree)
+        await asyncio.to_thread(self.shadow.keep, f"trees/{snap.tree}", snap.tree)
+        await self.records.set_snapshot(
+            checkpoint_id,
+            tree=snap.tree,
+            files_changed=len(stats),
+            lines_added=sum(s.added or 0 for s in stats),
+            lines_removed=sum(s.removed or 0 for s in stats),
+            skipped=[(s.path, s.reason) for s in snap.skipped],
+            snapshot_ms=snap.elapsed_ms,
+        )
 
     async def _created(self, session_id: str, prepared: _Prepared) -> Checkpoint:
         """Announce a checkpoint whose rows are written."""
@@ -444,100 +474,118 @@ class CheckpointService:
     ) -> OperationResult:
         """Go back to a checkpoint's code, conversation or both; undoable."""
         self._writable()
-        async with self._lock:
-            target = await self.records.get(checkpoint_id, session_id)
-            branch = await self.store.current_branch(session_id)
-            before_head = await self.store.branch_head(session_id)
-            safety, planned = await self._safety_then_plan(
-                session_id, f"before revert to {target.id[:8]}", target.tree if mode.code else None
-            )
-            after_head = target.message_id if mode.conversation else before_head
-            rows = self.records.move_branch(
-                session_id,
-                branch,
-                head=after_head if mode.conversation else ...,
-                position_id=target.id if mode.code else ...,
-            )
-            rows += self.records.add_operation(
-                session_id=session_id,
-                kind="revert",
-                mode=mode,
-                branch=branch,
-                target_id=target.id,
-                before_id=safety.id,
-                before_head=before_head,
-                after_head=after_head,
-                after_tree=target.tree if mode.code else safety.tree,
-                detail=_undo_detail(planned),
-            )
-            restored = await self._commit_and_restore(session_id, rows, planned, LAST_OPERATION)
-            return await self._announce(
-                "revert", session_id, target, branch, mode, restored, safety
-            )
+
+        async def run() -> OperationResult:
+            async with self._lock:
+                target = await self.records.get(checkpoint_id, session_id)
+                branch = await self.store.current_branch(session_id)
+                before_head = await self.store.branch_head(session_id)
+                safety, planned = await self._safety_then_plan(
+                    session_id,
+                    f"before revert to {target.id[:8]}",
+                    target.tree if mode.code else None,
+                )
+                after_head = target.message_id if mode.conversation else before_head
+                rows = self.records.move_branch(
+                    session_id,
+                    branch,
+                    head=after_head if mode.conversation else ...,
+                    position_id=target.id if mode.code else ...,
+                )
+                rows += self.records.add_operation(
+                    session_id=session_id,
+                    kind="revert",
+                    mode=mode,
+                    branch=branch,
+                    target_id=target.id,
+                    before_id=safety.id,
+                    before_head=before_head,
+                    after_head=after_head,
+                    after_tree=target.tree if mode.code else safety.tree,
+                    detail=_undo_detail(planned),
+                )
+                restored = await self._commit_and_restore(session_id, rows, planned, LAST_OPERATION)
+                return await self._announce(
+                    "revert", session_id, target, branch, mode, restored, safety
+                )
+
+        return await self._to_the_end(run())
 
     async def undo(self, session_id: str) -> OperationResult:
         """Undo the last revert or merge: back to exactly the state before it."""
         self._writable()
-        async with self._lock:
-            operation = await self.records.last_operation(session_id, "done")
-            if operation is None:
-                raise CheckpointError("nothing to undo: no revert or merge in this session")
-            await self._on_branch(session_id, operation.branch, "undo")
-            before = await self.records.get(operation.before_id, session_id)
-            safety = await self._create(
-                session_id, CheckpointKind.SAFETY, f"before undoing the {operation.kind}"
-            )
-            planned = None
-            if operation.mode.code:
-                # Files that were there, ignored, before the operation and that it made visible
-                # are not the operation's to take away; files it created that are ignored now
-                # are, if they are still as it wrote them.
-                created: dict[str, str] = {}
-                if names := _paths(operation, "created"):
-                    after = await asyncio.to_thread(self.shadow.tree_entries, operation.after_tree)
-                    created = {path: after[path].sha for path in names if path in after}
-                planned = await self._plan(
-                    safety.tree, before.tree, _paths(operation, "surfaced"), created
+
+        async def run() -> OperationResult:
+            async with self._lock:
+                operation = await self.records.last_operation(session_id, "done")
+                if operation is None:
+                    raise CheckpointError("nothing to undo: no revert or merge in this session")
+                await self._on_branch(session_id, operation.branch, "undo")
+                before = await self.records.get(operation.before_id, session_id)
+                safety = await self._create(
+                    session_id, CheckpointKind.SAFETY, f"before undoing the {operation.kind}"
                 )
-            rows = self.records.move_branch(
-                session_id,
-                operation.branch,
-                head=operation.before_head if operation.mode.conversation else ...,
-                position_id=before.id if operation.mode.code else ...,
-            )
-            rows += self.records.set_operation_state(operation.id, "undone")
-            restored = await self._commit_and_restore(session_id, rows, planned, None)
-            return await self._announce(
-                "undo", session_id, before, operation.branch, operation.mode, restored, safety
-            )
+                planned = None
+                if operation.mode.code:
+                    # Files that were there, ignored, before the operation and that it made visible
+                    # are not the operation's to take away; files it created that are ignored now
+                    # are, if they are still as it wrote them.
+                    created: dict[str, str] = {}
+                    if names := _paths(operation, "created"):
+                        after = await asyncio.to_thread(
+                            self.shadow.tree_entries, operation.after_tree
+                        )
+                        created = {path: after[path].sha for path in names if path in after}
+                    planned = await self._plan(
+                        safety.tree, before.tree, _paths(operation, "surfaced"), created
+                    )
+                rows = self.records.move_branch(
+                    session_id,
+                    operation.branch,
+                    head=operation.before_head if operation.mode.conversation else ...,
+                    position_id=before.id if operation.mode.code else ...,
+                )
+                rows += self.records.set_operation_state(operation.id, "undone")
+                restored = await self._commit_and_restore(session_id, rows, planned, None)
+                return await self._announce(
+                    "undo", session_id, before, operation.branch, operation.mode, restored, safety
+                )
+
+        return await self._to_the_end(run())
 
     async def redo(self, session_id: str) -> OperationResult:
         """Apply the last undone revert or merge again."""
         self._writable()
-        async with self._lock:
-            operation = await self.records.last_operation(session_id, "undone")
-            if operation is None:
-                raise CheckpointError("nothing to redo")
-            await self._on_branch(session_id, operation.branch, "redo")
-            target = await self.records.get(operation.target_id, session_id)
-            safety = await self._create(
-                session_id, CheckpointKind.SAFETY, f"before redoing the {operation.kind}"
-            )
-            planned = (
-                await self._plan(safety.tree, operation.after_tree) if operation.mode.code else None
-            )
-            rows = self.records.move_branch(
-                session_id,
-                operation.branch,
-                head=operation.after_head if operation.mode.conversation else ...,
-                position_id=target.id if operation.mode.code else ...,
-            )
-            detail = {**operation.detail, **_undo_detail(planned)}
-            rows += self.records.set_operation_state(operation.id, "done", detail)
-            restored = await self._commit_and_restore(session_id, rows, planned, operation.id)
-            return await self._announce(
-                "redo", session_id, target, operation.branch, operation.mode, restored, safety
-            )
+
+        async def run() -> OperationResult:
+            async with self._lock:
+                operation = await self.records.last_operation(session_id, "undone")
+                if operation is None:
+                    raise CheckpointError("nothing to redo")
+                await self._on_branch(session_id, operation.branch, "redo")
+                target = await self.records.get(operation.target_id, session_id)
+                safety = await self._create(
+                    session_id, CheckpointKind.SAFETY, f"before redoing the {operation.kind}"
+                )
+                planned = (
+                    await self._plan(safety.tree, operation.after_tree)
+                    if operation.mode.code
+                    else None
+                )
+                rows = self.records.move_branch(
+                    session_id,
+                    operation.branch,
+                    head=operation.after_head if operation.mode.conversation else ...,
+                    position_id=target.id if operation.mode.code else ...,
+                )
+                detail = {**operation.detail, **_undo_detail(planned)}
+                rows += self.records.set_operation_state(operation.id, "done", detail)
+                restored = await self._commit_and_restore(session_id, rows, planned, operation.id)
+                return await self._announce(
+                    "redo", session_id, target, operation.branch, operation.mode, restored, safety
+                )
+
+        return await self._to_the_end(run())
 
     async def _on_branch(self, session_id: str, branch: str, action: str) -> None:
         current = await self.store.current_branch(session_id)
@@ -595,11 +643,17 @@ class CheckpointService:
         await asyncio.to_thread(self.shadow.journal_plan, planned)
         try:
             await self.store.transaction(
-                rows + self.records.commit_restore(token, session_id, operation_id)
+                rows + self.records.commit_restore(token, session_id, operation_id),
+                durable=True,
             )
-        except BaseException:
-            await asyncio.to_thread(self.shadow.journal.clear)
+        except Exception:
+            # Whether the records landed decides, not the error: a failed COMMIT leaves none,
+            # so the journal goes; if they did land, the next operation or start finishes it.
+            with contextlib.suppress(Exception):
+                if await self.records.restore_commit(token) is None:
+                    await asyncio.to_thread(self.shadow.journal.clear)
             raise
+        self.shadow.committed_tokens.add(token)
         restored = await asyncio.to_thread(self.shadow.carry_out, planned)
         if restored.surfaced and operation_id is not None:
             commit = await self.records.restore_commit(token)
@@ -645,43 +699,51 @@ class CheckpointService:
             raise CheckpointError(
                 f"bad branch name {name!r}: use letters, digits, '.', '_', '-' and '/'"
             )
-        async with self._lock:
-            target = await self.records.get(checkpoint_id, session_id)
-            if name in await self.store.branch_names(session_id):
-                raise CheckpointError(f"a branch named {name!r} already exists")
-            safety = await self._create(
-                session_id, CheckpointKind.SAFETY, f"before branching {name}"
-            )
-            planned = await self._plan(safety.tree, target.tree)
-            rows = self.records.create_branch(session_id, name, target.message_id, target.id)
-            rows += self.records.move_branch(session_id, name, make_current=True)
-            restored = await self._commit_and_restore(session_id, rows, planned, None)
-            return await self._announce(
-                "branch", session_id, target, name, RevertMode.BOTH, restored, safety
-            )
+
+        async def run() -> OperationResult:
+            async with self._lock:
+                target = await self.records.get(checkpoint_id, session_id)
+                if name in await self.store.branch_names(session_id):
+                    raise CheckpointError(f"a branch named {name!r} already exists")
+                safety = await self._create(
+                    session_id, CheckpointKind.SAFETY, f"before branching {name}"
+                )
+                planned = await self._plan(safety.tree, target.tree)
+                rows = self.records.create_branch(session_id, name, target.message_id, target.id)
+                rows += self.records.move_branch(session_id, name, make_current=True)
+                restored = await self._commit_and_restore(session_id, rows, planned, None)
+                return await self._announce(
+                    "branch", session_id, target, name, RevertMode.BOTH, restored, safety
+                )
+
+        return await self._to_the_end(run())
 
     async def switch(self, session_id: str, name: str) -> OperationResult:
         """Save the current state, then restore the branch's latest state (like git switch)."""
         self._writable()
-        async with self._lock:
-            target_branch = await self.records.branch(session_id, name)
-            current = await self.store.current_branch(session_id)
-            if current == name:
-                raise CheckpointError(f"already on branch {name!r}")
-            safety = await self._create(
-                session_id, CheckpointKind.SAFETY, f"before switching to {name}"
-            )
-            target = (
-                await self.records.get(target_branch.position_id, session_id)
-                if target_branch.position_id
-                else await self.records.latest(session_id, name)
-            )
-            planned = await self._plan(safety.tree, target.tree) if target else None
-            rows = self.records.move_branch(session_id, name, make_current=True)
-            restored = await self._commit_and_restore(session_id, rows, planned, None)
-            return await self._announce(
-                "switch", session_id, target or safety, name, RevertMode.BOTH, restored, safety
-            )
+
+        async def run() -> OperationResult:
+            async with self._lock:
+                target_branch = await self.records.branch(session_id, name)
+                current = await self.store.current_branch(session_id)
+                if current == name:
+                    raise CheckpointError(f"already on branch {name!r}")
+                safety = await self._create(
+                    session_id, CheckpointKind.SAFETY, f"before switching to {name}"
+                )
+                target = (
+                    await self.records.get(target_branch.position_id, session_id)
+                    if target_branch.position_id
+                    else await self.records.latest(session_id, name)
+                )
+                planned = await self._plan(safety.tree, target.tree) if target else None
+                rows = self.records.move_branch(session_id, name, make_current=True)
+                restored = await self._commit_and_restore(session_id, rows, planned, None)
+                return await self._announce(
+                    "switch", session_id, target or safety, name, RevertMode.BOTH, restored, safety
+                )
+
+        return await self._to_the_end(run())
 
     async def merge(
         self, session_id: str, source: str, files: Sequence[str] | None = None
@@ -692,74 +754,104 @@ class CheckpointService:
         listed, for the user to resolve. Undoable like a revert.
         """
         self._writable()
-        async with self._lock:
-            current = await self.store.current_branch(session_id)
-            if source == current:
-                raise CheckpointError("cannot merge a branch into itself")
-            theirs_branch = await self.records.branch(session_id, source)
-            if theirs_branch.position_id is None:
-                raise CheckpointError(f"branch {source!r} has no checkpoint to merge")
-            theirs = await self.records.get(theirs_branch.position_id, session_id)
-            before_head = await self.store.branch_head(session_id)
-            safety = await self._create(
-                session_id, CheckpointKind.SAFETY, f"before merging {source}"
-            )
-            base = await self._common_ancestor(session_id, safety, theirs)
-            outcome = await asyncio.to_thread(
-                self.shadow.merge,
-                base.tree if base else EMPTY_TREE,
-                safety.tree,
-                theirs.tree,
-                (current, source),
-            )
-            merged_tree = outcome.tree
-            conflicts = list(outcome.conflicts)
-            if files:
-                known = await asyncio.to_thread(self.shadow.changed_paths, safety.tree, theirs.tree)
-                changed = {path for path, _entry in known}
-                unknown = [path for path in files if path not in changed]
-                if unknown:
-                    raise CheckpointError(
-                        f"{unknown[0]} does not differ on branch {source!r}; nothing to take"
-                    )
-                merged_tree = await asyncio.to_thread(
-                    self.shadow.graft, safety.tree, outcome.tree, list(files)
+
+        async def run() -> OperationResult:
+            async with self._lock:
+                current = await self.store.current_branch(session_id)
+                if source == current:
+                    raise CheckpointError("cannot merge a branch into itself")
+                theirs_branch = await self.records.branch(session_id, source)
+                if theirs_branch.position_id is None:
+                    raise CheckpointError(f"branch {source!r} has no checkpoint to merge")
+                theirs = await self.records.get(theirs_branch.position_id, session_id)
+                before_head = await self.store.branch_head(session_id)
+                safety = await self._create(
+                    session_id, CheckpointKind.SAFETY, f"before merging {source}"
                 )
-                conflicts = [path for path in conflicts if path in files]
-            # A redo restores this tree again: keep it reachable like a checkpoint's.
-            await asyncio.to_thread(self.shadow.keep, f"trees/{merged_tree}", merged_tree)
-            planned = await self._plan(safety.tree, merged_tree)
-            what = f"files from {source}" if files else f"merged {source}"
-            label = what + (f" ({len(conflicts)} conflicts to resolve)" if conflicts else "")
-            # The merged checkpoint holds what the merge restores, recorded with the operation.
-            merged_snapshot = Snapshot(tree=merged_tree, skipped=(), elapsed_ms=0.0)
-            prepared = await self._prepare(
-                session_id, CheckpointKind.MANUAL, label, merged_snapshot
-            )
-            rows = prepared.statements + self.records.add_operation(
-                session_id=session_id,
-                kind="merge",
-                mode=RevertMode.CODE,
-                branch=current,
-                target_id=prepared.checkpoint_id,
-                before_id=safety.id,
-                before_head=before_head,
-                after_head=before_head,
-                # What the merge restored, not a snapshot after it: a file its .gitignore
-                # now hides is still in the merged tree, and a redo must not delete it.
-                after_tree=merged_tree,
-                detail={
-                    "source": source,
-                    "conflicts": conflicts,
-                    "files": list(files or []),
-                    **_undo_detail(planned),
-                },
-            )
-            restored = await self._commit_and_restore(session_id, rows, planned, LAST_OPERATION)
-            merged = await self._created(session_id, prepared)
-            return await self._announce(
-                "merge", session_id, merged, current, RevertMode.CODE, restored, safety, conflicts
-            )
+                base = await self._common_ancestor(session_id, safety, theirs)
+                outcome = await asyncio.to_thread(
+                    self.shadow.merge,
+                    base.tree if base else EMPTY_TREE,
+                    safety.tree,
+                    theirs.tree,
+                    (current, source),
+                )
+                merged_tree = outcome.tree
+                conflicts = list(outcome.conflicts)
+                if files:
+                    known = await asyncio.to_thread(
+                        self.shadow.changed_paths, safety.tree, theirs.tree
+                    )
+                    changed = {path for path, _entry in known}
+                    unknown = [path for path in files if path not in changed]
+                    if unknown:
+                        raise CheckpointError(
+                            f"{unknown[0]} does not differ on branch {source!r}; nothing to take"
+                        )
+                    merged_tree = await asyncio.to_thread(
+                        self.shadow.graft, safety.tree, outcome.tree, list(files)
+                    )
+                    conflicts = [path for path in conflicts if path in files]
+                # A redo restores this tree again: keep it reachable like a checkpoint's.
+                await asyncio.to_thread(self.shadow.keep, f"trees/{merged_tree}", merged_tree)
+                planned = await self._plan(safety.tree, merged_tree)
+                what = f"files from {source}" if files else f"merged {source}"
+                label = what + (f" ({len(conflicts)} conflicts to resolve)" if conflicts else "")
+                # The merged checkpoint holds what the merge restores, recorded with the
+                # operation; a file it cannot write (something untracked in the way) stays as
+                # the safety checkpoint had it, as a snapshot after the merge would see it.
+                recorded = merged_tree
+                if planned.kept:
+                    recorded = await asyncio.to_thread(
+                        self.shadow.graft, merged_tree, safety.tree, list(planned.kept)
+                    )
+                merged_snapshot = Snapshot(
+                    tree=recorded,
+                    skipped=tuple(SkippedFile(path, why) for path, why in safety.skipped),
+                    elapsed_ms=0.0,
+                )
+                prepared = await self._prepare(
+                    session_id, CheckpointKind.MANUAL, label, merged_snapshot
+                )
+                rows = prepared.statements + self.records.add_operation(
+                    session_id=session_id,
+                    kind="merge",
+                    mode=RevertMode.CODE,
+                    branch=current,
+                    target_id=prepared.checkpoint_id,
+                    before_id=safety.id,
+                    before_head=before_head,
+                    after_head=before_head,
+                    # What the merge restored, not a snapshot after it: a file its .gitignore
+                    # now hides is still in the merged tree, and a redo must not delete it.
+                    after_tree=merged_tree,
+                    detail={
+                        "source": source,
+                        "conflicts": conflicts,
+                        "files": list(files or []),
+                        **_undo_detail(planned),
+                    },
+                )
+                restored = await self._commit_and_restore(session_id, rows, planned, LAST_OPERATION)
+                # What a snapshot sees now can differ from the recorded tree (a merged file
+                # this side's .gitignore ignores, one over the size cap): the checkpoint
+                # holds what is on disk, the operation's after_tree what the merge wrote.
+                after = await self._snapshot(session_id)
+                if after.tree != recorded:
+                    await self._record_snapshot(prepared.checkpoint_id, safety.tree, after)
+                merged = await self._created(session_id, prepared)
+                return await self._announce(
+                    "merge",
+                    session_id,
+                    merged,
+                    current,
+                    RevertMode.CODE,
+                    restored,
+                    safety,
+                    conflicts,
+                )
+
+        return await self._to_the_end(run())
 
     async def _common_ancestor(
         self, session_id: str, one: Checkpoint, other: Checkpoint

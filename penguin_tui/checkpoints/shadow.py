@@ -117,6 +117,9 @@ class ShadowRepo:
         # A read-only instance (another one owns the project) never carries out the owner's
         # journal: the owner may not have committed its records yet.
         self.read_only = False
+        # Tokens of journaled plans whose records the service saw committed: only those (and
+        # plans without a token) are carried out here; any other waits for the service.
+        self.committed_tokens: set[str] = set()
 
     # -- setting up ------------------------------------------------------------------------
 
@@ -145,7 +148,7 @@ class ShadowRepo:
         if self.read_only:
             return None
         plan = self.journal.read()
-        if plan is None:
+        if plan is None or (plan.token and plan.token not in self.committed_tokens):
             return None
         result = self._apply(plan)
         self.journal.clear()
@@ -198,7 +201,6 @@ class ShadowRepo:
                 now_ignored = split_z(
                     self.git.run("ls-files", "-z", "-c", "-i", "--exclude-standard")
                 )
-                self._rules_dirty = False
             if progress is not None and len(changed) > ANNOUNCE_FILES:
                 progress(f"snapshotting {len(changed):,} files")
             to_update, to_remove, skipped = self._sort_changes(changed, set(now_ignored), untracked)
@@ -221,6 +223,7 @@ class ShadowRepo:
                     stdin=encode_paths(to_update),
                 )
             tree = self.git.text("write-tree")
+            self._rules_dirty = False  # the tree holds no file the rules ignore
         elapsed = (time.perf_counter() - started) * 1000
         return Snapshot(tree=tree, skipped=tuple(skipped), elapsed_ms=elapsed)
 
@@ -230,12 +233,12 @@ class ShadowRepo:
         cores) and ``ls-files -o`` (the folder walk). One ``ls-files -m -d -o`` does both in
         turn, in about the sum of their times."""
         found: list[bytes] = []
-        failed: list[CheckpointError] = []
+        failed: list[Exception] = []
 
         def tracked() -> None:
             try:
                 found.append(self.git.run("diff-files", "--name-only", "-z", "--no-renames"))
-            except CheckpointError as error:
+            except Exception as error:  # handed to the caller's thread below
                 failed.append(error)
 
         scan = threading.Thread(target=tracked, name="penguin-diff-files")
@@ -521,7 +524,11 @@ class ShadowRepo:
                 *planned.plan.deletes,
                 *planned.kept,
             )
-            if rules_changed or any(map(_is_ignore_file, planned_paths)):
+            if (
+                rules_changed
+                or any(map(_is_ignore_file, planned_paths))
+                or self._any_ignored([p for p in result.written if p in planned.created])
+            ):
                 self._rules_dirty = True
         return RestoreResult(
             result.written,
@@ -530,6 +537,16 @@ class ShadowRepo:
             tuple(path for path in surfaced if path not in planned.spared),
             tuple(path for path in result.written if path in planned.created),
         )
+
+    def _any_ignored(self, paths: Sequence[str]) -> bool:
+        """Whether the rules on disk ignore any of ``paths`` (files a restore wrote where
+        nothing was tracked: a merge can bring in a file this side's .gitignore ignores)."""
+        if not paths:
+            return False
+        out = self.git.run(
+            "check-ignore", "-z", "--stdin", "--no-index", stdin=encode_paths(paths), ok=(0, 1)
+        )
+        return bool(out)
 
     def pending_restore(self) -> RestorePlan | None:
         """A journaled restore that did not finish, if any."""

@@ -187,6 +187,36 @@ class CheckpointRecords:
             ),
         ]
 
+    async def set_snapshot(
+        self,
+        checkpoint_id: str,
+        *,
+        tree: str,
+        files_changed: int,
+        lines_added: int,
+        lines_removed: int,
+        skipped: list[tuple[str, str]],
+        snapshot_ms: float,
+    ) -> None:
+        """Give a checkpoint the tree (and counts) of a snapshot taken after it was recorded."""
+        await self.store.transaction(
+            [
+                (
+                    "UPDATE checkpoints SET tree = ?, files_changed = ?, lines_added = ?,"
+                    " lines_removed = ?, skipped = ?, snapshot_ms = ? WHERE id = ?",
+                    (
+                        tree,
+                        files_changed,
+                        lines_added,
+                        lines_removed,
+                        json.dumps(skipped, ensure_ascii=False),
+                        snapshot_ms,
+                        checkpoint_id,
+                    ),
+                )
+            ]
+        )
+
     async def get(self, id_or_prefix: str, session_id: str) -> Checkpoint:
         """A checkpoint of the session by id or unique id prefix."""
         cleaned = id_or_prefix.strip().replace("%", "").replace("_", "")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 import time
@@ -61,6 +62,9 @@ class Store:
         self._db = connection
         self.path = path
         self._redact = redact
+        # One write at a time on the one connection: a statement of another task must never
+        # land inside (or be rolled back with) a transaction it is not part of.
+        self._writing = asyncio.Lock()
 
     # -- opening and migrating -------------------------------------------------------------
 
@@ -147,27 +151,54 @@ class Store:
 
     async def _write(self, sql: str, params: Iterable[Any] = ()) -> None:
         try:
-            await self._db.execute(sql, tuple(params))
+            async with self._writing:
+                await self._db.execute(sql, tuple(params))
         except sqlite3.Error as error:
             raise StoreError(_explain(error, self.path)) from error
 
-    async def _write_many(self, statements: list[tuple[str, tuple[Any, ...]]]) -> None:
-        """Several writes in one transaction: all land or none do."""
+    async def _write_many(
+        self, statements: list[tuple[str, tuple[Any, ...]]], durable: bool = False
+    ) -> None:
+        """Several writes in one transaction: all land or none do. Shielded: a cancelled
+        caller never leaves the connection inside an open transaction (the queued BEGIN or
+        COMMIT would run anyway), it only stops waiting for the outcome."""
+        await asyncio.shield(self._run_transaction(statements, durable))
+
+    async def _run_transaction(
+        self, statements: list[tuple[str, tuple[Any, ...]]], durable: bool
+    ) -> None:
+        async with self._writing:
+            await self._transaction_now(statements, durable)
+
+    async def _transaction_now(
+        self, statements: list[tuple[str, tuple[Any, ...]]], durable: bool
+    ) -> None:
         try:
-            await self._db.execute("BEGIN IMMEDIATE")
+            if durable:
+                # On disk before anything that depends on it (WAL + NORMAL syncs only at
+                # checkpoints): a power cut must not keep what came after and lose this.
+                await self._db.execute("PRAGMA synchronous = FULL")
             try:
-                for sql, params in statements:
-                    await self._db.execute(sql, params)
-            except BaseException:
-                await self._db.execute("ROLLBACK")
-                raise
-            await self._db.execute("COMMIT")
+                await self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    for sql, params in statements:
+                        await self._db.execute(sql, params)
+                except BaseException:
+                    await self._db.execute("ROLLBACK")
+                    raise
+                await self._db.execute("COMMIT")
+            finally:
+                if durable:
+                    await self._db.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.Error as error:
             raise StoreError(_explain(error, self.path)) from error
 
-    async def transaction(self, statements: list[tuple[str, tuple[Any, ...]]]) -> None:
-        """Several writes that land together or not at all (for the services' own tables)."""
-        await self._write_many(statements)
+    async def transaction(
+        self, statements: list[tuple[str, tuple[Any, ...]]], *, durable: bool = False
+    ) -> None:
+        """Several writes that land together or not at all (for the services' own tables);
+        ``durable``: synced to disk before this returns, whatever the power does next."""
+        await self._write_many(statements, durable)
 
     async def query(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
         """Rows of a read-only query (for the services' own tables)."""

@@ -69,12 +69,12 @@ async def main() -> None:
     await service.create(session, CheckpointKind.MANUAL, "second")
     transaction = store.transaction
 
-    async def pausing(statements):
+    async def pausing(statements, durable=False):
         is_commit = any("restore_commits" in sql for sql, _params in statements)
         if is_commit and pause == "before the records":
             print("paused", flush=True)
             await asyncio.sleep(600)
-        await transaction(statements)
+        await transaction(statements, durable=durable)
         if is_commit and pause == "after the records":
             print("paused", flush=True)
             await asyncio.sleep(600)

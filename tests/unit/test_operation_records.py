@@ -3,6 +3,8 @@ reverse, whatever fails in between."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,10 +68,12 @@ async def test_a_revert_whose_records_cannot_be_saved_changes_no_file(
 ) -> None:
     saving = project.store.transaction
 
-    async def full_disk(statements: list[tuple[str, tuple[Any, ...]]]) -> None:
+    async def full_disk(
+        statements: list[tuple[str, tuple[Any, ...]]], durable: bool = False
+    ) -> None:
         if any("restore_commits" in sql for sql, _params in statements):
             raise StoreError("the disk is full")
-        await saving(statements)
+        await saving(statements, durable=durable)
 
     monkeypatch.setattr(project.store, "transaction", full_disk)
     with pytest.raises(StoreError):
@@ -129,3 +133,71 @@ async def test_a_revert_stopped_mid_way_is_finished_by_the_next_operation_and_un
 
     await project.service.undo(project.session)
     assert (project.root / "a.txt").read_text() == "two"
+
+
+async def test_a_merged_file_this_sides_gitignore_ignores_is_on_disk_but_not_checkpointed(
+    project: Project,
+) -> None:
+    """The merge writes the other branch's file, but its checkpoint (and every snapshot
+    after it) holds what a snapshot sees: this side's .gitignore ignores the file."""
+    service, session, root = project.service, project.session, project.root
+    await service.branch_from(session, project.second.id, "idea")
+    (root / "build").mkdir()
+    (root / "build" / "gen.js").write_text("generated on the idea branch\n")
+    await service.create(session, CheckpointKind.MANUAL, "idea: gen.js")
+    await service.switch(session, "main")
+    (root / ".gitignore").write_text("build/\n")
+    await service.create(session, CheckpointKind.MANUAL, "main: ignore build/")
+
+    merged = await service.merge(session, "idea")
+
+    assert (root / "build" / "gen.js").read_text() == "generated on the idea branch\n"
+    assert "build/gen.js" not in service.shadow.tree_entries(merged.checkpoint.tree)
+    later = await service.create(session, CheckpointKind.MANUAL, "later")
+    assert "build/gen.js" not in service.shadow.tree_entries(later.tree)
+    assert later.tree == merged.checkpoint.tree  # nothing else changed: no phantom change
+    await service.undo(session)
+    assert not (root / "build" / "gen.js").exists(), "undo takes back what the merge wrote"
+
+
+@pytest.mark.parametrize("ticks", [0, 1, 3, 10, 30])
+async def test_a_revert_whose_caller_stops_waiting_still_finishes_whole(
+    project: Project, ticks: int
+) -> None:
+    """A new action in the TUI cancels the one running (ctrl+c does the same headless): the
+    revert goes on to its end, files and records together, and the next operation waits."""
+    reverting = asyncio.ensure_future(
+        project.service.revert(project.session, project.first.id, RevertMode.CODE)
+    )
+    for _ in range(ticks):
+        await asyncio.sleep(0)
+    reverting.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await reverting
+    # The next operation waits for the revert; then it is either whole or (cancelled before
+    # it began) not there at all.
+    await project.service.create(project.session, CheckpointKind.MANUAL, "after")
+    done = await project.service.records.last_operation(project.session, "done")
+    assert not project.service.shadow.journal.pending
+    if done is None:
+        assert ticks == 0 and (project.root / "a.txt").read_text() == "two"
+        return
+    assert (project.root / "a.txt").read_text() == "one"
+    await project.service.undo(project.session)
+    assert (project.root / "a.txt").read_text() == "two"
+
+
+async def test_a_transaction_whose_caller_stops_waiting_leaves_the_store_usable(
+    project: Project,
+) -> None:
+    statement = ("UPDATE sessions SET title = ? WHERE id = ?", ("cancelled", project.session))
+    writing = asyncio.ensure_future(project.store.transaction([statement]))
+    await asyncio.sleep(0)
+    writing.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await writing
+    await project.store.transaction(
+        [("UPDATE sessions SET title = ? WHERE id = ?", ("after", project.session))]
+    )
+    rows = await project.store.query("SELECT title FROM sessions WHERE id = ?", (project.session,))
+    assert rows[0]["title"] == "after"
