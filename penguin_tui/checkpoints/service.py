@@ -191,7 +191,7 @@ class CheckpointService:
         checkpoint operation, with what an undo of it needs."""
         if self.read_only or not self.shadow.journal.pending:
             return
-        pending = await asyncio.to_thread(self.shadow.pending_restore)
+        pending = await asyncio.to_thread(self.shadow.journal.read)
         if pending is None:
             return
         commit = await self.records.restore_commit(pending.token) if pending.token else None
@@ -203,12 +203,9 @@ class CheckpointService:
             self.shadow.committed_tokens.add(pending.token)
         finished = await asyncio.to_thread(self.shadow.open)
         self.recovered = finished
-        if finished is None or commit is None or not commit.operation_id:
-            return
-        touched = (*finished.written, *finished.deleted)
-        if any(path.rsplit("/", 1)[-1] == ".gitignore" for path in touched):
-            surfaced = await asyncio.to_thread(self.shadow.surfaced_now)
-            await self.records.add_to_detail(commit.operation_id, {"surfaced": list(surfaced)})
+        if finished is not None and finished.surfaced and commit and commit.operation_id:
+            surfaced = list(finished.surfaced)
+            await self.records.add_to_detail(commit.operation_id, {"surfaced": surfaced})
 
     def recovery_notice(self) -> str | None:
         """One line about what the start did with an operation a crash cut short, if any."""
@@ -522,23 +519,20 @@ class CheckpointService:
                     raise CheckpointError("nothing to undo: no revert or merge in this session")
                 await self._on_branch(session_id, operation.branch, "undo")
                 before = await self.records.get(operation.before_id, session_id)
-                safety = await self._create(
-                    session_id, CheckpointKind.SAFETY, f"before undoing the {operation.kind}"
+                # Files that were there, ignored, before the operation and that it made visible
+                # are not the operation's to take away; files it created that are ignored now
+                # are, if they are still as it wrote them.
+                created: dict[str, str] = {}
+                if operation.mode.code and (names := _paths(operation, "created")):
+                    after = await asyncio.to_thread(self.shadow.tree_entries, operation.after_tree)
+                    created = {path: after[path].sha for path in names if path in after}
+                safety, planned = await self._safety_then_plan(
+                    session_id,
+                    f"before undoing the {operation.kind}",
+                    before.tree if operation.mode.code else None,
+                    _paths(operation, "surfaced"),
+                    created,
                 )
-                planned = None
-                if operation.mode.code:
-                    # Files that were there, ignored, before the operation and that it made visible
-                    # are not the operation's to take away; files it created that are ignored now
-                    # are, if they are still as it wrote them.
-                    created: dict[str, str] = {}
-                    if names := _paths(operation, "created"):
-                        after = await asyncio.to_thread(
-                            self.shadow.tree_entries, operation.after_tree
-                        )
-                        created = {path: after[path].sha for path in names if path in after}
-                    planned = await self._plan(
-                        safety.tree, before.tree, _paths(operation, "surfaced"), created
-                    )
                 rows = self.records.move_branch(
                     session_id,
                     operation.branch,
@@ -564,13 +558,10 @@ class CheckpointService:
                     raise CheckpointError("nothing to redo")
                 await self._on_branch(session_id, operation.branch, "redo")
                 target = await self.records.get(operation.target_id, session_id)
-                safety = await self._create(
-                    session_id, CheckpointKind.SAFETY, f"before redoing the {operation.kind}"
-                )
-                planned = (
-                    await self._plan(safety.tree, operation.after_tree)
-                    if operation.mode.code
-                    else None
+                safety, planned = await self._safety_then_plan(
+                    session_id,
+                    f"before redoing the {operation.kind}",
+                    operation.after_tree if operation.mode.code else None,
                 )
                 rows = self.records.move_branch(
                     session_id,
@@ -595,7 +586,12 @@ class CheckpointService:
             )
 
     async def _safety_then_plan(
-        self, session_id: str, label: str, target_tree: str | None
+        self,
+        session_id: str,
+        label: str,
+        target_tree: str | None,
+        preserve: Sequence[str] = (),
+        discard: dict[str, str] | None = None,
     ) -> tuple[Checkpoint, PlannedRestore | None]:
         """The safety checkpoint and the restore from it to ``target_tree`` (None: no
         restore): one snapshot, then its line counts and the plan's diff side by side."""
@@ -604,7 +600,7 @@ class CheckpointService:
             return await self._create(session_id, CheckpointKind.SAFETY, label, snap), None
         prepared, planned = await asyncio.gather(
             self._prepare(session_id, CheckpointKind.SAFETY, label, snap),
-            self._plan(snap.tree, target_tree),
+            self._plan(snap.tree, target_tree, preserve, discard),
         )
         await self.store.transaction(prepared.statements)
         return await self._created(session_id, prepared), planned
@@ -705,10 +701,9 @@ class CheckpointService:
                 target = await self.records.get(checkpoint_id, session_id)
                 if name in await self.store.branch_names(session_id):
                     raise CheckpointError(f"a branch named {name!r} already exists")
-                safety = await self._create(
-                    session_id, CheckpointKind.SAFETY, f"before branching {name}"
+                safety, planned = await self._safety_then_plan(
+                    session_id, f"before branching {name}", target.tree
                 )
-                planned = await self._plan(safety.tree, target.tree)
                 rows = self.records.create_branch(session_id, name, target.message_id, target.id)
                 rows += self.records.move_branch(session_id, name, make_current=True)
                 restored = await self._commit_and_restore(session_id, rows, planned, None)
@@ -728,15 +723,14 @@ class CheckpointService:
                 current = await self.store.current_branch(session_id)
                 if current == name:
                     raise CheckpointError(f"already on branch {name!r}")
-                safety = await self._create(
-                    session_id, CheckpointKind.SAFETY, f"before switching to {name}"
-                )
                 target = (
                     await self.records.get(target_branch.position_id, session_id)
                     if target_branch.position_id
                     else await self.records.latest(session_id, name)
                 )
-                planned = await self._plan(safety.tree, target.tree) if target else None
+                safety, planned = await self._safety_then_plan(
+                    session_id, f"before switching to {name}", target.tree if target else None
+                )
                 rows = self.records.move_branch(session_id, name, make_current=True)
                 restored = await self._commit_and_restore(session_id, rows, planned, None)
                 return await self._announce(
@@ -797,16 +791,10 @@ class CheckpointService:
                 planned = await self._plan(safety.tree, merged_tree)
                 what = f"files from {source}" if files else f"merged {source}"
                 label = what + (f" ({len(conflicts)} conflicts to resolve)" if conflicts else "")
-                # The merged checkpoint holds what the merge restores, recorded with the
-                # operation; a file it cannot write (something untracked in the way) stays as
-                # the safety checkpoint had it, as a snapshot after the merge would see it.
-                recorded = merged_tree
-                if planned.kept:
-                    recorded = await asyncio.to_thread(
-                        self.shadow.graft, merged_tree, safety.tree, list(planned.kept)
-                    )
+                # The merged checkpoint is recorded with the operation, as the merge's tree;
+                # the snapshot after the restore corrects it where the disk differs.
                 merged_snapshot = Snapshot(
-                    tree=recorded,
+                    tree=merged_tree,
                     skipped=tuple(SkippedFile(path, why) for path, why in safety.skipped),
                     elapsed_ms=0.0,
                 )
@@ -837,7 +825,7 @@ class CheckpointService:
                 # this side's .gitignore ignores, one over the size cap): the checkpoint
                 # holds what is on disk, the operation's after_tree what the merge wrote.
                 after = await self._snapshot(session_id)
-                if after.tree != recorded:
+                if after.tree != merged_tree:
                     await self._record_snapshot(prepared.checkpoint_id, safety.tree, after)
                 merged = await self._created(session_id, prepared)
                 return await self._announce(

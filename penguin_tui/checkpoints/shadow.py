@@ -153,7 +153,9 @@ class ShadowRepo:
         result = self._apply(plan)
         self.journal.clear()
         self._rules_dirty = True  # what the plan wrote is not known to have kept the rules
-        return result
+        touched = (*result.written, *result.deleted)
+        surfaced = self._untracked_now() if any(map(_is_ignore_file, touched)) else []
+        return RestoreResult(result.written, result.deleted, result.kept, tuple(surfaced))
 
     def close(self) -> None:
         self.lock.close()
@@ -513,21 +515,18 @@ class ShadowRepo:
             return RestoreResult((), (), planned.kept)
         with self.lock.held():
             result = self._apply(planned.plan)
-            # Files can only come out of hiding, and tracked files only become ignored, when
-            # ignore rules changed: a .gitignore among the paths the plan touched or kept.
-            rules_changed = any(
-                _is_ignore_file(path) for path in (*result.written, *result.deleted)
-            )
-            surfaced = self._untracked_now() if rules_changed else []
+            # Files can only come out of hiding when a .gitignore was written or deleted.
+            touched = (*result.written, *result.deleted)
+            surfaced = self._untracked_now() if any(map(_is_ignore_file, touched)) else []
+            # Tracked files can only become ignored when a .gitignore the plan touched or kept
+            # changed, or when it wrote a file the rules ignore where nothing was tracked.
             planned_paths = (
                 *(path for path, _entry in planned.plan.writes),
                 *planned.plan.deletes,
                 *planned.kept,
             )
-            if (
-                rules_changed
-                or any(map(_is_ignore_file, planned_paths))
-                or self._any_ignored([p for p in result.written if p in planned.created])
+            if any(map(_is_ignore_file, planned_paths)) or self._any_ignored(
+                [path for path in result.written if path in planned.created]
             ):
                 self._rules_dirty = True
         return RestoreResult(
@@ -547,15 +546,6 @@ class ShadowRepo:
             "check-ignore", "-z", "--stdin", "--no-index", stdin=encode_paths(paths), ok=(0, 1)
         )
         return bool(out)
-
-    def pending_restore(self) -> RestorePlan | None:
-        """A journaled restore that did not finish, if any."""
-        return self.journal.read()
-
-    def surfaced_now(self) -> tuple[str, ...]:
-        """Files the snapshots would add now that they do not track (see RestoreResult)."""
-        with self.lock.held():
-            return tuple(self._untracked_now())
 
     def _tracked_among(self, tree: str, paths: Sequence[str]) -> set[str]:
         """Which of ``paths`` the tree has (one ls-tree of just those paths)."""

@@ -18,6 +18,7 @@ from pathlib import Path
 from penguin_tui.checkpoints.git import Git
 from penguin_tui.checkpoints.journal import TreeEntry
 from penguin_tui.errors import CheckpointError
+from penguin_tui.workspace.watch import RESTORE_TEMP_PREFIX
 
 
 class InTheWay(Exception):
@@ -83,7 +84,8 @@ def write_entry(root: Path, path: str, entry: TreeEntry, content: bytes, umask: 
     _make_folders(full.parent, root)
     if is_real_folder(full):
         _remove_empty_tree(full, path)
-    temp = full.parent / f".penguin-restore-{hashlib.sha1(os.fsencode(full.name)).hexdigest()[:12]}"
+    suffix = hashlib.sha1(os.fsencode(full.name)).hexdigest()[:12]
+    temp = full.parent / f"{RESTORE_TEMP_PREFIX}-{suffix}"
     temp.unlink(missing_ok=True)
     if entry.mode == "120000":
         os.symlink(os.fsdecode(content), temp)
