@@ -232,7 +232,8 @@ async def test_command_palette_runs_workbench_actions(server: ServerThread, proj
 
 
 async def test_a_long_reply_is_cut_into_finished_blocks(project: Path) -> None:
-    paragraphs = "\n\n".join(" ".join(f"w{p}x{i}" for i in range(60)) for p in range(40))
+    # About 32,000 characters: well over three ~6,000-character blocks, however deltas merge.
+    paragraphs = "\n\n".join(" ".join(f"w{p}x{i}" for i in range(60)) for p in range(80))
     long_script = 'model = "m1"\nrate = 2000\n[[turns]]\ntext = """' + paragraphs + '"""\n'
     with run_in_thread(script(long_script)) as fast:
         app = make_app(project, fast.base_url)
