@@ -36,6 +36,20 @@ def _no_redaction(text: str) -> str:
     return text
 
 
+def _statements(script: str) -> list[str]:
+    """A migration script cut into whole statements (a trigger's body stays in one piece)."""
+    statements: list[str] = []
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            statements.append(pending.strip())
+            pending = ""
+    if pending.strip():
+        statements.append(pending.strip())
+    return statements
+
+
 def _explain(error: sqlite3.Error, path: Path) -> str:
     text = str(error)
     if "not a database" in text or "malformed" in text:
@@ -124,11 +138,21 @@ class Store:
             await self._backup(version)
         # Rebuilding a table (to change a CHECK) needs foreign keys off; they are checked after.
         await self._db.execute("PRAGMA foreign_keys = OFF")
-        for target in range(version + 1, LATEST_VERSION + 1):
-            script = MIGRATIONS[target - 1]
-            await self._db.executescript(
-                f"BEGIN;\n{script}\nPRAGMA user_version = {target};\nCOMMIT;"
-            )
+        # Under the write lock the version is read again: another process starting at the
+        # same moment may have migrated meanwhile, and must not be migrated over.
+        await self._db.execute("BEGIN IMMEDIATE")
+        try:
+            reached = await self.schema_version()
+            await self._refuse_newer(reached)
+            for target in range(reached + 1, LATEST_VERSION + 1):
+                for statement in _statements(MIGRATIONS[target - 1]):
+                    await self._db.execute(statement)
+                await self._db.execute(f"PRAGMA user_version = {target}")
+            await self._db.execute("COMMIT")
+        except BaseException:
+            if self._db.in_transaction:
+                await self._db.execute("ROLLBACK")
+            raise
         async with self._db.execute("PRAGMA foreign_key_check") as cursor:
             broken = await cursor.fetchall()
         await self._db.execute("PRAGMA foreign_keys = ON")
@@ -141,7 +165,12 @@ class Store:
         backups = self.path.parent / "backups"
         backups.mkdir(parents=True, exist_ok=True)
         target = backups / f"{self.path.stem}-schema{version}-{int(time.time())}.db"
-        await self._db.execute("VACUUM INTO ?", (str(target),))
+        try:
+            await self._db.execute("VACUUM INTO ?", (str(target),))
+        except sqlite3.OperationalError:
+            # Another program starting this same second took this very backup already.
+            if not target.exists():
+                raise
         return target
 
     async def close(self) -> None:

@@ -29,12 +29,21 @@ def penguin(*args: str) -> list[str]:
 
 
 def partial_reply(database: Path) -> str:
+    """The streaming reply's saved text, or "" while the store is still being created."""
     if not database.exists():
         return ""
-    with sqlite3.connect(database) as db:
+    db = sqlite3.connect(database)
+    try:
         row = db.execute(
             "SELECT content FROM messages WHERE role = 'assistant' AND status = 'streaming'"
         ).fetchone()
+    except sqlite3.OperationalError as error:
+        # The file exists a moment before its tables do: the program is still starting.
+        if "no such table" in str(error):
+            return ""
+        raise
+    finally:
+        db.close()
     return str(row[0]) if row else ""
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
 
@@ -26,6 +27,17 @@ async def test_new_database_is_migrated_to_the_latest_schema(tmp_path: Path) -> 
     await store.close()
     with sqlite3.connect(tmp_path / "data" / "penguin.db") as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+async def test_programs_starting_together_on_a_new_database_all_open_it(tmp_path: Path) -> None:
+    # The TUI and a CLI command started at the same moment on a fresh data directory: each
+    # reads "schema 0"; only one may migrate, and the other must find the tables, not fail.
+    for attempt in range(5):
+        path = tmp_path / f"data{attempt}" / "penguin.db"
+        stores = await asyncio.gather(*(Store.open(path) for _ in range(4)))
+        for store in stores:
+            assert await store.schema_version() == LATEST_VERSION
+            await store.close()
 
 
 async def test_newer_schema_is_refused_and_left_untouched(tmp_path: Path) -> None:
