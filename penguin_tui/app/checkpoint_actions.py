@@ -13,6 +13,7 @@ from rich.text import Text
 from textual import work
 from textual.app import App
 
+from penguin_tui.app.markdown_style import LineColours, line_colours
 from penguin_tui.app.widgets.checkpoints import left_out_details, left_out_notice
 from penguin_tui.app.widgets.usage import money
 
@@ -48,11 +49,11 @@ def side_summary(side: Side) -> Text:
     return text
 
 
-def comparison_header(comparison: Comparison) -> Text:
+def comparison_header(comparison: Comparison, colours: LineColours) -> Text:
     text = Text("Since their common ancestor:\n", style="italic")
-    text.append("− ", style="red")
+    text.append("− ", style=colours.removed)
     text.append_text(side_summary(comparison.left))
-    text.append("+ ", style="green")
+    text.append("+ ", style=colours.added)
     text.append_text(side_summary(comparison.right))
     return text
 
@@ -254,7 +255,7 @@ class CheckpointActions(App[int]):
         self.diff_pane.open(
             comparison.files,
             f"Compare {comparison.left.label} → {comparison.right.label}",
-            comparison_header(comparison),
+            comparison_header(comparison, line_colours(self.theme_variables)),
         )
 
     async def action_checkpoint_create(self) -> None:

@@ -1,6 +1,9 @@
-"""Rich Markdown styles taken from the current Textual theme, so finished messages follow it."""
+"""Rich styles taken from the current Textual theme: Markdown for finished messages, and the
+colours of added and removed line counts, so both follow the theme."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from rich.theme import Theme as RichTheme
 from textual.color import Color, ColorParseError
@@ -14,6 +17,22 @@ def rich_colour(value: str | None, fallback: str = "default") -> str:
         return Color.parse(value).hex6
     except ColorParseError:
         return fallback
+
+
+@dataclass(frozen=True)
+class LineColours:
+    """Rich colours for lines added (+N) and removed (−N), from the theme's success/error."""
+
+    added: str
+    removed: str
+
+
+def line_colours(variables: dict[str, str]) -> LineColours:
+    """The current theme's colours for added and removed lines."""
+    return LineColours(
+        added=rich_colour(variables.get("text-success"), "green"),
+        removed=rich_colour(variables.get("text-error"), "red"),
+    )
 
 
 def markdown_theme(variables: dict[str, str]) -> RichTheme:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import pytest
 from textual.app import App, ComposeResult
+from textual.color import Color
 
 from penguin_tui.app.screens.revert import RevertScreen
 from penguin_tui.app.themes import builtin_theme_dir, load_themes
@@ -192,3 +193,27 @@ def test_revert_question(snap_compare: Callable[..., bool], theme: str) -> None:
     logo.png binary) and 2 messages leave the branch (user: add median too; assistant: Added
     `median`…); the keys at the bottom."""
     assert snap_compare(RevertApp(theme), terminal_size=(80, 24))
+
+
+def added_colour(browser: CheckpointBrowser) -> str:
+    """The colour of the "+N" count on the first row that has one."""
+    for branch in browser.root.children:
+        for leaf in branch.children:
+            label = leaf.label
+            for span in label.spans:
+                if label.plain[span.start : span.end].startswith("+"):
+                    return str(span.style)
+    raise AssertionError("no row shows a +N count")
+
+
+async def test_the_browsers_line_counts_follow_the_theme() -> None:
+    app = BrowserApp("penguin-dark")
+    async with app.run_test(size=(72, 12)) as pilot:
+        browser = app.query_one(CheckpointBrowser)
+        dark = added_colour(browser)
+        assert dark == Color.parse(app.theme_variables["text-success"]).hex6
+        app.theme = "penguin-light"
+        await pilot.pause()
+        light = added_colour(browser)
+        assert light == Color.parse(app.theme_variables["text-success"]).hex6
+        assert light != dark

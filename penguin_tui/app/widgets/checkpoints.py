@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
+from penguin_tui.app.markdown_style import LineColours, line_colours
 from penguin_tui.app.widgets.usage import money
 
 if TYPE_CHECKING:
@@ -56,7 +57,12 @@ def step_spend(checkpoint: Checkpoint, parent: Checkpoint | None) -> tuple[int, 
 
 
 def checkpoint_label(
-    checkpoint: Checkpoint, parent: Checkpoint | None, position: bool, marked: bool, now: float
+    checkpoint: Checkpoint,
+    parent: Checkpoint | None,
+    position: bool,
+    marked: bool,
+    now: float,
+    colours: LineColours,
 ) -> Text:
     """One row: position marker, id, age, kind, files and lines, spend, files left out (⊘),
     label."""
@@ -71,8 +77,8 @@ def checkpoint_label(
     if checkpoint.parent_id is None:
         text.append("initial ", style="dim")  # the whole project; its lines are not counted
     else:
-        text.append(f"+{checkpoint.lines_added}", style="green")
-        text.append(f"−{checkpoint.lines_removed} ", style="red")
+        text.append(f"+{checkpoint.lines_added}", style=colours.added)
+        text.append(f"−{checkpoint.lines_removed} ", style=colours.removed)
     if spent:
         text.append(f"{tokens(spent)} {money(dollars)} ", style="dim")
     if checkpoint.skipped:
@@ -148,6 +154,13 @@ class CheckpointBrowser(Tree[NodeData]):
         self._outside = 0
         self._progress: str | None = None
 
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, self._restyle)
+
+    def _restyle(self, *_: object) -> None:
+        """Draw the rows again in the new theme's colours (the tree keeps rendered lines)."""
+        self.show_data(list(self.checkpoints.values()), self.branch_list)
+
     def show_data(
         self, checkpoints: list[Checkpoint], branches: list[Branch], *, follow: bool = False
     ) -> None:
@@ -157,6 +170,7 @@ class CheckpointBrowser(Tree[NodeData]):
         self.checkpoints = {c.id: c for c in checkpoints}
         self.branch_list = branches
         now = time.time()
+        colours = line_colours(self.app.theme_variables)
         self.clear()
         cursor_node: TreeNode[NodeData] | None = None
         here = next((b.position_id for b in branches if b.current), None)
@@ -175,6 +189,7 @@ class CheckpointBrowser(Tree[NodeData]):
                     position=checkpoint.id == branch.position_id,
                     marked=checkpoint.id == self.marked,
                     now=now,
+                    colours=colours,
                 )
                 leaf = node.add_leaf(label, data=NodeData(branch.name, checkpoint.id))
                 wanted = here if selected is None else selected.checkpoint_id
