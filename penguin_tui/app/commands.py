@@ -97,6 +97,18 @@ WORKBENCH_COMMANDS: tuple[PaletteCommand, ...] = (
         ("checkpoints.to_mark",),
     ),
     PaletteCommand(
+        "Fold branch",
+        "Fold or unfold the browser's branch under the cursor (space)",
+        "checkpoint_fold",
+        ("checkpoints.fold",),
+    ),
+    PaletteCommand(
+        "Fold all branches",
+        "Fold every branch of the browser, or unfold them all (shift+space)",
+        "checkpoint_fold_all",
+        ("checkpoints.fold_all",),
+    ),
+    PaletteCommand(
         "Compare checkpoints",
         "Compare the marked checkpoint (m) with the selected one (c)",
         "checkpoint_compare",

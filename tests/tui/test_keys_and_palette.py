@@ -69,6 +69,8 @@ def test_every_browser_and_diff_key_has_an_id_and_a_palette_command() -> None:
     for pane in PANES:
         for binding in own_bindings(pane):
             assert binding.id, f"{pane.__name__}: {binding.key} has no id"
+            if binding.id in CheckpointBrowser.CURSOR_MOVES:
+                continue  # remappable and in F1; a palette entry has no cursor to move
             assert binding.id in PALETTE, f"{binding.id} is not in the command palette"
             action = PALETTE[binding.id].action
             assert callable(getattr(PenguinApp, f"action_{action}", None)), action
@@ -160,3 +162,37 @@ async def test_pagedown_scrolls_the_open_diff_not_the_chat_behind_it(
         await pilot.press("pageup")
         await wait_for(pilot, lambda: body.scroll_y == 0, what="the diff to scroll back")
         assert pane.is_open
+
+
+async def test_branches_fold_from_the_keyboard_and_the_tree_keys_can_be_remapped(
+    server: ServerThread, project: Path
+) -> None:
+    (project / "a.py").write_text("a = 1\n")
+    app = make_app(project, server.base_url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_ready(pilot)
+        start = await checkpoint_from_keys(pilot, "start")
+        browser = app.workbench.query_one(CheckpointBrowser)
+        await pilot.press("f6")
+        await wait_for(pilot, lambda: browser.selected_checkpoint == start, what="the cursor")
+        main = browser.root.children[0]
+
+        # space on a checkpoint folds its branch and leaves the cursor on the branch's row.
+        await pilot.press("space")
+        await wait_for(pilot, lambda: not main.is_expanded, what="the branch to fold")
+        assert browser.cursor_node is main
+        await pilot.press("space")
+        await wait_for(pilot, lambda: main.is_expanded, what="the branch to unfold")
+        await pilot.press("shift+space")
+        await wait_for(pilot, lambda: not main.is_expanded, what="every branch to fold")
+
+        # Remapped by id, as `[ui.keys]` in the config does.
+        app.set_keymap({"checkpoints.fold": "z", "checkpoints.down": "j"})
+        await pilot.press("z")
+        await wait_for(pilot, lambda: main.is_expanded, what="z to unfold")
+        await pilot.press("j")
+        await wait_for(pilot, lambda: browser.selected_checkpoint == start, what="j to move down")
+        await pilot.press("home")
+        await wait_for(pilot, lambda: browser.cursor_node is main, what="home: the first row")
+        await pilot.press("end")
+        await wait_for(pilot, lambda: browser.selected_checkpoint == start, what="end: the last")

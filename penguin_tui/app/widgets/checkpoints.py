@@ -138,7 +138,40 @@ class CheckpointBrowser(Tree[NodeData]):
         Binding("M", "app.checkpoint_merge", "Merge", id="checkpoints.merge"),
         Binding("P", "app.checkpoint_cherry_pick", "Pick files", id="checkpoints.cherry_pick"),
         Binding("w", "app.checkpoint_changes", "Changes", id="checkpoints.changes"),
+        Binding("space", "app.checkpoint_fold", "Fold branch", id="checkpoints.fold"),
+        Binding("shift+space", "app.checkpoint_fold_all", "Fold all", id="checkpoints.fold_all"),
+        # The tree's own cursor keys, given ids so they can be remapped like the others.
+        Binding("up", "cursor_up", "Up", show=False, id="checkpoints.up"),
+        Binding("down", "cursor_down", "Down", show=False, id="checkpoints.down"),
+        Binding("home", "scroll_home", "First", show=False, id="checkpoints.first"),
+        Binding("end", "scroll_end", "Last", show=False, id="checkpoints.last"),
+        Binding(
+            "shift+up", "cursor_previous_sibling", "Previous", show=False, id="checkpoints.previous"
+        ),
+        Binding("shift+down", "cursor_next_sibling", "Next", show=False, id="checkpoints.next"),
+        Binding("shift+left", "cursor_parent", "To branch", show=False, id="checkpoints.to_branch"),
+        Binding(
+            "shift+right",
+            "cursor_parent_next_sibling",
+            "Next branch",
+            show=False,
+            id="checkpoints.next_branch",
+        ),
     ]
+    CURSOR_MOVES = frozenset(
+        {
+            "checkpoints.up",
+            "checkpoints.down",
+            "checkpoints.first",
+            "checkpoints.last",
+            "checkpoints.previous",
+            "checkpoints.next",
+            "checkpoints.to_branch",
+            "checkpoints.next_branch",
+        }
+    )
+    """Bindings that only move the cursor: remappable and listed by F1, but not palette
+    entries (a command run from the palette has no cursor of its own to move)."""
 
     DEFAULT_CSS = """
     CheckpointBrowser { height: 1fr; background: $surface; }
