@@ -38,6 +38,7 @@ from penguin_tui.checkpoints.worktree import (
     current_umask,
     delete_file,
     is_real_folder,
+    sync_folders,
     write_entry,
 )
 from penguin_tui.errors import CheckpointError
@@ -623,6 +624,7 @@ class ShadowRepo:
                     written.append(path)
                     if entry.mode != "120000" and len(content) > self.max_file_bytes:
                         too_big.append(path)
+            sync_folders(root, [*plan.deletes, *written])
         except OSError as error:
             raise CheckpointError(
                 f"the restore stopped at {path} ({error.strerror}); it is finished at the "

@@ -12,7 +12,7 @@ import hashlib
 import os
 import stat
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from penguin_tui.checkpoints.git import Git
@@ -96,9 +96,30 @@ def write_entry(root: Path, path: str, entry: TreeEntry, content: bytes, umask: 
             while view:
                 view = view[os.write(fd, view) :]
             os.fchmod(fd, (0o777 if entry.mode == "100755" else 0o666) & ~umask)
+            os.fsync(fd)  # on disk before the journal that would redo it is cleared
         finally:
             os.close(fd)
     os.replace(temp, full)
+
+
+def sync_folders(root: Path, paths: Iterable[str]) -> None:
+    """Put the names written and removed under ``paths`` on disk, in their folders and in
+    every folder above them up to ``root`` (a restore may have made or removed those too): a
+    power cut after the journal is cleared must not bring back old names."""
+    folders: set[Path] = {root}
+    for path in paths:
+        folder = (root / path).parent
+        while folder != root and folder not in folders:
+            if is_real_folder(folder):
+                folders.add(folder)
+            folder = folder.parent
+    for folder in folders:
+        with contextlib.suppress(OSError):  # a folder that cannot be opened holds nothing new
+            fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
 
 
 def _make_folders(folder: Path, root: Path) -> None:

@@ -570,3 +570,43 @@ def test_a_journal_left_by_a_crash_is_replayed_idempotently(
     assert repo.open() is not None
     assert files_of(project) == done
     assert not repo.journal.pending
+
+
+def test_a_restore_is_on_disk_before_its_journal_is_cleared(
+    project: Path, repo: ShadowRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # After a power cut the journal is the only record that a restore must be redone, so every
+    # file written and every folder whose names changed is fsynced before it goes.
+    (project / "src").mkdir()
+    (project / "src" / "a.py").write_text("a = 1\n")
+    (project / "gone").mkdir()
+    (project / "gone" / "b.py").write_text("b = 1\n")
+    before = repo.snapshot().tree
+    (project / "src" / "a.py").write_text("a = 2\n")
+    (project / "new.py").write_text("new\n")
+    shutil.rmtree(project / "gone")
+    current = repo.snapshot().tree
+
+    events: list[str] = []
+    real_fsync = os.fsync
+
+    def recording_fsync(fd: int) -> None:
+        events.append("sync " + os.readlink(f"/proc/self/fd/{fd}"))
+        real_fsync(fd)
+
+    real_clear = repo.journal.clear
+
+    def recording_clear() -> None:
+        events.append("journal cleared")
+        real_clear()
+
+    monkeypatch.setattr(worktree.os, "fsync", recording_fsync)
+    monkeypatch.setattr(repo.journal, "clear", recording_clear)
+    repo.restore(current, before)
+
+    cleared = events.index("journal cleared")
+    synced = {event.removeprefix("sync ") for event in events[:cleared]}
+    temp_names = {Path(path).name for path in synced if Path(path).parent.name == "src"}
+    assert any(name.startswith(worktree.RESTORE_TEMP_PREFIX) for name in temp_names), events
+    # The folders where names appeared (src/a.py replaced, gone/b.py back) or went (new.py).
+    assert {str(project / "src"), str(project / "gone"), str(project)} <= synced, events
