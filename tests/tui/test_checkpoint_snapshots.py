@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.color import Color
 
@@ -200,6 +201,7 @@ def added_colour(browser: CheckpointBrowser) -> str:
     for branch in browser.root.children:
         for leaf in branch.children:
             label = leaf.label
+            assert isinstance(label, Text)
             for span in label.spans:
                 if label.plain[span.start : span.end].startswith("+"):
                     return str(span.style)

@@ -26,6 +26,7 @@ from penguin_tui.checkpoints.service import check_project_root
 from penguin_tui.checkpoints.shadow import ShadowRepo
 from penguin_tui.config.settings import CheckpointSettings
 from penguin_tui.errors import CheckpointError, ProjectLockedError, UnsafeProjectError
+from penguin_tui.workspace.watch import RESTORE_TEMP_PREFIX
 
 CAP = 1000
 
@@ -600,13 +601,13 @@ def test_a_restore_is_on_disk_before_its_journal_is_cleared(
         events.append("journal cleared")
         real_clear()
 
-    monkeypatch.setattr(worktree.os, "fsync", recording_fsync)
+    monkeypatch.setattr("penguin_tui.checkpoints.worktree.os.fsync", recording_fsync)
     monkeypatch.setattr(repo.journal, "clear", recording_clear)
     repo.restore(current, before)
 
     cleared = events.index("journal cleared")
     synced = {event.removeprefix("sync ") for event in events[:cleared]}
     temp_names = {Path(path).name for path in synced if Path(path).parent.name == "src"}
-    assert any(name.startswith(worktree.RESTORE_TEMP_PREFIX) for name in temp_names), events
+    assert any(name.startswith(RESTORE_TEMP_PREFIX) for name in temp_names), events
     # The folders where names appeared (src/a.py replaced, gone/b.py back) or went (new.py).
     assert {str(project / "src"), str(project / "gone"), str(project)} <= synced, events
