@@ -11,7 +11,7 @@ from textual.color import Color
 
 from penguin_tui.app.screens.revert import RevertScreen
 from penguin_tui.app.themes import builtin_theme_dir, load_themes
-from penguin_tui.app.widgets.checkpoints import CheckpointBrowser
+from penguin_tui.app.widgets.checkpoints import CheckpointBrowser, fork_points
 from penguin_tui.checkpoints.service import RevertPreview
 from penguin_tui.checkpoints.shadow import FileStat
 from penguin_tui.store import Message, MessageStatus, Role, UsageTotals
@@ -140,7 +140,8 @@ def test_checkpoint_browser(
     """Two branches: main (3 checkpoints: auto, auto marked ◆, safety ◌ which is main's
     position ●) and try-2 (current, underlined; an auto one, then the manual ★ "median works",
     the position ● under the cursor). Each row: id, age (3h, 2h, 30m, 10m, 1m), files, +/−,
-    the tokens and dollars of that step (none for the first and the safety one), the label."""
+    the tokens and dollars of that step (none for the first and the safety one), the label.
+    try-2's title says it forked from main b2c3d4e5, and that row says "⎇ try-2"."""
     monkeypatch.setattr("penguin_tui.app.widgets.checkpoints.time.time", lambda: NOW)
     assert snap_compare(BrowserApp(theme), terminal_size=(72, 12))
 
@@ -219,3 +220,11 @@ async def test_the_browsers_line_counts_follow_the_theme() -> None:
         light = added_colour(browser)
         assert light == Color.parse(app.theme_variables["text-success"]).hex6
         assert light != dark
+
+
+def test_a_branch_shows_where_it_forked_even_before_its_own_first_checkpoint() -> None:
+    fresh = Branch("try-3", None, "d4e5f6a1b2c3", current=False)  # branched, nothing run yet
+    forks = fork_points(CHECKPOINTS, [*BRANCHES, fresh])
+    assert "main" not in forks
+    assert forks["try-2"].id == "b2c3d4e5f6a1"
+    assert forks["try-3"].id == "d4e5f6a1b2c3"  # forked from try-2, not from main

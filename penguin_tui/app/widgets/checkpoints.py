@@ -56,6 +56,22 @@ def step_spend(checkpoint: Checkpoint, parent: Checkpoint | None) -> tuple[int, 
     return spent, max(0.0, checkpoint.usage.cost_usd - before_cost)
 
 
+def fork_points(
+    checkpoints: Sequence[Checkpoint], branches: Sequence[Branch]
+) -> dict[str, Checkpoint]:
+    """Where each branch forked: the checkpoint on another branch its own line starts from
+    (its first checkpoint's parent, or its position while it has none of its own)."""
+    by_id = {c.id: c for c in checkpoints}
+    forks: dict[str, Checkpoint] = {}
+    for branch in branches:
+        own = [c for c in checkpoints if c.branch == branch.name]
+        start = own[0].parent_id if own else branch.position_id
+        origin = by_id.get(start or "")
+        if origin is not None and origin.branch != branch.name:
+            forks[branch.name] = origin
+    return forks
+
+
 def checkpoint_label(
     checkpoint: Checkpoint,
     parent: Checkpoint | None,
@@ -65,7 +81,7 @@ def checkpoint_label(
     colours: LineColours,
 ) -> Text:
     """One row: position marker, id, age, kind, files and lines, spend, files left out (⊘),
-    label."""
+    label (the browser adds the branches that fork there)."""
     spent, dollars = step_spend(checkpoint, parent)
     text = Text()
     text.append("● " if position else "  ", style="bold")
@@ -207,12 +223,19 @@ class CheckpointBrowser(Tree[NodeData]):
         self.clear()
         cursor_node: TreeNode[NodeData] | None = None
         here = next((b.position_id for b in branches if b.current), None)
+        forks = fork_points(checkpoints, branches)
+        forked_at: dict[str, list[str]] = {}
+        for name, fork in forks.items():
+            forked_at.setdefault(fork.id, []).append(name)
         for branch in branches:
             title = Text()
             title.append("⎇ ", style="bold")
             title.append(branch.name, style="bold underline" if branch.current else "bold")
             if branch.current:
                 title.append("  (current)", style="dim")
+            origin = forks.get(branch.name)
+            if origin is not None:
+                title.append(f"  from {origin.branch} {origin.id[:8]}", style="dim")
             node = self.root.add(title, data=NodeData(branch.name), expand=True)
             for checkpoint in [c for c in checkpoints if c.branch == branch.name]:
                 parent = self.checkpoints.get(checkpoint.parent_id or "")
@@ -224,6 +247,8 @@ class CheckpointBrowser(Tree[NodeData]):
                     now=now,
                     colours=colours,
                 )
+                if checkpoint.id in forked_at:
+                    label.append(f" ⎇ {', '.join(forked_at[checkpoint.id])}", style="dim")
                 leaf = node.add_leaf(label, data=NodeData(branch.name, checkpoint.id))
                 wanted = here if selected is None else selected.checkpoint_id
                 if checkpoint.id == wanted:
