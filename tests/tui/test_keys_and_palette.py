@@ -16,8 +16,9 @@ from penguin_tui.app.app import PenguinApp
 from penguin_tui.app.commands import WORKBENCH_COMMANDS
 from penguin_tui.app.diff_actions import NOT_OPEN
 from penguin_tui.app.widgets.checkpoints import CheckpointBrowser
+from penguin_tui.app.widgets.diff_body import DiffBody
 from penguin_tui.app.widgets.diff_pane import DiffPane
-from penguin_tui.app.widgets.diff_view import DiffBody, DiffFileList, DiffView
+from penguin_tui.app.widgets.diff_view import DiffFileList, DiffView
 from penguin_tui.testing import ServerThread
 from tests.tui.helpers import (
     checkpoint_from_keys,
