@@ -82,7 +82,11 @@ class OperationLock:
                 fcntl.flock(self.fd, fcntl.LOCK_UN)
 
     def close(self) -> None:
-        os.close(self.fd)
+        """Close the descriptor, once: a second close must never hit a file opened since under
+        the same number."""
+        fd, self.fd = self.fd, -1
+        if fd >= 0:
+            os.close(fd)
 
 
 def reclaim_stale_index_lock(git_dir: Path) -> bool:

@@ -58,8 +58,9 @@ async def project(tmp_path: Path) -> AsyncIterator[Project]:
     first = await service.create(session, CheckpointKind.MANUAL, "first")
     (root / "a.txt").write_text("two")
     second = await service.create(session, CheckpointKind.MANUAL, "second")
-    yield Project(root, home, store, service, session, first, second)
-    await service.close()
+    project = Project(root, home, store, service, session, first, second)
+    yield project
+    await project.service.close()  # a test may have reopened it
     await store.close()
 
 

@@ -611,3 +611,12 @@ def test_a_restore_is_on_disk_before_its_journal_is_cleared(
     assert any(name.startswith(RESTORE_TEMP_PREFIX) for name in temp_names), events
     # The folders where names appeared (src/a.py replaced, gone/b.py back) or went (new.py).
     assert {str(project / "src"), str(project / "gone"), str(project)} <= synced, events
+
+
+def test_closing_twice_never_closes_a_file_opened_since(project: Path, repo: ShadowRepo) -> None:
+    # The kernel hands a closed descriptor's number to the next open file: a second close of
+    # the lock would then close that file from under its owner.
+    repo.close()
+    with open(project / "main.py", "rb") as other:
+        repo.close()
+        assert other.read() == b"print('hello')\n"
