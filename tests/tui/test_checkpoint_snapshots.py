@@ -228,3 +228,29 @@ def test_a_branch_shows_where_it_forked_even_before_its_own_first_checkpoint() -
     assert "main" not in forks
     assert forks["try-2"].id == "b2c3d4e5f6a1"
     assert forks["try-3"].id == "d4e5f6a1b2c3"  # forked from try-2, not from main
+
+
+async def test_a_folded_branch_stays_folded_when_the_browser_is_redrawn() -> None:
+    app = BrowserApp("penguin-dark")
+    async with app.run_test(size=(72, 12)) as pilot:
+        browser = app.query_one(CheckpointBrowser)
+        await pilot.pause()
+        assert browser.selected_checkpoint is not None  # on try-2's position
+        main = browser.root.children[0]
+        main.collapse()
+        await pilot.pause()
+        browser.show_data(CHECKPOINTS, BRANCHES)  # a turn ended, a revert ran…
+        await pilot.pause()
+        main, try_2 = browser.root.children
+        assert not main.is_expanded and try_2.is_expanded
+        assert browser.selected_checkpoint == CHECKPOINTS[-1]  # the cursor did not move
+
+        try_2.collapse()
+        await pilot.pause()
+        browser.show_data(CHECKPOINTS, BRANCHES, follow=True)
+        await pilot.pause()
+        assert not browser.root.children[1].is_expanded
+        assert browser.cursor_node is browser.root.children[1]  # the position's branch row
+        browser.show_data(CHECKPOINTS, BRANCHES)
+        await pilot.pause()
+        assert browser.cursor_node is browser.root.children[1]  # a branch row stays selected

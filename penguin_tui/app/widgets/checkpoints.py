@@ -202,9 +202,20 @@ class CheckpointBrowser(Tree[NodeData]):
         self.branch_list: list[Branch] = []
         self._outside = 0
         self._progress: str | None = None
+        self.folded: set[str] = set()  # branches folded by the user: they stay folded
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, self._restyle)
+
+    def on_tree_node_collapsed(self, event: Tree.NodeCollapsed[NodeData]) -> None:
+        data = event.node.data
+        if data is not None and data.checkpoint_id is None:
+            self.folded.add(data.branch)
+
+    def on_tree_node_expanded(self, event: Tree.NodeExpanded[NodeData]) -> None:
+        data = event.node.data
+        if data is not None and data.checkpoint_id is None:
+            self.folded.discard(data.branch)
 
     def _restyle(self, *_: object) -> None:
         """Draw the rows again in the new theme's colours (the tree keeps rendered lines)."""
@@ -213,8 +224,9 @@ class CheckpointBrowser(Tree[NodeData]):
     def show_data(
         self, checkpoints: list[Checkpoint], branches: list[Branch], *, follow: bool = False
     ) -> None:
-        """Rebuild the tree; the cursor stays on the same checkpoint, or with ``follow`` moves
-        to the current position (after a turn, a revert or a switch: "you are here")."""
+        """Rebuild the tree; the cursor stays on the same row, or with ``follow`` moves to the
+        current position (after a turn, a revert or a switch: "you are here"). Branches the
+        user folded stay folded, the cursor then on the branch's row."""
         selected = None if follow else self.selected
         self.checkpoints = {c.id: c for c in checkpoints}
         self.branch_list = branches
@@ -236,7 +248,10 @@ class CheckpointBrowser(Tree[NodeData]):
             origin = forks.get(branch.name)
             if origin is not None:
                 title.append(f"  from {origin.branch} {origin.id[:8]}", style="dim")
-            node = self.root.add(title, data=NodeData(branch.name), expand=True)
+            folded = branch.name in self.folded
+            node = self.root.add(title, data=NodeData(branch.name), expand=not folded)
+            if selected is not None and selected == NodeData(branch.name):
+                cursor_node = node  # the branch's own row was selected
             for checkpoint in [c for c in checkpoints if c.branch == branch.name]:
                 parent = self.checkpoints.get(checkpoint.parent_id or "")
                 label = checkpoint_label(
@@ -252,7 +267,7 @@ class CheckpointBrowser(Tree[NodeData]):
                 leaf = node.add_leaf(label, data=NodeData(branch.name, checkpoint.id))
                 wanted = here if selected is None else selected.checkpoint_id
                 if checkpoint.id == wanted:
-                    cursor_node = leaf
+                    cursor_node = node if folded else leaf
         if cursor_node is not None:
             self.call_after_refresh(self.move_cursor, cursor_node)
 
