@@ -36,6 +36,9 @@ def _no_redaction(text: str) -> str:
     return text
 
 
+WAL_ATTEMPTS = 100  # 5 s at 50 ms, like the busy timeout
+
+
 def _statements(script: str) -> list[str]:
     """A migration script cut into whole statements (a trigger's body stays in one piece)."""
     statements: list[str] = []
@@ -113,9 +116,21 @@ class Store:
         await self._db.execute("PRAGMA foreign_keys = ON")
         # Refuse a newer schema before anything (even the journal mode) touches the file.
         await self._refuse_newer(await self.schema_version())
-        async with self._db.execute("PRAGMA journal_mode = WAL") as cursor:
-            await cursor.fetchone()
+        await self._use_wal()
         await self._db.execute("PRAGMA synchronous = NORMAL")
+
+    async def _use_wal(self) -> None:
+        """Switch to WAL. SQLite answers "locked" at once, without waiting out the busy
+        timeout, while another program is opening the same new file: wait here instead."""
+        for attempt in range(WAL_ATTEMPTS):
+            try:
+                async with self._db.execute("PRAGMA journal_mode = WAL") as cursor:
+                    await cursor.fetchone()
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or attempt == WAL_ATTEMPTS - 1:
+                    raise
+                await asyncio.sleep(0.05)
 
     async def schema_version(self) -> int:
         async with self._db.execute("PRAGMA user_version") as cursor:
