@@ -12,10 +12,9 @@ import contextlib
 import re
 import time
 import uuid
-from collections.abc import Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from penguin_tui.bus import CheckpointCreated, CheckpointRestored, EventBus, SnapshotProgress
 from penguin_tui.checkpoints.diff import FileDiff, parse_unified
@@ -229,10 +228,18 @@ class CheckpointService:
         self.instance.release()
         self.shadow.close()
 
-    async def _to_the_end(self, operation: Coroutine[Any, Any, OperationResult]) -> OperationResult:
-        """Run a changing operation to its end even when its caller stops waiting (a new
-        action in the TUI, ctrl+c): cancelled half-way, its files and records could part."""
-        task = asyncio.ensure_future(operation)
+    async def _to_the_end(
+        self, operation: Callable[[], Awaitable[OperationResult]]
+    ) -> OperationResult:
+        """Run a changing operation, holding the service's lock, to its end even when its
+        caller stops waiting (a new action in the TUI, ctrl+c): cancelled half-way, its files
+        and records could part."""
+
+        async def locked() -> OperationResult:
+            async with self._lock:
+                return await operation()
+
+        task = asyncio.ensure_future(locked())
         self._operations.add(task)
         task.add_done_callback(self._operations.discard)
         return await asyncio.shield(task)
@@ -473,110 +480,107 @@ class CheckpointService:
         self._writable()
 
         async def run() -> OperationResult:
-            async with self._lock:
-                target = await self.records.get(checkpoint_id, session_id)
-                branch = await self.store.current_branch(session_id)
-                before_head = await self.store.branch_head(session_id)
-                safety, planned = await self._safety_then_plan(
-                    session_id,
-                    f"before revert to {target.id[:8]}",
-                    target.tree if mode.code else None,
-                )
-                after_head = target.message_id if mode.conversation else before_head
-                rows = self.records.move_branch(
-                    session_id,
-                    branch,
-                    head=after_head if mode.conversation else ...,
-                    position_id=target.id if mode.code else ...,
-                )
-                rows += self.records.add_operation(
-                    session_id=session_id,
-                    kind="revert",
-                    mode=mode,
-                    branch=branch,
-                    target_id=target.id,
-                    before_id=safety.id,
-                    before_head=before_head,
-                    after_head=after_head,
-                    after_tree=target.tree if mode.code else safety.tree,
-                    detail=_undo_detail(planned),
-                )
-                restored = await self._commit_and_restore(session_id, rows, planned, LAST_OPERATION)
-                return await self._announce(
-                    "revert", session_id, target, branch, mode, restored, safety
-                )
+            target = await self.records.get(checkpoint_id, session_id)
+            branch = await self.store.current_branch(session_id)
+            before_head = await self.store.branch_head(session_id)
+            safety, planned = await self._safety_then_plan(
+                session_id,
+                f"before revert to {target.id[:8]}",
+                target.tree if mode.code else None,
+            )
+            after_head = target.message_id if mode.conversation else before_head
+            rows = self.records.move_branch(
+                session_id,
+                branch,
+                head=after_head if mode.conversation else ...,
+                position_id=target.id if mode.code else ...,
+            )
+            rows += self.records.add_operation(
+                session_id=session_id,
+                kind="revert",
+                mode=mode,
+                branch=branch,
+                target_id=target.id,
+                before_id=safety.id,
+                before_head=before_head,
+                after_head=after_head,
+                after_tree=target.tree if mode.code else safety.tree,
+                detail=_undo_detail(planned),
+            )
+            restored = await self._commit_and_restore(session_id, rows, planned, LAST_OPERATION)
+            return await self._announce(
+                "revert", session_id, target, branch, mode, restored, safety
+            )
 
-        return await self._to_the_end(run())
+        return await self._to_the_end(run)
 
     async def undo(self, session_id: str) -> OperationResult:
         """Undo the last revert or merge: back to exactly the state before it."""
         self._writable()
 
         async def run() -> OperationResult:
-            async with self._lock:
-                operation = await self.records.last_operation(session_id, "done")
-                if operation is None:
-                    raise CheckpointError("nothing to undo: no revert or merge in this session")
-                await self._on_branch(session_id, operation.branch, "undo")
-                before = await self.records.get(operation.before_id, session_id)
-                # Files that were there, ignored, before the operation and that it made visible
-                # are not the operation's to take away; files it created that are ignored now
-                # are, if they are still as it wrote them.
-                created: dict[str, str] = {}
-                if operation.mode.code and (names := _paths(operation, "created")):
-                    after = await asyncio.to_thread(self.shadow.tree_entries, operation.after_tree)
-                    created = {path: after[path].sha for path in names if path in after}
-                safety, planned = await self._safety_then_plan(
-                    session_id,
-                    f"before undoing the {operation.kind}",
-                    before.tree if operation.mode.code else None,
-                    _paths(operation, "surfaced"),
-                    created,
-                )
-                rows = self.records.move_branch(
-                    session_id,
-                    operation.branch,
-                    head=operation.before_head if operation.mode.conversation else ...,
-                    position_id=before.id if operation.mode.code else ...,
-                )
-                rows += self.records.set_operation_state(operation.id, "undone")
-                restored = await self._commit_and_restore(session_id, rows, planned, None)
-                return await self._announce(
-                    "undo", session_id, before, operation.branch, operation.mode, restored, safety
-                )
+            operation = await self.records.last_operation(session_id, "done")
+            if operation is None:
+                raise CheckpointError("nothing to undo: no revert or merge in this session")
+            await self._on_branch(session_id, operation.branch, "undo")
+            before = await self.records.get(operation.before_id, session_id)
+            # Files that were there, ignored, before the operation and that it made visible
+            # are not the operation's to take away; files it created that are ignored now
+            # are, if they are still as it wrote them.
+            created: dict[str, str] = {}
+            if operation.mode.code and (names := _paths(operation, "created")):
+                after = await asyncio.to_thread(self.shadow.tree_entries, operation.after_tree)
+                created = {path: after[path].sha for path in names if path in after}
+            safety, planned = await self._safety_then_plan(
+                session_id,
+                f"before undoing the {operation.kind}",
+                before.tree if operation.mode.code else None,
+                _paths(operation, "surfaced"),
+                created,
+            )
+            rows = self.records.move_branch(
+                session_id,
+                operation.branch,
+                head=operation.before_head if operation.mode.conversation else ...,
+                position_id=before.id if operation.mode.code else ...,
+            )
+            rows += self.records.set_operation_state(operation.id, "undone")
+            restored = await self._commit_and_restore(session_id, rows, planned, None)
+            return await self._announce(
+                "undo", session_id, before, operation.branch, operation.mode, restored, safety
+            )
 
-        return await self._to_the_end(run())
+        return await self._to_the_end(run)
 
     async def redo(self, session_id: str) -> OperationResult:
         """Apply the last undone revert or merge again."""
         self._writable()
 
         async def run() -> OperationResult:
-            async with self._lock:
-                operation = await self.records.last_operation(session_id, "undone")
-                if operation is None:
-                    raise CheckpointError("nothing to redo")
-                await self._on_branch(session_id, operation.branch, "redo")
-                target = await self.records.get(operation.target_id, session_id)
-                safety, planned = await self._safety_then_plan(
-                    session_id,
-                    f"before redoing the {operation.kind}",
-                    operation.after_tree if operation.mode.code else None,
-                )
-                rows = self.records.move_branch(
-                    session_id,
-                    operation.branch,
-                    head=operation.after_head if operation.mode.conversation else ...,
-                    position_id=target.id if operation.mode.code else ...,
-                )
-                detail = {**operation.detail, **_undo_detail(planned)}
-                rows += self.records.set_operation_state(operation.id, "done", detail)
-                restored = await self._commit_and_restore(session_id, rows, planned, operation.id)
-                return await self._announce(
-                    "redo", session_id, target, operation.branch, operation.mode, restored, safety
-                )
+            operation = await self.records.last_operation(session_id, "undone")
+            if operation is None:
+                raise CheckpointError("nothing to redo")
+            await self._on_branch(session_id, operation.branch, "redo")
+            target = await self.records.get(operation.target_id, session_id)
+            safety, planned = await self._safety_then_plan(
+                session_id,
+                f"before redoing the {operation.kind}",
+                operation.after_tree if operation.mode.code else None,
+            )
+            rows = self.records.move_branch(
+                session_id,
+                operation.branch,
+                head=operation.after_head if operation.mode.conversation else ...,
+                position_id=target.id if operation.mode.code else ...,
+            )
+            detail = {**operation.detail, **_undo_detail(planned)}
+            rows += self.records.set_operation_state(operation.id, "done", detail)
+            restored = await self._commit_and_restore(session_id, rows, planned, operation.id)
+            return await self._announce(
+                "redo", session_id, target, operation.branch, operation.mode, restored, safety
+            )
 
-        return await self._to_the_end(run())
+        return await self._to_the_end(run)
 
     async def _on_branch(self, session_id: str, branch: str, action: str) -> None:
         current = await self.store.current_branch(session_id)
@@ -697,47 +701,45 @@ class CheckpointService:
             )
 
         async def run() -> OperationResult:
-            async with self._lock:
-                target = await self.records.get(checkpoint_id, session_id)
-                if name in await self.store.branch_names(session_id):
-                    raise CheckpointError(f"a branch named {name!r} already exists")
-                safety, planned = await self._safety_then_plan(
-                    session_id, f"before branching {name}", target.tree
-                )
-                rows = self.records.create_branch(session_id, name, target.message_id, target.id)
-                rows += self.records.move_branch(session_id, name, make_current=True)
-                restored = await self._commit_and_restore(session_id, rows, planned, None)
-                return await self._announce(
-                    "branch", session_id, target, name, RevertMode.BOTH, restored, safety
-                )
+            target = await self.records.get(checkpoint_id, session_id)
+            if name in await self.store.branch_names(session_id):
+                raise CheckpointError(f"a branch named {name!r} already exists")
+            safety, planned = await self._safety_then_plan(
+                session_id, f"before branching {name}", target.tree
+            )
+            rows = self.records.create_branch(session_id, name, target.message_id, target.id)
+            rows += self.records.move_branch(session_id, name, make_current=True)
+            restored = await self._commit_and_restore(session_id, rows, planned, None)
+            return await self._announce(
+                "branch", session_id, target, name, RevertMode.BOTH, restored, safety
+            )
 
-        return await self._to_the_end(run())
+        return await self._to_the_end(run)
 
     async def switch(self, session_id: str, name: str) -> OperationResult:
         """Save the current state, then restore the branch's latest state (like git switch)."""
         self._writable()
 
         async def run() -> OperationResult:
-            async with self._lock:
-                target_branch = await self.records.branch(session_id, name)
-                current = await self.store.current_branch(session_id)
-                if current == name:
-                    raise CheckpointError(f"already on branch {name!r}")
-                target = (
-                    await self.records.get(target_branch.position_id, session_id)
-                    if target_branch.position_id
-                    else await self.records.latest(session_id, name)
-                )
-                safety, planned = await self._safety_then_plan(
-                    session_id, f"before switching to {name}", target.tree if target else None
-                )
-                rows = self.records.move_branch(session_id, name, make_current=True)
-                restored = await self._commit_and_restore(session_id, rows, planned, None)
-                return await self._announce(
-                    "switch", session_id, target or safety, name, RevertMode.BOTH, restored, safety
-                )
+            target_branch = await self.records.branch(session_id, name)
+            current = await self.store.current_branch(session_id)
+            if current == name:
+                raise CheckpointError(f"already on branch {name!r}")
+            target = (
+                await self.records.get(target_branch.position_id, session_id)
+                if target_branch.position_id
+                else await self.records.latest(session_id, name)
+            )
+            safety, planned = await self._safety_then_plan(
+                session_id, f"before switching to {name}", target.tree if target else None
+            )
+            rows = self.records.move_branch(session_id, name, make_current=True)
+            restored = await self._commit_and_restore(session_id, rows, planned, None)
+            return await self._announce(
+                "switch", session_id, target or safety, name, RevertMode.BOTH, restored, safety
+            )
 
-        return await self._to_the_end(run())
+        return await self._to_the_end(run)
 
     async def merge(
         self, session_id: str, source: str, files: Sequence[str] | None = None
@@ -750,96 +752,93 @@ class CheckpointService:
         self._writable()
 
         async def run() -> OperationResult:
-            async with self._lock:
-                current = await self.store.current_branch(session_id)
-                if source == current:
-                    raise CheckpointError("cannot merge a branch into itself")
-                theirs_branch = await self.records.branch(session_id, source)
-                if theirs_branch.position_id is None:
-                    raise CheckpointError(f"branch {source!r} has no checkpoint to merge")
-                theirs = await self.records.get(theirs_branch.position_id, session_id)
-                before_head = await self.store.branch_head(session_id)
-                safety = await self._create(
-                    session_id, CheckpointKind.SAFETY, f"before merging {source}"
-                )
-                base = await self._common_ancestor(session_id, safety, theirs)
-                outcome = await asyncio.to_thread(
-                    self.shadow.merge,
-                    base.tree if base else EMPTY_TREE,
-                    safety.tree,
-                    theirs.tree,
-                    (current, source),
-                )
-                merged_tree = outcome.tree
-                conflicts = list(outcome.conflicts)
-                if files:
-                    known = await asyncio.to_thread(
-                        self.shadow.changed_paths, safety.tree, theirs.tree
+            current = await self.store.current_branch(session_id)
+            if source == current:
+                raise CheckpointError("cannot merge a branch into itself")
+            theirs_branch = await self.records.branch(session_id, source)
+            if theirs_branch.position_id is None:
+                raise CheckpointError(f"branch {source!r} has no checkpoint to merge")
+            theirs = await self.records.get(theirs_branch.position_id, session_id)
+            before_head = await self.store.branch_head(session_id)
+            safety = await self._create(
+                session_id, CheckpointKind.SAFETY, f"before merging {source}"
+            )
+            base = await self._common_ancestor(session_id, safety, theirs)
+            outcome = await asyncio.to_thread(
+                self.shadow.merge,
+                base.tree if base else EMPTY_TREE,
+                safety.tree,
+                theirs.tree,
+                (current, source),
+            )
+            merged_tree = outcome.tree
+            conflicts = list(outcome.conflicts)
+            if files:
+                known = await asyncio.to_thread(self.shadow.changed_paths, safety.tree, theirs.tree)
+                changed = {path for path, _entry in known}
+                unknown = [path for path in files if path not in changed]
+                if unknown:
+                    raise CheckpointError(
+                        f"{unknown[0]} does not differ on branch {source!r}; nothing to take"
                     )
-                    changed = {path for path, _entry in known}
-                    unknown = [path for path in files if path not in changed]
-                    if unknown:
-                        raise CheckpointError(
-                            f"{unknown[0]} does not differ on branch {source!r}; nothing to take"
-                        )
-                    merged_tree = await asyncio.to_thread(
-                        self.shadow.graft, safety.tree, outcome.tree, list(files)
-                    )
-                    conflicts = [path for path in conflicts if path in files]
-                # A redo restores this tree again: keep it reachable like a checkpoint's.
-                await asyncio.to_thread(self.shadow.keep, f"trees/{merged_tree}", merged_tree)
-                planned = await self._plan(safety.tree, merged_tree)
-                what = f"files from {source}" if files else f"merged {source}"
-                label = what + (f" ({len(conflicts)} conflicts to resolve)" if conflicts else "")
-                # The merged checkpoint is recorded with the operation, as the merge's tree;
-                # the snapshot after the restore corrects it where the disk differs.
-                merged_snapshot = Snapshot(
-                    tree=merged_tree,
-                    skipped=tuple(SkippedFile(path, why) for path, why in safety.skipped),
-                    elapsed_ms=0.0,
+                merged_tree = await asyncio.to_thread(
+                    self.shadow.graft, safety.tree, outcome.tree, list(files)
                 )
-                prepared = await self._prepare(
-                    session_id, CheckpointKind.MANUAL, label, merged_snapshot
-                )
-                rows = prepared.statements + self.records.add_operation(
-                    session_id=session_id,
-                    kind="merge",
-                    mode=RevertMode.CODE,
-                    branch=current,
-                    target_id=prepared.checkpoint_id,
-                    before_id=safety.id,
-                    before_head=before_head,
-                    after_head=before_head,
-                    # What the merge restored, not a snapshot after it: a file its .gitignore
-                    # now hides is still in the merged tree, and a redo must not delete it.
-                    after_tree=merged_tree,
-                    detail={
-                        "source": source,
-                        "conflicts": conflicts,
-                        "files": list(files or []),
-                        **_undo_detail(planned),
-                    },
-                )
-                restored = await self._commit_and_restore(session_id, rows, planned, LAST_OPERATION)
-                # What a snapshot sees now can differ from the recorded tree (a merged file
-                # this side's .gitignore ignores, one over the size cap): the checkpoint
-                # holds what is on disk, the operation's after_tree what the merge wrote.
-                after = await self._snapshot(session_id)
-                if after.tree != merged_tree:
-                    await self._record_snapshot(prepared.checkpoint_id, safety.tree, after)
-                merged = await self._created(session_id, prepared)
-                return await self._announce(
-                    "merge",
-                    session_id,
-                    merged,
-                    current,
-                    RevertMode.CODE,
-                    restored,
-                    safety,
-                    conflicts,
-                )
+                conflicts = [path for path in conflicts if path in files]
+            # A redo restores this tree again: keep it reachable like a checkpoint's.
+            await asyncio.to_thread(self.shadow.keep, f"trees/{merged_tree}", merged_tree)
+            planned = await self._plan(safety.tree, merged_tree)
+            what = f"files from {source}" if files else f"merged {source}"
+            label = what + (f" ({len(conflicts)} conflicts to resolve)" if conflicts else "")
+            # The merged checkpoint is recorded with the operation, as the merge's tree;
+            # the snapshot after the restore corrects it where the disk differs.
+            merged_snapshot = Snapshot(
+                tree=merged_tree,
+                skipped=tuple(SkippedFile(path, why) for path, why in safety.skipped),
+                elapsed_ms=0.0,
+            )
+            prepared = await self._prepare(
+                session_id, CheckpointKind.MANUAL, label, merged_snapshot
+            )
+            rows = prepared.statements + self.records.add_operation(
+                session_id=session_id,
+                kind="merge",
+                mode=RevertMode.CODE,
+                branch=current,
+                target_id=prepared.checkpoint_id,
+                before_id=safety.id,
+                before_head=before_head,
+                after_head=before_head,
+                # What the merge restored, not a snapshot after it: a file its .gitignore
+                # now hides is still in the merged tree, and a redo must not delete it.
+                after_tree=merged_tree,
+                detail={
+                    "source": source,
+                    "conflicts": conflicts,
+                    "files": list(files or []),
+                    **_undo_detail(planned),
+                },
+            )
+            restored = await self._commit_and_restore(session_id, rows, planned, LAST_OPERATION)
+            # What a snapshot sees now can differ from the recorded tree (a merged file
+            # this side's .gitignore ignores, one over the size cap): the checkpoint
+            # holds what is on disk, the operation's after_tree what the merge wrote.
+            after = await self._snapshot(session_id)
+            if after.tree != merged_tree:
+                await self._record_snapshot(prepared.checkpoint_id, safety.tree, after)
+            merged = await self._created(session_id, prepared)
+            return await self._announce(
+                "merge",
+                session_id,
+                merged,
+                current,
+                RevertMode.CODE,
+                restored,
+                safety,
+                conflicts,
+            )
 
-        return await self._to_the_end(run())
+        return await self._to_the_end(run)
 
     async def _common_ancestor(
         self, session_id: str, one: Checkpoint, other: Checkpoint
