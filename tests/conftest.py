@@ -8,6 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from penguin_tui.bus import EventBus
+from penguin_tui.checkpoints.service import CheckpointService
+from penguin_tui.config.paths import DataPaths
+from penguin_tui.config.settings import CheckpointSettings
+from penguin_tui.store import Store
 from penguin_tui.testing import Script, ServerThread, run_in_thread
 
 # Variables that would leak the developer's setup into a test.
@@ -94,3 +99,18 @@ def _snapshots_in_repo() -> None:
 
 
 _snapshots_in_repo()
+
+
+async def open_checkpoint_service(
+    store: Store, root: Path, home: Path, settings: CheckpointSettings | None = None
+) -> CheckpointService:
+    """The project's checkpoint service, opened as a start does (data under ``home``)."""
+    service = CheckpointService(
+        store,
+        EventBus(sink=store),
+        settings or CheckpointSettings(),
+        await store.ensure_project(root),
+        DataPaths(root=home, config_dir=home),
+    )
+    await service.open()
+    return service

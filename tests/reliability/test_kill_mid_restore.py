@@ -22,13 +22,10 @@ from pathlib import Path
 
 import pytest
 
-from penguin_tui.bus import EventBus
 from penguin_tui.checkpoints.git import clean_environment
-from penguin_tui.checkpoints.service import CheckpointService
 from penguin_tui.checkpoints.shadow import RestoreResult
-from penguin_tui.config.paths import DataPaths
-from penguin_tui.config.settings import CheckpointSettings
 from penguin_tui.store import Store
+from tests.conftest import open_checkpoint_service
 
 FILES = 2000
 SIZE = 20 * 1024
@@ -143,14 +140,7 @@ async def recover(root: Path, home: Path, then_undo: bool = False) -> Recovery:
     """Open the project's checkpoints again, as the next start does (then undo, if asked)."""
     store = await Store.open(home / "penguin.db")
     try:
-        service = CheckpointService(
-            store,
-            EventBus(sink=store),
-            CheckpointSettings(),
-            await store.ensure_project(root),
-            DataPaths(root=home, config_dir=home),
-        )
-        await service.open()
+        service = await open_checkpoint_service(store, root, home)
         latest = await store.latest_session(service.project.id)
         assert latest is not None
         session = latest.id

@@ -12,14 +12,12 @@ from typing import Any
 
 import pytest
 
-from penguin_tui.bus import EventBus
 from penguin_tui.checkpoints.journal import RestorePlan, TreeEntry
 from penguin_tui.checkpoints.service import CheckpointService
-from penguin_tui.config.paths import DataPaths
-from penguin_tui.config.settings import CheckpointSettings
 from penguin_tui.errors import StoreError
 from penguin_tui.store import Store
 from penguin_tui.store.checkpoint_records import Checkpoint, CheckpointKind, RevertMode
+from tests.conftest import open_checkpoint_service
 
 
 @dataclass
@@ -35,24 +33,12 @@ class Project:
     second: Checkpoint
 
 
-async def open_service(store: Store, root: Path, home: Path) -> CheckpointService:
-    service = CheckpointService(
-        store,
-        EventBus(sink=store),
-        CheckpointSettings(),
-        await store.ensure_project(root),
-        DataPaths(root=home, config_dir=home),
-    )
-    await service.open()
-    return service
-
-
 @pytest.fixture
 async def project(tmp_path: Path) -> AsyncIterator[Project]:
     root, home = tmp_path / "project", tmp_path / "home"
     root.mkdir()
     store = await Store.open(home / "penguin.db")
-    service = await open_service(store, root, home)
+    service = await open_checkpoint_service(store, root, home)
     session = (await store.create_session(service.project.id, None)).id
     (root / "a.txt").write_text("one")
     first = await service.create(session, CheckpointKind.MANUAL, "first")
@@ -103,7 +89,7 @@ async def test_a_journal_whose_records_never_landed_is_dropped_at_the_next_start
     project.service.shadow.journal.write(plan)
     await project.service.close()
 
-    again = await open_service(project.store, project.root, project.home)
+    again = await open_checkpoint_service(project.store, project.root, project.home)
     try:
         assert again.dropped_restore and again.recovered is None
         assert again.recovery_notice() is not None
