@@ -12,14 +12,14 @@ until a checkpoint takes it in.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
 from collections.abc import Collection, Iterator
 from typing import TYPE_CHECKING
 
-from penguin_tui.checkpoints.git import EMPTY_TREE, encode_paths, split_z
+from penguin_tui.checkpoints.git import EMPTY_TREE
 from penguin_tui.checkpoints.trees import parse_tree
+from penguin_tui.checkpoints.worktree import is_real_folder
 
 if TYPE_CHECKING:
     from penguin_tui.checkpoints.journal import TreeEntry
@@ -38,7 +38,7 @@ def edited_files(shadow: ShadowRepo, tree: str, paths: Collection[str]) -> set[s
     candidates: set[str] = set()
     for path in paths:
         full = root / path
-        if _is_real_folder(full):
+        if is_real_folder(full):
             if not any(known.startswith(path + "/") for known in entries):
                 candidates.update(_files_in(root, path))
             continue  # the files of a folder that exists come as their own events
@@ -51,9 +51,9 @@ def edited_files(shadow: ShadowRepo, tree: str, paths: Collection[str]) -> set[s
         if entry is None:
             if _is_new_file(root / path, shadow.max_file_bytes):
                 new.append(path)
-        elif not _holds(root / path, entry, shadow.max_file_bytes):
+        elif not shadow.holds(path, entry.sha, entry.mode):
             edited.add(path)
-    return edited | (set(new) - _ignored(shadow, new))
+    return edited | (set(new) - shadow.ignored(new))
 
 
 def _entries(shadow: ShadowRepo, tree: str, paths: list[str]) -> dict[str, TreeEntry]:
@@ -66,13 +66,6 @@ def _entries(shadow: ShadowRepo, tree: str, paths: list[str]) -> dict[str, TreeE
         out = shadow.git.run("ls-tree", "-r", "-z", "--full-tree", tree, "--", *chunk)
         entries.update(parse_tree(out))
     return entries
-
-
-def _is_real_folder(full: os.PathLike[str]) -> bool:
-    try:
-        return stat.S_ISDIR(os.lstat(full).st_mode)
-    except OSError:
-        return False
 
 
 def _files_in(root: os.PathLike[str], folder: str) -> Iterator[str]:
@@ -97,34 +90,3 @@ def _is_new_file(full: os.PathLike[str], max_bytes: int) -> bool:
     if stat.S_ISLNK(info.st_mode):
         return True
     return stat.S_ISREG(info.st_mode) and info.st_size <= max_bytes
-
-
-def _holds(full: os.PathLike[str], entry: TreeEntry, max_bytes: int) -> bool:
-    """Whether the file on disk is exactly the tree's entry: same kind, mode and content."""
-    try:
-        info = os.lstat(full)
-        if stat.S_ISLNK(info.st_mode):
-            if entry.mode != "120000":
-                return False
-            content = os.fsencode(os.readlink(full))
-        elif stat.S_ISREG(info.st_mode) and info.st_size <= max_bytes:
-            executable = bool(info.st_mode & stat.S_IXUSR)
-            if entry.mode != ("100755" if executable else "100644"):
-                return False
-            with open(full, "rb") as handle:
-                content = handle.read()
-        else:
-            return False
-    except OSError:
-        return False
-    return hashlib.sha1(b"blob %d\0" % len(content) + content).hexdigest() == entry.sha
-
-
-def _ignored(shadow: ShadowRepo, paths: list[str]) -> set[str]:
-    """Which of ``paths`` the project's ignore rules (and penguin-tui's excludes) hide."""
-    if not paths:
-        return set()
-    out = shadow.git.run(
-        "check-ignore", "-z", "--stdin", "--no-index", stdin=encode_paths(paths), ok=(0, 1)
-    )
-    return set(split_z(out))

@@ -355,18 +355,7 @@ class ShadowRepo:
                     candidates.append(f"{base}/{name}")
         if not candidates:
             return [], skipped
-        ignored = set(
-            split_z(
-                self.git.run(
-                    "check-ignore",
-                    "-z",
-                    "--stdin",
-                    "--no-index",
-                    stdin=encode_paths(candidates),
-                    ok=(0, 1),
-                )
-            )
-        )
+        ignored = self.ignored(candidates)
         return [path for path in candidates if path not in ignored], skipped
 
     # -- reading trees ---------------------------------------------------------------------
@@ -485,7 +474,7 @@ class ShadowRepo:
             tracked_discards = self._tracked_among(current, candidates)
             for path in candidates:
                 sha = (discard or {})[path]
-                if path not in tracked_discards and self._holds(path, sha):
+                if path not in tracked_discards and self.holds(path, sha):
                     deletes.append(path)
             gone = set(deletes)
             writes: list[tuple[str, TreeEntry]] = []
@@ -526,7 +515,7 @@ class ShadowRepo:
                 *planned.plan.deletes,
                 *planned.kept,
             )
-            if any(map(_is_ignore_file, planned_paths)) or self._any_ignored(
+            if any(map(_is_ignore_file, planned_paths)) or self.ignored(
                 [path for path in result.written if path in planned.created]
             ):
                 self._rules_dirty = True
@@ -538,15 +527,15 @@ class ShadowRepo:
             tuple(path for path in result.written if path in planned.created),
         )
 
-    def _any_ignored(self, paths: Sequence[str]) -> bool:
-        """Whether the rules on disk ignore any of ``paths`` (files a restore wrote where
-        nothing was tracked: a merge can bring in a file this side's .gitignore ignores)."""
+    def ignored(self, paths: Sequence[str]) -> set[str]:
+        """Which of ``paths`` the rules on disk (the project's and penguin-tui's excludes)
+        ignore, whether or not the snapshots track them."""
         if not paths:
-            return False
+            return set()
         out = self.git.run(
             "check-ignore", "-z", "--stdin", "--no-index", stdin=encode_paths(paths), ok=(0, 1)
         )
-        return bool(out)
+        return set(split_z(out))
 
     def _tracked_among(self, tree: str, paths: Sequence[str]) -> set[str]:
         """Which of ``paths`` the tree has (one ls-tree of just those paths)."""
@@ -555,20 +544,25 @@ class ShadowRepo:
         out = self.git.run("ls-tree", "-r", "-z", "--name-only", "--full-tree", tree, "--", *paths)
         return set(split_z(out))
 
-    def _holds(self, path: str, sha: str) -> bool:
-        """Whether the file (or symlink) at ``path`` holds exactly the blob ``sha``."""
+    def holds(self, path: str, sha: str, mode: str | None = None) -> bool:
+        """Whether the file (or symlink) at ``path`` holds exactly the blob ``sha`` (and, if
+        given, has the tree ``mode``: a symlink, an executable or a plain file)."""
         if beyond_non_folder(self.work_tree, path):
             return False
         full = self.work_tree / path
         try:
             info = full.lstat()
             if stat.S_ISLNK(info.st_mode):
+                kind = "120000"
                 content = os.fsencode(os.readlink(full))
             elif stat.S_ISREG(info.st_mode) and info.st_size <= self.max_file_bytes:
+                kind = "100755" if info.st_mode & stat.S_IXUSR else "100644"
                 content = full.read_bytes()
             else:
                 return False
         except OSError:
+            return False
+        if mode is not None and mode != kind:
             return False
         return hashlib.sha1(b"blob %d\0" % len(content) + content).hexdigest() == sha
 
