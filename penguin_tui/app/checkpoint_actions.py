@@ -131,25 +131,11 @@ class CheckpointActions(App[int]):
 
     def action_checkpoint_fold(self) -> None:
         """The browser's space from anywhere: fold or unfold the branch under its cursor."""
-        browser = self._focus_browser()
-        node = browser.cursor_node
-        if node is None:
-            return
-        branch = node if node.parent is browser.root else node.parent
-        if branch is not None:
-            branch.toggle()
-            browser.move_cursor(branch)
+        self._focus_browser().action_fold()
 
     def action_checkpoint_fold_all(self) -> None:
         """The browser's shift+space from anywhere: fold every branch, or unfold them all."""
-        browser = self._focus_browser()
-        branches = browser.root.children
-        if any(branch.is_expanded for branch in branches):
-            for branch in branches:
-                branch.collapse()
-        else:
-            for branch in branches:
-                branch.expand()
+        self._focus_browser().action_fold_all()
 
     # -- keeping the browser current ---------------------------------------------------------
 

@@ -108,7 +108,6 @@ class _Prepared:
 
     checkpoint_id: str
     statements: Statements
-    skipped: int
 
 
 def check_project_root(root: Path, settings: CheckpointSettings) -> None:
@@ -318,18 +317,7 @@ class CheckpointService:
         parent = (
             await self.records.get(branch.position_id, session_id) if branch.position_id else None
         )
-        if parent is None:
-            # A first checkpoint holds the whole project: its size is its file count. Counting
-            # its lines would read every file back (0.9 s on a 470 MB tree) for a figure
-            # nobody reads; the diff viewer still counts them when this checkpoint is opened.
-            files = await asyncio.to_thread(self.shadow.file_count, snap.tree)
-            added = removed = 0
-        else:
-            stats = await asyncio.to_thread(self.shadow.numstat, parent.tree, snap.tree)
-            files = len(stats)
-            added = sum(s.added or 0 for s in stats)
-            removed = sum(s.removed or 0 for s in stats)
-        await asyncio.to_thread(self.shadow.keep, f"trees/{snap.tree}", snap.tree)
+        files, added, removed = await self._keep_and_count(parent.tree if parent else None, snap)
         path = await self.store.message_path(branch.head_message_id)
         usage = await self.records.usage_of([message.id for message in path])
         checkpoint_id, statements = self.records.add_statements(
@@ -347,18 +335,32 @@ class CheckpointService:
             skipped=[(s.path, s.reason) for s in snap.skipped],
             snapshot_ms=snap.elapsed_ms,
         )
-        return _Prepared(checkpoint_id, statements, len(snap.skipped))
+        return _Prepared(checkpoint_id, statements)
+
+    async def _keep_and_count(
+        self, parent_tree: str | None, snap: Snapshot
+    ) -> tuple[int, int, int]:
+        """Keep the snapshot's tree (for gc) and count files changed and lines added and
+        removed since the parent's tree."""
+        await asyncio.to_thread(self.shadow.keep, f"trees/{snap.tree}", snap.tree)
+        if parent_tree is None:
+            # A first checkpoint holds the whole project: its size is its file count. Counting
+            # its lines would read every file back (0.9 s on a 470 MB tree) for a figure
+            # nobody reads; the diff viewer still counts them when this checkpoint is opened.
+            return await asyncio.to_thread(self.shadow.file_count, snap.tree), 0, 0
+        stats = await asyncio.to_thread(self.shadow.numstat, parent_tree, snap.tree)
+        added = sum(s.added or 0 for s in stats)
+        return len(stats), added, sum(s.removed or 0 for s in stats)
 
     async def _record_snapshot(self, checkpoint_id: str, parent_tree: str, snap: Snapshot) -> None:
         """Point a recorded checkpoint at a newer snapshot of the same moment."""
-        stats = await asyncio.to_thread(self.shadow.numstat, parent_tree, snap.tree)
-        await asyncio.to_thread(self.shadow.keep, f"trees/{snap.tree}", snap.tree)
+        files, added, removed = await self._keep_and_count(parent_tree, snap)
         await self.records.set_snapshot(
             checkpoint_id,
             tree=snap.tree,
-            files_changed=len(stats),
-            lines_added=sum(s.added or 0 for s in stats),
-            lines_removed=sum(s.removed or 0 for s in stats),
+            files_changed=files,
+            lines_added=added,
+            lines_removed=removed,
             skipped=[(s.path, s.reason) for s in snap.skipped],
             snapshot_ms=snap.elapsed_ms,
         )
@@ -376,7 +378,7 @@ class CheckpointService:
                 files_changed=checkpoint.files_changed,
                 lines_added=checkpoint.lines_added,
                 lines_removed=checkpoint.lines_removed,
-                skipped=prepared.skipped,
+                skipped=len(checkpoint.skipped),
                 snapshot_ms=round(checkpoint.snapshot_ms, 1),
             )
         )

@@ -154,8 +154,8 @@ class CheckpointBrowser(Tree[NodeData]):
         Binding("M", "app.checkpoint_merge", "Merge", id="checkpoints.merge"),
         Binding("P", "app.checkpoint_cherry_pick", "Pick files", id="checkpoints.cherry_pick"),
         Binding("w", "app.checkpoint_changes", "Changes", id="checkpoints.changes"),
-        Binding("space", "app.checkpoint_fold", "Fold branch", id="checkpoints.fold"),
-        Binding("shift+space", "app.checkpoint_fold_all", "Fold all", id="checkpoints.fold_all"),
+        Binding("space", "fold", "Fold branch", id="checkpoints.fold"),
+        Binding("shift+space", "fold_all", "Fold all", id="checkpoints.fold_all"),
         # The tree's own cursor keys, given ids so they can be remapped like the others.
         Binding("up", "cursor_up", "Up", show=False, id="checkpoints.up"),
         Binding("down", "cursor_down", "Down", show=False, id="checkpoints.down"),
@@ -318,6 +318,21 @@ class CheckpointBrowser(Tree[NodeData]):
                 if leaf.data is not None and leaf.data.checkpoint_id == self.marked:
                     self.move_cursor(leaf)
                     return
+
+    def action_fold(self) -> None:
+        """Fold or unfold the branch under the cursor (on a checkpoint: its branch)."""
+        self._to_branch_row()
+        self.action_toggle_node()
+
+    def action_fold_all(self) -> None:
+        """Fold every branch, or unfold them all when all are folded."""
+        self._to_branch_row()
+        self.action_toggle_expand_all()
+
+    def _to_branch_row(self) -> None:
+        node = self.cursor_node
+        if node is not None and node.parent is not None and node.parent is not self.root:
+            self.move_cursor(node.parent)
 
     def action_mark(self) -> None:
         checkpoint = self.selected_checkpoint
