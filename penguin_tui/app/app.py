@@ -29,7 +29,6 @@ from penguin_tui.app.markdown_style import markdown_theme
 from penguin_tui.app.themes import FALLBACK_THEME, builtin_theme_dir, load_themes
 from penguin_tui.app.watching import ProjectWatch
 from penguin_tui.app.widgets.chat import ChatView
-from penguin_tui.app.widgets.checkpoints import CheckpointBrowser
 from penguin_tui.app.widgets.prompt import PromptInput
 from penguin_tui.app.widgets.usage import UsagePane, UsageTally
 
@@ -91,7 +90,6 @@ class PenguinApp(CheckpointActions, DiffViewerActions, ProjectWatch):
         self.left_out_reported = set()
         self.quota_warned = False
         self._markdown_theme_pushed = False
-        self._snapshot_running = False  # a long snapshot has said it is under way
         themes, self._theme_problems = load_themes([builtin_theme_dir()])
         for theme in themes:
             self.register_theme(theme)
@@ -374,8 +372,7 @@ class PenguinApp(CheckpointActions, DiffViewerActions, ProjectWatch):
                 f"{event.reason} — retrying in {event.delay_s:.1f}s", severity="warning", timeout=4
             )
         elif isinstance(event, CheckpointCreated):
-            self._snapshot_running = False
-            self.workbench.query_one(CheckpointBrowser).show_progress(None)
+            self.browser.show_progress(None)
             self.recheck_outside_changes()
             self.reload_checkpoints()
             if event.skipped:
@@ -396,11 +393,12 @@ class PenguinApp(CheckpointActions, DiffViewerActions, ProjectWatch):
         elif isinstance(event, SnapshotProgress):
             # The first word of a long snapshot is a notification; how far it got then
             # shows in the browser's title, not as a toast a second.
-            if not self._snapshot_running:
+            if self.browser.progress is None:
                 self.notify(event.text, timeout=3)
-            self._snapshot_running = True
-            self.workbench.query_one(CheckpointBrowser).show_progress(event.text)
+            self.browser.show_progress(event.text)
         elif isinstance(event, ErrorOccurred):
+            if event.kind == "checkpoint":
+                self.browser.show_progress(None)  # a snapshot that failed is not under way
             cancelled = event.kind == "cancelled"
             self.notify(
                 event.message,

@@ -182,6 +182,7 @@ class CheckpointActions(App[int]):
                 return await operation
             return operation
         except PenguinError as error:
+            self.browser.show_progress(None)  # a snapshot that failed is not under way
             self.notify(f"{what}: {error.message}", severity="error", timeout=10)
             return None
 

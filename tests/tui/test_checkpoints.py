@@ -5,6 +5,7 @@ revert one, undo the revert."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,8 @@ from penguin_tui.app.screens.ask_text import AskText
 from penguin_tui.app.screens.revert import RevertScreen
 from penguin_tui.app.widgets.checkpoints import CheckpointBrowser
 from penguin_tui.app.widgets.diff_pane import DiffPane
+from penguin_tui.checkpoints.shadow import ShadowRepo
+from penguin_tui.errors import CheckpointError
 from penguin_tui.testing import run_in_thread
 from tests.conftest import script
 from tests.tui.helpers import (
@@ -25,6 +28,7 @@ from tests.tui.helpers import (
     make_app,
     notifications,
     send,
+    type_text,
     wait_for,
     wait_ready,
 )
@@ -313,3 +317,35 @@ async def test_a_store_over_its_quota_is_said_once_and_stays_in_the_subtitle(
         )
         warned = [text for text in notifications(app) if "over its quota" in text]
         assert len(warned) == 1
+
+
+async def test_a_snapshot_that_fails_leaves_no_progress_in_the_browser_title(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long snapshot that reported how far it got and then failed: the error is said, and
+    the title does not keep saying "snapshotting…" as if it were still running."""
+    monkeypatch.setattr("penguin_tui.app.widgets.checkpoints.PROGRESS_STALE_S", 0.5)
+
+    def failing(self: ShadowRepo, progress: Callable[[str], None] | None = None) -> None:
+        if progress is not None:
+            progress("snapshotting 5,000 files")
+        raise CheckpointError("no space left on the device")
+
+    app = make_app(project, None)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_ready(pilot)
+        browser = app.workbench.query_one(CheckpointBrowser)
+        monkeypatch.setattr(ShadowRepo, "snapshot", failing)
+        await pilot.press("f6", "a")
+        await wait_for(pilot, lambda: isinstance(app.screen, AskText), what="the label question")
+        await type_text(pilot, "doomed")
+        await pilot.press("enter")
+        await wait_for(
+            pilot,
+            lambda: any("no space left" in text for text in notifications(app)),
+            what="the error",
+        )
+        await wait_for(
+            pilot, lambda: "snapshotting" not in str(browser.border_title), what="a clean title"
+        )
+        assert browser.progress is None

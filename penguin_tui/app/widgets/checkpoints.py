@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.binding import Binding
+from textual.timer import Timer
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
@@ -17,6 +18,8 @@ from penguin_tui.app.widgets.usage import money
 
 if TYPE_CHECKING:
     from penguin_tui.store.checkpoint_records import Branch, Checkpoint
+
+PROGRESS_STALE_S = 10.0  # a snapshot reports once a second while it runs
 
 KIND_MARK = {"auto": "·", "manual": "★", "safety": "◌"}
 
@@ -202,6 +205,7 @@ class CheckpointBrowser(Tree[NodeData]):
         self.branch_list: list[Branch] = []
         self._outside = 0
         self._progress: str | None = None
+        self._progress_timer: Timer | None = None
         self.folded: set[str] = set()  # branches folded by the user: they stay folded
 
     def on_mount(self) -> None:
@@ -276,10 +280,26 @@ class CheckpointBrowser(Tree[NodeData]):
         self._outside = count
         self._retitle()
 
+    @property
+    def progress(self) -> str | None:
+        """How far the snapshot under way got, or None when none is."""
+        return self._progress
+
     def show_progress(self, text: str | None) -> None:
-        """Say in the title how far a long snapshot got (None: it ended)."""
+        """Say in the title how far a long snapshot got (None: it ended). A snapshot that
+        stops reporting (it failed; a late report came after its end) leaves the title after
+        PROGRESS_STALE_S."""
         self._progress = text
+        if self._progress_timer is not None:
+            self._progress_timer.stop()
+            self._progress_timer = None
+        if text is not None:
+            self._progress_timer = self.set_timer(PROGRESS_STALE_S, self._progress_stale)
         self._retitle()
+
+    def _progress_stale(self) -> None:
+        self._progress_timer = None
+        self.show_progress(None)
 
     def _retitle(self) -> None:
         title = "Checkpoints"
