@@ -59,15 +59,24 @@ def step_spend(checkpoint: Checkpoint, parent: Checkpoint | None) -> tuple[int, 
     return spent, max(0.0, checkpoint.usage.cost_usd - before_cost)
 
 
+def by_branch(checkpoints: Sequence[Checkpoint]) -> dict[str, list[Checkpoint]]:
+    """Each branch's checkpoints, in the order given (oldest first)."""
+    grouped: dict[str, list[Checkpoint]] = {}
+    for checkpoint in checkpoints:
+        grouped.setdefault(checkpoint.branch, []).append(checkpoint)
+    return grouped
+
+
 def fork_points(
     checkpoints: Sequence[Checkpoint], branches: Sequence[Branch]
 ) -> dict[str, Checkpoint]:
     """Where each branch forked: the checkpoint on another branch its own line starts from
     (its first checkpoint's parent, or its position while it has none of its own)."""
     by_id = {c.id: c for c in checkpoints}
+    grouped = by_branch(checkpoints)
     forks: dict[str, Checkpoint] = {}
     for branch in branches:
-        own = [c for c in checkpoints if c.branch == branch.name]
+        own = grouped.get(branch.name)
         start = own[0].parent_id if own else branch.position_id
         origin = by_id.get(start or "")
         if origin is not None and origin.branch != branch.name:
@@ -240,6 +249,7 @@ class CheckpointBrowser(Tree[NodeData]):
         cursor_node: TreeNode[NodeData] | None = None
         here = next((b.position_id for b in branches if b.current), None)
         forks = fork_points(checkpoints, branches)
+        grouped = by_branch(checkpoints)
         forked_at: dict[str, list[str]] = {}
         for name, fork in forks.items():
             forked_at.setdefault(fork.id, []).append(name)
@@ -256,7 +266,7 @@ class CheckpointBrowser(Tree[NodeData]):
             node = self.root.add(title, data=NodeData(branch.name), expand=not folded)
             if selected is not None and selected == NodeData(branch.name):
                 cursor_node = node  # the branch's own row was selected
-            for checkpoint in [c for c in checkpoints if c.branch == branch.name]:
+            for checkpoint in grouped.get(branch.name, []):
                 parent = self.checkpoints.get(checkpoint.parent_id or "")
                 label = checkpoint_label(
                     checkpoint,
