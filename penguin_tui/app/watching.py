@@ -1,6 +1,7 @@
 """The workbench's watcher: edits made outside penguin-tui, counted in the browser's title.
 
-What counts is re-derived after every watcher batch and every checkpoint or restore (see
+What counts is re-derived after every watcher batch (for the paths in it) and every
+checkpoint or restore (for all of them; see
 ``checkpoints/outside_edits.py``): a path stays "changed outside" only while it differs from the
 checkpoint the working state comes from, so the files a revert, undo, switch or merge writes
 (and the temporary files it writes them through) are never reported as the user's edits.
@@ -31,8 +32,10 @@ class ProjectWatch(App[int]):
     def init_watching(self) -> None:
         # Files edited outside penguin-tui that differ from the current position.
         self.outside_changes: set[str] = set()
-        # Paths the watcher reported that may still differ; each check narrows them down.
+        # Paths the watcher reported since the last check.
         self.watched_paths: set[str] = set()
+        # The position's tree ``outside_changes`` was worked out against.
+        self._checked_tree: str | None = None
         self._stop_watching: asyncio.Event | None = None
         self._check_wanted = asyncio.Event()
 
@@ -85,17 +88,37 @@ class ProjectWatch(App[int]):
         if runtime is None or runtime.checkpoints is None or session is None:
             return
         service = runtime.checkpoints
-        asked = frozenset(self.watched_paths)
-        edited: set[str] = set()
-        if asked:
-            try:
-                position = await service.position(session.id)
-                tree = position.tree if position is not None else EMPTY_TREE
-                edited = await asyncio.to_thread(edited_files, service.shadow, tree, asked)
-            except PenguinError as error:
-                log.warning("checking edits made outside failed: %s", error.message)
-                return
+        reported = frozenset(self.watched_paths)
+        try:
+            position = await service.position(session.id)
+            tree = position.tree if position is not None else EMPTY_TREE
+            if tree == self._checked_tree:
+                # Same position: only the paths reported since can have changed their answer.
+                kept = {path for path in self.outside_changes if not _within(path, reported)}
+                asked = reported
+            else:
+                # The position (or the files, by a restore) moved: every answer is asked again.
+                asked, kept = reported | self.outside_changes, set()
+            edited = kept
+            if asked:
+                found = await asyncio.to_thread(edited_files, service.shadow, tree, asked)
+                edited = kept | found
+        except PenguinError as error:
+            log.warning("checking edits made outside failed: %s", error.message)
+            return
         # Paths reported while this check ran stay for the next one.
-        self.watched_paths = (self.watched_paths - asked) | edited
+        self.watched_paths -= reported
+        self._checked_tree = tree
         self.outside_changes = edited
         self.workbench.query_one(CheckpointBrowser).show_outside_changes(len(edited))
+
+
+def _within(path: str, reported: frozenset[str]) -> bool:
+    """Whether ``path`` or a folder above it was reported (a folder removed whole comes as
+    one event)."""
+    while True:
+        if path in reported:
+            return True
+        if "/" not in path:
+            return False
+        path = path.rsplit("/", 1)[0]

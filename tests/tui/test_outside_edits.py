@@ -3,11 +3,16 @@ penguin-tui itself writes back in a revert or an undo are never counted as the u
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Collection
 from pathlib import Path
+
+import pytest
 
 from penguin_tui.app.screens.revert import RevertScreen
 from penguin_tui.app.widgets.checkpoints import CheckpointBrowser
 from penguin_tui.app.widgets.diff_pane import DiffPane
+from penguin_tui.checkpoints.shadow import ShadowRepo
 from penguin_tui.testing import ServerThread
 from tests.tui.helpers import checkpoint_from_keys, cursor_to, make_app, wait_for, wait_ready
 
@@ -74,3 +79,43 @@ async def test_outside_edits_are_counted_but_a_revert_and_its_undo_are_not(
         await pilot.pause(0.5)
         assert app.outside_changes == {"sub/again.txt"}
         assert not any("penguin-restore" in path for path in app.watched_paths)
+
+
+async def test_a_watcher_batch_looks_again_only_at_its_own_paths(
+    server: ServerThread, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files already counted are not read again at every later save; a new position asks
+    about all of them again, and a folder removed whole takes its files out of the count."""
+    from penguin_tui.checkpoints import outside_edits
+
+    asked: list[set[str]] = []
+    real = outside_edits.edited_files
+
+    def recording(shadow: ShadowRepo, tree: str, paths: Collection[str]) -> set[str]:
+        asked.append(set(paths))
+        return real(shadow, tree, paths)
+
+    monkeypatch.setattr(outside_edits, "edited_files", recording)
+    (project / "a.py").write_text("a = 1\n")
+    app = make_app(project, server.base_url)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_ready(pilot)
+        await checkpoint_from_keys(pilot, "start")
+        (project / "a.py").write_text("a = 2\n")
+        await wait_for(pilot, lambda: app.outside_changes == {"a.py"}, what="a.py counted")
+        asked.clear()
+
+        (project / "new").mkdir()
+        (project / "new" / "b.py").write_text("b = 1\n")
+        await wait_for(
+            pilot, lambda: app.outside_changes == {"a.py", "new/b.py"}, what="new/b.py counted"
+        )
+        assert asked and all("a.py" not in paths for paths in asked)  # not read again
+
+        shutil.rmtree(project / "new")
+        await wait_for(pilot, lambda: app.outside_changes == {"a.py"}, what="the folder gone")
+
+        asked.clear()
+        await checkpoint_from_keys(pilot, "takes a.py in")
+        await wait_for(pilot, lambda: not app.outside_changes, what="nothing left outside")
+        assert any("a.py" in paths for paths in asked)  # a new position: asked again
