@@ -17,7 +17,12 @@ from penguin_tui.engine.permissions.models import (
 from penguin_tui.engine.permissions.paths import CheckedPath, ProjectPaths
 from penguin_tui.engine.permissions.policy import PermissionPolicy
 from penguin_tui.engine.permissions.rules import RuleBook, RuleSource, SourcedRule
-from penguin_tui.engine.permissions.shell import ShellParseError, SimpleCommand, parse_shell
+from penguin_tui.engine.permissions.shell import (
+    ShellParseError,
+    SimpleCommand,
+    Target,
+    parse_shell,
+)
 
 __all__ = [
     "TOOL_KINDS",
@@ -34,6 +39,7 @@ __all__ = [
     "ShellParseError",
     "SimpleCommand",
     "SourcedRule",
+    "Target",
     "ToolKind",
     "exact_pattern",
     "parse_shell",

@@ -27,7 +27,39 @@ HARMLESS_DEVICES = frozenset(
         "/dev/urandom",
     }
 )
+# Devices that are the machine's memory or ports: never a project's file.
+MACHINE_DEVICES = frozenset({"/dev/mem", "/dev/kmem", "/dev/port"})
 GLOB_LIMIT = 200
+# Longer than the kernel takes for a file name (``NAME_MAX``) or a whole path (``PATH_MAX``).
+NAME_MAX = 255
+PATH_MAX = 4096
+PROJECT_CONFIG_FOLDER = ".penguin"
+
+
+def can_name_a_file(text: str) -> bool:
+    """Whether the kernel would take ``text`` as a path at all (no NUL, not too long)."""
+    if "\0" in text:
+        return False
+    encoded = text.encode("utf-8", "surrogatepass")
+    if len(encoded) >= PATH_MAX:
+        return False
+    return all(len(part) <= NAME_MAX for part in encoded.split(b"/"))
+
+
+def shown_path(text: str, width: int = 80) -> str:
+    """A path as a reason shows it: one line, cut in the middle when it is very long."""
+    text = text.replace("\n", "\\n").replace("\0", "\\0")
+    if len(text) <= width:
+        return text
+    return f"{text[: width // 2]}…{text[-(width // 2 - 1) :]} ({len(text):,} characters)"
+
+
+def _process_data(path: Path) -> bool:
+    """``/proc/PID/…`` (``self`` and ``thread-self`` included): a process's environment, memory."""
+    parts = path.parts
+    if len(parts) < 3 or parts[1] != "proc":
+        return False
+    return parts[2].isdigit() or parts[2] in ("self", "thread-self")
 
 
 @dataclass(frozen=True)
@@ -38,10 +70,20 @@ class CheckedPath:
     resolved: Path | None
     subject: str
     concern: str | None = None
+    write_concern: str | None = None
+
+    def concern_for(self, *, writing: bool) -> str | None:
+        """What caps this path: ``concern`` always, ``write_concern`` only for a write."""
+        if self.concern is not None:
+            return self.concern
+        return self.write_concern if writing else None
+
+    def reason_for(self, *, writing: bool) -> str:
+        return f"{shown_path(self.text)} {self.concern_for(writing=writing)}: asked in every mode"
 
     @property
     def reason(self) -> str:
-        return f"{self.text} {self.concern}: asked in every mode"
+        return self.reason_for(writing=True)
 
 
 class ProjectPaths:
@@ -71,6 +113,12 @@ class ProjectPaths:
             return CheckedPath(text, None, text, "cannot be resolved")
         if any(resolved.is_relative_to(guarded) for guarded in self.protected):
             return CheckedPath(text, resolved, resolved.as_posix(), "is in penguin-tui's data")
+        if _process_data(resolved) or resolved.as_posix() in MACHINE_DEVICES:
+            shown = resolved.as_posix()
+            concern = "is a process's environment or memory, or the machine's"
+            if text != shown:
+                concern = f"{concern} ({shown})"
+            return CheckedPath(text, resolved, shown, concern)
         if not resolved.is_relative_to(self.root):
             concern = "is outside the project"
             if text != resolved.as_posix():
@@ -80,6 +128,13 @@ class ProjectPaths:
         subject = relative.as_posix()
         if ".git" in relative.parts:
             return CheckedPath(text, resolved, subject, "is in the project's .git directory")
+        if PROJECT_CONFIG_FOLDER in relative.parts:
+            return CheckedPath(
+                text,
+                resolved,
+                subject,
+                write_concern="is in the project's penguin-tui settings (.penguin)",
+            )
         return CheckedPath(text, resolved, subject)
 
     def check_all(self, text: str, cwd: Path | None = None) -> Iterator[CheckedPath]:
@@ -94,6 +149,16 @@ class ProjectPaths:
             return
         for match in matches:
             yield self.check(match, cwd)
+
+    def expand(self, pattern: str, cwd: Path | None = None) -> list[str] | None:
+        """What a glob names now, as bash would expand it (at most two), or None if unsure."""
+        if "[^" in pattern or "[!]" in pattern:
+            return None  # bash and Python read these brackets differently
+        expanded = os.path.expanduser(pattern) if pattern.startswith("~") else pattern
+        try:
+            return list(islice(glob.iglob(expanded, root_dir=cwd or self.root), 2))
+        except (OSError, RuntimeError, ValueError):
+            return None
 
     def holds_guarded(self, path: Path) -> bool:
         """``path`` is the project root or contains its ``.git`` or penguin-tui's data."""

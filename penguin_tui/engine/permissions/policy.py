@@ -20,7 +20,7 @@ from penguin_tui.engine.permissions.models import (
     ToolKind,
     strictest,
 )
-from penguin_tui.engine.permissions.paths import ProjectPaths
+from penguin_tui.engine.permissions.paths import ProjectPaths, can_name_a_file, shown_path
 from penguin_tui.engine.permissions.rules import RuleBook, RuleSource, SourcedRule
 from penguin_tui.engine.permissions.shell_check import ShellJudge
 
@@ -117,6 +117,10 @@ class PermissionPolicy:
         self, tool: str, text: str, cwd: Path, rules: RuleBook | None = None
     ) -> Decision:
         kind = TOOL_KINDS[tool]
+        if not can_name_a_file(text):
+            return Decision(
+                Action.DENY, f"{shown_path(text)} is not a file name (too long, or a NUL byte)"
+            )
         book = rules if rules is not None else self.rules()
         checked = self.paths.check(text, cwd)
         rule = book.strongest({tool}, [checked.subject])
@@ -135,9 +139,10 @@ class PermissionPolicy:
             base = rule.decision()
         else:
             base = self._mode_default(kind)
-        if checked.concern is None:
+        writing = kind is ToolKind.EDIT
+        if checked.concern_for(writing=writing) is None:
             return base
-        return strictest([Decision(Action.ASK, checked.reason), base])
+        return strictest([Decision(Action.ASK, checked.reason_for(writing=writing)), base])
 
     def _mode_default(self, kind: ToolKind) -> Decision:
         label = self.mode_label

@@ -16,10 +16,15 @@ from penguin_tui.engine.permissions.shell_lexer import (
     META,
     WordReader,
 )
-from penguin_tui.engine.permissions.shell_words import ShellParseError, SimpleCommand, Word
+from penguin_tui.engine.permissions.shell_words import (
+    ShellParseError,
+    SimpleCommand,
+    Target,
+    Word,
+)
 from penguin_tui.engine.permissions.wrappers import command_name, names, unwrap
 
-__all__ = ["ShellParseError", "SimpleCommand", "parse_shell"]
+__all__ = ["ShellParseError", "SimpleCommand", "Target", "parse_shell"]
 
 MAX_LENGTH = 100_000
 
@@ -40,6 +45,8 @@ def parse_shell(command: str) -> list[SimpleCommand]:
     """Every simple command ``command`` would run, in order; raises ``ShellParseError``."""
     if len(command) > MAX_LENGTH:
         raise ShellParseError("the command is too long to check")
+    if "\0" in command:
+        raise ShellParseError("the command contains a NUL byte, which no shell command can hold")
     out: list[SimpleCommand] = []
     try:
         _Parser(command, 0, out).parse()
@@ -62,8 +69,8 @@ class _HereDocument:
 
 @dataclass
 class _Redirections:
-    writes: list[str] = field(default_factory=list)
-    reads: list[str] = field(default_factory=list)
+    writes: list[Target] = field(default_factory=list)
+    reads: list[Target] = field(default_factory=list)
     runtime: list[str] = field(default_factory=list)
 
     def __bool__(self) -> bool:
@@ -250,8 +257,8 @@ class _Parser(WordReader):
         self,
         words: list[Word],
         assignments: list[str],
-        writes: list[str],
-        reads: list[str],
+        writes: list[Target],
+        reads: list[Target],
         runtime: list[str],
         unwrap_depth: int,
     ) -> None:
@@ -328,9 +335,9 @@ class _Parser(WordReader):
         if target.dynamic:
             redirections.runtime.append(target.raw)
         if operator in _WRITES:
-            redirections.writes.append(target.text)
+            redirections.writes.append(target.target)
         if operator in _READS:
-            redirections.reads.append(target.text)
+            redirections.reads.append(target.target)
 
     def _target(self) -> Word:
         if self._at_end() or self._peek() in META:

@@ -14,11 +14,23 @@ from pathlib import Path
 from typing import Protocol
 
 from penguin_tui.engine.permissions.models import Action, Decision, Mode, strictest
-from penguin_tui.engine.permissions.paths import HARMLESS_DEVICES, ProjectPaths
+from penguin_tui.engine.permissions.paths import (
+    HARMLESS_DEVICES,
+    ProjectPaths,
+    can_name_a_file,
+    shown_path,
+)
+from penguin_tui.engine.permissions.reach import (
+    KEEPS_FILES,
+    follows_links_recursively,
+    links_out_of_reach,
+    recursive_starts,
+)
 from penguin_tui.engine.permissions.rules import RuleBook, stronger
 from penguin_tui.engine.permissions.shell import (
     ShellParseError,
     SimpleCommand,
+    Target,
     parse_shell,
 )
 from penguin_tui.engine.permissions.wrappers import command_name
@@ -63,6 +75,10 @@ class ShellJudge:
     judge_file: FileJudge
 
     def check(self, command: str) -> Decision:
+        if "\0" in command:
+            return Decision(
+                Action.DENY, "the command contains a NUL byte, which no shell command can hold"
+            )
         line = command.strip()
         whole = self.rules.strongest({SHELL_TOOL}, [line], tighten_only=True)
         if whole is not None and whole.rule.action is Action.DENY:
@@ -75,8 +91,10 @@ class ShellJudge:
             return Decision(Action.ASK, "the command is empty")
         directories = self._working_directories(parts)
         decisions = [whole.decision()] if whole is not None else []
-        for part in parts:
-            verdict = self._judge_part(part, directories)
+        for index, part in enumerate(parts):
+            others = [other for position, other in enumerate(parts) if position != index]
+            changing = _changes_files(others)
+            verdict = self._judge_part(part, directories, changing)
             decisions.append(verdict.labelled(_label(part)) if len(parts) > 1 else verdict)
         return strictest(decisions)
 
@@ -93,7 +111,10 @@ class ShellJudge:
             return Decision(Action.DENY, f"{self.mode_label}: cannot check this command ({error})")
         return Decision(Action.ASK, f"cannot check this command: {error}")
 
-    def _judge_part(self, part: SimpleCommand, directories: Sequence[Path]) -> Decision:
+    def _judge_part(
+        self, part: SimpleCommand, directories: Sequence[Path], changing: str | None = None
+    ) -> Decision:
+        """``changing`` names another command of the line that may create or rename files."""
         decisions: list[Decision] = []
         for value in part.runtime:
             shown = _shorten(value)
@@ -104,19 +125,61 @@ class ShellJudge:
                 )
             )
         decisions.extend(self._path_caps(part, directories))
+        decisions.extend(self._reach_caps(part, directories))
         for target in part.writes:
-            if target not in HARMLESS_DEVICES:
-                for cwd in directories:
-                    verdict = self.judge_file("write_file", target, cwd)
-                    decisions.append(_about(verdict, "writes", target))
+            decisions.extend(self._judge_target("write_file", target, directories, changing))
         for source in part.reads:
-            if source not in HARMLESS_DEVICES:
-                for cwd in directories:
-                    verdict = self.judge_file("read_file", source, cwd)
-                    decisions.append(_about(verdict, "reads", source))
+            decisions.extend(self._judge_target("read_file", source, directories, changing))
         command = self._command_rule_or_mode(part)
         verdict = strictest([*decisions, command])
         return command if verdict.action is Action.ALLOW else verdict
+
+    def _judge_target(
+        self, tool: str, target: Target, directories: Sequence[Path], changing: str | None
+    ) -> Iterator[Decision]:
+        """A file the shell opens, judged like the file tool: by name, and by what a glob names.
+
+        bash expands a glob in a redirection (or a writer's file operand) when it names exactly
+        one entry, and keeps the text as it is when it names none. Expanding it here is only as
+        good as the moment it is done, so a glob is asked unless it names exactly one entry now
+        and no other command of the line could create, rename or link files first.
+        """
+        verb = "writes" if tool == "write_file" else "reads"
+        shown = _shorten(target.text)
+        for cwd in directories:
+            names = [target.text]
+            if target.pattern is not None:
+                matches = self.paths.expand(target.pattern, cwd)
+                if changing is not None:
+                    yield Decision(
+                        Action.ASK,
+                        f"{verb} {shown}, a glob that {changing} may change before it is "
+                        "opened: asked in every mode",
+                    )
+                elif matches is None or len(matches) != 1:
+                    count = "cannot be matched" if matches is None else _how_many(matches)
+                    yield Decision(
+                        Action.ASK,
+                        f"{verb} {shown}, a glob that {count}: known only when it runs, asked in "
+                        "every mode",
+                    )
+                if matches is not None and len(matches) == 1:
+                    names.append(matches[0])
+            for name in names:
+                if name not in HARMLESS_DEVICES:
+                    yield _about(self.judge_file(tool, name, cwd), verb, name)
+
+    def _reach_caps(self, part: SimpleCommand, directories: Sequence[Path]) -> Iterator[Decision]:
+        """A recursive command that follows symlinks must not be led outside or into .git."""
+        if not part.argv or not follows_links_recursively(part.argv):
+            return
+        name = command_name(part.argv[0])
+        for cwd in directories:
+            for start in recursive_starts(part.argv):
+                found = links_out_of_reach(self.paths, start, cwd)
+                if found is not None:
+                    yield Decision(Action.ASK, f"{name} {found}: asked in every mode")
+                    return
 
     def _command_rule_or_mode(self, part: SimpleCommand) -> Decision:
         if not part.argv and not part.assignments:
@@ -150,8 +213,9 @@ class ShellJudge:
         for argument in _path_arguments(part):
             for cwd in directories:
                 for checked in self.paths.check_all(argument, cwd):
-                    if checked.concern is not None:
-                        yield Decision(Action.ASK, checked.reason)
+                    # Whether a command writes what an argument names is not known: count it.
+                    if checked.concern_for(writing=True) is not None:
+                        yield Decision(Action.ASK, checked.reason_for(writing=True))
                         continue
                     resolved = checked.resolved
                     if resolved is None:
@@ -210,8 +274,8 @@ def _path_arguments(part: SimpleCommand) -> Iterator[str]:
     for assignment in part.assignments:  # PATH=a:~/b — bash expands ~ after each colon
         words.extend(assignment.partition("=")[2].split(":"))
     for word in words:
-        if word in ("", "-", "--"):
-            continue
+        if word in ("", "-", "--") or not can_name_a_file(word):
+            continue  # a word the kernel refuses as a path names no file
         value = word.partition("=")[2]
         if not word.startswith("-"):
             yield word
@@ -227,13 +291,28 @@ def _shorten(text: str) -> str:
 def _label(part: SimpleCommand) -> str:
     text = " ".join(part.assignments + part.argv)
     if not text:
-        text = " ".join([*(f"> {target}" for target in part.writes), *part.reads]) or "redirection"
-    return _shorten(text)
+        writes = (f"> {target.text}" for target in part.writes)
+        text = " ".join([*writes, *(f"< {source.text}" for source in part.reads)])
+    return _shorten(text or "redirection")
+
+
+def _how_many(matches: Sequence[str]) -> str:
+    return "matches no file" if not matches else "matches several files"
+
+
+def _changes_files(others: Sequence[SimpleCommand]) -> str | None:
+    """The first of ``others`` that may create, rename or link files, shown for a reason."""
+    for other in others:
+        writes = [target for target in other.writes if target.text not in HARMLESS_DEVICES]
+        name = command_name(other.argv[0]) if other.argv else ""
+        if writes or (other.argv and name not in KEEPS_FILES):
+            return _shorten(" ".join(other.argv) or _label(other))
+    return None
 
 
 def _about(verdict: Decision, verb: str, path: str) -> Decision:
     """Say which file a write or read verdict is about, unless its reason already names it."""
-    if verdict.reason.startswith(f"{path} "):
+    if verdict.reason.startswith(f"{shown_path(path)} "):
         return verdict
     return verdict.labelled(f"{verb} {_shorten(path)}")
 

@@ -30,20 +30,28 @@ class WordBuilder:
 
     text: list[str] = field(default_factory=list)
     skeleton: list[str] = field(default_factory=list)  # unquoted characters; the rest as \0
+    pattern: list[str] = field(default_factory=list)  # the text as a glob, quoted magic escaped
     dynamic: bool = False
 
     def plain(self, char: str) -> None:
         self.text.append(char)
         self.skeleton.append(char)
+        self.pattern.append(char)
 
     def quoted(self, text: str) -> None:
         self.text.append(text)
         self.skeleton.append("\0")
+        self.pattern.append(_escape_glob(text))
 
     def runtime(self, raw: str) -> None:
         self.text.append(raw)
         self.skeleton.append("\0")
+        self.pattern.append(_escape_glob(raw))
         self.dynamic = True
+
+
+def _escape_glob(text: str) -> str:
+    return "".join(f"[{char}]" if char in "*?[" else char for char in text)
 
 
 def _static_heredoc(inner: str) -> str | None:
@@ -166,6 +174,7 @@ class WordReader(ABC):
             raw=raw,
             dynamic=builder.dynamic,
             glob=any(char in skeleton for char in "*?["),
+            pattern="".join(builder.pattern),
         )
 
     def _double_quoted(self, builder: WordBuilder) -> None:

@@ -28,6 +28,12 @@ class Word:
     dynamic: bool = False
     glob: bool = False
     process_substitution: bool = False
+    pattern: str = ""
+
+    @property
+    def target(self) -> Target:
+        """This word as a file a redirection or a writer opens."""
+        return Target(self.text, self.pattern if self.glob else None)
 
     @property
     def is_assignment(self) -> bool:
@@ -40,6 +46,22 @@ class Word:
 
 
 @dataclass(frozen=True)
+class Target:
+    """A file a command opens by name: a redirection's target or a writer's output file.
+
+    ``pattern`` is set when the shell will expand the name as a glob (its unquoted ``*?[``),
+    with the quoted magic characters escaped, so it can be matched the way bash will.
+    """
+
+    text: str
+    pattern: str | None = None
+
+    @property
+    def is_glob(self) -> bool:
+        return self.pattern is not None
+
+
+@dataclass(frozen=True)
 class SimpleCommand:
     """One command the line would run: its words and the files its redirections write and read.
 
@@ -48,8 +70,8 @@ class SimpleCommand:
     """
 
     argv: tuple[str, ...]
-    writes: tuple[str, ...] = ()
-    reads: tuple[str, ...] = ()
+    writes: tuple[Target, ...] = ()
+    reads: tuple[Target, ...] = ()
     assignments: tuple[str, ...] = ()
     runtime: tuple[str, ...] = ()
 

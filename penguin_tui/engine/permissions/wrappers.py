@@ -7,10 +7,10 @@ parser asks :func:`unwrap` about every simple command and judges what comes back
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from penguin_tui.engine.permissions.shell_words import ShellParseError, Word
+from penguin_tui.engine.permissions.shell_words import ShellParseError, Target, Word
 
 
 @dataclass(frozen=True)
@@ -28,8 +28,8 @@ class Unwrapped:
 
     commands: tuple[InnerCommand, ...] = ()
     scripts: tuple[str, ...] = ()
-    writes: tuple[str, ...] = ()
-    reads: tuple[str, ...] = ()
+    writes: tuple[Target, ...] = ()
+    reads: tuple[Target, ...] = ()
     runtime: tuple[str, ...] = ()
 
 
@@ -123,8 +123,14 @@ def _options(seen: Seen) -> set[str]:
     return {key for key, _ in seen}
 
 
-def _values(seen: Seen, *keys: str) -> tuple[str, ...]:
-    return tuple(value for key, value in seen if key in keys and value is not None)
+def _values(seen: Seen, *keys: str) -> tuple[Target, ...]:
+    """The files named by these options; a value with ``*?[`` may be a glob the shell expands."""
+    return tuple(_target(value) for key, value in seen if key in keys and value is not None)
+
+
+def _target(text: str) -> Target:
+    """A file named by an option's value, whose quoting is no longer known: maybe a glob."""
+    return Target(text, text if any(char in text for char in "*?[") else None)
 
 
 def _leading_assignments(words: Sequence[Word]) -> tuple[tuple[str, ...], tuple[Word, ...]]:
@@ -319,8 +325,8 @@ _FIND_WRITES = {"-fprint": 1, "-fprint0": 1, "-fls": 1, "-fprintf": 2}
 
 def _find(argv: Sequence[Word]) -> Unwrapped:
     commands: list[InnerCommand] = []
-    writes: list[str] = []
-    reads: list[str] = []
+    writes: list[Target] = []
+    reads: list[Target] = []
     index = 1
     while index < len(argv):
         text = argv[index].text
@@ -343,10 +349,10 @@ def _find(argv: Sequence[Word]) -> Unwrapped:
         elif text in _FIND_WRITES:
             if index + 1 >= len(argv):
                 raise ShellParseError(f"find {text} needs a file")
-            writes.append(argv[index + 1].text)
+            writes.append(argv[index + 1].target)
             index += 1 + _FIND_WRITES[text]
         elif text == "-files0-from" and index + 1 < len(argv):
-            reads.append(argv[index + 1].text)
+            reads.append(argv[index + 1].target)
             index += 2
         else:
             index += 1
@@ -354,7 +360,7 @@ def _find(argv: Sequence[Word]) -> Unwrapped:
 
 
 def _tee(argv: Sequence[Word]) -> Unwrapped:
-    files: list[str] = []
+    files: list[Target] = []
     options_done = False
     for word in argv[1:]:
         if not options_done and word.text == "--":
@@ -362,7 +368,112 @@ def _tee(argv: Sequence[Word]) -> Unwrapped:
         elif not options_done and word.text.startswith("-") and word.text != "-":
             continue
         else:
-            files.append(word.text)
+            files.append(word.target)
+    return Unwrapped(writes=tuple(files))
+
+
+def _sort(argv: Sequence[Word]) -> Unwrapped:
+    """``sort -o FILE`` (``-oFILE``, ``--output[=]FILE``) writes FILE."""
+    writes: list[Target] = []
+    index = 1
+    while index < len(argv):
+        text = argv[index].text
+        index += 1
+        if text == "--":
+            break
+        if text.startswith("--output"):
+            key, equals, value = text.partition("=")
+            if key != "--output":
+                continue
+            if equals:
+                writes.append(_target(value))
+            elif index < len(argv):
+                writes.append(argv[index].target)
+                index += 1
+            continue
+        if not text.startswith("-") or text.startswith("--") or text == "-":
+            continue
+        for position in range(1, len(text)):
+            letter, rest = text[position], text[position + 1 :]
+            if letter in "ktST" or letter == "o":
+                if not rest and index < len(argv):
+                    file = argv[index].target
+                    index += 1
+                else:
+                    file = _target(rest)
+                if letter == "o":
+                    writes.append(file)
+                break
+    return Unwrapped(writes=tuple(writes))
+
+
+def _dd(argv: Sequence[Word]) -> Unwrapped:
+    """``dd if=IN of=OUT`` reads IN and writes OUT."""
+    writes = [_target(word.text[3:]) for word in argv[1:] if word.text.startswith("of=")]
+    reads = [_target(word.text[3:]) for word in argv[1:] if word.text.startswith("if=")]
+    return Unwrapped(writes=tuple(writes), reads=tuple(reads))
+
+
+# Options of cp, mv, install and ln that take a value, short and long.
+_COPY_VALUED = "SgmotZ"
+_COPY_LONG_VALUED = names("--suffix --target-directory --mode --owner --group --context")
+
+
+def _operands(
+    argv: Sequence[Word], short_valued: str, long_valued: frozenset[str]
+) -> Iterator[tuple[str | None, Word]]:
+    """Each operand (option None) and each option's value (with its option), in order."""
+    index = 1
+    options_done = False
+    while index < len(argv):
+        word = argv[index]
+        text = word.text
+        index += 1
+        if options_done or not text.startswith("-") or text == "-":
+            yield None, word
+            continue
+        if text == "--":
+            options_done = True
+            continue
+        if text.startswith("--"):
+            key, equals, value = text.partition("=")
+            if key in long_valued:
+                if equals:
+                    yield key, Word.literal(value)
+                elif index < len(argv):
+                    yield key, argv[index]
+                    index += 1
+            continue
+        for position in range(1, len(text)):
+            letter, rest = text[position], text[position + 1 :]
+            if letter in short_valued:
+                if rest:
+                    yield f"-{letter}", Word.literal(rest)
+                elif index < len(argv):
+                    yield f"-{letter}", argv[index]
+                    index += 1
+                break
+
+
+def _copy(argv: Sequence[Word]) -> Unwrapped:
+    """``cp``, ``mv``, ``install``, ``ln``: the destination (last operand, or ``-t DIR``)."""
+    operands: list[Word] = []
+    destinations: list[Target] = []
+    for option, word in _operands(argv, _COPY_VALUED, _COPY_LONG_VALUED):
+        if option is None:
+            operands.append(word)
+        elif option in ("-t", "--target-directory"):
+            destinations.append(word.target)
+    if not destinations and len(operands) >= 2:
+        destinations.append(operands[-1].target)
+    return Unwrapped(writes=tuple(destinations))
+
+
+def _touch(argv: Sequence[Word]) -> Unwrapped:
+    """``touch`` and ``truncate`` change every file they name."""
+    valued = "rdts" if command_name(argv[0].text) == "touch" else "rs"
+    long_valued = names("--reference --date --size")
+    files = [word.target for option, word in _operands(argv, valued, long_valued) if option is None]
     return Unwrapped(writes=tuple(files))
 
 
@@ -456,6 +567,14 @@ _HANDLERS: dict[str, Callable[[Sequence[Word]], Unwrapped]] = {
     "xargs": _xargs,
     "find": _find,
     "tee": _tee,
+    "sort": _sort,
+    "dd": _dd,
+    "cp": _copy,
+    "mv": _copy,
+    "install": _copy,
+    "ln": _copy,
+    "touch": _touch,
+    "truncate": _touch,
     "eval": _eval,
 }
 

@@ -10,7 +10,14 @@ import time
 
 from pydantic import Field
 
-from penguin_tui.engine.tools.base import Tool, ToolArguments, ToolContext, ToolResult, one_line
+from penguin_tui.engine.tools.base import (
+    Tool,
+    ToolArguments,
+    ToolContext,
+    ToolError,
+    ToolResult,
+    one_line,
+)
 from penguin_tui.engine.tools.output import HeadTailBuffer, plural
 from penguin_tui.engine.tools.process_group import signal_group, stop_group
 
@@ -43,6 +50,11 @@ class RunShellTool(Tool[RunShellArgs]):
     )
 
     async def execute(self, args: RunShellArgs, ctx: ToolContext) -> ToolResult:
+        if "\0" in args.command:
+            raise ToolError(
+                "the command contains a NUL byte, which no shell command can hold; "
+                "write the command without it"
+            )
         limits = ctx.limits
         requested = args.timeout_s if args.timeout_s is not None else limits.shell_timeout_s
         timeout = min(requested, limits.shell_max_timeout_s)

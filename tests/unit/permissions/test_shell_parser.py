@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from penguin_tui.engine.permissions import ShellParseError, SimpleCommand, parse_shell
+from penguin_tui.engine.permissions import ShellParseError, SimpleCommand, Target, parse_shell
+
+
+def texts(targets: tuple[Target, ...]) -> tuple[str, ...]:
+    return tuple(target.text for target in targets)
 
 
 def argvs(command: str) -> list[tuple[str, ...]]:
@@ -88,7 +92,7 @@ def test_subshell_and_group_commands_are_found() -> None:
 
 def test_redirection_of_a_group_is_kept() -> None:
     parts = parse_shell("{ echo a; } > out.txt")
-    assert parts[-1] == SimpleCommand(argv=(), writes=("out.txt",))
+    assert parts[-1] == SimpleCommand(argv=(), writes=(Target("out.txt"),))
 
 
 @pytest.mark.parametrize("command", ["( ls", "{ ls; ", "{ ls }", "ls )", "}"])
@@ -126,7 +130,7 @@ def test_process_substitution_both_ways() -> None:
         ("tee", "/tmp/x"),
         ("diff", "<(sort a)", ">(tee /tmp/x)"),
     ]
-    assert parts[1].writes == ("/tmp/x",)
+    assert texts(parts[1].writes) == ("/tmp/x",)
 
 
 def test_variables_are_run_time_values() -> None:
@@ -216,26 +220,26 @@ def test_deep_nesting_is_refused_not_crashed() -> None:
 def test_redirections_are_writes_or_reads() -> None:
     part = only("cmd > a >> b >| c &> d &>> e 2> f 1>g < h <> i 2>&1 >&- <<< word")
     assert part.argv == ("cmd",)
-    assert part.writes == ("a", "b", "c", "d", "e", "f", "g", "i")
-    assert part.reads == ("h", "i")
+    assert texts(part.writes) == ("a", "b", "c", "d", "e", "f", "g", "i")
+    assert texts(part.reads) == ("h", "i")
 
 
 def test_redirection_before_the_command() -> None:
     part = only("2>/dev/null >out ls -l")
     assert part.argv == ("ls", "-l")
-    assert part.writes == ("/dev/null", "out")
+    assert texts(part.writes) == ("/dev/null", "out")
 
 
 def test_redirection_to_a_variable_is_a_run_time_value() -> None:
     part = only('echo x > "$OUT"')
-    assert part.writes == ("$OUT",)
+    assert texts(part.writes) == ("$OUT",)
     assert part.runtime == ('"$OUT"',)
 
 
 def test_named_descriptor_redirection_is_not_the_command() -> None:
     part = only("{fd}>log.txt rm -rf x")
     assert part.argv == ("rm", "-rf", "x")
-    assert part.writes == ("log.txt",)
+    assert texts(part.writes) == ("log.txt",)
 
 
 def test_a_lone_bracket_is_the_test_command_not_a_glob() -> None:
@@ -251,7 +255,7 @@ def test_heredoc_body_is_not_a_command() -> None:
     command = "cat <<EOF > notes.txt\nrm -rf /\nEOF\necho done"
     parts = parse_shell(command)
     assert [part.argv for part in parts] == [("cat",), ("echo", "done")]
-    assert parts[0].writes == ("notes.txt",)
+    assert texts(parts[0].writes) == ("notes.txt",)
 
 
 def test_unquoted_heredoc_substitutions_run() -> None:
@@ -408,12 +412,12 @@ def test_find_exec_without_terminator_is_refused() -> None:
 
 
 def test_find_fprint_writes() -> None:
-    assert only("find . -fprint /tmp/list").writes == ("/tmp/list",)
+    assert texts(only("find . -fprint /tmp/list").writes) == ("/tmp/list",)
 
 
 def test_tee_writes_its_files() -> None:
     part = parse_shell("echo x | tee -a ~/.bashrc out.txt")[-1]
-    assert part.writes == ("~/.bashrc", "out.txt")
+    assert texts(part.writes) == ("~/.bashrc", "out.txt")
 
 
 @pytest.mark.parametrize(
