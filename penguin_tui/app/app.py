@@ -454,6 +454,8 @@ class PenguinApp(CheckpointActions, DiffViewerActions, ProjectWatch):
             return
         message.prompt.remember(message.text)
         message.prompt.clear()
+        # The prompt and its reply come into view even when the chat was scrolled up.
+        self.workbench.query_one(ChatView).follow()
         self._send(message.text)
 
     @work(exclusive=True, group="turn", exit_on_error=False)

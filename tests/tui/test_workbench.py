@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from penguin_tui.app.widgets.chat import UserMessage
+from penguin_tui.app.widgets.chat import ChatView, UserMessage
 from penguin_tui.app.widgets.prompt import PromptInput
 from penguin_tui.app.widgets.usage import UsagePane
 from penguin_tui.testing import ServerThread, run_in_thread
 from tests.conftest import script
-from tests.tui.helpers import make_app, replies, send, wait_for, wait_ready, wait_reply_done
+from tests.tui.helpers import (
+    make_app,
+    replies,
+    send,
+    type_text,
+    wait_for,
+    wait_ready,
+    wait_reply_done,
+)
 
 SLOW_SCRIPT = """
 model = "m1"
@@ -244,3 +252,77 @@ async def test_a_long_reply_is_cut_into_finished_blocks(project: Path) -> None:
             assert reply.text == paragraphs
             blocks = [child for child in reply.children if child.__class__.__name__ == "Static"]
             assert len(blocks) >= 3  # cut at paragraph ends every ~6,000 characters
+
+
+async def test_typing_after_f5_and_back_lands_in_the_prompt(
+    server: ServerThread, project: Path
+) -> None:
+    app = make_app(project, server.base_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_ready(pilot)
+        prompt = app.workbench.query_one(PromptInput)
+        for back in ("f5", "escape"):
+            await pilot.press("f5")
+            assert app.screen.maximized is not None
+            await pilot.press(back)
+            assert app.screen.maximized is None
+            await type_text(pilot, "hi")
+            assert prompt.text == "hi"
+            prompt.clear()
+        await type_text(pilot, "after the chat")
+        await pilot.press("enter")
+        await wait_reply_done(pilot)
+        assert [u.text for u in app.screen.query(UserMessage)] == ["after the chat"]
+
+
+async def test_typing_on_the_chat_goes_to_the_prompt(server: ServerThread, project: Path) -> None:
+    app = make_app(project, server.base_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_ready(pilot)
+        await pilot.press("f3")
+        assert isinstance(app.focused, ChatView)
+        await type_text(pilot, "typed on the chat")
+        assert app.workbench.query_one(PromptInput).text == "typed on the chat"
+        await pilot.press("f3", "f5")
+        assert app.screen.maximized is not None
+        await pilot.press("x")  # the maximised chat steps back for the prompt
+        assert app.screen.maximized is None
+        assert app.workbench.query_one(PromptInput).text == "typed on the chatx"
+
+
+LONG_FIRST_REPLY = """
+model = "m1"
+rate = 0
+[[turns]]
+text = "{long}"
+[[turns]]
+text = "The second reply, at the bottom."
+"""
+
+
+async def test_sending_while_scrolled_up_brings_the_prompt_and_the_reply_into_view(
+    project: Path,
+) -> None:
+    long = "\\n\\n".join(f"Paragraph {i} of a long answer." for i in range(60))
+    with run_in_thread(script(LONG_FIRST_REPLY.format(long=long))) as server:
+        app = make_app(project, server.base_url)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_ready(pilot)
+            await send(pilot, "first")
+            await wait_reply_done(pilot)
+            chat = app.workbench.query_one(ChatView)
+            await pilot.press("pageup", "pageup")
+            await wait_for(pilot, lambda: chat.scroll_y < chat.max_scroll_y - 10, what="scrolled")
+            await send(pilot, "second")
+            reply = await wait_reply_done(pilot, count=2)
+            await wait_for(
+                pilot, lambda: chat.scroll_y == chat.max_scroll_y, what="the chat at the bottom"
+            )
+            await pilot.pause(0.1)
+            assert chat.scroll_y == chat.max_scroll_y
+            assert chat.is_anchored
+            assert chat.scrollable_content_region.contains_region(reply.region)
+            # The prompt that was sent is in view too (it sits just above its reply).
+            sent = list(app.screen.query(UserMessage))[-1]
+            assert sent.region.height > 0
+            assert chat.scrollable_content_region.overlaps(sent.region)

@@ -7,6 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Static
 
 from penguin_tui.app.widgets.chat import ChatView
@@ -51,6 +52,8 @@ class WorkbenchScreen(Screen[None]):
     def __init__(self, tally: UsageTally) -> None:
         super().__init__()
         self.tally = tally
+        # Where the focus was before a pane was maximised: it goes back there after.
+        self._focus_before_maximize: Widget | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
@@ -82,7 +85,28 @@ class WorkbenchScreen(Screen[None]):
             target = self.focused
             if isinstance(target, PromptInput):
                 target = self.query_one(ChatView)
-            self.maximize(target, container=False)
+            if self.maximize(target, container=False):
+                target.focus()
+
+    def maximize(self, widget: Widget, container: bool = True) -> bool:
+        if self.maximized is None:
+            self._focus_before_maximize = self.focused
+        return super().maximize(widget, container)
+
+    def minimize(self) -> None:
+        """Restore the maximised pane, and the focus to where it was before."""
+        back, self._focus_before_maximize = self._focus_before_maximize, None
+        super().minimize()
+        if back is not None and back.is_attached and back.focusable:
+            back.focus()
+
+    def on_chat_view_typed_on(self, message: ChatView.TypedOn) -> None:
+        """Text typed on the chat goes to the prompt (a maximised chat steps back for it)."""
+        if self.maximized is not None:
+            self.minimize()
+        prompt = self.query_one(PromptInput)
+        prompt.focus()
+        prompt.insert(message.text)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # pageup/pagedown are priority keys for the chat; while another pane covers it (the

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
 from textual.widgets import Collapsible, Static
 
 from penguin_tui.app.widgets.tool_call import ToolCallView
@@ -207,8 +209,27 @@ class ChatView(VerticalScroll):
     can_focus = True
     ALLOW_MAXIMIZE = True
 
+    class TypedOn(Message):
+        """The user typed text while the chat had the focus: it belongs in the prompt."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
     def on_mount(self) -> None:
         self.anchor()
+
+    def follow(self) -> None:
+        """Scroll to the newest text and stay there as more comes (after a scroll up)."""
+        self.anchor()
+
+    def on_key(self, event: events.Key) -> None:
+        # Nothing in the chat takes text: a character no key of the focused pane is bound
+        # to (a tool call's diff binds a few) goes to the prompt instead of vanishing.
+        if event.is_printable and event.character and event.key not in self.screen.active_bindings:
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.TypedOn(event.character))
 
     def reply(self, message_id: str) -> AssistantMessage | None:
         for child in reversed(self.children):
