@@ -51,7 +51,8 @@ class ScriptedServer:
 
     A test double, not a model. ``port=0`` picks a free port; ``rate`` (tokens per second)
     overrides the script's rate, and 0 means as fast as possible. ``requests`` records every
-    chat-completion request body received, in order.
+    chat-completion request body received, in order, and ``request_headers`` their headers
+    (names in lower case), so a test can see which key a call carried.
     """
 
     def __init__(
@@ -63,6 +64,7 @@ class ScriptedServer:
         self.host = host
         self.rate: float = script.rate if rate is None else rate
         self.requests: list[dict[str, Any]] = []
+        self.request_headers: list[dict[str, str]] = []
         self._port = port
         self._server: asyncio.Server | None = None
         self._connections: set[asyncio.Task[Any]] = set()
@@ -112,6 +114,7 @@ class ScriptedServer:
         self._remaining = [t.fault.count if t.fault else 0 for t in self.script.turns]
         self._fired.clear()
         self.requests.clear()
+        self.request_headers.clear()
 
     @property
     def port(self) -> int:
@@ -176,6 +179,7 @@ class ScriptedServer:
             writer.write(_error(400, "body must be a JSON object", "invalid_request_error"))
             return
         self.requests.append(body)
+        self.request_headers.append(dict(request.headers))
         raw_messages = body.get("messages")
         messages: list[Any] = raw_messages if isinstance(raw_messages, list) else []
         model = str(body.get("model") or self.script.model).removeprefix("openai/")

@@ -55,6 +55,11 @@ class ServerThread:
         """Every chat-completion request body received, in order."""
         return self.server.requests
 
+    @property
+    def request_headers(self) -> list[dict[str, str]]:
+        """The headers of each of those requests (names in lower case), in the same order."""
+        return self.server.request_headers
+
     def __enter__(self) -> ServerThread:
         return self
 
