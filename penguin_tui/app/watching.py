@@ -56,10 +56,11 @@ class ProjectWatch(App[int]):
             self.watched_paths |= paths
             self.recheck_outside_changes()
 
+        # penguin-tui's own files, not its whole data folder: the demo's project lives there.
         await watch_project(
             runtime.project_dir,
             changed,
-            skip=[runtime.paths.root],
+            skip=runtime.paths.protected(),
             stop=self._stop_watching,
         )
 

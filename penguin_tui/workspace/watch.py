@@ -1,8 +1,9 @@
 """Watching the project for edits made outside penguin-tui (an editor, a shell, git).
 
 The watcher only says *that* something changed; the snapshot decides what. It skips the
-project's ``.git``, penguin-tui's own data and the temporary files a restore writes beside
-each file it puts back, so its own work does not wake it.
+project's ``.git``, penguin-tui's own files (its database, logs, shadow repositories) and the
+temporary files a restore writes beside each file it puts back, so its own work does not
+wake it.
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ def is_restore_temp(path: str) -> bool:
 
 
 def _filter(root: Path, skip: Sequence[Path]) -> Callable[[object, str], bool]:
-    skipped = [str(path) for path in skip]
+    # A skipped folder that holds the whole project would silence the watcher: it is the
+    # project's parent (the demo's project lives in penguin-tui's data folder), not a part.
+    skipped = [str(path) for path in skip if not root.is_relative_to(path)]
     git_dir = str(root / ".git")
 
     def wanted(_change: object, path: str) -> bool:

@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from penguin_tui.app.launch import make_demo_project
 from penguin_tui.app.screens.revert import RevertScreen
 from penguin_tui.app.widgets.checkpoints import CheckpointBrowser
 from penguin_tui.app.widgets.diff_pane import DiffPane
 from penguin_tui.checkpoints.shadow import ShadowRepo
+from penguin_tui.config.paths import data_paths
 from penguin_tui.testing import ServerThread
 from tests.tui.helpers import checkpoint_from_keys, cursor_to, make_app, wait_for, wait_ready
 
@@ -119,3 +121,17 @@ async def test_a_watcher_batch_looks_again_only_at_its_own_paths(
         await checkpoint_from_keys(pilot, "takes a.py in")
         await wait_for(pilot, lambda: not app.outside_changes, what="nothing left outside")
         assert any("a.py" in paths for paths in asked)  # a new position: asked again
+
+
+async def test_edits_in_the_demo_project_are_counted(server: ServerThread) -> None:
+    """The demo's project lives under the data folder: the watcher skips penguin-tui's own
+    files there, not the project."""
+    project = make_demo_project(data_paths().demo_projects)
+    app = make_app(project, server.base_url)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_ready(pilot)
+        browser = app.workbench.query_one(CheckpointBrowser)
+        await checkpoint_from_keys(pilot, "start")
+        (project / "hello.py").write_text("print('edited in another editor')\n")
+        await wait_for(pilot, lambda: app.outside_changes == {"hello.py"}, what="the edit")
+        assert "1 changed outside (f7)" in str(browser.border_title)
