@@ -57,11 +57,13 @@ class ToolCallSpec(_Frozen):
 
 
 class UsageOverride(_Frozen):
-    """Token counts that replace the computed ones in a turn's usage chunk."""
+    """Token counts that replace the computed ones in a turn's usage chunk, and a cost the
+    provider reports itself (``usage.cost``, as some providers do)."""
 
     prompt_tokens: int | None = Field(default=None, ge=0)
     completion_tokens: int | None = Field(default=None, ge=0)
     reasoning_tokens: int | None = Field(default=None, ge=0)
+    cost: float | None = Field(default=None, ge=0)
 
 
 class Turn(_Frozen):
@@ -74,6 +76,7 @@ class Turn(_Frozen):
     tool_calls: tuple[ToolCallSpec, ...] = ()
     fault: Fault | None = None
     usage: UsageOverride | None = None
+    usage_chunk: bool = True
     chunk_tokens: int | None = Field(default=None, ge=1)
 
     @field_validator("match")

@@ -215,7 +215,7 @@ class ScriptedServer:
         usage = compute_usage(plan.turn, pieces, messages)
         factory = ChunkFactory(f"chatcmpl-scripted-{plan.number}", model, int(time.time()))
         if body.get("stream"):
-            await self._stream(writer, factory, pieces, usage, fault)
+            await self._stream(writer, factory, pieces, usage, fault, plan.turn.usage_chunk)
         else:
             await self._complete(writer, factory, pieces, usage, fault)
 
@@ -252,6 +252,7 @@ class ScriptedServer:
         pieces: Sequence[Piece],
         usage: Usage,
         fault: Fault | None,
+        send_usage: bool,
     ) -> None:
         if fault is not None and fault.kind == "stall" and fault.after_tokens == 0:
             await asyncio.sleep(fault.stall_seconds)
@@ -275,7 +276,8 @@ class ScriptedServer:
             await writer.drain()
         if fault is None:
             send(sse_event(factory.chunk({}, finish_reason(pieces))))
-            send(sse_event(factory.usage_chunk(usage)))
+            if send_usage:
+                send(sse_event(factory.usage_chunk(usage)))
             send(DONE)
             writer.write(http11.LAST_CHUNK)
         elif fault.kind == "malformed":

@@ -77,6 +77,7 @@ class Usage:
     prompt_tokens: int
     completion_tokens: int
     reasoning_tokens: int
+    cost: float | None = None
 
     @property
     def total_tokens(self) -> int:
@@ -85,12 +86,15 @@ class Usage:
 
     def as_dict(self) -> dict[str, Any]:
         """The OpenAI ``usage`` object."""
-        return {
+        usage: dict[str, Any] = {
             "prompt_tokens": self.prompt_tokens,
             "completion_tokens": self.completion_tokens,
             "total_tokens": self.total_tokens,
             "completion_tokens_details": {"reasoning_tokens": self.reasoning_tokens},
         }
+        if self.cost is not None:
+            usage["cost"] = self.cost
+        return usage
 
 
 def tool_call_id(turn_number: int, index: int) -> str:
@@ -122,11 +126,13 @@ def compute_usage(turn: Turn, pieces: Sequence[Piece], messages: Sequence[Any]) 
     completion = sum(piece.tokens for piece in pieces)
     reasoning = sum(piece.tokens for piece in pieces if piece.kind == "reasoning")
     prompt = count_prompt_tokens(messages)
+    cost = None
     if turn.usage is not None:
+        cost = turn.usage.cost
         if turn.usage.prompt_tokens is not None:
             prompt = turn.usage.prompt_tokens
         if turn.usage.completion_tokens is not None:
             completion = turn.usage.completion_tokens
         if turn.usage.reasoning_tokens is not None:
             reasoning = turn.usage.reasoning_tokens
-    return Usage(prompt, completion, reasoning)
+    return Usage(prompt, completion, reasoning, cost)
