@@ -251,6 +251,7 @@ async def _session_document(store: Store, session_id: str) -> dict[str, Any]:
                 "reasoning_tokens": u.reasoning_tokens,
                 "cost_usd": u.cost_usd,
                 "cost_source": u.cost_source,
+                "tokens_source": u.tokens_source,
                 "ttft_ms": u.ttft_ms,
                 "duration_ms": u.duration_ms,
             }

@@ -265,7 +265,12 @@ class PenguinApp(CheckpointActions, DiffViewerActions, ProjectWatch):
         )
         for row in rows:
             tally.call_recorded(
-                row.input_tokens, row.output_tokens, row.cost_usd, row.ttft_ms, row.duration_ms
+                row.input_tokens,
+                row.output_tokens,
+                row.cost_usd,
+                row.ttft_ms,
+                row.duration_ms,
+                estimated=row.tokens_source == "estimate",
             )
         return tally
 
@@ -315,8 +320,7 @@ class PenguinApp(CheckpointActions, DiffViewerActions, ProjectWatch):
                 else:
                     await reply.add_reasoning(event.text)
         elif isinstance(event, MessageStarted):
-            history = await self.runtime.engine.history() if self.runtime else []
-            self.tally.reply_started_now(sum(len(m.content) for m in history) // 4)
+            self.tally.reply_started_now(event.estimated_input_tokens)
             await chat.start_reply(event.message_id)
             self._refresh_usage()
         elif isinstance(event, ToolCallStarted):
@@ -365,6 +369,7 @@ class PenguinApp(CheckpointActions, DiffViewerActions, ProjectWatch):
                 event.cost_usd,
                 event.ttft_ms,
                 event.duration_ms,
+                estimated=event.tokens_source == "estimate",
             )
             self._refresh_usage()
         elif isinstance(event, Retrying):

@@ -38,13 +38,15 @@ class SessionStarted(Event):
 
 
 class MessageStarted(Event):
-    """An assistant reply began; its text follows as ``message.delta`` events."""
+    """An assistant reply began; its text follows as ``message.delta`` events.
+    ``estimated_input_tokens`` is the size of the whole request until ``usage`` says."""
 
     durable: ClassVar[bool] = False
     type: Literal["message.started"] = "message.started"
     message_id: str
     role: str = "assistant"
     model: str
+    estimated_input_tokens: int = 0
 
 
 class Delta(Event):
@@ -90,7 +92,8 @@ class MessageCompleted(Event):
 
 
 class UsageRecorded(Event):
-    """Tokens, dollars and timings of one LLM call; ``cost_usd`` is null when unknown."""
+    """Tokens, dollars and timings of one LLM call; ``cost_usd`` is null when unknown, and
+    ``tokens_source`` says whether the provider reported the tokens or they are estimated."""
 
     type: Literal["usage"] = "usage"
     message_id: str | None
@@ -101,9 +104,10 @@ class UsageRecorded(Event):
     cache_write_tokens: int = 0
     reasoning_tokens: int = 0
     cost_usd: float | None
-    cost_source: str
+    cost_source: Literal["provider", "config", "litellm", "estimate", "unknown"]
     ttft_ms: float | None
     duration_ms: float
+    tokens_source: Literal["provider", "estimate"] = "provider"
 
 
 class Retrying(Event):

@@ -23,6 +23,7 @@ from penguin_tui.engine.history import (
     to_openai,
     tool_message,
 )
+from penguin_tui.engine.reply import estimate_request_tokens
 from penguin_tui.engine.streaming import ReplyStreamer, publish_completed, report
 from penguin_tui.engine.tool_runner import CANCELLED, ToolRunner
 from penguin_tui.engine.tools.registry import tool_schemas
@@ -253,7 +254,7 @@ class ChatEngine:
         messages = to_openai([*history, user])
         self._ran_tools = False
         try:
-            return await self._agent_loop(user, messages, targets, estimate)
+            return await self._agent_loop(user, messages, targets)
         finally:
             if self._ran_tools:
                 await asyncio.shield(self._run_hook("after_turn", session_id, prompt))
@@ -291,7 +292,6 @@ class ChatEngine:
         user: Message,
         messages: list[dict[str, Any]],
         targets: list[ModelTarget],
-        estimate: int,
     ) -> TurnResult:
         """Model, then its tool calls, then the model again, until it answers or a limit hits."""
         session_id = user.session_id
@@ -309,13 +309,16 @@ class ChatEngine:
             reply = await self.store.add_message(
                 session_id, parent, Role.ASSISTANT, "", MessageStatus.STREAMING, targets[0].name
             )
-            await self.bus.publish(
-                MessageStarted(session_id=session_id, message_id=reply.id, model=targets[0].name)
-            )
             request = ChatRequest(messages=messages, targets=targets, extra=extra)
-            streamed = await self._streamer.stream(
-                reply, request, estimate, lambda: self._cancel_requested
+            await self.bus.publish(
+                MessageStarted(
+                    session_id=session_id,
+                    message_id=reply.id,
+                    model=targets[0].name,
+                    estimated_input_tokens=estimate_request_tokens(request),
+                )
             )
+            streamed = await self._streamer.stream(reply, request, lambda: self._cancel_requested)
             last = streamed.message
             if streamed.usage is not None:
                 budget.tokens += streamed.usage.input_tokens + streamed.usage.output_tokens
@@ -354,7 +357,6 @@ class ChatEngine:
                 await publish_completed(self.bus, answer)
                 messages.append(tool_message(call.call_id, outcome.output))
                 parent = answer.id
-            estimate = sum(estimate_tokens(str(m.get("content") or "")) for m in messages)
 
     async def _answer_cancelled(
         self,

@@ -57,7 +57,7 @@ class Compactor:
             session_id, head, Role.SYSTEM, "", MessageStatus.STREAMING, targets[0].name
         )
         streamed = await self.streamer.stream(
-            summary, ChatRequest(messages=messages, targets=targets), before, cancel_requested
+            summary, ChatRequest(messages=messages, targets=targets), cancel_requested
         )
         if streamed.status is MessageStatus.COMPLETE:
             await self.bus.publish(

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
-from penguin_tui.llm.client import ToolCallDelta
+from penguin_tui.engine.history import estimate_tokens
+from penguin_tui.llm.client import ChatRequest, ToolCallDelta
 from penguin_tui.llm.pricing import TokenUsage
 from penguin_tui.llm.target import ModelTarget
 from penguin_tui.store import ToolCallRequest
@@ -52,6 +54,27 @@ def arguments_are_complete(arguments: str) -> bool:
         return isinstance(json.loads(arguments), dict)
     except ValueError:
         return False
+
+
+# Chat formats wrap each message in a few tokens of their own (role, separators).
+MESSAGE_OVERHEAD_TOKENS = 3
+
+
+def estimate_request_tokens(request: ChatRequest) -> int:
+    """The input tokens a request will cost, about 4 characters a token: every message sent
+    (the system prompt and the tool calls included) and the tool schemas."""
+    total = sum(MESSAGE_OVERHEAD_TOKENS + estimate_tokens(_sent_text(m)) for m in request.messages)
+    tools = request.extra.get("tools")
+    if tools:
+        total += estimate_tokens(json.dumps(tools))
+    return total
+
+
+def _sent_text(message: dict[str, Any]) -> str:
+    content = message.get("content")
+    text = content if isinstance(content, str) else json.dumps(content) if content else ""
+    calls = message.get("tool_calls")
+    return text + json.dumps(calls) if calls else text
 
 
 @dataclass

@@ -18,7 +18,11 @@ from penguin_tui.bus import (
     UsageRecorded,
 )
 from penguin_tui.config.settings import ModelSettings
-from penguin_tui.engine.reply import ReplyProgress, arguments_are_complete
+from penguin_tui.engine.reply import (
+    ReplyProgress,
+    arguments_are_complete,
+    estimate_request_tokens,
+)
 from penguin_tui.errors import LLMError, PenguinError, StoreError
 from penguin_tui.llm.client import ChatRequest, FallbackNotice, LLMClient, RetryNotice
 from penguin_tui.llm.pricing import TokenUsage, cost_of
@@ -75,12 +79,13 @@ class ReplyStreamer:
         self,
         reply: Message,
         request: ChatRequest,
-        input_estimate: int,
         cancel_requested: Callable[[], bool],
     ) -> StreamedReply:
         """Stream into ``reply``; a cancel keeps the partial text, a broken stream too."""
         session_id = reply.session_id
-        progress = ReplyProgress(target=request.targets[0], input_estimate=input_estimate)
+        progress = ReplyProgress(
+            target=request.targets[0], input_estimate=estimate_request_tokens(request)
+        )
 
         async def on_retry(notice: RetryNotice) -> None:
             await self.bus.publish(
@@ -196,15 +201,15 @@ class ReplyStreamer:
 
     def _usage_record(self, reply: Message, progress: ReplyProgress) -> UsageRecord:
         usage = progress.usage
-        estimated = usage is None
         if usage is None:
-            # Cut short before the final usage chunk: bill what can be estimated.
-            usage = TokenUsage(input_tokens=progress.input_estimate, output_tokens=progress.pieces)
+            # Cut short, or ended without the provider's usage: bill what can be estimated.
+            usage = TokenUsage(
+                input_tokens=progress.input_estimate,
+                output_tokens=progress.pieces,
+                source="estimate",
+            )
         target = progress.target
         cost = cost_of(target.litellm_model, usage, self.settings)
-        source = cost.source
-        if estimated:
-            source = "estimate" if cost.usd is not None else "unknown"
         first_token = progress.first_token
         return UsageRecord(
             session_id=reply.session_id,
@@ -216,7 +221,8 @@ class ReplyStreamer:
             cache_write_tokens=usage.cache_write_tokens,
             reasoning_tokens=usage.reasoning_tokens,
             cost_usd=cost.usd,
-            cost_source=source,
+            cost_source=cost.source,
+            tokens_source=usage.source,
             ttft_ms=None if first_token is None else (first_token - progress.started) * 1000,
             duration_ms=(time.perf_counter() - progress.started) * 1000,
         )

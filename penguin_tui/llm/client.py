@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from penguin_tui.config.settings import ModelSettings
@@ -88,7 +88,40 @@ def backoff_delay(attempt: int, settings: ModelSettings, retry_after: float | No
     return delay
 
 
-def _usage(raw: Any) -> TokenUsage | None:
+# litellm writes its own bill into ``usage.cost`` and keeps the provider's figure (or None)
+# under this key of the chunk's hidden parameters.
+UPSTREAM_COST_KEY = "upstream_usage_cost"
+
+
+def _dollars(value: Any) -> float | None:
+    """A reported cost: a number, or a breakdown whose total is under ``total_cost``."""
+    if isinstance(value, dict):
+        value = value.get("total_cost")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def provider_cost(chunk: Any, raw_usage: Any) -> float | None:
+    """The cost the provider itself reported for the call, never litellm's own computation."""
+    hidden = getattr(chunk, "_hidden_params", None)
+    if isinstance(hidden, dict) and UPSTREAM_COST_KEY in hidden:
+        return _dollars(hidden[UPSTREAM_COST_KEY])
+    return _dollars(getattr(raw_usage, "cost", None))
+
+
+def provider_sent_usage(stream: Any) -> bool:
+    """Whether the provider's stream carried usage. Without it litellm makes figures up from
+    its own token counter and hands them over as the final chunk's usage; those are not the
+    provider's, and the caller's estimate stands instead."""
+    received = getattr(stream, "chunks", None)
+    if not isinstance(received, list):
+        return True
+    return any(getattr(chunk, "usage", None) is not None for chunk in reversed(received))
+
+
+def _usage(chunk: Any) -> TokenUsage | None:
+    raw = getattr(chunk, "usage", None)
     if raw is None:
         return None
     details = getattr(raw, "prompt_tokens_details", None)
@@ -97,14 +130,13 @@ def _usage(raw: Any) -> TokenUsage | None:
         raw, "cache_read_input_tokens", 0
     )
     cache_write = getattr(raw, "cache_creation_input_tokens", 0) or 0
-    provider_cost = getattr(raw, "cost", None)
     return TokenUsage(
         input_tokens=int(getattr(raw, "prompt_tokens", 0) or 0),
         output_tokens=int(getattr(raw, "completion_tokens", 0) or 0),
         cache_read_tokens=int(cache_read or 0),
         cache_write_tokens=int(cache_write or 0),
         reasoning_tokens=int(getattr(completion_details, "reasoning_tokens", 0) or 0),
-        provider_cost_usd=float(provider_cost) if isinstance(provider_cost, int | float) else None,
+        provider_cost_usd=provider_cost(chunk, raw),
     )
 
 
@@ -142,7 +174,7 @@ def _piece(chunk: Any) -> StreamPiece:
         text=text,
         reasoning=reasoning,
         tool_calls=tool_calls,
-        usage=_usage(getattr(chunk, "usage", None)),
+        usage=_usage(chunk),
         finish_reason=finish,
         model=getattr(chunk, "model", None),
     )
@@ -230,6 +262,8 @@ class LLMClient:
                         ) from None
                     return
                 piece = _piece(chunk)
+                if piece.usage is not None and not provider_sent_usage(stream):
+                    piece = replace(piece, usage=None)
                 finished = finished or piece.finish_reason is not None
                 if piece.has_output or piece.usage or piece.finish_reason:
                     yield piece

@@ -92,7 +92,8 @@ class AuditEntry:
 
 @dataclass(frozen=True)
 class UsageRecord:
-    """One LLM call's tokens, cost and timings; ``cost_usd`` is None when the price is unknown."""
+    """One LLM call's tokens, cost and timings; ``cost_usd`` is None when the price is unknown,
+    and ``tokens_source`` says whether the provider reported the tokens or they are estimated."""
 
     session_id: str
     message_id: str | None
@@ -106,6 +107,7 @@ class UsageRecord:
     cost_source: str
     ttft_ms: float | None
     duration_ms: float
+    tokens_source: str = "provider"
 
 
 @dataclass(frozen=True)

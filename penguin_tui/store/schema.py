@@ -174,6 +174,13 @@ MIGRATIONS: list[str] = [
         created_at REAL NOT NULL
     );
     """,
+    # 5: whether a call's tokens were reported by the provider or estimated (a reply cut
+    # short, or a stream that ended without usage). Older estimates were billed 'estimate'.
+    """
+    ALTER TABLE usage ADD COLUMN tokens_source TEXT NOT NULL DEFAULT 'provider'
+        CHECK (tokens_source IN ('provider', 'estimate'));
+    UPDATE usage SET tokens_source = 'estimate' WHERE cost_source = 'estimate';
+    """,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

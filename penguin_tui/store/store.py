@@ -507,7 +507,8 @@ class Store:
         await self._write(
             "INSERT INTO usage (session_id, message_id, model, input_tokens, output_tokens,"
             " cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_usd, cost_source,"
-            " ttft_ms, duration_ms, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " tokens_source, ttft_ms, duration_ms, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 usage.session_id,
                 usage.message_id,
@@ -519,6 +520,7 @@ class Store:
                 usage.reasoning_tokens,
                 usage.cost_usd,
                 usage.cost_source,
+                usage.tokens_source,
                 usage.ttft_ms,
                 usage.duration_ms,
                 time.time(),
@@ -543,6 +545,7 @@ class Store:
                 cost_source=row["cost_source"],
                 ttft_ms=row["ttft_ms"],
                 duration_ms=row["duration_ms"],
+                tokens_source=row["tokens_source"],
             )
             for row in rows
         ]

@@ -43,3 +43,22 @@ def test_context_window_from_litellm_and_from_config() -> None:
     assert context_window("openai/unknown-thing", ModelSettings()) is None
     configured = ModelSettings(context_windows={"unknown-thing": 8192})
     assert context_window("openai/unknown-thing", configured) == 8192
+
+
+def test_configured_price_beats_the_litellm_table_for_a_model_it_knows() -> None:
+    settings = ModelSettings(prices={"gpt-4o": ModelPrice(input_per_mtok=1.0, output_per_mtok=3.0)})
+    for name in ("gpt-4o", "openai/gpt-4o"):
+        cost = cost_of(name, TokenUsage(1_000_000, 1_000_000), settings)
+        assert cost.source == "config"
+        assert cost.usd == pytest.approx(4.0)
+
+
+def test_a_cost_on_estimated_tokens_is_an_estimate_whatever_priced_it() -> None:
+    estimated = TokenUsage(1_000_000, 1_000_000, source="estimate")
+    from_table = cost_of("gpt-4o-mini", estimated, ModelSettings())
+    assert from_table.source == "estimate"
+    assert from_table.usd == pytest.approx(0.15 + 0.60)
+    configured = ModelSettings(prices={"m1": ModelPrice(input_per_mtok=1.0, output_per_mtok=1.0)})
+    assert cost_of("openai/m1", estimated, configured).source == "estimate"
+    unpriced = cost_of("openai/m1", estimated, ModelSettings())
+    assert (unpriced.usd, unpriced.source) == (None, "unknown")

@@ -26,7 +26,10 @@ def tokens(count: int) -> str:
 
 @dataclass
 class UsageTally:
-    """The figures on the usage pane; fed by bus events, read by the widget."""
+    """The figures on the usage pane; fed by bus events, read by the widget.
+
+    Estimated figures (a reply still streaming, or a call the provider sent no usage for)
+    are marked ``~`` until the provider's own figures replace them."""
 
     model: str | None = None
     scripted: bool = False
@@ -35,6 +38,7 @@ class UsageTally:
     reply_in: int = 0
     reply_out: int = 0
     reply_cost: float | None = None
+    reply_estimated: bool = False
     reply_streaming: bool = False
     reply_started: float | None = None
     first_token_at: float | None = None
@@ -46,10 +50,13 @@ class UsageTally:
     session_cost: float | None = None
     session_calls: int = 0
     unpriced_calls: int = 0
+    estimated_calls: int = 0
     notes: list[str] = field(default_factory=list)
 
     def reply_started_now(self, prompt_estimate: int) -> None:
+        """A call began; ``prompt_estimate`` is the whole request's estimated size."""
         self.reply_streaming = True
+        self.reply_estimated = True
         self.reply_in = prompt_estimate
         self.reply_out = 0
         self.reply_cost = None
@@ -84,8 +91,11 @@ class UsageTally:
         cost: float | None,
         ttft_ms: float | None,
         duration_ms: float,
+        estimated: bool = False,
     ) -> None:
+        """A call ended; ``estimated`` when its tokens are estimates, not the provider's."""
         self.reply_streaming = False
+        self.reply_estimated = estimated
         self.reply_in, self.reply_out, self.reply_cost = input_tokens, output_tokens, cost
         self.ttft_ms = ttft_ms if ttft_ms is not None else self.ttft_ms
         streaming_ms = duration_ms - (ttft_ms or 0)
@@ -94,6 +104,8 @@ class UsageTally:
         self.session_in += input_tokens
         self.session_out += output_tokens
         self.session_calls += 1
+        if estimated:
+            self.estimated_calls += 1
         if cost is None:
             self.unpriced_calls += 1
         else:
@@ -105,7 +117,15 @@ class UsageTally:
         if self.session_cost is None:
             return "n/a"
         suffix = f" (+{self.unpriced_calls} n/a)" if self.unpriced_calls else ""
-        return money(self.session_cost) + suffix
+        return self.session_mark() + money(self.session_cost) + suffix
+
+    def reply_mark(self) -> str:
+        """``~`` while the reply's figures are estimates."""
+        return "~" if self.reply_estimated else ""
+
+    def session_mark(self) -> str:
+        """``~`` while the session's totals include an estimated call."""
+        return "~" if self.estimated_calls else ""
 
 
 def _bar(fraction: float, width: int, colours: dict[str, str]) -> Text:
@@ -164,15 +184,26 @@ class UsagePane(Static):
         figures.add_column(justify="right", no_wrap=True)
         figures.add_row("", "in", "out", "cost", style=muted)
         streaming = tally.reply_streaming
-        reply_cost = "…" if streaming else (money(tally.reply_cost) if tally.session_calls else "—")
+        mark = tally.reply_mark()
+        if streaming:
+            reply_cost = "…"
+        elif not tally.session_calls:
+            reply_cost = "—"
+        else:
+            reply_cost = money(tally.reply_cost)
+            reply_cost = reply_cost if tally.reply_cost is None else mark + reply_cost
         figures.add_row(
             "Reply ⋯" if streaming else "Reply",
-            ("~" if streaming else "") + tokens(tally.reply_in),
-            tokens(tally.reply_out),
+            mark + tokens(tally.reply_in),
+            mark + tokens(tally.reply_out),
             reply_cost,
         )
+        session = tally.session_mark()
         figures.add_row(
-            "Session", tokens(tally.session_in), tokens(tally.session_out), tally.session_money()
+            "Session",
+            session + tokens(tally.session_in),
+            session + tokens(tally.session_out),
+            tally.session_money(),
         )
 
         timing = Table.grid(padding=(0, 1))
