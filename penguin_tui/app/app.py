@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 from textual.app import SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -94,6 +95,19 @@ class PenguinApp(CheckpointActions, DiffViewerActions, ProjectWatch):
         for theme in themes:
             self.register_theme(theme)
         self.theme = DARK if DARK in self.available_themes else FALLBACK_THEME
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """A notification shows its text as written: messages name config sections such as
+        ``[model]``, and paths or commands may hold brackets too, which markup would eat."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     # -- start-up --------------------------------------------------------------------------
 

@@ -107,3 +107,8 @@ async def checkpoint_from_keys(pilot: Pilot[int], label: str) -> Checkpoint:
 def notifications(app: PenguinApp) -> list[str]:
     """The text of every notification shown so far."""
     return [str(n.message) for n in app._notifications]
+
+
+def screen_text(app: PenguinApp) -> str:
+    """What the terminal shows, as plain text, one line per row."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())

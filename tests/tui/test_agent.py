@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
+
+from textual.widgets._collapsible import CollapsibleTitle
 
 from penguin_tui.app.screens.approval import ApprovalScreen
 from penguin_tui.app.widgets.tool_call import ToolCallView
@@ -116,3 +119,28 @@ async def test_deny_with_a_reason_tells_the_model_why(project: Path) -> None:
             assert "denied by the user: use y.py" in answer["content"]
             view = next(iter(app.workbench.query(ToolCallView)))
             assert view.status == "denied"
+
+
+async def test_a_tool_call_shows_the_brackets_of_its_command(project: Path) -> None:
+    command = 'grep -n "[a-z]" notes.txt && echo [/] [model]'
+    shell = f"""
+model = "m1"
+rate = 0
+[[turns]]
+[[turns.tool_calls]]
+name = "run_shell"
+arguments = '{json.dumps({"command": command})}'
+[[turns]]
+text = "Done."
+"""
+    (project / "notes.txt").write_text("abc\n")
+    with run_in_thread(script(shell)) as server:
+        app = make_app(project, server.base_url)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_ready(pilot)
+            await send(pilot, "look")
+            await wait_for(pilot, lambda: isinstance(app.screen, ApprovalScreen), what="a question")
+            await pilot.press("y")
+            await wait_reply_done(pilot, count=2)
+            title = app.workbench.query_one(ToolCallView).query_one(CollapsibleTitle)
+            assert f"run_shell  $ {command}  — exit 0" in str(title.label)

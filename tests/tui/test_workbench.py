@@ -12,6 +12,7 @@ from tests.conftest import script
 from tests.tui.helpers import (
     make_app,
     replies,
+    screen_text,
     send,
     type_text,
     wait_for,
@@ -326,3 +327,17 @@ async def test_sending_while_scrolled_up_brings_the_prompt_and_the_reply_into_vi
             sent = list(app.screen.query(UserMessage))[-1]
             assert sent.region.height > 0
             assert chat.scrollable_content_region.overlaps(sent.region)
+
+
+async def test_the_no_model_notification_shows_the_config_section_it_names(
+    project: Path,
+) -> None:
+    app = make_app(project, None, model=None)
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await wait_ready(pilot)
+        await send(pilot, "hello?")
+        await wait_for(
+            pilot, lambda: "no model is set" in screen_text(app), what="the notification"
+        )
+        shown = " ".join(screen_text(app).split())
+        assert "[model] name = ..." in shown

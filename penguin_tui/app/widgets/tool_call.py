@@ -64,7 +64,9 @@ class ToolCallView(Collapsible):
 
     def _heading(self, suffix: str = "") -> str:
         icon = STATUS_ICONS.get(self.status, "•")
-        return f"{icon} {self.tool}  {_args_line(self.tool, self.args)}{suffix}"
+        heading = f"{icon} {self.tool}  {_args_line(self.tool, self.args)}{suffix}"
+        # The title is read as markup: a command's brackets (`[a-z]`, `[/]`) are text.
+        return heading.replace("[", "\\[")
 
     def waiting(self) -> None:
         self.status = "waiting"
