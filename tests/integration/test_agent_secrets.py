@@ -63,3 +63,52 @@ def test_canaries_stay_out_of_the_tool_env_store_logs_and_exports(
     for canary in (ENV_CANARY, DOTENV_CANARY):
         assert canary.encode() not in stored, f"{canary} reached a file under PENGUIN_HOME"
         assert all(canary not in text for text in exports)
+
+
+DB_PASSWORD = "db-password-6161"
+MISSED = {
+    "DATABASE_URL": f"postgres://app:{DB_PASSWORD}@db/app",
+    "MY_PASS": "pass-canary-6262",
+    "GH_AUTH": "auth-canary-6363",
+}
+FILE_PASSWORD = "file-password-6464"
+MISSED_SCRIPT = (Path(__file__).parent / "scripts" / "missed_secrets.toml").read_text("utf-8")
+
+
+def test_url_passwords_and_pass_or_auth_names_stay_out_of_the_shell_store_and_exports(
+    capsys: pytest.CaptureFixture[str],
+    project: Path,
+    penguin_home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name, value in MISSED.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("GIT_AUTHOR_NAME", "Penguin Agent")
+    (project / "settings.ini").write_text(f"url = mysql://svc:{FILE_PASSWORD}@db/x\n")
+    with run_in_thread(script(MISSED_SCRIPT)) as server:
+        code = main(
+            ["run", "-C", str(project), "--model", "m1", "--api-base", server.base_url]
+            + ["--json", "--approve", "all", "where is the database?"]
+        )
+        out, err = capsys.readouterr()
+        assert code == 0, err
+        echo, env, settings = (
+            m["content"] for m in server.requests[-1]["messages"] if m["role"] == "tool"
+        )
+    # The shell never had them; the agent's git identity is still there.
+    assert "url= pass= auth= author=Penguin Agent" in echo
+    assert "GIT_AUTHOR_NAME=Penguin Agent" in env
+    for name in MISSED:
+        assert name not in env
+    assert FILE_PASSWORD in settings  # the model may read the project's file in its turn
+
+    session_id = json.loads(out.splitlines()[0])["session_id"]
+    exports = []
+    for fmt in ("md", "json"):
+        assert main(["sessions", "export", session_id, "--format", fmt]) == 0
+        exports.append(capsys.readouterr().out)
+    assert "mysql://svc:[REDACTED]@db/x" in exports[0]
+    stored = b"".join(p.read_bytes() for p in penguin_home.rglob("*") if p.is_file())
+    for secret in (DB_PASSWORD, *MISSED.values(), FILE_PASSWORD):
+        assert secret.encode() not in stored, f"{secret} reached a file under PENGUIN_HOME"
+        assert all(secret not in text for text in exports)

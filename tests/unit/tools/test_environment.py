@@ -50,3 +50,42 @@ def test_the_input_is_not_modified() -> None:
     environ = {"API_TOKEN": "x"}
     scrubbed_environment(environ)
     assert environ == {"API_TOKEN": "x"}
+
+
+def test_names_with_a_secret_part_and_values_holding_a_url_password_are_dropped() -> None:
+    environ = {
+        "MY_PASS": "p",
+        "GH_AUTH": "a",
+        "DB_CREDENTIALS": "c",
+        "AZ_CREDENTIAL": "c",
+        "SSL_PRIVATE": "k",
+        "SENTRY_DSN": "https://abc@sentry.example/1",
+        "MYSQL_PWD": "p",
+        "npm_config__auth": "a",
+        "DATABASE_URL": "postgres://u:PASSWORD@h/d",
+        "REDIS_URL": "redis://:hunter2@cache:6379/0",
+        # Kept: no whole secret part, no password in the address.
+        "GIT_AUTHOR_NAME": "Penguin Agent",
+        "GIT_AUTHOR_EMAIL": "agent@example.com",
+        "BYPASS_CACHE": "1",
+        "PASSENGER_APP_ENV": "production",
+        "AUTHOR": "me",
+        "MAX_TOKENS": "4096",
+        "PWD": "/work/project",
+        "SSH_AUTH_SOCK": "/tmp/ssh-x/agent.1",
+        "PUBLIC_URL": "https://example.com/app",
+        "GIT_REMOTE": "ssh://git@example.com:22/repo.git",
+    }
+    env = scrubbed_environment(environ)
+    assert sorted(name for name in environ if name in env) == [
+        "AUTHOR",
+        "BYPASS_CACHE",
+        "GIT_AUTHOR_EMAIL",
+        "GIT_AUTHOR_NAME",
+        "GIT_REMOTE",
+        "MAX_TOKENS",
+        "PASSENGER_APP_ENV",
+        "PUBLIC_URL",
+        "PWD",
+        "SSH_AUTH_SOCK",
+    ]
