@@ -163,7 +163,12 @@ def load_settings(
 
     merged: dict[str, Any] = {}
     for source, layer in layers:
+        earlier = merged.get("secret_env_vars")
         merged = _merge(merged, layer)
+        later = merged.get("secret_env_vars")
+        # Secret names add up: a project can name more, never take back the user's.
+        if isinstance(earlier, list) and isinstance(later, list):
+            merged["secret_env_vars"] = [*earlier, *(n for n in later if n not in earlier)]
         try:
             Settings.model_validate(merged)
         except ValidationError as error:
