@@ -233,6 +233,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args and args[0] == "run":
             from penguin_tui.headless import run_command
 
+    if argv is None:  # the program itself, not a caller in the same process
+        from penguin_tui.config.secret_env import keep_secrets_out_of_proc
+
+        keep_secrets_out_of_proc()
             return run_command(_run_parser().parse_args(args[1:]))
         if args and args[0] == "sessions":
             from penguin_tui.headless import sessions_command
