@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO
 
+from penguin_tui.config.secrets import is_secret_variable
 from penguin_tui.errors import CheckpointError
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
@@ -34,8 +35,13 @@ _SETTINGS = (
 
 
 def clean_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
-    """The caller's environment without any ``GIT_*`` variable, plus a fixed identity."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("GIT_")}
+    """The caller's environment without any ``GIT_*`` variable or secret (a process of the same
+    user, the agent's included, can read a child's environment), plus a fixed identity."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("GIT_") and not is_secret_variable(key, value)
+    }
     env.update(
         GIT_CONFIG_NOSYSTEM="1",
         GIT_CONFIG_GLOBAL=os.devnull,
