@@ -7,7 +7,6 @@ denied, failed, timed out or cancelled.
 from __future__ import annotations
 
 import asyncio
-import difflib
 import json
 import time
 from collections.abc import Mapping
@@ -39,6 +38,7 @@ from penguin_tui.engine.permissions import (
 )
 from penguin_tui.engine.tools.base import ToolContext, ToolResult
 from penguin_tui.engine.tools.registry import run_tool
+from penguin_tui.engine.tools.textfiles import unified_diff
 from penguin_tui.store import AuditEntry, Store, ToolCallRequest
 
 PREVIEW_CHARS = 2000
@@ -64,9 +64,10 @@ def _arguments(raw: str) -> dict[str, Any]:
 def _file_preview(root: Path, args: Mapping[str, Any], new_text: str | None) -> str:
     path = str(args.get("path", ""))
     try:
-        old = (root / path).read_text(encoding="utf-8") if (root / path).is_file() else ""
+        existing = (root / path).read_text(encoding="utf-8") if (root / path).is_file() else None
     except (OSError, UnicodeDecodeError):
-        old = ""
+        existing = ""
+    old = existing or ""
     if new_text is None:
         old_part, new_part = str(args.get("old", "")), str(args.get("new", ""))
         if not old_part:
@@ -75,13 +76,8 @@ def _file_preview(root: Path, args: Mapping[str, Any], new_text: str | None) -> 
             new_text = old.replace(old_part, new_part)
         else:
             new_text = old.replace(old_part, new_part, 1)
-    diff = difflib.unified_diff(
-        old.splitlines(keepends=True),
-        new_text.splitlines(keepends=True),
-        fromfile=f"a/{path}",
-        tofile=f"b/{path}",
-    )
-    return "".join(diff) or f"(no change to {path})"
+    # The tools' own diff: a new file is marked added here as in the chat.
+    return unified_diff(existing, new_text, path) or f"(no change to {path})"
 
 
 def describe_call(tool: str, args: Mapping[str, Any], root: Path) -> str:

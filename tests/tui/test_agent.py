@@ -9,7 +9,9 @@ from pathlib import Path
 from textual.widgets._collapsible import CollapsibleTitle
 
 from penguin_tui.app.screens.approval import ApprovalScreen
+from penguin_tui.app.widgets.diff_view import DiffView
 from penguin_tui.app.widgets.tool_call import ToolCallView
+from penguin_tui.checkpoints.diff import FileStatus
 from penguin_tui.testing import run_in_thread
 from tests.conftest import script
 from tests.tui.helpers import make_app, replies, send, wait_for, wait_ready, wait_reply_done
@@ -144,3 +146,21 @@ text = "Done."
             await wait_reply_done(pilot, count=2)
             title = app.workbench.query_one(ToolCallView).query_one(CollapsibleTitle)
             assert f"run_shell  $ {command}  — exit 0" in str(title.label)
+
+
+async def test_the_question_and_the_chat_mark_a_new_file_alike(project: Path) -> None:
+    """A file the agent creates is `A` (added) in the approval question, as in the chat."""
+    with run_in_thread(script(ONE_WRITE)) as server:
+        app = make_app(project, server.base_url)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_ready(pilot)
+            await send(pilot, "write x")
+            await wait_for(pilot, lambda: isinstance(app.screen, ApprovalScreen), what="a question")
+            asked = app.screen.query_one(DiffView).files
+            assert [(f.path, f.status) for f in asked] == [("x.py", FileStatus.ADDED)]
+            await pilot.press("y")
+            await wait_reply_done(pilot, count=2)
+            view = app.workbench.query_one(ToolCallView)
+            await wait_for(pilot, lambda: view.status == "ok", what="the write")
+            shown = view.query_one(DiffView).files
+            assert [(f.path, f.status) for f in shown] == [("x.py", FileStatus.ADDED)]
