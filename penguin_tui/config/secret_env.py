@@ -57,15 +57,12 @@ def configured_secret_names() -> tuple[str, ...]:
     """
     from penguin_tui.config.paths import data_paths
 
-    path = data_paths().user_config
-    if not path.is_file():
-        return ()
-    import tomllib
-
     try:
-        with path.open("rb") as handle:
+        with data_paths().user_config.open("rb") as handle:
+            import tomllib  # only when there is a file to read
+
             names = tomllib.load(handle).get("secret_env_vars", [])
-    except (OSError, ValueError):
+    except (OSError, ValueError, RuntimeError):
         return ()
     if not isinstance(names, list):
         return ()
