@@ -1,21 +1,18 @@
 """The project's files as the user sees them: ``.gitignore``d files and ``.git/`` left out.
 
 Inside a git work tree git itself answers (``git ls-files``, read-only: it never writes the
-index); elsewhere a small walker applies ``.gitignore`` files with ``patterns``.
+index, and runs nothing the repository's config names, see ``project_git``); elsewhere a small
+walker applies ``.gitignore`` files with ``patterns``.
 """
 
 from __future__ import annotations
 
 import os
 import stat
-import subprocess
 from pathlib import Path
 
 from penguin_tui.workspace.patterns import IgnoreRule, is_ignored, parse_gitignore
-
-_GIT_TIMEOUT_S = 30.0
-# Variables that would point git at another repository than the project's own.
-_GIT_REDIRECTS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY")
+from penguin_tui.workspace.project_git import run_project_git
 
 
 def project_files(root: Path) -> list[str]:
@@ -29,21 +26,10 @@ def project_files(root: Path) -> list[str]:
 
 def _git_files(root: Path) -> list[str] | None:
     """Tracked plus untracked-but-not-ignored files, or None when ``root`` is not in a work tree."""
-    env = {k: v for k, v in os.environ.items() if k not in _GIT_REDIRECTS}
-    env["GIT_OPTIONAL_LOCKS"] = "0"
-    command = ["git", "-C", str(root), "ls-files", "--cached", "--others", "--exclude-standard"]
-    try:
-        completed = subprocess.run(
-            [*command, "-z"],
-            capture_output=True,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            timeout=_GIT_TIMEOUT_S,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    if completed.returncode != 0:
+    completed = run_project_git(
+        root, ["ls-files", "--cached", "--others", "--exclude-standard", "-z"]
+    )
+    if completed is None or completed.returncode != 0:
         return None
     names = {os.fsdecode(name) for name in completed.stdout.split(b"\0") if name}
     return [name.rstrip("/") for name in names if not _inside_git_dir(name)]
