@@ -533,9 +533,10 @@ class CheckpointService:
             if operation.mode.code and (names := _paths(operation, "created")):
                 after = await asyncio.to_thread(self.shadow.tree_entries, operation.after_tree)
                 created = {path: after[path].sha for path in names if path in after}
-            safety, planned = await self._safety_then_plan(
+            safety, planned = await self._safety_unless_at_position(
                 session_id,
                 f"before undoing the {operation.kind}",
+                await self._snapshot(session_id),
                 before.tree if operation.mode.code else None,
                 _paths(operation, "surfaced"),
                 created,
@@ -564,9 +565,10 @@ class CheckpointService:
                 raise CheckpointError("nothing to redo")
             await self._on_branch(session_id, operation.branch, "redo")
             target = await self.records.get(operation.target_id, session_id)
-            safety, planned = await self._safety_then_plan(
+            safety, planned = await self._safety_unless_at_position(
                 session_id,
                 f"before redoing the {operation.kind}",
+                await self._snapshot(session_id),
                 operation.after_tree if operation.mode.code else None,
             )
             rows = self.records.move_branch(
@@ -598,10 +600,11 @@ class CheckpointService:
         target_tree: str | None,
         preserve: Sequence[str] = (),
         discard: dict[str, str] | None = None,
+        snapshot: Snapshot | None = None,
     ) -> tuple[Checkpoint, PlannedRestore | None]:
         """The safety checkpoint and the restore from it to ``target_tree`` (None: no
         restore): one snapshot, then its line counts and the plan's diff side by side."""
-        snap = await self._snapshot(session_id)
+        snap = snapshot or await self._snapshot(session_id)
         if target_tree is None:
             return await self._create(session_id, CheckpointKind.SAFETY, label, snap), None
         prepared, planned = await asyncio.gather(
@@ -841,6 +844,29 @@ class CheckpointService:
             )
 
         return await self._to_the_end(run)
+
+    async def _safety_unless_at_position(
+        self,
+        session_id: str,
+        label: str,
+        snap: Snapshot,
+        target_tree: str | None = None,
+        preserve: Sequence[str] = (),
+        discard: dict[str, str] | None = None,
+    ) -> tuple[Checkpoint | None, PlannedRestore | None]:
+        """For undo, redo and merge: the safety checkpoint of ``snap`` and the restore plan,
+        as ``_safety_then_plan`` makes them, but no safety checkpoint (None) when the files
+        and the conversation are exactly the current position's: that checkpoint already
+        holds them, and a second one would only be an empty row."""
+        position = await self.position(session_id)
+        head = await self.store.branch_head(session_id)
+        if position is None or position.tree != snap.tree or position.message_id != head:
+            return await self._safety_then_plan(
+                session_id, label, target_tree, preserve, discard, snapshot=snap
+            )
+        if target_tree is None:
+            return None, None
+        return None, await self._plan(snap.tree, target_tree, preserve, discard)
 
     async def _common_ancestor(
         self, session_id: str, one: Checkpoint, other: Checkpoint

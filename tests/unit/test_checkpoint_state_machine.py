@@ -361,7 +361,23 @@ class CheckpointMachine(RuleBasedStateMachine):
         assert set(restored.created) == set(outcome.created)
 
     def safety(self, result: OperationResult) -> Files:
-        assert result.safety is not None and result.safety.kind is CheckpointKind.SAFETY
+        """The files just before an operation: its safety checkpoint's, or the position's
+        when an undo or redo took none because it would have repeated the position (and
+        only then)."""
+        branch = self.branches[self.current]
+        position = self.checkpoints[branch.position] if branch.position else None
+        at_position = (
+            position is not None
+            and position.files == snapshot_of(self.disk)
+            and position.message == branch.head
+        )
+        if result.action in ("undo", "redo"):
+            assert (result.safety is None) == at_position, "a safety checkpoint, unless empty"
+        if result.safety is None:
+            assert position is not None
+            event(f"{result.action} took no empty safety checkpoint")
+            return position.files
+        assert result.safety.kind is CheckpointKind.SAFETY
         self.checkpoint(result.safety)
         return self.checkpoints[result.safety.id].files
 
