@@ -39,6 +39,7 @@ from penguin_tui.checkpoints.worktree import (
     delete_file,
     is_real_folder,
     sync_folders,
+    temporary_copy,
     write_entry,
 )
 from penguin_tui.errors import CheckpointError
@@ -471,7 +472,7 @@ class ShadowRepo:
             deletes = [path for path, entry in changes if entry is None and path not in spared]
             wanted = {path for path, entry in changes if entry is not None}
             candidates = [path for path in (discard or {}) if path not in wanted]
-            tracked_discards = self._tracked_among(current, candidates)
+            tracked_discards = self.paths_in(current, candidates)
             for path in candidates:
                 sha = (discard or {})[path]
                 if path not in tracked_discards and self.holds(path, sha):
@@ -537,7 +538,7 @@ class ShadowRepo:
         )
         return set(split_z(out))
 
-    def _tracked_among(self, tree: str, paths: Sequence[str]) -> set[str]:
+    def paths_in(self, tree: str, paths: Sequence[str]) -> set[str]:
         """Which of ``paths`` the tree has (one ls-tree of just those paths)."""
         if not paths or tree == EMPTY_TREE:
             return set()

@@ -84,22 +84,35 @@ def write_entry(root: Path, path: str, entry: TreeEntry, content: bytes, umask: 
     _make_folders(full.parent, root)
     if is_real_folder(full):
         _remove_empty_tree(full, path)
-    suffix = hashlib.sha1(os.fsencode(full.name)).hexdigest()[:12]
-    temp = full.parent / f"{RESTORE_TEMP_PREFIX}-{suffix}"
+    temp = temporary_copy(root, path)
     temp.unlink(missing_ok=True)
-    if entry.mode == "120000":
-        os.symlink(os.fsdecode(content), temp)
-    else:
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            view = memoryview(content)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fchmod(fd, (0o777 if entry.mode == "100755" else 0o666) & ~umask)
-            os.fsync(fd)  # on disk before the journal that would redo it is cleared
-        finally:
-            os.close(fd)
-    os.replace(temp, full)
+    try:
+        if entry.mode == "120000":
+            os.symlink(os.fsdecode(content), temp)
+        else:
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            try:
+                view = memoryview(content)
+                while view:
+                    view = view[os.write(fd, view) :]
+                os.fchmod(fd, (0o777 if entry.mode == "100755" else 0o666) & ~umask)
+                os.fsync(fd)  # on disk before the journal that would redo it is cleared
+            finally:
+                os.close(fd)
+        os.replace(temp, full)
+    except OSError:
+        # A full disk or a file size limit: a half-written copy would sit in the project
+        # until the restore is finished; removing it also gives back its space.
+        with contextlib.suppress(OSError):
+            temp.unlink(missing_ok=True)
+        raise
+
+
+def temporary_copy(root: Path, path: str) -> Path:
+    """Where ``write_entry`` writes a file before renaming it into place."""
+    full = root / path
+    suffix = hashlib.sha1(os.fsencode(full.name)).hexdigest()[:12]
+    return full.parent / f"{RESTORE_TEMP_PREFIX}-{suffix}"
 
 
 def sync_folders(root: Path, paths: Iterable[str]) -> None:
