@@ -621,10 +621,7 @@ class ShadowRepo:
                         too_big.append(path)
             sync_folders(root, [*plan.deletes, *written])
         except OSError as error:
-            raise CheckpointError(
-                f"the restore stopped at {path} ({error.strerror}); it is finished at the "
-                "next checkpoint operation or start"
-            ) from error
+            raise CheckpointError(self._stopped(plan, path, error, len(written))) from error
         if plan.deletes or too_big:
             self.git.run(
                 "update-index",
@@ -647,6 +644,25 @@ class ShadowRepo:
         return RestoreResult(tuple(written), tuple(plan.deletes), tuple(kept))
 
     # -- housekeeping ----------------------------------------------------------------------
+
+    def _stopped(self, plan: RestorePlan, path: str, error: OSError, written: int) -> str:
+        """Where a restore stopped, what is on disk, and what finishes it."""
+        total = len(plan.writes)
+        done = f"{written} of {total} files written" + (
+            f", {len(plan.deletes)} deleted" if plan.deletes else ""
+        )
+        left = temporary_copy(self.work_tree, path)
+        copy = (
+            f"; a partly written copy, {left.relative_to(self.work_tree).as_posix()}, stays"
+            " in the project until then"
+            if os.path.lexists(left)
+            else ""
+        )
+        return (
+            f"the restore stopped at {path} ({error.strerror or error}) with {done}: the"
+            f" other files are as they were; the next start of penguin-tui (or the next"
+            f" checkpoint command) finishes the restore{copy}"
+        )
 
     def size_bytes(self) -> int:
         total = 0
