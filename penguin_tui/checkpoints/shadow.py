@@ -643,8 +643,6 @@ class ShadowRepo:
             )
         return RestoreResult(tuple(written), tuple(plan.deletes), tuple(kept))
 
-    # -- housekeeping ----------------------------------------------------------------------
-
     def _stopped(self, plan: RestorePlan, path: str, error: OSError, written: int) -> str:
         """Where a restore stopped, what is on disk, and what finishes it."""
         total = len(plan.writes)
@@ -666,6 +664,8 @@ class ShadowRepo:
 
     def size_bytes(self) -> int:
         total = 0
+    # -- housekeeping ----------------------------------------------------------------------
+
         for directory, _dirs, files in os.walk(self.git_dir):
             for name in files:
                 with contextlib.suppress(OSError):
