@@ -662,10 +662,10 @@ class ShadowRepo:
             f" checkpoint command) finishes the restore{copy}"
         )
 
-    def size_bytes(self) -> int:
-        total = 0
     # -- housekeeping ----------------------------------------------------------------------
 
+    def size_bytes(self) -> int:
+        total = 0
         for directory, _dirs, files in os.walk(self.git_dir):
             for name in files:
                 with contextlib.suppress(OSError):
