@@ -19,6 +19,8 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
+from penguin_tui.config.secrets import is_secret_variable
+
 # Always set, whatever the config says (a key can also take effect by its default).
 _ALWAYS = (
     ("core.fsmonitor", "false"),
@@ -76,6 +78,8 @@ def project_git_environment(environ: dict[str, str] | None = None) -> dict[str, 
         for key, value in source.items()
         if (key in _KEPT_GIT_VARIABLES or not key.startswith("GIT_"))
         and key not in ("SSH_ASKPASS", "PAGER")
+        # Nor secrets: a process of the same user can read a running git's environment.
+        and not is_secret_variable(key, value)
     }
     env.update(
         GIT_OPTIONAL_LOCKS="0",
