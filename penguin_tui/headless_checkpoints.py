@@ -386,7 +386,13 @@ def _preview_json(preview: RevertPreview) -> dict[str, object]:
         "target": preview.target.to_json(),
         "mode": preview.mode.value,
         "files": [
-            {"path": stat.path, "added": stat.added, "removed": stat.removed}
+            {
+                "path": stat.path,
+                "added": stat.added,
+                "removed": stat.removed,
+                "deleted": stat.path in preview.deleted,
+                "only_in_safety": stat.path in preview.only_in_safety,
+            }
             for stat in preview.files
         ],
         "messages_leaving": [_message_json(m) for m in preview.messages_leaving],
@@ -404,17 +410,21 @@ def _print_preview(preview: RevertPreview) -> None:
     print(f"Revert {_MODE_WORDS[preview.mode]} to {_short(preview.target)}")
     if preview.mode.code:
         if preview.files:
-            print(f"{_plural(len(preview.files), 'file')} change:")
+            count = len(preview.files)
+            print(f"{_plural(count, 'file')} {'changes' if count == 1 else 'change'}:")
             width = max(len(stat.path) for stat in preview.files)
             for stat in preview.files:
                 change = "binary" if stat.added is None else f"+{stat.added} -{stat.removed}"
-                print(f"  {stat.path:<{width}}  {change}")
+                note = preview.note(stat.path)
+                print(f"  {stat.path:<{width}}  {change}" + (f"  {note}" if note else ""))
         else:
             print("no file changes")
     if preview.mode.conversation:
         if preview.messages_leaving:
             leaving = len(preview.messages_leaving)
-            print(f"{_plural(leaving, 'message')} leave the branch:")
+            print(
+                f"{_plural(leaving, 'message')} {'leaves' if leaving == 1 else 'leave'} the branch:"
+            )
             for message in preview.messages_leaving:
                 print(f"  {message.role.value:<9}  {_first_line(message)}")
         else:

@@ -38,7 +38,8 @@ def side_summary(side: Side) -> Text:
     spent = side.usage.input_tokens + side.usage.output_tokens
     text.append(side.label, style="bold")
     text.append(
-        f"  {len(side.messages)} message(s) · {spent:,} tokens · {money(side.usage.cost_usd)}\n",
+        f"  {len(side.messages)} message{'' if len(side.messages) == 1 else 's'}"
+        f" · {spent:,} tokens · {money(side.usage.cost_usd)}\n",
     )
     for message in side.messages[:4]:
         first = (message.content.strip().splitlines() or [""])[0][:90]

@@ -50,12 +50,28 @@ GC_EVERY_S = 24 * 3600
 
 @dataclass(frozen=True)
 class RevertPreview:
-    """What a revert would do: the files that change and the messages that leave the branch."""
+    """What a revert would do: the files that change and the messages that leave the branch.
+
+    ``deleted`` are the files the revert deletes (the checkpoint lacks them); ``only_in_safety``
+    the files whose version now no checkpoint holds yet (created or changed since the last
+    one): the revert's safety checkpoint takes them first, and undo brings them back.
+    """
 
     target: Checkpoint
     mode: RevertMode
     files: tuple[FileStat, ...]
     messages_leaving: tuple[Message, ...]
+    deleted: frozenset[str] = frozenset()
+    only_in_safety: frozenset[str] = frozenset()
+    created_since: frozenset[str] = frozenset()
+
+    def note(self, path: str) -> str:
+        """What the revert does to ``path`` beyond its line counts, in the user's words."""
+        if path not in self.only_in_safety:
+            return "deleted" if path in self.deleted else ""
+        since = "created since" if path in self.created_since else "changed since"
+        kept = f"{since} the last checkpoint; kept in the safety checkpoint; undo brings it back"
+        return f"deleted — {kept}" if path in self.deleted else kept
 
 
 @dataclass(frozen=True)
@@ -463,17 +479,37 @@ class CheckpointService:
     ) -> RevertPreview:
         """Exactly which files change and which messages leave the branch, before a revert."""
         target = await self.records.get(checkpoint_id, session_id)
-        files: list[FileStat] = []
-        if mode.code:
-            async with self._lock:
-                tree = await self.working_tree(session_id)
-            files = await asyncio.to_thread(self.shadow.numstat, tree, target.tree)
-        leaving: list[Message] = []
-        if mode.conversation:
-            current = await self.store.branch_path(session_id)
-            keep = {m.id for m in await self.store.message_path(target.message_id)}
-            leaving = [m for m in current if m.id not in keep]
-        return RevertPreview(target, mode, tuple(files), tuple(leaving))
+        if not mode.code:
+            return RevertPreview(target, mode, (), tuple(await self._leaving(session_id, target)))
+        async with self._lock:
+            tree = await self.working_tree(session_id)
+        position = await self.position(session_id)
+        before = position.tree if position else EMPTY_TREE  # the last checkpoint's files
+        files, changes, since = await asyncio.gather(
+            asyncio.to_thread(self.shadow.numstat, tree, target.tree),
+            asyncio.to_thread(self.shadow.changed_paths, tree, target.tree),
+            asyncio.to_thread(self.shadow.changed_paths, before, tree),
+        )
+        leaving = await self._leaving(session_id, target) if mode.conversation else []
+        touched = {path for path, _entry in changes}
+        # Files the revert changes or deletes whose version now no checkpoint holds yet.
+        unsaved = {path for path, entry in since if entry is not None and path in touched}
+        created = unsaved - await asyncio.to_thread(self.shadow.paths_in, before, sorted(unsaved))
+        return RevertPreview(
+            target,
+            mode,
+            tuple(files),
+            tuple(leaving),
+            deleted=frozenset(path for path, entry in changes if entry is None),
+            only_in_safety=frozenset(unsaved),
+            created_since=frozenset(created),
+        )
+
+    async def _leaving(self, session_id: str, target: Checkpoint) -> list[Message]:
+        """The messages a revert of the conversation to ``target`` takes out of the branch."""
+        current = await self.store.branch_path(session_id)
+        keep = {m.id for m in await self.store.message_path(target.message_id)}
+        return [m for m in current if m.id not in keep]
 
     async def revert(
         self, session_id: str, checkpoint_id: str, mode: RevertMode

@@ -240,7 +240,12 @@ def test_revert_without_yes_on_a_pipe_previews_exits_2_and_changes_nothing(
     assert code == 2
     assert "--yes" in err and len(err.splitlines()) == 1
     assert f"Revert the code and the conversation to {target[:8]}" in out
-    assert "2 files change:\n  extra.py  +0 -1\n  main.py   +1 -1\n" in out
+    kept = "since the last checkpoint; kept in the safety checkpoint; undo brings it back"
+    assert (
+        "2 files change:\n"
+        f"  extra.py  +0 -1  deleted — created {kept}\n"
+        f"  main.py   +1 -1  changed {kept}\n"
+    ) in out
     assert read(project, "main.py") == "print('changed')\n"
     assert (project / "extra.py").exists()
     assert listed(capsys, project) == before

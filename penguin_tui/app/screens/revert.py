@@ -23,25 +23,38 @@ PreviewLoader = Callable[[RevertMode], Awaitable["RevertPreview"]]
 MODE_KEYS = {RevertMode.CODE: "c", RevertMode.CONVERSATION: "v", RevertMode.BOTH: "b"}
 
 
+def counted(count: int, noun: str, verb: str) -> str:
+    """``1 file changes``, ``3 files change``."""
+    return f"{count} {noun} {verb}s" if count == 1 else f"{count} {noun}s {verb}"
+
+
 def describe_preview(preview: RevertPreview) -> Text:
-    """The files that change and the messages that leave the branch, as the user reads them."""
+    """The files that change and the messages that leave the branch, as the user reads them;
+    a file only the revert's safety checkpoint will hold is said to be so."""
     text = Text()
     if preview.mode.code:
         if preview.files:
-            text.append(f"{len(preview.files)} file(s) change:\n", style="bold")
+            text.append(counted(len(preview.files), "file", "change") + ":\n", style="bold")
             for stat in preview.files[:200]:
                 counts = "binary" if stat.added is None else f"+{stat.added} −{stat.removed}"
                 text.append(f"  {stat.path}  ", style="")
-                text.append(counts + "\n", style="dim")
+                text.append(counts, style="dim")
+                note = preview.note(stat.path)
+                if note:
+                    kept = stat.path in preview.only_in_safety
+                    text.append(f"  {note}", style="bold" if kept else "dim")
+                text.append("\n")
             if len(preview.files) > 200:
                 text.append(f"  … and {len(preview.files) - 200} more\n", style="dim")
         else:
             text.append("No file changes.\n", style="bold")
     if preview.mode.conversation:
         if preview.messages_leaving:
+            count = len(preview.messages_leaving)
+            them = "it" if count == 1 else "them"
             text.append(
-                f"{len(preview.messages_leaving)} message(s) leave the branch "
-                "(kept in the store; undo brings them back):\n",
+                f"{counted(count, 'message', 'leave')} the branch (kept in the store; undo"
+                f" brings {them} back):\n",
                 style="bold",
             )
             for message in preview.messages_leaving[:50]:
