@@ -74,7 +74,8 @@ class PenguinApp(CheckpointActions, DiffViewerActions, ProjectWatch):
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
         Binding("ctrl+n", "new_session", "New", id="session.new"),
         Binding("ctrl+r", "resume_session", "Resume", id="session.resume"),
-        Binding("ctrl+t", "toggle_theme", "Theme", id="theme.toggle"),
+        # Not in the footer (F1 and the palette list it): at 80 columns it has no room left.
+        Binding("ctrl+t", "toggle_theme", "Theme", id="theme.toggle", show=False),
         Binding("f1", "show_keys", "Keys", id="help.keys"),
     ]
 

@@ -1,4 +1,5 @@
-"""How tool calls and the approval question look (fixed content, both themes at 80x24)."""
+"""How tool calls look in the chat (fixed content, both themes at 80x24); the approval
+question's snapshots are taken over the workbench (test_snapshots.py)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,7 @@ from collections.abc import Callable
 import pytest
 from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
-from textual.pilot import Pilot
 
-from penguin_tui.app.screens.approval import ApprovalScreen
 from penguin_tui.app.themes import builtin_theme_dir, load_themes
 from penguin_tui.app.widgets.tool_call import ToolCallView
 
@@ -26,10 +25,9 @@ DIFF = """--- a/stats.py
 class ToolCallsApp(App[None]):
     """Three finished tool calls as the chat shows them, in a given theme."""
 
-    def __init__(self, theme: str, ask: bool) -> None:
+    def __init__(self, theme: str) -> None:
         super().__init__()
         self.wanted_theme = theme
-        self.ask = ask
         themes, _ = load_themes([builtin_theme_dir()])
         for item in themes:
             self.register_theme(item)
@@ -46,26 +44,10 @@ class ToolCallsApp(App[None]):
         views[0].finished("ok", "3 entries", 12.0, "README.md\nhello.py\nstats.py", None)
         views[1].finished("ok", "exit 1 · 9 lines · 0.1 s", 140.0, "FAILED (failures=1)", None)
         views[2].finished("ok", "1 line changed", 3.0, "", DIFF)
-        if self.ask:
-            detail = "$ python3 -m unittest -v test_stats\n(in /home/you/demo)"
-            self.push_screen(
-                ApprovalScreen("run_shell", detail, "mode ask: shell commands are asked")
-            )
 
 
 @pytest.mark.parametrize("theme", ["penguin-dark", "penguin-light"])
 def test_tool_calls_inline(snap_compare: Callable[..., bool], theme: str) -> None:
     """Three collapsed-or-open tool calls: ✓ list_files with its summary and duration, ✓ run_shell
     with exit 1, and ✓ edit_file opened on its coloured diff (- divisor + 1, + plain divisor)."""
-    assert snap_compare(ToolCallsApp(theme, ask=False), terminal_size=(80, 24))
-
-
-@pytest.mark.parametrize("theme", ["penguin-dark", "penguin-light"])
-def test_approval_question(snap_compare: Callable[..., bool], theme: str) -> None:
-    """The approval modal over the chat: title "Allow run_shell?", the reason, the exact
-    command and directory, and the keys y / s / p / n / r."""
-
-    async def settle(pilot: Pilot[None]) -> None:
-        await pilot.pause(0.2)
-
-    assert snap_compare(ToolCallsApp(theme, ask=True), terminal_size=(80, 24), run_before=settle)
+    assert snap_compare(ToolCallsApp(theme), terminal_size=(80, 24))

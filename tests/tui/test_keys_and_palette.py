@@ -15,10 +15,12 @@ from textual.widgets._key_panel import BindingsTable
 from penguin_tui.app.app import PenguinApp
 from penguin_tui.app.commands import WORKBENCH_COMMANDS
 from penguin_tui.app.diff_actions import NOT_OPEN
+from penguin_tui.app.screens.approval import ApprovalScreen
 from penguin_tui.app.widgets.checkpoints import CheckpointBrowser
 from penguin_tui.app.widgets.diff_body import DiffBody
 from penguin_tui.app.widgets.diff_pane import DiffPane
 from penguin_tui.app.widgets.diff_view import DiffFileList, DiffView
+from penguin_tui.app.widgets.key_hints import KeyHints
 from penguin_tui.testing import ServerThread
 from tests.tui.helpers import (
     checkpoint_from_keys,
@@ -197,3 +199,24 @@ async def test_branches_fold_from_the_keyboard_and_the_tree_keys_can_be_remapped
         await wait_for(pilot, lambda: browser.cursor_node is main, what="home: the first row")
         await pilot.press("end")
         await wait_for(pilot, lambda: browser.selected_checkpoint == start, what="end: the last")
+
+
+async def test_the_approval_question_lists_its_keys_as_remapped(
+    server: ServerThread, project: Path, penguin_home: Path
+) -> None:
+    config = penguin_home / "config.toml"
+    config.write_text(
+        config.read_text() + '\n[ui.keys]\n"approval.allow_once" = "a"\n"approval.deny" = "x"\n'
+    )
+    app = make_app(project, server.base_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_ready(pilot)
+        await app.push_screen(ApprovalScreen("run_shell", "$ ls\n(in /tmp)", "mode ask"))
+        await wait_for(pilot, lambda: isinstance(app.screen, ApprovalScreen))
+        assert app.screen.query_one(KeyHints).hints() == [
+            ("a", "Allow once"),
+            ("s", "Always in this session"),
+            ("p", "Always in this project"),
+            ("x/esc", "Deny"),
+            ("r", "Deny with a reason"),
+        ]

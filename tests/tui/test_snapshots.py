@@ -1,4 +1,5 @@
-"""How the workbench looks, at 80x24 and 160x48, in the dark and the light theme."""
+"""How the workbench looks, at 80x24 and 160x48, and the approval question over it at 80x24 and
+60x20, in the dark and the light theme."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
+from penguin_tui.app.screens.approval import ApprovalScreen
 from penguin_tui.app.widgets.prompt import PromptInput
 from penguin_tui.store import MessageStatus, Role, Store, UsageRecord
 from tests.tui.helpers import make_app, wait_ready
@@ -102,8 +104,38 @@ def test_workbench_with_a_finished_reply(
     """The chat shows the prompt and the Markdown reply (reasoning collapsed above it, theme
     colours for headings and inline code), the prompt is empty and focused, the usage pane
     shows model m1, context 1,690 / 200.0k · 1% with its bar, reply and session 1,234 in,
-    456 out, $0.0105, speed 228 tok/s, TTFT 420 ms, 1 call; the footer lists esc Cancel,
-    ^q Quit, ^n New, ^r Resume, ^t Theme, f1 Keys."""
+    456 out, $0.0105, speed 228 tok/s, TTFT 420 ms, 1 call; the footer lists every key hint
+    in full, at 80 columns too: f6 Checkpoints, esc Cancel, ^q Quit, ^n New, ^r Resume,
+    f1 Keys and ^p palette."""
     seed_session(project, penguin_home)
     app = make_app(project, "http://127.0.0.1:9/v1", theme=theme)
     assert snap_compare(app, terminal_size=size, run_before=settle)
+
+
+@pytest.mark.parametrize("theme", ["penguin-dark", "penguin-light"])
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+def test_approval_question_over_the_workbench(
+    snap_compare: Callable[..., bool],
+    project: Path,
+    penguin_home: Path,
+    theme: str,
+    size: tuple[int, int],
+) -> None:
+    """The approval question at the top: title "Allow run_shell?", the reason, the exact
+    command and directory, then every key hint in full (y Allow once, s Always in this
+    session, p Always in this project, n/esc Deny, r Deny with a reason), wrapped between
+    hints. Behind it the workbench shows through, dimmed: the end of the reply ("After the
+    first token, the partial reply is kept…") stays readable below the question. At 60
+    columns the side pane has given way to the chat."""
+
+    async def ask(pilot: Pilot[int]) -> None:
+        await settle(pilot)
+        detail = "$ python3 -m unittest -v test_stats\n(in /home/you/demo)"
+        await pilot.app.push_screen(
+            ApprovalScreen("run_shell", detail, "mode ask: shell commands are asked")
+        )
+        await pilot.pause(0.2)
+
+    seed_session(project, penguin_home)
+    app = make_app(project, "http://127.0.0.1:9/v1", theme=theme)
+    assert snap_compare(app, terminal_size=size, run_before=ask)

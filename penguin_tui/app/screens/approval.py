@@ -10,6 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from penguin_tui.app.widgets.diff_view import DiffView
+from penguin_tui.app.widgets.key_hints import KeyHints
 from penguin_tui.checkpoints.diff import parse_unified
 from penguin_tui.engine.approvals import ApprovalAnswer, Scope
 
@@ -17,27 +18,30 @@ from penguin_tui.engine.approvals import ApprovalAnswer, Scope
 class ApprovalScreen(ModalScreen[ApprovalAnswer]):
     """The question: the tool, the exact command and directory or the diff, and the choices."""
 
+    # At the top, over a see-through background: the newest text of the chat (what the
+    # agent said before asking, at the bottom) stays readable while the user decides. The
+    # keys are docked: a long diff or command shrinks, the keys never go.
     DEFAULT_CSS = """
-    ApprovalScreen { align: center middle; }
+    ApprovalScreen { align: center top; }
     ApprovalScreen > Vertical {
-        width: 90%; max-width: 120; height: auto; max-height: 90%;
+        width: 90%; max-width: 120; height: auto; max-height: 100%;
         border: thick $warning; background: $surface; padding: 0 1;
     }
     ApprovalScreen .title { text-style: bold; color: $warning; }
-    ApprovalScreen .why { color: $text-muted; }
+    ApprovalScreen .why { color: $text-muted; width: 1fr; }
     ApprovalScreen VerticalScroll { height: auto; max-height: 20; background: $panel; }
     ApprovalScreen DiffView { max-height: 60vh; }
-    ApprovalScreen .keys { margin: 1 0 0 0; }
+    ApprovalScreen KeyHints { dock: bottom; margin: 1 0 0 0; }
     ApprovalScreen Input { display: none; }
     ApprovalScreen Input.-visible { display: block; }
     """
 
     BINDINGS = [
         Binding("y", "allow_once", "Allow once", id="approval.allow_once"),
-        Binding("s", "allow_session", "Always (session)", id="approval.allow_session"),
-        Binding("p", "allow_project", "Always (project)", id="approval.allow_project"),
+        Binding("s", "allow_session", "Always in this session", id="approval.allow_session"),
+        Binding("p", "allow_project", "Always in this project", id="approval.allow_project"),
         Binding("n", "deny", "Deny", id="approval.deny"),
-        Binding("r", "deny_with_reason", "Deny with reason", id="approval.deny_reason"),
+        Binding("r", "deny_with_reason", "Deny with a reason", id="approval.deny_reason"),
         Binding("escape", "deny", "Deny", show=False, id="approval.escape"),
     ]
 
@@ -57,12 +61,8 @@ class ApprovalScreen(ModalScreen[ApprovalAnswer]):
             else:
                 with VerticalScroll():
                     yield Static(Text(self.detail))
-            yield Static(
-                "y allow once · s always in this session · p always in this project\n"
-                "n deny · r deny with a reason (sent to the model) · esc deny",
-                classes="keys",
-            )
             yield Input(placeholder="why not? (sent to the model) — enter to deny")
+            yield KeyHints()
 
     def action_allow_once(self) -> None:
         self.dismiss(ApprovalAnswer(True, Scope.ONCE))

@@ -17,6 +17,11 @@ from penguin_tui.app.widgets.prompt import PromptInput
 from penguin_tui.app.widgets.usage import UsagePane, UsageTally
 
 
+# Below this width the side pane gives way to the chat; its panes open maximised by their keys.
+SIDE_PANE_MIN_WIDTH = 80
+SIDE_PANES = ("checkpoints", "usage")
+
+
 class WorkbenchScreen(Screen[None]):
     """The one main screen; every pane is reachable by a key and can be maximised."""
 
@@ -38,8 +43,15 @@ class WorkbenchScreen(Screen[None]):
             id="focus.checkpoints",
             priority=True,
         ),
+        # Not in the footer (F1 and the palette list it, and the browser's title names it when
+        # files changed outside): at 80 columns the footer has room for the others only.
         Binding(
-            "f7", "app.checkpoint_changes", "Changes", id="checkpoints.changes_any", priority=True
+            "f7",
+            "app.checkpoint_changes",
+            "Changes",
+            id="checkpoints.changes_any",
+            show=False,
+            priority=True,
         ),
         Binding("f5", "toggle_maximize", "Maximise", id="pane.maximize", show=False),
         # Priority: the prompt would otherwise take them, and it is nearly always focused.
@@ -72,11 +84,37 @@ class WorkbenchScreen(Screen[None]):
         self.query_one("#checkpoints").border_title = "Checkpoints"
 
     def on_resize(self) -> None:
-        self.set_class(self.size.width < 100, "-narrow")
-        self.set_class(self.size.width >= 150, "-wide")
+        width = self.size.width
+        self.set_class(width < SIDE_PANE_MIN_WIDTH, "-small")
+        self.set_class(width < 100, "-narrow")
+        self.set_class(width >= 150, "-wide")
+        footer = self.query_one(Footer)
+        footer.compact = width < SIDE_PANE_MIN_WIDTH
+        footer.show_command_palette = width >= SIDE_PANE_MIN_WIDTH
+
+    @property
+    def side_pane_hidden(self) -> bool:
+        """Whether the side pane gave way to the chat (a terminal under 80 columns)."""
+        return self.has_class("-small")
 
     def action_focus_pane(self, pane: str) -> None:
-        self.query_one(f"#{pane}").focus()
+        self.show_pane(pane)
+
+    def show_pane(self, pane: str) -> None:
+        """Focus a pane, in view: a pane of the hidden side pane opens maximised over the chat
+        (Esc goes back); another pane first restores whatever is maximised."""
+        widget = self.query_one(f"#{pane}")
+        if self.side_pane_hidden and pane in SIDE_PANES:
+            self.maximize(widget, container=False)
+        elif self.maximized is not None and self.maximized is not widget:
+            if isinstance(self.maximized, DiffPane):
+                self.maximized.action_close()
+            else:
+                self.minimize()
+        widget.focus()
+
+    def on_diff_pane_closed(self) -> None:
+        self.show_pane("checkpoints")
 
     def action_toggle_maximize(self) -> None:
         if self.maximized is not None:

@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.widgets import Static
 
 from penguin_tui.app.widgets.diff_view import DiffView
@@ -55,8 +56,11 @@ class DiffPane(Vertical):
         self.screen.maximize(self, container=False)
         self.call_after_refresh(self.view.focus)
 
+    class Closed(Message):
+        """The pane closed: the focus goes back to the checkpoint browser, which opened it."""
+
     def action_close(self) -> None:
         self.remove_class("-open")
         if self.screen.maximized is self:
             self.screen.minimize()
-        self.screen.query_one("#checkpoints").focus()
+        self.post_message(self.Closed())
