@@ -14,7 +14,15 @@ from penguin_tui.app.widgets.tool_call import ToolCallView
 from penguin_tui.checkpoints.diff import FileStatus
 from penguin_tui.testing import run_in_thread
 from tests.conftest import script
-from tests.tui.helpers import make_app, replies, send, wait_for, wait_ready, wait_reply_done
+from tests.tui.helpers import (
+    make_app,
+    replies,
+    screen_text,
+    send,
+    wait_for,
+    wait_ready,
+    wait_reply_done,
+)
 
 AGENT = (Path(__file__).parents[1] / "integration" / "scripts" / "agent.toml").read_text()
 
@@ -164,3 +172,31 @@ async def test_the_question_and_the_chat_mark_a_new_file_alike(project: Path) ->
             await wait_for(pilot, lambda: view.status == "ok", what="the write")
             shown = view.query_one(DiffView).files
             assert [(f.path, f.status) for f in shown] == [("x.py", FileStatus.ADDED)]
+
+
+SAY_THEN_WRITE = """
+model = "m1"
+rate = 0
+[[turns]]
+text = "I will create x.py with one assignment."
+[[turns.tool_calls]]
+name = "write_file"
+arguments = '{"path": "x.py", "content": "x = 1"}'
+[[turns]]
+text = "Done."
+"""
+
+
+async def test_what_the_agent_said_stays_readable_behind_the_question(project: Path) -> None:
+    with run_in_thread(script(SAY_THEN_WRITE)) as server:
+        app = make_app(project, server.base_url)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_ready(pilot)
+            await send(pilot, "write x")
+            await wait_for(pilot, lambda: isinstance(app.screen, ApprovalScreen), what="a question")
+            await pilot.pause(0.2)
+            shown = " ".join(screen_text(app).split())
+            assert "Allow write_file?" in shown
+            assert "I will create x.py with one assignment." in shown
+            await pilot.press("n")
+            await wait_reply_done(pilot, count=2)
