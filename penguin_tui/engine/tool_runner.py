@@ -1,16 +1,20 @@
 """Runs one tool call the model asked for: judge it, ask if needed, run it, audit it.
 
 Every call ends in exactly one ``tool.result`` event and one audit row, whatever happens:
-denied, failed, timed out or cancelled.
+denied, failed, timed out, cancelled, or a bug anywhere on the way (which becomes that call's
+error result: the other calls of the reply still run). Text that reaches an event, the audit
+log or the model is made printable first (a file name that is not UTF-8 shows its bad bytes
+as ``\\xNN``), so nothing derived from a file name can fail to serialise.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +44,9 @@ from penguin_tui.engine.tools.base import ToolContext, ToolResult
 from penguin_tui.engine.tools.registry import run_tool
 from penguin_tui.engine.tools.textfiles import unified_diff
 from penguin_tui.store import AuditEntry, Store, ToolCallRequest
+from penguin_tui.workspace.names import printable
+
+log = logging.getLogger("penguin_tui.engine.tool_runner")
 
 PREVIEW_CHARS = 2000
 CANCELLED = "cancelled by the user"
@@ -133,13 +140,16 @@ class ToolRunner:
                 message_id=message_id,
                 call_id=call.call_id,
                 tool=call.tool,
-                args=call.arguments,
+                args=printable(call.arguments),
             )
         )
-        decision = self.policy.check(call.tool, args)
-        allowed = decision.action is Action.ALLOW
-        decided_by, reason = "policy", decision.reason
+        allowed = False
+        decided_by, reason = "policy", ""
+        status: str | None = None
         try:
+            decision = self.policy.check(call.tool, args)
+            allowed = decision.action is Action.ALLOW
+            reason = decision.reason
             if decision.action is Action.ASK:
                 answer = await self._ask(session_id, call, args, decision.reason)
                 allowed, decided_by = answer.allowed, answer.by
@@ -171,10 +181,21 @@ class ToolRunner:
                 )
             )
             raise
+        except Exception as error:  # a bug on the way must not end the turn or the reply
+            log.exception("tool call %s (%s) failed", call.call_id, call.tool)
+            result = ToolResult.failure(
+                f"internal error in {call.tool}: {type(error).__name__}: {error}"
+            )
+            verdict_code = "allow" if allowed else "deny"
+            reason = reason or "internal error"
+            status = "error"  # not a denial, even when it failed before the verdict
+        result = _printable_result(result)
         await self._finish(
-            session_id, message_id, call, result, verdict_code, decided_by, reason, started
+            session_id, message_id, call, result, verdict_code, decided_by, reason, started, status
         )
-        return CallOutcome(result.output, "denied" if verdict_code == "deny" else result.status)
+        return CallOutcome(
+            result.output, status or ("denied" if verdict_code == "deny" else result.status)
+        )
 
     async def record_cancelled(
         self, session_id: str, message_id: str, call: ToolCallRequest
@@ -188,15 +209,18 @@ class ToolRunner:
     async def _ask(
         self, session_id: str, call: ToolCallRequest, args: Mapping[str, Any], why: str
     ) -> ApprovalAnswer:
-        detail = describe_call(call.tool, args, self.context.project_root)
-        request = self.broker.new_request(call.call_id, call.tool, call.arguments, detail, why)
+        detail = printable(describe_call(call.tool, args, self.context.project_root))
+        why = printable(why)
+        request = self.broker.new_request(
+            call.call_id, call.tool, printable(call.arguments), detail, why
+        )
         await self.bus.publish(
             ApprovalRequested(
                 session_id=session_id,
                 request_id=request.request_id,
                 call_id=call.call_id,
                 tool=call.tool,
-                args=call.arguments,
+                args=request.args,
                 detail=detail,
                 reason=why,
             )
@@ -236,18 +260,23 @@ class ToolRunner:
         decided_by: str,
         reason: str,
         started: float,
+        status: str | None = None,
     ) -> None:
-        status = "denied" if decision == "deny" and result.status == "error" else result.status
+        """Audit and announce how a call ended; ``status`` defaults to the result's, or
+        ``denied`` for a call that was not allowed."""
+        if status is None:
+            denied = decision == "deny" and result.status == "error"
+            status = "denied" if denied else result.status
         await self.store.record_tool_call(
             AuditEntry(
                 session_id=session_id,
                 message_id=message_id,
                 call_id=call.call_id,
                 tool=call.tool,
-                args=call.arguments,
+                args=printable(call.arguments),
                 decision=decision,
                 decided_by=decided_by,
-                reason=reason,
+                reason=printable(reason),
                 status=status,
                 summary=result.summary,
                 exit_code=result.exit_code,
@@ -268,3 +297,13 @@ class ToolRunner:
                 preview=result.output[:PREVIEW_CHARS],
             )
         )
+
+
+def _printable_result(result: ToolResult) -> ToolResult:
+    """The result with every text made printable (see ``workspace.names``)."""
+    return replace(
+        result,
+        output=printable(result.output),
+        summary=printable(result.summary),
+        diff=None if result.diff is None else printable(result.diff),
+    )

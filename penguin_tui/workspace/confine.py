@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 from penguin_tui.errors import ToolError
+from penguin_tui.workspace.names import printable
 
 
 class OutsideProjectError(ToolError):
@@ -25,6 +26,13 @@ def resolve_in_project(root: Path, path: str | Path) -> Path:
     text = str(path)
     if "\0" in text:
         raise ToolError(f"invalid path {text!r}: it contains a NUL byte")
+    try:
+        os.fsencode(text)
+    except UnicodeEncodeError as exc:
+        raise ToolError(
+            f"invalid path {printable(text)}: it holds a character no file name can "
+            "(a lone surrogate)"
+        ) from exc
     base = root.resolve()
     candidate = Path(text).expanduser() if text.startswith("~") else Path(text)
     try:

@@ -2,7 +2,8 @@
 
 A tool never raises to the engine for a problem the model can fix: bad arguments, a
 ``ToolError`` or an ``OSError`` become a ``ToolResult`` with ``status="error"`` whose
-``output`` tells the model what went wrong and what to do instead.
+``output`` tells the model what went wrong and what to do instead. Every text of a result is
+printable: a file name that is not UTF-8 shows its bad bytes as ``\\xNN``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from penguin_tui.engine.tools.environment import scrubbed_environment
 from penguin_tui.errors import ToolError
+from penguin_tui.workspace.names import printable
 
 __all__ = [
     "Tool",
@@ -149,7 +151,13 @@ class Tool(ABC, Generic[ArgsT]):
         """Validate ``args``, run the tool and time it; problems become error results."""
         started = time.perf_counter()
         result = await self._run_checked(args, ctx)
-        return replace(result, duration_ms=(time.perf_counter() - started) * 1000)
+        return replace(
+            result,
+            output=printable(result.output),
+            summary=printable(result.summary),
+            diff=None if result.diff is None else printable(result.diff),
+            duration_ms=(time.perf_counter() - started) * 1000,
+        )
 
     async def _run_checked(self, args: Mapping[str, Any] | ArgsT, ctx: ToolContext) -> ToolResult:
         try:

@@ -10,6 +10,13 @@ from pydantic import Field
 from penguin_tui.engine.tools.base import Tool, ToolArguments, ToolContext, ToolError, ToolResult
 from penguin_tui.engine.tools.output import plural
 from penguin_tui.workspace import project_files, relative_to_project, resolve_in_project
+from penguin_tui.workspace.names import is_printable, printable
+
+# Said once under a listing that holds a name with bytes that are not UTF-8.
+UNDECODABLE_NOTE = (
+    "(a name shown with \\xNN holds bytes that are not UTF-8; the file tools cannot open it "
+    "by that name, run_shell can: e.g. $'caf\\xe9.txt' in bash)"
+)
 
 
 class ListFilesArgs(ToolArguments):
@@ -58,7 +65,7 @@ def _render(shown: str, prefix: str, files: list[str], cap: int) -> ToolResult:
         )
     entries, depth = summarise(files, cap)
     shown_entries = entries[:cap]
-    lines = [f"{prefix}{entry}" for entry in shown_entries]
+    lines = [printable(f"{prefix}{entry}") for entry in shown_entries]
     header = f"{plural(len(files), 'file')} under {where} (ignored files not shown)"
     if depth is not None:
         header += (
@@ -68,6 +75,8 @@ def _render(shown: str, prefix: str, files: list[str], cap: int) -> ToolResult:
     body = header + ":\n" + "\n".join(lines)
     if len(entries) > cap:
         body += f"\n… and {len(entries) - cap} more entries; list a subfolder to see them"
+    if not all(map(is_printable, shown_entries)):
+        body += "\n" + UNDECODABLE_NOTE
     return ToolResult.success(body, f"listed {shown}: {plural(len(files), 'file')}")
 
 

@@ -18,9 +18,11 @@ from penguin_tui.engine.tools.base import (
     ToolLimits,
     ToolResult,
 )
+from penguin_tui.engine.tools.list_files import UNDECODABLE_NOTE
 from penguin_tui.engine.tools.output import cap_head_tail, format_size, plural
 from penguin_tui.engine.tools.textfiles import looks_binary
 from penguin_tui.workspace import PathGlob, project_files, relative_to_project, resolve_in_project
+from penguin_tui.workspace.names import is_printable, printable
 
 _LINE_MAX_CHARS = 300
 
@@ -45,6 +47,7 @@ class _Findings:
     skipped_large: int = 0
     skipped_outside: int = 0
     truncated: bool = False
+    undecodable_names: bool = False
 
 
 class SearchTool(Tool[SearchArgs]):
@@ -126,8 +129,9 @@ def _search_file(
         text = line.rstrip("\r\n")
         if len(text) > _LINE_MAX_CHARS:
             text = text[:_LINE_MAX_CHARS] + " …"
-        findings.lines.append(f"{name}:{number}: {text}")
+        findings.lines.append(f"{printable(name)}:{number}: {text}")
     findings.files_matched += matched
+    findings.undecodable_names |= matched and not is_printable(name)
 
 
 def _render(args: SearchArgs, shown: str, findings: _Findings, limits: ToolLimits) -> ToolResult:
@@ -163,6 +167,8 @@ def _render(args: SearchArgs, shown: str, findings: _Findings, limits: ToolLimit
         )
     if notes:
         body += "\n\n(" + "; ".join(notes) + ")"
+    if findings.undecodable_names:
+        body += "\n" + UNDECODABLE_NOTE
     matches = f"{count}+ matches" if findings.truncated else plural(count, "match", "matches")
     summary = f"search {args.pattern!r}: {matches} in {plural(findings.files_matched, 'file')}"
     return ToolResult.success(cap_head_tail(body, limits.output_max_chars), summary)
