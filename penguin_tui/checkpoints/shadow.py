@@ -43,6 +43,7 @@ from penguin_tui.checkpoints.worktree import (
     write_entry,
 )
 from penguin_tui.errors import CheckpointError
+from penguin_tui.workspace.names import printable
 
 Progress = Callable[[str], None]
 ANNOUNCE_FILES = 2000  # a snapshot of more changed files says so at once
@@ -384,7 +385,8 @@ class ShadowRepo:
         args = ["diff-tree", "-r", "-p", "-M", "--no-color", "--no-ext-diff", old, new]
         if paths:
             args += ["--", *paths]
-        return self.git.run(*args).decode("utf-8", "replace")
+        # Bytes that are not UTF-8 (in a name or a line) are shown escaped, as \xNN.
+        return printable(self.git.run(*args).decode("utf-8", "surrogateescape"))
 
     def blob(self, sha: str) -> bytes:
         return self.git.run("cat-file", "blob", sha)

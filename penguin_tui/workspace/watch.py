@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+import os
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from pathlib import Path
 
 log = logging.getLogger("penguin_tui.workspace.watch")
@@ -52,24 +53,98 @@ async def watch_project(
     debounce_ms: int = 300,
     stop: asyncio.Event | None = None,
 ) -> None:
-    """Call ``on_change`` with the changed paths (relative to ``root``) until stopped."""
+    """Call ``on_change`` with the changed paths (relative to ``root``) until stopped.
+
+    A name that is not UTF-8 breaks watchfiles' watcher for good (it reports it as an error,
+    and the other changes of that batch are lost): the watcher is started again after it, and
+    that path is reported on its own (a lost change still reaches the next checkpoint, which
+    looks at the whole tree).
+    """
     from watchfiles import awatch
 
+    wanted = _filter(root, skip)
+    while True:
+        try:
+            async for changes in awatch(
+                root, watch_filter=wanted, debounce=debounce_ms, stop_event=stop, recursive=True
+            ):
+                paths = _relative(root, [path for _change, path in changes])
+                if paths:
+                    await on_change(paths)
+            return
+        except (OSError, RuntimeError, ExceptionGroup) as error:
+            names = [_undecodable_name(leaf) for leaf in _leaves(error)]
+            if not names or None in names:  # e.g. too many files for inotify
+                log.warning("watching %s stopped: %s", root, error)
+                return
+        paths = _relative(root, [name for name in names if name and wanted(None, name)])
+        if paths:
+            await on_change(paths)
+
+
+def _relative(root: Path, paths: list[str]) -> set[str]:
+    """``paths`` relative to ``root``; those outside it are left out."""
+    found = set()
+    for path in paths:
+        try:
+            found.add(Path(path).relative_to(root).as_posix())
+        except ValueError:
+            continue
+    return found
+
+
+def _leaves(error: BaseException) -> Iterator[BaseException]:
+    if isinstance(error, BaseExceptionGroup):
+        for inner in error.exceptions:
+            yield from _leaves(inner)
+    else:
+        yield error
+
+
+_UNDECODABLE = "Unable to decode path "
+
+
+def _undecodable_name(error: BaseException) -> str | None:
+    """The path of watchfiles' "Unable to decode path \"…\" to string" (written as Rust
+    debug-prints a path: bad bytes as ``\\xNN``), as ``os.fsdecode`` gives it; None for any
+    other error."""
+    text = str(error)
+    start = text.find(_UNDECODABLE + '"')
+    end = text.rfind('" to string')
+    if start < 0 or end < 0:
+        return None
+    quoted = text[start + len(_UNDECODABLE) + 1 : end]
     try:
-        async for changes in awatch(
-            root,
-            watch_filter=_filter(root, skip),
-            debounce=debounce_ms,
-            stop_event=stop,
-            recursive=True,
-        ):
-            paths = set()
-            for _change, path in changes:
-                try:
-                    paths.add(Path(path).relative_to(root).as_posix())
-                except ValueError:
-                    continue
-            if paths:
-                await on_change(paths)
-    except (OSError, RuntimeError) as error:  # e.g. too many files for inotify
-        log.warning("watching %s stopped: %s", root, error)
+        return os.fsdecode(_unescape_rust(quoted))
+    except ValueError:
+        return None
+
+
+_RUST_ESCAPES = {"n": b"\n", "t": b"\t", "r": b"\r", "0": b"\0", "\\": b"\\", '"': b'"', "'": b"'"}
+
+
+def _unescape_rust(text: str) -> bytes:
+    """The bytes of a Rust debug-printed string: ``\\xNN``, ``\\u{…}`` and the one-letter
+    escapes undone; raises ValueError on anything else."""
+    out = bytearray()
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char != "\\":
+            out += char.encode()
+            i += 1
+            continue
+        kind = text[i + 1 : i + 2]
+        if kind == "x":
+            out.append(int(text[i + 2 : i + 4], 16))
+            i += 4
+        elif kind == "u" and text[i + 2 : i + 3] == "{":
+            close = text.index("}", i)
+            out += chr(int(text[i + 3 : close], 16)).encode()
+            i = close + 1
+        elif kind in _RUST_ESCAPES:
+            out += _RUST_ESCAPES[kind]
+            i += 2
+        else:
+            raise ValueError(f"unknown escape in {text!r}")
+    return bytes(out)
