@@ -12,11 +12,12 @@ from penguin_tui.app.app import PenguinApp
 from penguin_tui.app.screens.approval import ApprovalScreen
 from penguin_tui.app.widgets.chat import ChatView
 from penguin_tui.app.widgets.checkpoints import CheckpointBrowser
+from penguin_tui.app.widgets.diff_pane import DiffPane
 from penguin_tui.app.widgets.key_hints import KeyHints
 from penguin_tui.app.widgets.prompt import PromptInput
 from penguin_tui.app.widgets.usage import UsagePane
 from penguin_tui.testing import ServerThread
-from tests.tui.helpers import make_app, screen_text, wait_for, wait_ready
+from tests.tui.helpers import checkpoint_from_keys, make_app, screen_text, wait_for, wait_ready
 
 SMALL = [(60, 20), (40, 12)]
 
@@ -92,3 +93,29 @@ async def test_the_approval_question_keeps_every_key_hint(
         ):
             assert hint in shown
         assert "$ python3" in shown  # and the command asked about
+
+
+async def test_in_a_small_terminal_the_diff_goes_back_to_the_browser_or_the_prompt(
+    server: ServerThread, project: Path
+) -> None:
+    app = make_app(project, server.base_url)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await wait_ready(pilot)
+        browser = app.workbench.query_one(CheckpointBrowser)
+        pane = app.workbench.query_one(DiffPane)
+        await checkpoint_from_keys(pilot, "start")
+        (project / "main.py").write_text("print('changed')\n")
+
+        await pilot.press("f7")
+        await wait_for(pilot, lambda: pane.is_open, what="the changes")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: focused(app) is browser, what="the browser")
+        assert not pane.is_open and browser.region.width == 60
+
+        await pilot.press("f7")
+        await wait_for(pilot, lambda: pane.is_open, what="the changes again")
+        await pilot.press("f2")
+        await pilot.pause(0.1)
+        assert focused(app) is app.workbench.query_one(PromptInput)
+        assert not pane.is_open and app.screen.maximized is None
+        assert app.workbench.query_one(ChatView).region.width == 60

@@ -16,7 +16,6 @@ from penguin_tui.app.widgets.diff_pane import DiffPane
 from penguin_tui.app.widgets.prompt import PromptInput
 from penguin_tui.app.widgets.usage import UsagePane, UsageTally
 
-
 # Below this width the side pane gives way to the chat; its panes open maximised by their keys.
 SIDE_PANE_MIN_WIDTH = 80
 SIDE_PANES = ("checkpoints", "usage")
@@ -104,13 +103,14 @@ class WorkbenchScreen(Screen[None]):
         """Focus a pane, in view: a pane of the hidden side pane opens maximised over the chat
         (Esc goes back); another pane first restores whatever is maximised."""
         widget = self.query_one(f"#{pane}")
-        if self.side_pane_hidden and pane in SIDE_PANES:
+        over_the_chat = self.side_pane_hidden and pane in SIDE_PANES
+        covering = self.maximized
+        if isinstance(covering, DiffPane) and covering is not widget:
+            covering.close()
+        elif covering is not None and covering is not widget and not over_the_chat:
+            self.minimize()
+        if over_the_chat:
             self.maximize(widget, container=False)
-        elif self.maximized is not None and self.maximized is not widget:
-            if isinstance(self.maximized, DiffPane):
-                self.maximized.action_close()
-            else:
-                self.minimize()
         widget.focus()
 
     def on_diff_pane_closed(self) -> None:

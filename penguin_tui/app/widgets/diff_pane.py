@@ -60,7 +60,11 @@ class DiffPane(Vertical):
         """The pane closed: the focus goes back to the checkpoint browser, which opened it."""
 
     def action_close(self) -> None:
+        self.close()
+        self.post_message(self.Closed())
+
+    def close(self) -> None:
+        """Close without a word: the pane the user asked for takes the focus."""
         self.remove_class("-open")
         if self.screen.maximized is self:
             self.screen.minimize()
-        self.post_message(self.Closed())
