@@ -218,6 +218,11 @@ def _branches_parser() -> argparse.ArgumentParser:
     merge.add_argument(
         "--files", nargs="+", metavar="F", help="take only these files from NAME (cherry-pick)"
     )
+    merge.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="only show the files that would change and the conflicts foreseen",
+    )
     return parser
 
 
@@ -228,15 +233,15 @@ def fail(message: str, code: int = EXIT_FAILED) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if argv is None:  # the program itself, not a caller in the same process
+        from penguin_tui.config.secret_env import keep_secrets_out_of_proc
+
+        keep_secrets_out_of_proc()
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         if args and args[0] == "run":
             from penguin_tui.headless import run_command
 
-    if argv is None:  # the program itself, not a caller in the same process
-        from penguin_tui.config.secret_env import keep_secrets_out_of_proc
-
-        keep_secrets_out_of_proc()
             return run_command(_run_parser().parse_args(args[1:]))
         if args and args[0] == "sessions":
             from penguin_tui.headless import sessions_command

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from penguin_tui.checkpoints.service import (
         CheckpointService,
         Comparison,
+        MergePreview,
         OperationResult,
         RevertPreview,
         Side,
@@ -542,12 +543,85 @@ async def _switch(options: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _merge_preview_json(preview: MergePreview) -> dict[str, object]:
+    return {
+        "source": preview.source,
+        "branch": preview.branch,
+        "files": list(preview.picked),
+        "theirs": preview.theirs.to_json(),
+        "changes": [
+            {"path": stat.path, "added": stat.added, "removed": stat.removed}
+            for stat in preview.files
+        ],
+        "conflicts": list(preview.conflicts),
+    }
+
+
+def _print_merge_preview(preview: MergePreview) -> None:
+    what = preview.source
+    if preview.picked:
+        what = f"{', '.join(preview.picked)} from {preview.source}"
+    print(f"Merge {what} into {preview.branch} (dry run: nothing is changed)")
+    if preview.changes_nothing:
+        print("no file would change")
+        return
+    print(f"{_plural(len(preview.files), 'file')} would change:")
+    width = max(len(stat.path) for stat in preview.files)
+    for stat in preview.files:
+        change = "binary" if stat.added is None else f"+{stat.added} -{stat.removed}"
+        print(f"  {stat.path:<{width}}  {change}")
+    if preview.conflicts:
+        foreseen = _plural(len(preview.conflicts), "conflict")
+        print(f"{foreseen} foreseen (the files would get conflict markers to resolve):")
+        for path in preview.conflicts:
+            print(f"  {path}")
+
+
+def _conflicts_failure(conflicts: Sequence[str], *, foreseen: bool) -> int:
+    listed = ", ".join(conflicts)
+    if foreseen:
+        return fail(
+            f"{_plural(len(conflicts), 'conflicted file')} foreseen ({listed}); nothing changed",
+            EXIT_FAILED,
+        )
+    return fail(
+        f"{_plural(len(conflicts), 'conflicted file')} "
+        f"({listed}): they contain conflict markers to resolve; "
+        "`penguin-tui checkpoints undo` takes the merge back",
+        EXIT_FAILED,
+    )
+
+
 async def _merge(options: argparse.Namespace) -> int:
-    async with _opened(options, write=True) as opened:
-        result = await opened.service.merge(opened.session, options.name, options.files or None)
+    files = options.files or None
+    async with _opened(options, write=not options.dry_run) as opened:
+        if options.dry_run:
+            preview = await opened.service.preview_merge(opened.session, options.name, files)
+        else:
+            result = await opened.service.merge(opened.session, options.name, files)
+    if options.dry_run:
+        if options.json:
+            _dump({"preview": _merge_preview_json(preview)})
+        else:
+            _print_merge_preview(preview)
+        if preview.conflicts:
+            return _conflicts_failure(preview.conflicts, foreseen=True)
+        return EXIT_OK
     what = ", ".join(options.files) + f" from {options.name}" if options.files else options.name
     if options.json:
-        _dump(_result_json(result, source=options.name, files=list(options.files or [])))
+        _dump(
+            _result_json(
+                result,
+                source=options.name,
+                files=list(options.files or []),
+                changed=result.changed,
+            )
+        )
+    elif not result.changed:
+        print(
+            f"nothing to merge: {result.branch} already has every change of {what}; "
+            "nothing was recorded"
+        )
     else:
         _print_result(f"merged {what} into {result.branch}", result)
     if not result.conflicts:
@@ -556,12 +630,7 @@ async def _merge(options: argparse.Namespace) -> int:
         print(f"{_plural(len(result.conflicts), 'file')} with conflicts:")
         for path in result.conflicts:
             print(f"  {path}")
-    return fail(
-        f"{_plural(len(result.conflicts), 'conflicted file')} "
-        f"({', '.join(result.conflicts)}): they contain conflict markers to resolve; "
-        "`penguin-tui checkpoints undo` takes the merge back",
-        EXIT_FAILED,
-    )
+    return _conflicts_failure(result.conflicts, foreseen=False)
 
 
 # -- dispatch ------------------------------------------------------------------------------------

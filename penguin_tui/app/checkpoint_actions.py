@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from penguin_tui.checkpoints.service import (
         CheckpointService,
         Comparison,
+        MergePreview,
         OperationResult,
         RevertPreview,
         Side,
@@ -390,57 +391,97 @@ class CheckpointActions(App[int]):
         if done is not None:
             self.notify("redone")
 
-    @work(exclusive=True, group="checkpoint-op", exit_on_error=False)
-    async def action_checkpoint_merge(self) -> None:
-        await self._merge(None)
-
-    async def _merge(self, files: list[str] | None) -> None:
-        from penguin_tui.checkpoints.service import OperationResult
-
-        found = self._writable()
+    def action_checkpoint_merge(self) -> None:
+        """M: merge the branch under the cursor into the current one, after a preview."""
         selected = self.browser.selected
-        if found is None or selected is None:
+        if self._writable() is None or selected is None:
             return
-        service, session_id = found
         if selected.branch == self.browser.current_branch:
             self.notify(
                 "move to another branch's row to merge it into this one", severity="warning"
             )
             return
-        done = await self._run("merge", service.merge(session_id, selected.branch, files))
+        self._ask_merge(selected.branch, None)
+
+    def _ask_merge(self, source: str, files: list[str] | None) -> None:
+        """The merge question: what would change and the conflicts foreseen, then y."""
+        from penguin_tui.app.screens.merge import MergeScreen
+        from penguin_tui.engine.tools.output import plural
+
+        found = self._writable()
+        if found is None:
+            return
+        service, session_id = found
+
+        async def load() -> MergePreview:
+            return await service.preview_merge(session_id, source, files)
+
+        def chosen(confirmed: bool | None) -> None:
+            if confirmed:
+                self._merge(source, files)
+
+        into = self.browser.current_branch or "this branch"
+        title = (
+            f"Take {plural(len(files), 'file')} from {source} into {into}"
+            if files
+            else f"Merge {source} into {into}"
+        )
+        self.push_screen(MergeScreen(title, load), chosen)
+
+    @work(exclusive=True, group="checkpoint-op", exit_on_error=False)
+    async def _merge(self, source: str, files: list[str] | None) -> None:
+        from penguin_tui.checkpoints.service import OperationResult
+        from penguin_tui.engine.tools.output import plural
+
+        found = self._writable()
+        if found is None:
+            return
+        service, session_id = found
+        done = await self._run("merge", service.merge(session_id, source, files))
         if not isinstance(done, OperationResult):
             return
-        if done.conflicts:
+        if not done.changed:
+            self.notify(f"nothing to merge: {done.branch} already has every change of {source}")
+        elif done.conflicts:
             listed = ", ".join(done.conflicts[:5])
             self.notify(
-                f"{len(done.conflicts)} conflict(s) to resolve (markers in the files): {listed}"
-                " — u undoes the merge",
+                f"{plural(len(done.conflicts), 'conflict')} to resolve (markers in the files): "
+                f"{listed} — u undoes the merge",
                 severity="warning",
                 timeout=15,
             )
-            await self._show_conflicts(service, done)
+            await self._show_conflicts(service, session_id, done)
         else:
-            what = f"{len(files)} file(s) from" if files else "merged"
-            self.notify(f"{what} {selected.branch} — u undoes it")
+            what = f"{plural(len(files), 'file')} from" if files else "merged"
+            self.notify(f"{what} {source} — u undoes it")
 
-    async def _show_conflicts(self, service: CheckpointService, done: OperationResult) -> None:
+    async def _show_conflicts(
+        self, service: CheckpointService, session_id: str, done: OperationResult
+    ) -> None:
         """After a merge with conflicts: its changes in the diff viewer, the conflicted files
         first, each named in the header, so the user sees every marker to resolve."""
         from penguin_tui.checkpoints.diff import parse_unified
+        from penguin_tui.engine.tools.output import plural
+        from penguin_tui.store.checkpoint_records import Checkpoint
 
-        if done.safety is None:
+        merged = done.checkpoint
+        if merged.parent_id is None:
             return
+        before = await self._run("diff", service.get(session_id, merged.parent_id))
+        if before is None:
+            return
+        assert isinstance(before, Checkpoint)
         patch = await self._run(
-            "diff", asyncio.to_thread(service.shadow.patch, done.safety.tree, done.checkpoint.tree)
+            "diff", asyncio.to_thread(service.shadow.patch, before.tree, merged.tree)
         )
         if not isinstance(patch, str):
             return
         conflicted = set(done.conflicts)
         files = sorted(parse_unified(patch), key=lambda file: file.path not in conflicted)
-        header = Text(f"{len(done.conflicts)} conflict(s) to resolve: ", style="bold")
+        header = Text(f"{plural(len(done.conflicts), 'conflict')} to resolve: ", style="bold")
         header.append(", ".join(done.conflicts))
         header.append(" — edit the files (git's <<<<<<< markers), u undoes the merge")
-        self.diff_pane.open(files, f"Merge {done.checkpoint.id[:8]} ({done.branch})", header)
+        self.diff_pane.open(files, f"Merge {merged.id[:8]} ({done.branch})", header)
 
     @work(exclusive=True, group="checkpoint-op", exit_on_error=False)
     async def action_checkpoint_cherry_pick(self) -> None:
@@ -465,12 +506,10 @@ class CheckpointActions(App[int]):
             (s.path, "binary" if s.added is None else f"+{s.added} −{s.removed}") for s in stats
         ]
 
+        source = branch.name
+
         def chosen(files: list[str] | None) -> None:
             if files:
-                self._pick(files)
+                self._ask_merge(source, files)
 
         self.push_screen(PickFiles(f"Take files from {branch.name}", rows), chosen)
-
-    @work(exclusive=True, group="checkpoint-op", exit_on_error=False)
-    async def _pick(self, files: list[str]) -> None:
-        await self._merge(files)

@@ -134,7 +134,7 @@ WORKBENCH_COMMANDS: tuple[PaletteCommand, ...] = (
     ),
     PaletteCommand(
         "Merge branch",
-        "Three-way merge of the selected branch into this one (M)",
+        "Three-way merge of the selected branch into this one, after a preview (M)",
         "checkpoint_merge",
         ("checkpoints.merge",),
     ),

@@ -26,7 +26,6 @@ from penguin_tui.checkpoints.shadow import (
     PlannedRestore,
     RestoreResult,
     ShadowRepo,
-    SkippedFile,
     Snapshot,
 )
 from penguin_tui.config.paths import DataPaths
@@ -104,6 +103,39 @@ class OperationResult:
     restored: RestoreResult | None
     safety: Checkpoint | None
     conflicts: tuple[str, ...] = ()
+    # False: there was nothing to do (a merge of changes this branch already has), and
+    # nothing was recorded.
+    changed: bool = True
+
+
+@dataclass(frozen=True)
+class MergePreview:
+    """What a merge would do, found without changing anything: the files that would change
+    in the project and the conflicts foreseen (files that would get conflict markers)."""
+
+    source: str
+    branch: str
+    theirs: Checkpoint
+    files: tuple[FileStat, ...]
+    conflicts: tuple[str, ...]
+    picked: tuple[str, ...] = ()  # only these files are taken (a pick); empty: all of them
+
+    @property
+    def changes_nothing(self) -> bool:
+        return not self.files and not self.conflicts
+
+
+@dataclass(frozen=True)
+class _MergePlan:
+    """A merge worked out on the current files, before anything is recorded or written."""
+
+    branch: str
+    source: str
+    snapshot: Snapshot
+    position: Checkpoint | None
+    theirs: Checkpoint
+    tree: str
+    conflicts: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -782,60 +814,93 @@ class CheckpointService:
 
         return await self._to_the_end(run)
 
+    async def preview_merge(
+        self, session_id: str, source: str, files: Sequence[str] | None = None
+    ) -> MergePreview:
+        """What ``merge`` would do now, without recording or writing anything: the files
+        that would change (from the current files to the merged ones) and the conflicts
+        foreseen. Raises what the merge would raise (an unknown branch, a bad ``files``)."""
+        async with self._lock:
+            plan = await self._plan_merge(session_id, source, files)
+        stats = await asyncio.to_thread(self.shadow.numstat, plan.snapshot.tree, plan.tree)
+        return MergePreview(
+            source, plan.branch, plan.theirs, tuple(stats), plan.conflicts, tuple(files or ())
+        )
+
+    async def _plan_merge(
+        self, session_id: str, source: str, files: Sequence[str] | None
+    ) -> _MergePlan:
+        """The merged tree of the current files and ``source``'s position (only ``files`` of
+        it when given), against their common ancestor. Writes nothing but git objects."""
+        current = await self.store.current_branch(session_id)
+        if source == current:
+            raise CheckpointError("cannot merge a branch into itself")
+        theirs_branch = await self.records.branch(session_id, source)
+        if theirs_branch.position_id is None:
+            raise CheckpointError(f"branch {source!r} has no checkpoint to merge")
+        theirs = await self.records.get(theirs_branch.position_id, session_id)
+        snap = await self._snapshot(session_id)
+        position = await self.position(session_id)
+        base = await self._common_ancestor(session_id, position, theirs) if position else None
+        outcome = await asyncio.to_thread(
+            self.shadow.merge,
+            base.tree if base else EMPTY_TREE,
+            snap.tree,
+            theirs.tree,
+            (current, source),
+        )
+        merged_tree = outcome.tree
+        conflicts = outcome.conflicts
+        if files:
+            known = await asyncio.to_thread(self.shadow.changed_paths, snap.tree, theirs.tree)
+            changed = {path for path, _entry in known}
+            unknown = [path for path in files if path not in changed]
+            if unknown:
+                raise CheckpointError(
+                    f"{unknown[0]} does not differ on branch {source!r}; nothing to take"
+                )
+            merged_tree = await asyncio.to_thread(
+                self.shadow.graft, snap.tree, outcome.tree, list(files)
+            )
+            conflicts = tuple(path for path in conflicts if path in files)
+        return _MergePlan(current, source, snap, position, theirs, merged_tree, conflicts)
+
     async def merge(
         self, session_id: str, source: str, files: Sequence[str] | None = None
     ) -> OperationResult:
         """Three-way merge of another branch's code into this one (or only ``files`` of it).
 
         Conflicts are never resolved silently: conflicted files get git's markers and are
-        listed, for the user to resolve. Undoable like a revert.
+        listed, for the user to resolve. Undoable like a revert. The merge is worked out
+        first: one that cannot be done (a bad ``files``) fails before anything is recorded,
+        and one that would change nothing records nothing (``changed`` is False).
         """
         self._writable()
 
         async def run() -> OperationResult:
-            current = await self.store.current_branch(session_id)
-            if source == current:
-                raise CheckpointError("cannot merge a branch into itself")
-            theirs_branch = await self.records.branch(session_id, source)
-            if theirs_branch.position_id is None:
-                raise CheckpointError(f"branch {source!r} has no checkpoint to merge")
-            theirs = await self.records.get(theirs_branch.position_id, session_id)
+            plan = await self._plan_merge(session_id, source, files)
             before_head = await self.store.branch_head(session_id)
-            safety = await self._create(
-                session_id, CheckpointKind.SAFETY, f"before merging {source}"
+            if plan.tree == plan.snapshot.tree and not plan.conflicts:
+                here = plan.position or plan.theirs
+                return OperationResult("merge", here, plan.branch, None, None, changed=False)
+            what = "picking files from" if files else "merging"
+            safety, _planned = await self._safety_unless_at_position(
+                session_id, f"before {what} {source}", plan.snapshot
             )
-            base = await self._common_ancestor(session_id, safety, theirs)
-            outcome = await asyncio.to_thread(
-                self.shadow.merge,
-                base.tree if base else EMPTY_TREE,
-                safety.tree,
-                theirs.tree,
-                (current, source),
-            )
-            merged_tree = outcome.tree
-            conflicts = list(outcome.conflicts)
-            if files:
-                known = await asyncio.to_thread(self.shadow.changed_paths, safety.tree, theirs.tree)
-                changed = {path for path, _entry in known}
-                unknown = [path for path in files if path not in changed]
-                if unknown:
-                    raise CheckpointError(
-                        f"{unknown[0]} does not differ on branch {source!r}; nothing to take"
-                    )
-                merged_tree = await asyncio.to_thread(
-                    self.shadow.graft, safety.tree, outcome.tree, list(files)
-                )
-                conflicts = [path for path in conflicts if path in files]
+            before = safety or plan.position
+            assert before is not None  # without a position there is always a safety one
             # A redo restores this tree again: keep it reachable like a checkpoint's.
-            await asyncio.to_thread(self.shadow.keep, f"trees/{merged_tree}", merged_tree)
-            planned = await self._plan(safety.tree, merged_tree)
-            what = f"files from {source}" if files else f"merged {source}"
-            label = what + (f" ({len(conflicts)} conflicts to resolve)" if conflicts else "")
+            await asyncio.to_thread(self.shadow.keep, f"trees/{plan.tree}", plan.tree)
+            planned = await self._plan(before.tree, plan.tree)
+            conflicts = list(plan.conflicts)
+            label = f"files from {source}" if files else f"merged {source}"
+            if conflicts:
+                label += f" ({_count(len(conflicts), 'conflict')} to resolve)"
             # The merged checkpoint is recorded with the operation, as the merge's tree;
             # the snapshot after the restore corrects it where the disk differs.
             merged_snapshot = Snapshot(
-                tree=merged_tree,
-                skipped=tuple(SkippedFile(path, why) for path, why in safety.skipped),
+                tree=plan.tree,
+                skipped=plan.snapshot.skipped,
                 elapsed_ms=0.0,
             )
             prepared = await self._prepare(
@@ -845,14 +910,14 @@ class CheckpointService:
                 session_id=session_id,
                 kind="merge",
                 mode=RevertMode.CODE,
-                branch=current,
+                branch=plan.branch,
                 target_id=prepared.checkpoint_id,
-                before_id=safety.id,
+                before_id=before.id,
                 before_head=before_head,
                 after_head=before_head,
                 # What the merge restored, not a snapshot after it: a file its .gitignore
                 # now hides is still in the merged tree, and a redo must not delete it.
-                after_tree=merged_tree,
+                after_tree=plan.tree,
                 detail={
                     "source": source,
                     "conflicts": conflicts,
@@ -865,14 +930,14 @@ class CheckpointService:
             # this side's .gitignore ignores, one over the size cap): the checkpoint
             # holds what is on disk, the operation's after_tree what the merge wrote.
             after = await self._snapshot(session_id)
-            if after.tree != merged_tree:
-                await self._record_snapshot(prepared.checkpoint_id, safety.tree, after)
+            if after.tree != plan.tree:
+                await self._record_snapshot(prepared.checkpoint_id, before.tree, after)
             merged = await self._created(session_id, prepared)
             return await self._announce(
                 "merge",
                 session_id,
                 merged,
-                current,
+                plan.branch,
                 RevertMode.CODE,
                 restored,
                 safety,
@@ -958,6 +1023,11 @@ def _undo_detail(planned: PlannedRestore | None) -> dict[str, object]:
 def _paths(operation: Operation, key: str) -> list[str]:
     paths = operation.detail.get(key, [])
     return [str(path) for path in paths] if isinstance(paths, list) else []
+
+
+def _count(count: int, noun: str) -> str:
+    """``1 conflict``, ``2 conflicts``."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def _describe(checkpoint: Checkpoint) -> str:

@@ -9,10 +9,11 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.color import Color
 
+from penguin_tui.app.screens.merge import MergeScreen
 from penguin_tui.app.screens.revert import RevertScreen
 from penguin_tui.app.themes import builtin_theme_dir, load_themes
 from penguin_tui.app.widgets.checkpoints import CheckpointBrowser, fork_points
-from penguin_tui.checkpoints.service import RevertPreview
+from penguin_tui.checkpoints.service import MergePreview, RevertPreview
 from penguin_tui.checkpoints.shadow import FileStat
 from penguin_tui.store import Message, MessageStatus, Role, UsageTotals
 from penguin_tui.store.checkpoint_records import Branch, Checkpoint, CheckpointKind, RevertMode
@@ -195,6 +196,35 @@ def test_revert_question(snap_compare: Callable[..., bool], theme: str) -> None:
     logo.png binary) and 2 messages leave the branch (user: add median too; assistant: Added
     `median`…); the keys at the bottom."""
     assert snap_compare(RevertApp(theme), terminal_size=(80, 24))
+
+
+class MergeApp(App[None]):
+    """The merge question over an empty screen, with a fixed preview."""
+
+    def __init__(self, theme: str) -> None:
+        super().__init__()
+        for found in load_themes([builtin_theme_dir()])[0]:
+            self.register_theme(found)
+        self.theme = theme
+
+    def on_mount(self) -> None:
+        async def load() -> MergePreview:
+            files = (
+                FileStat("stats.py", 9, 1),
+                FileStat("README.md", 3, 0),
+                FileStat("logo.png", None, None),
+            )
+            return MergePreview("try-2", "main", CHECKPOINTS[-1], files, ("stats.py",))
+
+        self.push_screen(MergeScreen("Merge try-2 into main", load))
+
+
+@pytest.mark.parametrize("theme", ["penguin-dark", "penguin-light"])
+def test_merge_question(snap_compare: Callable[..., bool], theme: str) -> None:
+    """"Merge try-2 into main"; the preview: 3 files change (stats.py +9 −1 marked
+    "conflict", README.md +3 −0, logo.png binary), then "1 conflict foreseen: stats.py will
+    get git's <<<<<<< markers…"; the keys at the bottom (y merge · esc cancel)."""
+    assert snap_compare(MergeApp(theme), terminal_size=(80, 24))
 
 
 def added_colour(browser: CheckpointBrowser) -> str:

@@ -15,6 +15,7 @@ from textual.widgets import Static
 from penguin_tui.app.app import PenguinApp
 from penguin_tui.app.screens.approval import ApprovalScreen
 from penguin_tui.app.screens.ask_text import AskText
+from penguin_tui.app.screens.merge import MergeScreen
 from penguin_tui.app.screens.revert import RevertScreen
 from penguin_tui.app.widgets.checkpoints import CheckpointBrowser
 from penguin_tui.app.widgets.diff_pane import DiffPane
@@ -218,9 +219,10 @@ async def test_a_long_snapshot_shows_how_far_it_got_in_the_browser_title(
 async def test_a_merge_with_conflicts_shows_them_and_undoes_from_the_keyboard(
     project: Path,
 ) -> None:
-    """M merges the branch under the cursor into the current one; a conflict is never
-    resolved for the user: the file keeps git's markers and the diff viewer opens on the
-    merge with the conflicted file first and named; u undoes the merge."""
+    """M shows what merging the branch under the cursor would do (the conflict foreseen)
+    and y merges it; a conflict is never resolved for the user: the file keeps git's markers
+    and the diff viewer opens on the merge with the conflicted file first and named; u
+    undoes the merge."""
     app = make_app(project, None)
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_ready(pilot)
@@ -249,13 +251,20 @@ async def test_a_merge_with_conflicts_shows_them_and_undoes_from_the_keyboard(
         await pilot.press("f6")
         await cursor_to(pilot, browser, theirs.id)
         await pilot.press("M")
+        await wait_for(pilot, lambda: isinstance(app.screen, MergeScreen), what="the question")
+        question = app.screen
+        assert isinstance(question, MergeScreen)
+        await wait_for(pilot, lambda: question.preview is not None, what="the preview")
+        assert question.preview is not None and question.preview.conflicts == ("notes.txt",)
+        assert notes.read_text() == "one\nours\nthree\n"  # nothing merged before y
+        await pilot.press("y")
         pane = app.workbench.query_one(DiffPane)
         await wait_for(pilot, lambda: pane.is_open, what="the merge's diff")
         assert "<<<<<<< main" in notes.read_text() and ">>>>>>> try-2" in notes.read_text()
         assert pane.view.files[0].path == "notes.txt"
         header = " ".join(str(widget.render()) for widget in pane.query(Static))
-        assert "1 conflict(s) to resolve: notes.txt" in header
-        assert any("conflict(s) to resolve" in text for text in notifications(app))
+        assert "1 conflict to resolve: notes.txt" in header
+        assert any("1 conflict to resolve" in text for text in notifications(app))
 
         await pilot.press("escape")
         await wait_for(pilot, lambda: not pane.is_open, what="the diff pane to close")

@@ -362,8 +362,8 @@ class CheckpointMachine(RuleBasedStateMachine):
 
     def safety(self, result: OperationResult) -> Files:
         """The files just before an operation: its safety checkpoint's, or the position's
-        when an undo or redo took none because it would have repeated the position (and
-        only then)."""
+        when an undo, redo or merge took none because it would have repeated the position
+        (and only then)."""
         branch = self.branches[self.current]
         position = self.checkpoints[branch.position] if branch.position else None
         at_position = (
@@ -371,7 +371,7 @@ class CheckpointMachine(RuleBasedStateMachine):
             and position.files == snapshot_of(self.disk)
             and position.message == branch.head
         )
-        if result.action in ("undo", "redo"):
+        if result.action in ("undo", "redo", "merge"):
             assert (result.safety is None) == at_position, "a safety checkpoint, unless empty"
         if result.safety is None:
             assert position is not None
@@ -775,11 +775,19 @@ class CheckpointMachine(RuleBasedStateMachine):
         head = self.branches[self.current].head
 
         result = self.run(self.service.merge(self.session, source, files))
-        safety = self.safety(result)
-        assert safety == ours
-        safety_tree = result.safety.tree if result.safety else ""
+        if result.changed:
+            safety = self.safety(result)
+            assert safety == ours
+        before = self.branches[self.current].position
+        if result.safety is not None:
+            ours_tree = result.safety.tree
+        elif result.changed:
+            assert before is not None
+            ours_tree = self.checkpoint_tree(before)
+        else:
+            ours_tree = self.run(self.service.working_tree(self.session))
         merged, conflicts = self.merged_files(
-            base, safety_tree, self.checkpoint_tree(theirs_id), (self.current, source)
+            base, ours_tree, self.checkpoint_tree(theirs_id), (self.current, source)
         )
         self.check_merge(self.checkpoints[base].files if base else {}, ours, theirs, merged)
         for path in set(base and self.checkpoints[base].files or {}) & set(ours) & set(theirs):
@@ -799,16 +807,24 @@ class CheckpointMachine(RuleBasedStateMachine):
                 target[path] = merged[path]
             else:
                 target.pop(path, None)
+        if not result.changed:
+            assert target == ours and not result.conflicts, "the merge had something to do"
+            assert result.restored is None and result.safety is None
+            event("a merge that changes nothing records nothing")
+            self.follow_up(then)
+            return
+        assert target != ours or result.conflicts, "a merge that changes nothing records it"
         outcome = self.restore(safety, target, set())
         self.check_restored(result.restored, outcome)
         self.checkpoint(result.checkpoint)
         self.undone.clear()
+        assert before is not None
         self.done.append(
             ModelOperation(
                 RevertMode.CODE,
                 self.current,
                 result.checkpoint.id,
-                result.safety.id if result.safety else "",
+                before,
                 head,
                 head,
                 target,
