@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -103,14 +104,62 @@ def read_layer(path: Path) -> dict[str, Any]:
 
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        data = path.read_bytes()
     except (FileNotFoundError, NotADirectoryError):
         return {}
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"config file {path} is not valid TOML: {error}") from error
     except OSError as error:
         raise ConfigError(f"cannot read config file {path}: {error.strerror}") from error
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ConfigError(
+            f"config file {path} is not valid UTF-8 ({_position(data, error.start)}: byte "
+            f"0x{data[error.start]:02x}); save it as UTF-8"
+        ) from error
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"config file {path} is not valid TOML: {error}") from error
+
+
+def _position(data: bytes, offset: int) -> str:
+    """``line L, column C`` of the byte at ``offset`` (both from 1; the column in bytes)."""
+    line = data.count(b"\n", 0, offset) + 1
+    column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+    return f"line {line}, column {column}"
+
+
+def describe_setting_error(error: ValidationError, source: str, prefix: str = "") -> str:
+    """The first problem of ``error`` in plain words: which setting, where it was set (``from
+    <file>``, ``from the environment``…) and what is wrong — no pydantic class name."""
+    first = error.errors()[0]
+    parts = [prefix] if prefix else []
+    parts += [str(part) for part in first["loc"]]
+    name = ".".join(parts) or "(the whole file)"
+    return f"bad setting {name} from {source}: {_plain_problem(first)}"
+
+
+# pydantic's error types whose message names one of its classes.
+_PLAIN_PROBLEMS = {
+    "model_type": "it should be a table of settings",
+    "model_attributes_type": "it should be a table of settings",
+    "dict_type": "it should be a table",
+    "list_type": "it should be a list",
+}
+
+
+def _plain_problem(problem: Mapping[str, Any]) -> str:
+    kind = str(problem["type"])
+    if kind == "extra_forbidden":
+        return "there is no such setting"
+    if kind == "missing":
+        return "it is required"
+    plain = _PLAIN_PROBLEMS.get(kind)
+    if plain is None:
+        message, should = str(problem["msg"]).removeprefix("Value error, "), "Input should be "
+        plain = "it should be " + message[len(should) :] if message.startswith(should) else message
+    given = problem.get("input")
+    return plain if isinstance(given, dict | list) else f"{plain} (got {given!r})"
 
 
 def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
@@ -172,7 +221,5 @@ def load_settings(
         try:
             Settings.model_validate(merged)
         except ValidationError as error:
-            first = error.errors()[0]
-            where = ".".join(str(part) for part in first["loc"])
-            raise ConfigError(f"bad setting {where} from {source}: {first['msg']}") from error
+            raise ConfigError(describe_setting_error(error, source)) from error
     return Settings.model_validate(merged)

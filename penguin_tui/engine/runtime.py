@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from penguin_tui.bus import EventBus
 from penguin_tui.checkpoints.service import CheckpointService
 from penguin_tui.config import DataPaths, Redactor, Settings, data_paths, load_settings
-from penguin_tui.config.settings import PROJECT_CONFIG, read_layer
+from penguin_tui.config.settings import PROJECT_CONFIG, describe_setting_error, read_layer
 from penguin_tui.engine.chat import ChatEngine, TargetResolver, default_targets
 from penguin_tui.engine.permissions import Action, PermissionPolicy, PermissionSettings, Rule
 from penguin_tui.engine.tool_runner import ToolRunner
@@ -65,9 +65,7 @@ def _permission_layer(path: Path) -> PermissionSettings:
     try:
         return PermissionSettings.model_validate(read_layer(path).get("permissions", {}))
     except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        raise ConfigError(f"bad setting permissions.{where} in {path}: {first['msg']}") from error
+        raise ConfigError(describe_setting_error(error, str(path), "permissions")) from error
 
 
 def load_policy(paths: DataPaths, project_dir: Path) -> PermissionPolicy:
