@@ -12,7 +12,8 @@ from penguin_tui.engine.prompts import SYSTEM_PROMPT
 from penguin_tui.store import Message, MessageStatus, Role, ToolCallRequest
 
 CHARS_PER_TOKEN = 4
-UNANSWERED = "cancelled by the user (no result)"
+# A call still open in the stored history: penguin-tui stopped (a crash, a kill) while it ran.
+UNANSWERED = "no result: penguin-tui stopped before this call finished"
 
 
 def estimate_tokens(text: str) -> int:

@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 
+from penguin_tui.engine.history import UNANSWERED, to_openai
 from penguin_tui.engine.permissions import PermissionPolicy
 from penguin_tui.engine.permissions.models import Decision
+from penguin_tui.store import Message, MessageStatus, Role, ToolCallRequest
 from penguin_tui.testing import run_in_thread
 from tests.conftest import script
 from tests.integration.test_agent_run import run_agent
@@ -69,3 +71,14 @@ def test_one_call_s_unexpected_failure_is_its_error_and_the_turn_goes_on(
     answers = [m["content"] for m in sent if m["role"] == "tool"]
     assert len(answers) == 3 and "print('hello')" in answers[1]
     assert not [answer for answer in answers if "cancelled" in answer]
+
+
+def test_a_call_left_open_by_a_crash_is_not_called_cancelled_by_the_user() -> None:
+    """After a kill mid-call, the next request still answers the call, and says what happened."""
+    call = ToolCallRequest(call_id="c1", tool="read_file", arguments='{"path": "a.py"}')
+    asked = Message(
+        "m1", "s1", None, Role.ASSISTANT, "", "", MessageStatus.COMPLETE, "m1", 0.0, (call,)
+    )
+    (answer,) = [m for m in to_openai([asked]) if m["role"] == "tool"]
+    assert answer == {"role": "tool", "tool_call_id": "c1", "content": UNANSWERED}
+    assert "cancelled" not in UNANSWERED
