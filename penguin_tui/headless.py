@@ -35,11 +35,22 @@ from penguin_tui.store import MessageStatus, SessionSummary, Store
 log = logging.getLogger("penguin_tui.headless")
 
 
+async def _to_the_end(command: Callable[[], Coroutine[Any, Any, int]]) -> int:
+    """The command, then the end of litellm's pending work, whatever way the command ends:
+    the event loop must close after it, never before (no warning, no traceback at exit)."""
+    from penguin_tui.llm.loader import shutdown_litellm
+
+    try:
+        return await command()
+    finally:
+        await shutdown_litellm(final=True)
+
+
 def run_at_edge(command: Callable[[], Coroutine[Any, Any, int]]) -> int:
     """Run a command, turning every error into one line and an exit code."""
     log_file = setup_logging(data_paths())
     try:
-        return asyncio.run(command())
+        return asyncio.run(_to_the_end(command))
     except ConfigError as error:
         return fail(error.message, EXIT_USAGE)
     except PenguinError as error:
@@ -129,7 +140,9 @@ def run_command(options: argparse.Namespace) -> int:
             try:
                 result = await asyncio.shield(send)
             except asyncio.CancelledError:
-                engine.cancel()
+                # Ctrl+C: the turn stops and keeps what it made; one not started yet never runs.
+                if not engine.cancel():
+                    send.cancel()
                 result = await send
         finally:
             subscription.close()

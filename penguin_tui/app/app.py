@@ -553,6 +553,9 @@ class PenguinApp(CheckpointActions, DiffViewerActions, ProjectWatch):
         if self.runtime is not None:
             self.runtime.engine.cancel()
             await self.runtime.close()
+        from penguin_tui.llm.loader import shutdown_litellm
+
+        await shutdown_litellm()
 
     async def on_unmount(self) -> None:
         await self._close_services()

@@ -30,6 +30,9 @@ def setup_logging(paths: DataPaths) -> Path | None:
         paths.logs.mkdir(parents=True, exist_ok=True)
         handler = logging.FileHandler(log_file, encoding="utf-8")
     except OSError:
+        # No log file (a read-only data dir): say nothing rather than let Python's
+        # last-resort handler print records, tracebacks included, under the one-line error.
+        logging.getLogger("penguin_tui").addHandler(logging.NullHandler())
         return None
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(_RedactingFilter(Redactor.from_environment()))

@@ -12,7 +12,7 @@ from typing import Any
 from penguin_tui.config.settings import ModelSettings
 from penguin_tui.errors import ConnectionFailedError, LLMError, StreamBrokenError
 from penguin_tui.llm.failures import classify
-from penguin_tui.llm.loader import load_litellm
+from penguin_tui.llm.loader import start_completion
 from penguin_tui.llm.pricing import TokenUsage
 from penguin_tui.llm.target import ModelTarget
 
@@ -231,7 +231,6 @@ class LLMClient:
     async def _one_call(
         self, target: ModelTarget, request: ChatRequest
     ) -> AsyncIterator[StreamPiece]:
-        litellm = load_litellm()
         timeout = self.settings.timeout_s
         kwargs: dict[str, Any] = {
             "model": target.litellm_model,
@@ -249,7 +248,7 @@ class LLMClient:
             kwargs["api_key"] = target.api_key
         stream: Any = None
         try:
-            stream = await asyncio.wait_for(litellm.acompletion(**kwargs), timeout)
+            stream = await asyncio.wait_for(start_completion(**kwargs), timeout)
             iterator = stream.__aiter__()
             finished = False
             while True:

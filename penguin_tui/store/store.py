@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import logging
 import sqlite3
 import time
 import uuid
@@ -36,7 +38,35 @@ def _no_redaction(text: str) -> str:
     return text
 
 
+log = logging.getLogger("penguin_tui.store")
+
 WAL_ATTEMPTS = 100  # 5 s at 50 ms, like the busy timeout
+
+
+def _make_data_directory(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        blocker = next((p for p in (folder, *folder.parents) if p.exists()), folder)
+        if not blocker.is_dir():
+            why = f"{blocker} is a file, not a directory"
+        else:
+            why = error.strerror or str(error)
+        raise StoreError(
+            f"cannot create the data directory {folder} ({why}); "
+            f"set PENGUIN_HOME to a writable directory"
+        ) from error
+
+
+def _log_unseen_failure(transaction: asyncio.Task[None]) -> None:
+    """The outcome of a transaction whose caller stopped waiting: a failure is logged."""
+    if not transaction.cancelled() and (error := transaction.exception()) is not None:
+        log.warning("a write whose caller stopped waiting failed: %s", error)
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    """The raw connection; aiosqlite's thread is its only user after this."""
+    return sqlite3.connect(path, isolation_level=None, check_same_thread=False)
 
 
 def _statements(script: str) -> list[str]:
@@ -62,6 +92,11 @@ def _explain(error: sqlite3.Error, path: Path) -> str:
         )
     if "disk is full" in text or "database or disk is full" in text:
         return f"the disk holding {path} is full; free some space and try again"
+    if path.is_dir():
+        return (
+            f"the database {path} is a directory, not a file; move it aside "
+            f"or set PENGUIN_HOME to another directory"
+        )
     if "readonly" in text or "unable to open" in text or "permission" in text.lower():
         return (
             f"cannot write the database {path}; make the directory writable "
@@ -82,32 +117,45 @@ class Store:
         # One write at a time on the one connection: a statement of another task must never
         # land inside (or be rolled back with) a transaction it is not part of.
         self._writing = asyncio.Lock()
+        # Transactions that run to their end even when their caller stopped waiting.
+        self._finishing: set[asyncio.Task[None]] = set()
+        self._closed = False
 
     # -- opening and migrating -------------------------------------------------------------
 
     @classmethod
     async def open(cls, path: Path, redact: Redact | None = None) -> Store:
-        """Open (creating if needed) and migrate the database; refuse a newer schema."""
+        """Open (creating if needed) and migrate the database; refuse a newer schema.
+
+        The opening runs to its end even when the caller is cancelled (Ctrl+C at start), and
+        what it opened is closed then: a connection left half-open keeps a thread that fails
+        noisily once the event loop has closed."""
+        _make_data_directory(path.parent)
+        opening = asyncio.ensure_future(cls._open(path, redact or _no_redaction))
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise StoreError(
-                f"cannot create the data directory {path.parent} ({error.strerror}); "
-                f"set PENGUIN_HOME to a writable directory"
-            ) from error
+            return await asyncio.shield(opening)
+        except asyncio.CancelledError:
+            with contextlib.suppress(Exception):  # how it ended no longer matters
+                await (await opening).close()
+            raise
+
+    @classmethod
+    async def _open(cls, path: Path, redact: Redact) -> Store:
         try:
-            connection = await aiosqlite.connect(path, isolation_level=None)
+            # SQLite opens the file before aiosqlite starts the connection's thread, so a file
+            # that cannot be opened leaves no thread behind.
+            raw = await asyncio.to_thread(_connect, path)
         except sqlite3.Error as error:
             raise StoreError(_explain(error, path)) from error
-        store = cls(connection, path, redact or _no_redaction)
+        store = cls(await aiosqlite.Connection(lambda: raw, 64), path, redact)
         try:
             await store._configure()
             await store._migrate()
         except sqlite3.Error as error:
-            await connection.close()
+            await store.close()
             raise StoreError(_explain(error, path)) from error
-        except StoreError:
-            await connection.close()
+        except BaseException:
+            await store.close()
             raise
         return store
 
@@ -189,11 +237,23 @@ class Store:
         return target
 
     async def close(self) -> None:
-        await self._db.close()
+        """Let the writes under way finish, then close the connection and end its thread.
+        Closing twice is harmless; any use after it is a StoreError."""
+        if self._closed:
+            return
+        self._closed = True
+        await asyncio.gather(*self._finishing, return_exceptions=True)
+        async with self._writing:
+            await self._db.close()
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StoreError(f"the database {self.path} is already closed")
 
     # -- helpers ---------------------------------------------------------------------------
 
     async def _write(self, sql: str, params: Iterable[Any] = ()) -> None:
+        self._check_open()
         try:
             async with self._writing:
                 await self._db.execute(sql, tuple(params))
@@ -206,7 +266,15 @@ class Store:
         """Several writes in one transaction: all land or none do. Shielded: a cancelled
         caller never leaves the connection inside an open transaction (the queued BEGIN or
         COMMIT would run anyway), it only stops waiting for the outcome."""
-        await asyncio.shield(self._run_transaction(statements, durable))
+        self._check_open()
+        finishing = asyncio.ensure_future(self._run_transaction(statements, durable))
+        self._finishing.add(finishing)
+        finishing.add_done_callback(self._finishing.discard)
+        try:
+            await asyncio.shield(finishing)
+        except asyncio.CancelledError:
+            finishing.add_done_callback(_log_unseen_failure)
+            raise
 
     async def _run_transaction(
         self, statements: list[tuple[str, tuple[Any, ...]]], durable: bool
@@ -249,6 +317,7 @@ class Store:
         return await self._rows(sql, params)
 
     async def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        self._check_open()
         try:
             self._db.row_factory = sqlite3.Row
             async with self._db.execute(sql, tuple(params)) as cursor:
