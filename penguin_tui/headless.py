@@ -16,6 +16,7 @@ from typing import Any
 
 from penguin_tui.bus import (
     ApprovalAnswered,
+    CheckpointFailed,
     Event,
     MessageCompleted,
     MessageDelta,
@@ -86,6 +87,8 @@ def allow_rule(pattern: str) -> Rule:
 
 
 def _print_event(event: Event, as_json: bool) -> None:
+    if isinstance(event, CheckpointFailed):  # on stderr with --json too: nothing lost silently
+        print(f"penguin-tui: {event.message}", file=sys.stderr, flush=True)
     if as_json:
         sys.stdout.write(event.to_json() + "\n")
         sys.stdout.flush()

@@ -310,6 +310,7 @@ class PenguinApp(CheckpointActions, DiffViewerActions, ProjectWatch):
             ApprovalAnswered,
             ApprovalRequested,
             CheckpointCreated,
+            CheckpointFailed,
             CheckpointRestored,
             ContextCompacted,
             ErrorOccurred,
@@ -410,6 +411,10 @@ class PenguinApp(CheckpointActions, DiffViewerActions, ProjectWatch):
                     severity="warning",
                     timeout=10,
                 )
+        elif isinstance(event, CheckpointFailed):
+            self.browser.show_progress(None)  # the snapshot is not under way any more
+            self.reload_checkpoints()  # the title says so until a checkpoint lands
+            self.notify(event.message, severity="error", timeout=15)
         elif isinstance(event, SnapshotProgress):
             # The first word of a long snapshot is a notification; how far it got then
             # shows in the browser's title, not as a toast a second.

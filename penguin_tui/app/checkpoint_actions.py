@@ -160,6 +160,7 @@ class CheckpointActions(App[int]):
             return
         browser.show_data(checkpoints, branches, follow=True)
         browser.show_outside_changes(len(self.outside_changes))
+        browser.show_failure(found.failed.short if found.failed else None)
         size = f"{storage.bytes / 1024 / 1024:.1f} MB"
         browser.border_subtitle = ("read-only · " if found.read_only else "") + size
         if storage.over_quota:

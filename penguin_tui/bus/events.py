@@ -227,6 +227,17 @@ class CheckpointRestored(Event):
     conflicts: list[str] = Field(default_factory=list)
 
 
+class CheckpointFailed(Event):
+    """An automatic checkpoint could not be taken: the files stay marked as changed and the
+    next turn (or any checkpoint before it) takes them; ``message`` is the line to show."""
+
+    type: Literal["checkpoint.failed"] = "checkpoint.failed"
+    trigger: Literal["turn", "before_turn"]
+    label: str
+    reason: str
+    message: str
+
+
 class SnapshotProgress(Event):
     """A long snapshot or restore is under way."""
 
@@ -251,6 +262,7 @@ AnyEvent = Annotated[
     | ContextCompacted
     | CheckpointCreated
     | CheckpointRestored
+    | CheckpointFailed
     | SnapshotProgress
     | ErrorOccurred,
     Field(discriminator="type"),

@@ -16,10 +16,17 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from penguin_tui.bus import CheckpointCreated, CheckpointRestored, EventBus, SnapshotProgress
+from penguin_tui.bus import (
+    CheckpointCreated,
+    CheckpointFailed,
+    CheckpointRestored,
+    EventBus,
+    SnapshotProgress,
+)
 from penguin_tui.checkpoints.diff import FileDiff, parse_unified
 from penguin_tui.checkpoints.git import EMPTY_TREE
 from penguin_tui.checkpoints.locks import InstanceLock
+from penguin_tui.checkpoints.pending import FailedCheckpoint, FailedCheckpointFile, Trigger
 from penguin_tui.checkpoints.retention import thin
 from penguin_tui.checkpoints.shadow import (
     FileStat,
@@ -30,7 +37,12 @@ from penguin_tui.checkpoints.shadow import (
 )
 from penguin_tui.config.paths import DataPaths
 from penguin_tui.config.settings import CheckpointSettings
-from penguin_tui.errors import CheckpointError, ProjectLockedError, UnsafeProjectError
+from penguin_tui.errors import (
+    CheckpointError,
+    PenguinError,
+    ProjectLockedError,
+    UnsafeProjectError,
+)
 from penguin_tui.store import Message, Project, Store, UsageTotals
 from penguin_tui.store.checkpoint_records import (
     LAST_OPERATION,
@@ -195,6 +207,11 @@ class CheckpointService:
             exclude=[paths.root],
         )
         self.instance = InstanceLock(paths.shadow_repos / f"{project.id}.instance.lock")
+        self._failed_file = FailedCheckpointFile(
+            paths.shadow_repos / f"{project.id}.checkpoint-failed.json"
+        )
+        # An automatic checkpoint that failed and no checkpoint has made up for yet.
+        self.failed: FailedCheckpoint | None = None
         self.read_only = False
         self.recovered: RestoreResult | None = None
         self.dropped_restore = False  # a crash came before a restore's first file
@@ -211,6 +228,7 @@ class CheckpointService:
         without it the lock error is raised.
         """
         check_project_root(Path(self.project.root), self.settings)
+        self.failed = self._failed_file.read()
         try:
             self.instance.acquire()
         except ProjectLockedError:
@@ -414,7 +432,11 @@ class CheckpointService:
         )
 
     async def _created(self, session_id: str, prepared: _Prepared) -> Checkpoint:
-        """Announce a checkpoint whose rows are written."""
+        """Announce a checkpoint whose rows are written. It holds the whole tree, so an
+        automatic checkpoint that failed before is made up for."""
+        if self.failed is not None:
+            self.failed = None
+            await asyncio.to_thread(self._failed_file.clear)
         checkpoint = await self.records.get(prepared.checkpoint_id, session_id)
         await self.bus.publish(
             CheckpointCreated(
@@ -433,25 +455,62 @@ class CheckpointService:
         return checkpoint
 
     async def capture_outside_edits(self, session_id: str) -> Checkpoint | None:
-        """Before an agent turn: checkpoint edits made since the last checkpoint, if any."""
+        """Before an agent turn: checkpoint edits made since the last checkpoint, if any, and
+        the checkpoint of this session that failed before (under its own label)."""
         if self.read_only:
             return None
-        async with self._lock:
-            snap = await self._snapshot(session_id)
-            position = await self.position(session_id)
-            if position is not None and position.tree == snap.tree:
-                return None
-            if position is None and snap.tree == EMPTY_TREE:
-                return None
-            label = "changes made outside penguin-tui" if position else "before the first turn"
-            return await self._create(session_id, CheckpointKind.AUTO, label, snap)
+        failed = self.failed if self.failed and self.failed.session_id == session_id else None
+        label = "changes made outside penguin-tui"
+        try:
+            async with self._lock:
+                snap = await self._snapshot(session_id)
+                position = await self.position(session_id)
+                unchanged = snap.tree == (position.tree if position else EMPTY_TREE)
+                if failed is not None:
+                    label = failed.label + (" (retried)" if failed.trigger == "turn" else "")
+                elif unchanged:
+                    return None
+                elif position is None:
+                    label = "before the first turn"
+                return await self._create(session_id, CheckpointKind.AUTO, label, snap)
+        except (PenguinError, OSError) as error:
+            if failed is not None:  # still the same checkpoint missing
+                await self._report_failure(session_id, failed.trigger, failed.label, error)
+            else:
+                await self._report_failure(session_id, "before_turn", label, error)
+            return None
 
     async def after_turn(self, session_id: str, prompt: str) -> Checkpoint | None:
-        """After an agent turn that ran a tool: the automatic checkpoint."""
+        """After an agent turn that ran a tool: the automatic checkpoint. One that fails is
+        reported (``checkpoint.failed``) and taken again before the next turn."""
         if self.read_only:
             return None
         first_line = prompt.strip().splitlines()[0] if prompt.strip() else "agent turn"
-        return await self.create(session_id, CheckpointKind.AUTO, first_line[:80])
+        label = first_line[:80]
+        try:
+            return await self.create(session_id, CheckpointKind.AUTO, label)
+        except (PenguinError, OSError) as error:
+            await self._report_failure(session_id, "turn", label, error)
+            return None
+
+    async def _report_failure(
+        self, session_id: str, trigger: Trigger, label: str, error: PenguinError | OSError
+    ) -> None:
+        """Remember an automatic checkpoint that failed (on disk too, for the next run) and
+        say so on the bus."""
+        reason = error.message if isinstance(error, PenguinError) else str(error.strerror or error)
+        failed = FailedCheckpoint(session_id, trigger, label, reason)
+        self.failed = failed
+        await asyncio.to_thread(self._failed_file.write, failed)
+        await self.bus.publish(
+            CheckpointFailed(
+                session_id=session_id,
+                trigger=trigger,
+                label=label,
+                reason=reason,
+                message=failed.notice,
+            )
+        )
 
     # -- comparing -------------------------------------------------------------------------
 

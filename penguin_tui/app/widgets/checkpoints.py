@@ -215,6 +215,7 @@ class CheckpointBrowser(Tree[NodeData]):
         self._outside = 0
         self._progress: str | None = None
         self._progress_timer: Timer | None = None
+        self._failure: str | None = None  # an automatic checkpoint that failed, until one lands
         self.folded: set[str] = set()  # branches folded by the user: they stay folded
 
     def on_mount(self) -> None:
@@ -311,10 +312,18 @@ class CheckpointBrowser(Tree[NodeData]):
         self._progress_timer = None
         self.show_progress(None)
 
+    def show_failure(self, text: str | None) -> None:
+        """Say in the title that an automatic checkpoint failed and will be retried (None:
+        a checkpoint has landed since)."""
+        self._failure = text
+        self._retitle()
+
     def _retitle(self) -> None:
         title = "Checkpoints"
         if self._progress:
             title += f" · {self._progress}…"
+        elif self._failure:
+            title += f" · ✗ {self._failure}"
         elif self._outside:
             title += f" · {self._outside} changed outside (f7)"
         self.border_title = title
