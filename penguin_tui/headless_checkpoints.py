@@ -25,6 +25,7 @@ from penguin_tui.errors import CheckpointError
 from penguin_tui.headless import run_at_edge
 from penguin_tui.store import Message, Project, Store, UsageTotals
 from penguin_tui.store.checkpoint_records import Checkpoint, CheckpointKind, RevertMode
+from penguin_tui.workspace.names import printable_json
 
 if TYPE_CHECKING:
     from penguin_tui.checkpoints.service import (
@@ -145,7 +146,7 @@ def _size(count: float) -> str:
 
 
 def _dump(document: object) -> None:
-    print(json.dumps(document, ensure_ascii=False))
+    print(printable_json(json.dumps(document, ensure_ascii=False)))
 
 
 def _money(cost: float | None) -> str:

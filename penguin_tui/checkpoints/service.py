@@ -54,6 +54,7 @@ from penguin_tui.store.checkpoint_records import (
     RevertMode,
     Statements,
 )
+from penguin_tui.workspace.names import printable
 
 _BRANCH_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
 GC_EVERY_S = 24 * 3600
@@ -398,7 +399,7 @@ class CheckpointService:
             files_changed=files,
             lines_added=added,
             lines_removed=removed,
-            skipped=[(s.path, s.reason) for s in snap.skipped],
+            skipped=[(printable(s.path), s.reason) for s in snap.skipped],
             snapshot_ms=snap.elapsed_ms,
         )
         return _Prepared(checkpoint_id, statements)
@@ -427,7 +428,7 @@ class CheckpointService:
             files_changed=files,
             lines_added=added,
             lines_removed=removed,
-            skipped=[(s.path, s.reason) for s in snap.skipped],
+            skipped=[(printable(s.path), s.reason) for s in snap.skipped],
             snapshot_ms=snap.elapsed_ms,
         )
 
