@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO
 
 from penguin_tui.config.secrets import is_secret_variable
+from penguin_tui.disk_limits import of_git
 from penguin_tui.errors import CheckpointError
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
@@ -170,9 +171,11 @@ class Git:
 def _explain(args: Sequence[str], result: subprocess.CompletedProcess[bytes]) -> str:
     message = result.stderr.decode("utf-8", "replace").strip().splitlines()
     detail = next((line for line in message if line.strip()), f"exit code {result.returncode}")
-    if "No space left on device" in detail:
-        return "the disk is full: the checkpoint was not saved (free some space and retry)"
-    return f"git {args[0] if args else ''} failed: {detail.removeprefix('fatal: ')}"
+    command = f"git {args[0] if args else ''}"
+    limit = of_git(result.returncode, "\n".join(message))
+    if limit is not None:
+        return f"{limit.value}: {command} could not write its files; {limit.advice}"
+    return f"{command} failed: {detail.removeprefix('fatal: ')}"
 
 
 def _feed(pipe: IO[bytes], data: bytes) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 import aiosqlite
 
 from penguin_tui.bus.events import Event
+from penguin_tui.disk_limits import of_os_error, of_sqlite_error
 from penguin_tui.errors import SessionNotFoundError, StoreError
 from penguin_tui.store.models import (
     AuditEntry,
@@ -50,6 +51,8 @@ def _make_data_directory(folder: Path) -> None:
         blocker = next((p for p in (folder, *folder.parents) if p.exists()), folder)
         if not blocker.is_dir():
             why = f"{blocker} is a file, not a directory"
+        elif (limit := of_os_error(error)) is not None:
+            why = limit.value
         else:
             why = error.strerror or str(error)
         raise StoreError(
@@ -83,15 +86,25 @@ def _statements(script: str) -> list[str]:
     return statements
 
 
+def _files_of(path: Path) -> list[Path]:
+    """The database and the journals SQLite writes beside it."""
+    return [path, *(path.with_name(path.name + suffix) for suffix in ("-wal", "-journal"))]
+
+
 def _explain(error: sqlite3.Error, path: Path) -> str:
     text = str(error)
+    limit = of_sqlite_error(error, _files_of(path))
+    if limit is not None:
+        # A failed write is rolled back whole: the file stays as it was before it.
+        return (
+            f"{limit.value}: the database {path} could not be written; it is intact and "
+            f"keeps everything saved before; {limit.advice}"
+        )
     if "not a database" in text or "malformed" in text:
         return (
             f"the database {path} is damaged or not a penguin-tui database; "
             f"move it aside (it is kept as is) or set PENGUIN_HOME to another directory"
         )
-    if "disk is full" in text or "database or disk is full" in text:
-        return f"the disk holding {path} is full; free some space and try again"
     if path.is_dir():
         return (
             f"the database {path} is a directory, not a file; move it aside "
