@@ -35,6 +35,9 @@ from penguin_tui.store import MessageStatus, SessionSummary, Store
 
 log = logging.getLogger("penguin_tui.headless")
 
+# Messages whose text was printed as it streamed: a reply, or the summary of /compact.
+STREAMED_ROLES = ("assistant", "system")
+
 
 async def _to_the_end(command: Callable[[], Coroutine[Any, Any, int]]) -> int:
     """The command, then the end of litellm's pending work, whatever way the command ends:
@@ -95,8 +98,8 @@ def _print_event(event: Event, as_json: bool) -> None:
     elif isinstance(event, MessageDelta):
         sys.stdout.write(event.text)
         sys.stdout.flush()
-    elif isinstance(event, MessageCompleted) and event.role == "assistant" and event.text:
-        # Several model calls in one turn: keep their texts apart.
+    elif isinstance(event, MessageCompleted) and event.role in STREAMED_ROLES and event.text:
+        # Several model calls in one turn: keep their texts apart, and end the last line.
         if not event.text.endswith("\n"):
             sys.stdout.write("\n")
         sys.stdout.flush()
