@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from penguin_tui.engine.tools.base import ToolContext
+from penguin_tui.workspace import project_files
 from penguin_tui.workspace.project_git import run_project_git
 
 from .helpers import call
@@ -81,3 +82,15 @@ def test_a_hook_of_the_repository_never_runs(root: Path, ran_log: Path) -> None:
     )
     assert completed is not None and completed.returncode == 0, completed
     assert not ran_log.exists(), ran_log.read_text()
+
+
+def test_a_program_key_that_cannot_be_overridden_means_git_is_not_asked(
+    root: Path, ran_log: Path
+) -> None:
+    """``-c name=value`` cannot name a key with ``=`` in it: git is then not run at all, and
+    the project's files come from the walk (which applies .gitignore the same way)."""
+    with (root / ".git" / "config").open("a", encoding="utf-8") as config:
+        config.write(f'[filter "a=b"]\n\tclean = "{ran_log.parent / "evil.sh"} a=b"\n')
+    assert run_project_git(root, ["ls-files"]) is None
+    assert project_files(root) == [".gitattributes", "app.py", "new.py"]
+    assert nothing_ran(ran_log)
