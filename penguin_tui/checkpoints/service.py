@@ -37,6 +37,7 @@ from penguin_tui.checkpoints.shadow import (
 )
 from penguin_tui.config.paths import DataPaths
 from penguin_tui.config.settings import CheckpointSettings
+from penguin_tui.disk_limits import of_os_error
 from penguin_tui.errors import (
     CheckpointError,
     PenguinError,
@@ -499,7 +500,13 @@ class CheckpointService:
     ) -> None:
         """Remember an automatic checkpoint that failed (on disk too, for the next run) and
         say so on the bus."""
-        reason = error.message if isinstance(error, PenguinError) else str(error.strerror or error)
+        limit = of_os_error(error) if isinstance(error, OSError) else None
+        if isinstance(error, PenguinError):
+            reason = error.message
+        elif limit is not None:
+            reason = f"{limit.value}; {limit.advice}"
+        else:
+            reason = str(error.strerror or error)
         failed = FailedCheckpoint(session_id, trigger, label, reason)
         self.failed = failed
         await asyncio.to_thread(self._failed_file.write, failed)

@@ -42,6 +42,7 @@ from penguin_tui.checkpoints.worktree import (
     temporary_copy,
     write_entry,
 )
+from penguin_tui.disk_limits import of_os_error
 from penguin_tui.errors import CheckpointError
 from penguin_tui.workspace.names import printable
 
@@ -658,10 +659,12 @@ class ShadowRepo:
             if os.path.lexists(left)
             else ""
         )
+        limit = of_os_error(error)
+        advice = f"; {limit.advice.removesuffix(' and try again')} first" if limit else ""
         return (
-            f"the restore stopped at {path} ({error.strerror or error}) with {done}: the"
-            f" other files are as they were; the next start of penguin-tui (or the next"
-            f" checkpoint command) finishes the restore{copy}"
+            f"the restore stopped at {path} ({limit.value if limit else error.strerror or error})"
+            f" with {done}: the other files are as they were; the next start of penguin-tui (or"
+            f" the next checkpoint command) finishes the restore{copy}{advice}"
         )
 
     # -- housekeeping ----------------------------------------------------------------------

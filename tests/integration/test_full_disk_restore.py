@@ -61,7 +61,7 @@ def test_a_revert_stopped_by_the_file_size_limit_leaves_no_copy_and_the_next_sta
     assert not [p for p in project.iterdir() if p.name.startswith(RESTORE_TEMP_PREFIX)]
     assert not (project / "big.bin").exists()
     (line,) = done.stderr.splitlines()
-    assert "the restore stopped at big.bin" in line
+    assert "the restore stopped at big.bin (file size limit)" in line
     assert "with 0 of 2 files written" in line
     assert "the next start of penguin-tui (or the next checkpoint command) finishes" in line
 
