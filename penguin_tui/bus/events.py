@@ -6,10 +6,14 @@ Durable events are written to the store before any subscriber sees them; ephemer
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic_core import PydanticSerializationError
+
+from penguin_tui.workspace.names import printable_json
 
 
 class Event(BaseModel):
@@ -25,7 +29,11 @@ class Event(BaseModel):
     ts: float = Field(default_factory=time.time)
 
     def to_json(self) -> str:
-        return self.model_dump_json()
+        try:
+            return self.model_dump_json()
+        except PydanticSerializationError:  # a lone surrogate: a file name that is not UTF-8
+            text = json.dumps(self.model_dump(), ensure_ascii=False, separators=(",", ":"))
+            return printable_json(text)
 
 
 class SessionStarted(Event):

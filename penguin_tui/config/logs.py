@@ -28,7 +28,8 @@ def setup_logging(paths: DataPaths) -> Path | None:
     log_file = paths.logs / "penguin.log"
     try:
         paths.logs.mkdir(parents=True, exist_ok=True)
-        handler = logging.FileHandler(log_file, encoding="utf-8")
+        # A path that is not UTF-8 in a record is written escaped, not an error on stderr.
+        handler = logging.FileHandler(log_file, encoding="utf-8", errors="backslashreplace")
     except OSError:
         # No log file (a read-only data dir): say nothing rather than let Python's
         # last-resort handler print records, tracebacks included, under the one-line error.

@@ -31,6 +31,7 @@ from penguin_tui.store.models import (
     UsageTotals,
 )
 from penguin_tui.store.schema import LATEST_VERSION, MIGRATIONS
+from penguin_tui.workspace.names import printable
 
 Redact = Callable[[str], str]
 
@@ -341,8 +342,12 @@ class Store:
     # -- projects and sessions -------------------------------------------------------------
 
     async def ensure_project(self, root: Path) -> Project:
-        """The project for ``root`` (an absolute, resolved path), created on first use."""
-        key = str(root)
+        """The project for ``root`` (an absolute, resolved path), created on first use.
+
+        A folder name that is not UTF-8 is kept with its bad bytes as ``\\xNN`` (the
+        database holds UTF-8); the project returned holds the path itself.
+        """
+        key = printable(str(root))
         rows = await self._rows("SELECT * FROM projects WHERE root = ?", (key,))
         if not rows:
             project_id = uuid.uuid4().hex[:12]
@@ -352,7 +357,7 @@ class Store:
             )
             rows = await self._rows("SELECT * FROM projects WHERE id = ?", (project_id,))
         row = rows[0]
-        return Project(id=row["id"], root=row["root"], created_at=row["created_at"])
+        return Project(id=row["id"], root=str(root), created_at=row["created_at"])
 
     async def create_session(self, project_id: str, model: str | None) -> Session:
         session_id = uuid.uuid4().hex[:12]

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from penguin_tui.bus import CheckpointRestored
 from penguin_tui.cli import main
 from penguin_tui.engine.tools.base import ToolContext
 from penguin_tui.engine.tools.list_files import UNDECODABLE_NOTE
@@ -195,3 +196,27 @@ async def test_the_watcher_reports_such_a_name_and_keeps_watching(project: Path)
     finally:
         stop.set()
         await asyncio.wait_for(watcher, 5)
+
+
+def test_a_project_folder_whose_name_is_not_utf8_works(capsys: Captured, tmp_path: Path) -> None:
+    folder = Path(os.fsdecode(os.fsencode(tmp_path) + b"/proj\xe9"))
+    folder.mkdir()
+    (folder / "main.py").write_text("print('hello')\n", encoding="utf-8")
+    with run_in_thread(script(LOOK)) as server:
+        code, events, err = run_agent(capsys, folder, server, "look around")
+    assert code == 0, err
+    assert events[0]["project"] == str(tmp_path / "proj\\xe9")
+    assert [e["status"] for e in events if e["type"] == "tool.result"] == ["ok", "ok", "ok"]
+    assert len(checkpoint_ids(capsys, folder)) == 2  # before the first turn, and after it
+
+
+def test_an_event_that_holds_such_a_name_is_still_one_json_line() -> None:
+    restored = CheckpointRestored(
+        session_id="s1",
+        action="merge",
+        checkpoint_id="c1",
+        branch="main",
+        mode="code",
+        conflicts=[os.fsdecode(b"caf\xe9.txt")],
+    )
+    assert json.loads(restored.to_json())["conflicts"] == [SHOWN]
