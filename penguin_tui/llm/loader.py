@@ -92,9 +92,11 @@ async def shutdown_litellm(*, final: bool = False) -> None:
     command). Then the worker threads of given-up calls are waited for, and the calls are
     cut at once; otherwise each gets ``ABANDONED_GRACE_S`` to reach the server first.
     """
+    loop = asyncio.get_running_loop()
+    _forget_other_loops(loop)
     if _abandoned:
         if final:
-            await asyncio.get_running_loop().shutdown_default_executor()
+            await loop.shutdown_default_executor()
         else:
             await asyncio.wait(set(_abandoned), timeout=ABANDONED_GRACE_S)
         left = set(_abandoned)
@@ -110,6 +112,12 @@ async def shutdown_litellm(*, final: bool = False) -> None:
     if close_clients is not None:
         with contextlib.suppress(Exception):  # closing what is broken has nothing to keep
             await close_clients()
+
+
+def _forget_other_loops(loop: asyncio.AbstractEventLoop) -> None:
+    """Work left on a loop that is gone (a program stopped hard) can no longer be ended."""
+    for pending in (_abandoned, _closing):
+        pending.difference_update({f for f in pending if f.get_loop() is not loop})
 
 
 async def _stop_logging_worker() -> None:
