@@ -131,6 +131,10 @@ class CheckpointActions(App[int]):
         """The browser's ' from anywhere: move its cursor back to the marked checkpoint."""
         self._focus_browser().action_to_mark()
 
+    def action_checkpoint_details(self) -> None:
+        """The browser's i from anywhere: the row under its cursor in full."""
+        self._focus_browser().action_details()
+
     def action_checkpoint_fold(self) -> None:
         """The browser's space from anywhere: fold or unfold the branch under its cursor."""
         self._focus_browser().action_fold()

@@ -109,6 +109,12 @@ WORKBENCH_COMMANDS: tuple[PaletteCommand, ...] = (
         ("checkpoints.fold_all",),
     ),
     PaletteCommand(
+        "Checkpoint details",
+        "The browser's row under the cursor in full: label, spend, forks (i)",
+        "checkpoint_details",
+        ("checkpoints.details",),
+    ),
+    PaletteCommand(
         "Compare checkpoints",
         "Compare the marked checkpoint (m) with the selected one (c)",
         "checkpoint_compare",

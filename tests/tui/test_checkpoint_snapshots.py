@@ -139,12 +139,24 @@ def test_checkpoint_browser(
     snap_compare: Callable[..., bool], theme: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Two branches: main (3 checkpoints: auto, auto marked ◆, safety ◌ which is main's
-    position ●) and try-2 (current, underlined; an auto one, then the manual ★ "median works",
-    the position ● under the cursor). Each row: id, age (3h, 2h, 30m, 10m, 1m), files, +/−,
-    the tokens and dollars of that step (none for the first and the safety one), the label.
-    try-2's title says it forked from main b2c3d4e5, and that row says "⎇ try-2"."""
+    position ○) and try-2 (current, underlined; an auto one, then the manual ★ "median works",
+    the current position ● under the cursor — the only ●). Each row: id, age (3h, 2h, 30m,
+    10m, 1m), files, +/−, the tokens and dollars of that step (none for the first and the
+    safety one), the label. try-2's title says it forked from main b2c3d4e5, and that row
+    says "⎇ try-2"."""
     monkeypatch.setattr("penguin_tui.app.widgets.checkpoints.time.time", lambda: NOW)
     assert snap_compare(BrowserApp(theme), terminal_size=(72, 12))
+
+
+@pytest.mark.parametrize("theme", ["penguin-dark", "penguin-light"])
+def test_checkpoint_browser_in_a_narrow_pane(
+    snap_compare: Callable[..., bool], theme: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same browser 40 columns wide: each row too long for the pane ends in "…" at its
+    edge (the labels, "⎇ try-2", try-2's "from main…"), and no sideways scrollbar at the
+    foot."""
+    monkeypatch.setattr("penguin_tui.app.widgets.checkpoints.time.time", lambda: NOW)
+    assert snap_compare(BrowserApp(theme), terminal_size=(40, 12))
 
 
 class RevertApp(App[None]):

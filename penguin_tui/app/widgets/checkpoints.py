@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.timer import Timer
@@ -91,12 +92,14 @@ def checkpoint_label(
     marked: bool,
     now: float,
     colours: LineColours,
+    branch_position: bool = False,
 ) -> Text:
-    """One row: position marker, id, age, kind, files and lines, spend, files left out (⊘),
-    label (the browser adds the branches that fork there)."""
+    """One row: position marker (● the current position, ○ another branch's), id, age,
+    kind, files and lines, spend, files left out (⊘), label (the browser adds the branches
+    that fork there)."""
     spent, dollars = step_spend(checkpoint, parent)
     text = Text()
-    text.append("● " if position else "  ", style="bold")
+    text.append("● " if position else "○ " if branch_position else "  ", style="bold")
     text.append("◆ " if marked else "", style="bold")
     text.append(checkpoint.id[:8], style="bold" if position else "")
     text.append(f" {age(now - checkpoint.created_at):>3}", style="dim")
@@ -113,6 +116,64 @@ def checkpoint_label(
         text.append(f"⊘{len(checkpoint.skipped)} ", style="bold")
     text.append(checkpoint.label or checkpoint.kind.value, style="italic")
     return text
+
+
+KIND_WORD = {"auto": "automatic", "manual": "manual", "safety": "safety"}
+
+
+def checkpoint_details(
+    checkpoint: Checkpoint,
+    parent: Checkpoint | None,
+    *,
+    here: bool,
+    position_of: str | None,
+    forks: Sequence[str],
+    now: float,
+) -> str:
+    """Everything a checkpoint's row says, in full (the pane cuts long rows): its label,
+    what it changed and spent, what it left out, whose position it is, the branches that
+    fork there."""
+    kind = KIND_WORD.get(checkpoint.kind.value, checkpoint.kind.value)
+    lines = [
+        f"{checkpoint.id} on {checkpoint.branch} · {kind} · {age(now - checkpoint.created_at)} ago"
+    ]
+    if checkpoint.label:
+        lines.append(checkpoint.label)
+    files = "1 file" if checkpoint.files_changed == 1 else f"{checkpoint.files_changed} files"
+    if checkpoint.parent_id is None:
+        change = f"the whole project: {files}"
+    else:
+        since = checkpoint.parent_id[:8]
+        change = (
+            f"{files} changed since {since}, "
+            f"+{checkpoint.lines_added} −{checkpoint.lines_removed} lines"
+        )
+    spent, dollars = step_spend(checkpoint, parent)
+    if spent:
+        change += f" · {tokens(spent)} tokens, {money(dollars)}"
+    lines.append(change)
+    if checkpoint.skipped:
+        count = len(checkpoint.skipped)
+        lines.append(f"⊘ left out {count} file{'s' if count > 1 else ''} (enter lists them)")
+    if here:
+        lines.append("● the current position: the working state comes from here")
+    elif position_of is not None:
+        lines.append(f"○ the position of {position_of}: switching to it comes back here")
+    if forks:
+        lines.append("⎇ branches from here: " + ", ".join(forks))
+    return "\n".join(lines)
+
+
+def branch_details(branch: Branch, origin: Checkpoint | None, checkpoints: int) -> str:
+    """Everything a branch's row says, in full: where it forked and where it stands."""
+    lines = [f"⎇ {branch.name}" + (" (current)" if branch.current else "")]
+    if origin is not None:
+        label = f" “{origin.label}”" if origin.label else ""
+        lines.append(f"forked from {origin.branch} at {origin.id[:8]}{label}")
+    count = "1 checkpoint" if checkpoints == 1 else f"{checkpoints} checkpoints"
+    at = f"at {branch.position_id[:8]}" if branch.position_id else "no position yet"
+    lines.append(f"{count} of its own; {at}")
+    return "\n".join(lines)
 
 
 LEFT_OUT_SHOWN = 8  # files listed in the diff pane's header; the rest are counted
@@ -150,7 +211,11 @@ def left_out_details(skipped: Sequence[tuple[str, str]]) -> Text:
 
 
 class CheckpointBrowser(Tree[NodeData]):
-    """Branches and their checkpoints; ● marks where the working state comes from."""
+    """Branches and their checkpoints; ● marks where the working state comes from.
+
+    Rows never scroll sideways: one too long for the pane ends in "…", and i shows it in
+    full (a sideways scrollbar drew its thumb's ends as stray ▌ ▍ ▋ in the last row).
+    """
 
     BINDINGS = [
         Binding("enter", "app.checkpoint_view_diff", "Diff", id="checkpoints.view_diff"),
@@ -166,6 +231,7 @@ class CheckpointBrowser(Tree[NodeData]):
         Binding("M", "app.checkpoint_merge", "Merge", id="checkpoints.merge"),
         Binding("P", "app.checkpoint_cherry_pick", "Pick files", id="checkpoints.cherry_pick"),
         Binding("w", "app.checkpoint_changes", "Changes", id="checkpoints.changes"),
+        Binding("i", "details", "Details", id="checkpoints.details"),
         Binding("space", "fold", "Fold branch", id="checkpoints.fold"),
         Binding("shift+space", "fold_all", "Fold all", id="checkpoints.fold_all"),
         # The tree's own cursor keys, given ids so they can be remapped like the others.
@@ -202,7 +268,7 @@ class CheckpointBrowser(Tree[NodeData]):
     entries (a command run from the palette has no cursor of its own to move)."""
 
     DEFAULT_CSS = """
-    CheckpointBrowser { height: 1fr; background: $surface; }
+    CheckpointBrowser { height: 1fr; background: $surface; overflow-x: hidden; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
@@ -217,6 +283,11 @@ class CheckpointBrowser(Tree[NodeData]):
         self._progress_timer: Timer | None = None
         self._failure: str | None = None  # an automatic checkpoint that failed, until one lands
         self.folded: set[str] = set()  # branches folded by the user: they stay folded
+        # From the last redraw, for the details of a row: where each branch forked, the
+        # branches that fork at each checkpoint, and each branch's count of checkpoints.
+        self._forks: dict[str, Checkpoint] = {}
+        self._forked_at: dict[str, list[str]] = {}
+        self._counts: dict[str, int] = {}
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, self._restyle)
@@ -230,6 +301,19 @@ class CheckpointBrowser(Tree[NodeData]):
         data = event.node.data
         if data is not None and data.checkpoint_id is None:
             self.folded.discard(data.branch)
+
+    def render_label(self, node: TreeNode[NodeData], base_style: Style, style: Style) -> Text:
+        """The row, ending in "…" where the pane cuts it (i shows it in full)."""
+        text = super().render_label(node, base_style, style)
+        depth = 0
+        walk = node.parent
+        while walk is not None and walk is not self.root:
+            depth += 1
+            walk = walk.parent
+        room = self.scrollable_content_region.width - depth * self.guide_depth
+        if room > 1 and text.cell_len > room:
+            text.truncate(room, overflow="ellipsis")
+        return text
 
     def _restyle(self, *_: object) -> None:
         """Draw the rows again in the new theme's colours (the tree keeps rendered lines)."""
@@ -249,11 +333,13 @@ class CheckpointBrowser(Tree[NodeData]):
         self.clear()
         cursor_node: TreeNode[NodeData] | None = None
         here = next((b.position_id for b in branches if b.current), None)
+        positions = {b.position_id for b in branches if b.position_id is not None}
         forks = fork_points(checkpoints, branches)
         grouped = by_branch(checkpoints)
         forked_at: dict[str, list[str]] = {}
         for name, fork in forks.items():
             forked_at.setdefault(fork.id, []).append(name)
+        self._forks, self._forked_at, self._counts = forks, forked_at, {}
         for branch in branches:
             title = Text()
             title.append("⎇ ", style="bold")
@@ -267,15 +353,18 @@ class CheckpointBrowser(Tree[NodeData]):
             node = self.root.add(title, data=NodeData(branch.name), expand=not folded)
             if selected is not None and selected == NodeData(branch.name):
                 cursor_node = node  # the branch's own row was selected
-            for checkpoint in grouped.get(branch.name, []):
+            own = grouped.get(branch.name, [])
+            self._counts[branch.name] = len(own)
+            for checkpoint in own:
                 parent = self.checkpoints.get(checkpoint.parent_id or "")
                 label = checkpoint_label(
                     checkpoint,
                     parent,
-                    position=checkpoint.id == branch.position_id,
+                    position=checkpoint.id == here,
                     marked=checkpoint.id == self.marked,
                     now=now,
                     colours=colours,
+                    branch_position=checkpoint.id in positions,
                 )
                 if checkpoint.id in forked_at:
                     label.append(f" ⎇ {', '.join(forked_at[checkpoint.id])}", style="dim")
@@ -346,6 +435,41 @@ class CheckpointBrowser(Tree[NodeData]):
 
     # The other actions live on the app (one place for the TUI's checkpoint operations,
     # shared with the command palette); the browser only says what is selected.
+
+    def details(self) -> str | None:
+        """The row under the cursor, in full (None: no row)."""
+        data = self.selected
+        if data is None:
+            return None
+        if data.checkpoint_id is None:
+            branch = next((b for b in self.branch_list if b.name == data.branch), None)
+            if branch is None:
+                return None
+            origin = self._forks.get(branch.name)
+            return branch_details(branch, origin, self._counts.get(branch.name, 0))
+        checkpoint = self.checkpoints.get(data.checkpoint_id)
+        if checkpoint is None:
+            return None
+        here = next((b.position_id for b in self.branch_list if b.current), None)
+        position_of = next(
+            (b.name for b in self.branch_list if b.position_id == checkpoint.id), None
+        )
+        return checkpoint_details(
+            checkpoint,
+            self.checkpoints.get(checkpoint.parent_id or ""),
+            here=checkpoint.id == here,
+            position_of=position_of,
+            forks=self._forked_at.get(checkpoint.id, []),
+            now=time.time(),
+        )
+
+    def action_details(self) -> None:
+        """Show the row under the cursor in full: a long label, every branch forking there."""
+        text = self.details()
+        if text is None:
+            self.notify("move to a row first", severity="warning")
+            return
+        self.notify(text, title="Checkpoints", timeout=20, markup=False)
 
     def action_to_mark(self) -> None:
         """Move the cursor back to the marked checkpoint."""
