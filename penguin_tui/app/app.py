@@ -91,6 +91,7 @@ class PenguinApp(CheckpointActions, DiffViewerActions, ProjectWatch):
         self.init_watching()
         self.left_out_reported = set()
         self.quota_warned = False
+        self.tool_outcomes = {}
         self._markdown_theme_pushed = False
         themes, self._theme_problems = load_themes([builtin_theme_dir()])
         for theme in themes:
@@ -401,7 +402,7 @@ class PenguinApp(CheckpointActions, DiffViewerActions, ProjectWatch):
         elif isinstance(event, CheckpointRestored):
             self.recheck_outside_changes()
             if event.mode != "code" or event.action in ("branch", "switch"):
-                await self._show_session()
+                await self.reload_conversation()
             else:
                 self.reload_checkpoints()
             if event.kept:

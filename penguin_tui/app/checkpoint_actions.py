@@ -15,6 +15,7 @@ from textual.app import App
 
 from penguin_tui.app.markdown_style import LineColours, line_colours
 from penguin_tui.app.widgets.checkpoints import left_out_details, left_out_notice
+from penguin_tui.app.widgets.tool_call import ToolOutcome
 from penguin_tui.app.widgets.usage import money
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
         Side,
     )
     from penguin_tui.engine.runtime import Runtime
+    from penguin_tui.store import AuditEntry
     from penguin_tui.store.checkpoint_records import Checkpoint, RevertMode
 
 
@@ -60,6 +62,21 @@ def comparison_header(comparison: Comparison, colours: LineColours) -> Text:
     return text
 
 
+def redrawn_outcome(
+    entry: AuditEntry | None, seen: ToolOutcome | None, stored: ToolOutcome | None
+) -> ToolOutcome | None:
+    """How a tool call is drawn again after a reload: its status, summary and time from its
+    audit row, its output and diff as this run saw them (``seen``), else the output the store
+    kept (``stored``, the answer the model was given)."""
+    if entry is None:
+        return seen
+    preview = seen.preview if seen else stored.preview if stored else ""
+    duration_ms = (entry.ended_at - entry.started_at) * 1000
+    return ToolOutcome(
+        entry.status, entry.summary, duration_ms, preview, seen.diff if seen else None
+    )
+
+
 class CheckpointActions(App[int]):
     """Checkpoint, branch, compare, revert, undo/redo and merge actions of the workbench."""
 
@@ -70,6 +87,9 @@ class CheckpointActions(App[int]):
     left_out_reported: set[tuple[str, str]]
     # The store size over its quota was said once this run (the subtitle keeps showing it).
     quota_warned: bool
+    # How each tool call this run showed ended, by call id: a call that left the chat (a
+    # revert of the conversation) gets its diff back after an undo or a switch.
+    tool_outcomes: dict[str, ToolOutcome]
 
     # -- what the actions work on ------------------------------------------------------------
 
@@ -143,7 +163,41 @@ class CheckpointActions(App[int]):
         """The browser's shift+space from anywhere: fold every branch, or unfold them all."""
         self._focus_browser().action_fold_all()
 
-    # -- keeping the browser current ---------------------------------------------------------
+    async def _show_session(self) -> None:
+        """Fill the chat and the usage pane from the store (the app's own)."""
+        raise NotImplementedError
+
+    # -- keeping the chat and the browser current --------------------------------------------
+
+    async def reload_conversation(self) -> None:
+        """After a branch, switch, revert or undo: the chat drawn again from the store, each
+        tool call as it ended (its status, summary and time from the audit log, its output
+        and diff as this run saw it), not as a call "from an earlier session"."""
+        from penguin_tui.app.widgets.chat import ChatView
+        from penguin_tui.app.widgets.tool_call import ToolCallView
+
+        chat = self.workbench.query_one(ChatView)
+        for shown in chat.query(ToolCallView):
+            if shown.outcome is not None:
+                self.tool_outcomes[shown.call_id] = shown.outcome
+        await self._show_session()
+        runtime = self.runtime
+        session = runtime.engine.session if runtime is not None else None
+        if runtime is None or session is None:
+            return
+        entries = await runtime.store.audit_log(session_id=session.id)
+        audit = {entry.call_id: entry for entry in entries}
+        for view in chat.query(ToolCallView):
+            seen = self.tool_outcomes.get(view.call_id)
+            outcome = redrawn_outcome(audit.get(view.call_id), seen, view.outcome)
+            if outcome is not None:
+                view.finished(
+                    outcome.status,
+                    outcome.summary,
+                    outcome.duration_ms,
+                    outcome.preview,
+                    outcome.diff,
+                )
 
     @work(exclusive=True, group="checkpoint-browser", exit_on_error=False)
     async def reload_checkpoints(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 from rich.text import Text
 from textual.widget import Widget
@@ -39,6 +40,17 @@ def _args_line(tool: str, args: str) -> str:
     return args[:120]
 
 
+@dataclass(frozen=True)
+class ToolOutcome:
+    """How a tool call ended, as its view shows it (kept to draw it again after a reload)."""
+
+    status: str
+    summary: str
+    duration_ms: float
+    preview: str
+    diff: str | None
+
+
 class ToolCallView(Collapsible):
     """One tool call; the title carries the status, the body the output or the diff."""
 
@@ -60,6 +72,7 @@ class ToolCallView(Collapsible):
         self.status = "running"
         self._body = Static("", classes="tool-body", markup=False)
         self._diff: DiffView | None = None
+        self.outcome: ToolOutcome | None = None
         super().__init__(self._body, title=self._heading(), collapsed=True)
 
     def _heading(self, suffix: str = "") -> str:
@@ -79,7 +92,9 @@ class ToolCallView(Collapsible):
     def finished(
         self, status: str, summary: str, duration_ms: float, preview: str, diff: str | None
     ) -> None:
+        self.outcome = ToolOutcome(status, summary, duration_ms, preview, diff)
         self.status = status
+        self.remove_class(*(f"-{known}" for known in STATUS_ICONS))  # drawn again: one status
         self.set_class(True, f"-{status}")
         # The shell's summary carries its own duration.
         timing = "" if self.tool == "run_shell" else f" · {duration_ms / 1000:.1f}s"
