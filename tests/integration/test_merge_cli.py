@@ -67,9 +67,7 @@ def test_dry_run_foresees_a_conflict_exits_1_and_writes_no_marker(
     code, out, err = cli(capsys, *in_project(project, "branches", "merge", "idea", "--dry-run"))
     assert code == 1
     assert "1 conflict foreseen" in out and "  main.py\n" in out.split("foreseen")[1]
-    assert err.strip() == (
-        "penguin-tui: 1 conflicted file foreseen (main.py); nothing changed"
-    )
+    assert err.strip() == ("penguin-tui: 1 conflicted file foreseen (main.py); nothing changed")
     assert read(project, "main.py") == "print('ours')\n"
     assert fingerprint(project) == before
 

@@ -41,9 +41,7 @@ def test_undo_and_redo_add_no_empty_safety_checkpoint(capsys: Captured, project:
     assert next(row["id"] for row in after if row["current"]) == first
 
 
-def test_an_undo_after_an_edit_still_saves_the_edit_first(
-    capsys: Captured, project: Path
-) -> None:
+def test_an_undo_after_an_edit_still_saves_the_edit_first(capsys: Captured, project: Path) -> None:
     first = checkpoint(capsys, project, "first")
     write(project, "main.py", "print('second')\n")
     checkpoint(capsys, project, "second")
