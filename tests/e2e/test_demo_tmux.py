@@ -97,7 +97,7 @@ def test_demo_agent_session_with_approvals_usage_and_a_clean_quit(
     while "Done" not in screen:
         assert time.monotonic() < deadline, f"the demo session did not finish:\n{screen}"
         screen = term.screen()
-        if "y allow once" in screen:
+        if "y Allow once" in screen:
             term.send("y")
             answered += 1
             time.sleep(0.6)  # let this question close before looking for the next one
@@ -139,7 +139,7 @@ def answer_questions(term: Terminal, done: Callable[[str], bool], timeout: float
     screen = term.screen()
     while not done(screen):
         assert time.monotonic() < deadline, f"timed out; the screen was:\n{screen}"
-        if "y allow once" in screen:
+        if "y Allow once" in screen:
             term.send("y")
             time.sleep(0.6)
         time.sleep(0.2)
