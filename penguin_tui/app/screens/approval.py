@@ -29,8 +29,8 @@ class ApprovalScreen(ModalScreen[ApprovalAnswer]):
     }
     ApprovalScreen .title { text-style: bold; color: $warning; }
     ApprovalScreen .why { color: $text-muted; width: 1fr; }
-    ApprovalScreen VerticalScroll { height: auto; max-height: 20; background: $panel; }
-    ApprovalScreen DiffView { max-height: 60vh; }
+    ApprovalScreen VerticalScroll { height: auto; max-height: 50vh; background: $panel; }
+    ApprovalScreen DiffView { max-height: 50vh; }
     ApprovalScreen KeyHints { dock: bottom; margin: 1 0 0 0; }
     ApprovalScreen Input { display: none; }
     ApprovalScreen Input.-visible { display: block; }
