@@ -62,6 +62,7 @@ async def test_from_80_columns_the_side_pane_is_there(server: ServerThread, proj
         browser = app.workbench.query_one(CheckpointBrowser)
         assert browser.region.width >= 30
         assert chat.region.width == 80 - browser.region.width - 1  # and its border
+        await wait_for(pilot, lambda: "^q" in screen_text(app).splitlines()[-1], what="footer")
         footer = screen_text(app).splitlines()[-1]
         for hint in ("f6 Checkpoints", "esc Cancel", "^q Quit", "^n New", "^r Resume", "f1 Keys"):
             assert hint in footer
