@@ -289,6 +289,9 @@ async def test_typing_on_the_chat_goes_to_the_prompt(server: ServerThread, proje
         await pilot.press("x")  # the maximised chat steps back for the prompt
         assert app.screen.maximized is None
         assert app.workbench.query_one(PromptInput).text == "typed on the chatx"
+        await pilot.press("f3", "enter")  # enter on the chat goes back to the prompt
+        assert isinstance(app.focused, PromptInput)
+        assert app.workbench.query_one(PromptInput).text == "typed on the chatx"
 
 
 LONG_FIRST_REPLY = """

@@ -144,7 +144,8 @@ class WorkbenchScreen(Screen[None]):
             self.minimize()
         prompt = self.query_one(PromptInput)
         prompt.focus()
-        prompt.insert(message.text)
+        if message.text:
+            prompt.insert(message.text)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # pageup/pagedown are priority keys for the chat; while another pane covers it (the

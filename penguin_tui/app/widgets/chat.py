@@ -225,11 +225,14 @@ class ChatView(VerticalScroll):
 
     def on_key(self, event: events.Key) -> None:
         # Nothing in the chat takes text: a character no key of the focused pane is bound
-        # to (a tool call's diff binds a few) goes to the prompt instead of vanishing.
-        if event.is_printable and event.character and event.key not in self.screen.active_bindings:
+        # to (a tool call's diff binds a few) goes to the prompt instead of vanishing, and
+        # enter (unless it opens a tool call) goes back to the prompt.
+        if event.key in self.screen.active_bindings:
+            return
+        if event.key == "enter" or (event.is_printable and event.character):
             event.stop()
             event.prevent_default()
-            self.post_message(self.TypedOn(event.character))
+            self.post_message(self.TypedOn("" if event.key == "enter" else event.character or ""))
 
     def reply(self, message_id: str) -> AssistantMessage | None:
         for child in reversed(self.children):
