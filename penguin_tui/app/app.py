@@ -32,6 +32,7 @@ from penguin_tui.app.watching import ProjectWatch
 from penguin_tui.app.widgets.chat import ChatView
 from penguin_tui.app.widgets.prompt import PromptInput
 from penguin_tui.app.widgets.usage import UsagePane, UsageTally
+from penguin_tui.engine.tools.output import plural
 
 if TYPE_CHECKING:
     from penguin_tui.app.screens.workbench import WorkbenchScreen
@@ -407,7 +408,7 @@ class PenguinApp(CheckpointActions, DiffViewerActions, ProjectWatch):
                 self.reload_checkpoints()
             if event.kept:
                 self.notify(
-                    f"kept {len(event.kept)} file(s) the checkpoints never saw: "
+                    f"kept {plural(len(event.kept), 'file')} the checkpoints never saw: "
                     + ", ".join(event.kept[:3]),
                     severity="warning",
                     timeout=10,

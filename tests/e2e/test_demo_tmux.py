@@ -208,7 +208,11 @@ def test_demo_checkpoints_branch_compare_revert_and_undo_from_the_keyboard(
     term.wait_for(lambda s: "Revert to" in s and "Hello penguin" in s, 10, "the revert question")
     term.send("c")
     time.sleep(1.0)  # the preview of the code-only revert replaces the first one
-    term.wait_for(lambda s: "stats.py" in s and "file(s) change" in s, 20, "the preview")
+    term.wait_for(
+        lambda s: "stats.py" in s and ("file changes" in s or "files change" in s),
+        20,
+        "the preview",
+    )
     term.send("y")
     deadline = time.monotonic() + 20
     while "def median" in stats.read_text():
