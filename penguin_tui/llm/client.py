@@ -248,12 +248,16 @@ class LLMClient:
             kwargs["api_key"] = target.api_key
         stream: Any = None
         try:
-            stream = await asyncio.wait_for(start_completion(**kwargs), timeout)
+            # asyncio.timeout, not wait_for: on 3.11 wait_for drops a cancel (Ctrl+C, Esc) that
+            # comes as the awaited chunk arrives, and the reply then streams on to its end.
+            async with asyncio.timeout(timeout):
+                stream = await start_completion(**kwargs)
             iterator = stream.__aiter__()
             finished = False
             while True:
                 try:
-                    chunk = await asyncio.wait_for(iterator.__anext__(), timeout)
+                    async with asyncio.timeout(timeout):
+                        chunk = await iterator.__anext__()
                 except StopAsyncIteration:
                     if not finished:
                         raise ConnectionFailedError(

@@ -36,12 +36,13 @@ from tests.conftest import script
 
 NOISE = ("Traceback", "Exception in thread", "RuntimeWarning", "never retrieved", "Error:")
 
-SLOW_REPLY = """
+# 200 tokens a second: a chunk every 5 ms, and a reply of some 15 s to interrupt.
+LONG_REPLY = """
 model = "m1"
-rate = 40
+rate = 200
 [[turns]]
 text = "one two three four five six seven eight nine ten "
-repeat_text = 100
+repeat_text = 300
 """
 
 PR_CAPBSET_DROP = 24
@@ -219,9 +220,9 @@ def test_the_workbench_with_an_unusable_data_directory_says_why_and_quits_cleanl
 
 
 @pytest.fixture
-def slow_server() -> Iterator[ServerThread]:
-    """The scripted model, 40 tokens a second: a reply that takes long enough to interrupt."""
-    with run_in_thread(script(SLOW_REPLY)) as thread:
+def streaming_server() -> Iterator[ServerThread]:
+    """The scripted model streaming a long reply in many small chunks."""
+    with run_in_thread(script(LONG_REPLY)) as thread:
         yield thread
 
 
@@ -265,11 +266,11 @@ def interrupt_run_at(
 
 
 def test_ctrl_c_while_the_request_is_being_built_ends_with_one_line(
-    slow_server: ServerThread, project: Path, penguin_home: Path
+    streaming_server: ServerThread, project: Path, penguin_home: Path
 ) -> None:
     """message.started comes just before litellm builds the request in a worker thread:
     a cancel there used to leave its coroutine unawaited (a RuntimeWarning at exit)."""
-    code, err, events = interrupt_run_at("message.started", slow_server, project, penguin_home)
+    code, err, events = interrupt_run_at("message.started", streaming_server, project, penguin_home)
     assert code == 130, err
     assert_clean(err)
     assert len(err.splitlines()) == 1, err
@@ -277,9 +278,11 @@ def test_ctrl_c_while_the_request_is_being_built_ends_with_one_line(
 
 
 def test_ctrl_c_mid_stream_ends_with_one_line_and_keeps_the_partial_reply(
-    slow_server: ServerThread, project: Path, penguin_home: Path
+    streaming_server: ServerThread, project: Path, penguin_home: Path
 ) -> None:
-    code, err, events = interrupt_run_at("message.delta", slow_server, project, penguin_home)
+    """A cancel that came as a chunk arrived was lost (3.11's wait_for returned the chunk),
+    and the reply streamed on to its end."""
+    code, err, events = interrupt_run_at("message.delta", streaming_server, project, penguin_home)
     assert code == 130, err
     assert_clean(err)
     assert err == "penguin-tui: the reply was interrupted; the partial text is kept\n"
