@@ -106,7 +106,7 @@ def _print_event(event: Event, as_json: bool) -> None:
     elif isinstance(event, ToolCallStarted):
         print(f"\n[{event.tool}] {event.args}", file=sys.stderr, flush=True)
     elif isinstance(event, ToolCallFinished):
-        print(f"[{event.tool}] {event.status}: {event.summary}", file=sys.stderr, flush=True)
+        print(f"[{event.tool}] {_outcome(event)}", file=sys.stderr, flush=True)
     elif isinstance(event, ApprovalAnswered) and not event.allowed:
         print(f"penguin-tui: {event.reason}", file=sys.stderr, flush=True)
     elif isinstance(event, Retrying):
@@ -116,6 +116,13 @@ def _print_event(event: Event, as_json: bool) -> None:
             file=sys.stderr,
             flush=True,
         )
+
+
+def _outcome(event: ToolCallFinished) -> str:
+    """``denied — reason`` or ``ok: exit 0 · …``: the status is said once, not twice."""
+    if event.summary.startswith(event.status):
+        return event.summary
+    return f"{event.status}: {event.summary}"
 
 
 async def _print_events(subscription: Subscription, as_json: bool) -> None:

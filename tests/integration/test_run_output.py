@@ -34,3 +34,32 @@ def test_compact_prints_the_summary_and_ends_its_line(capsys: Captured, project:
     out, err = capsys.readouterr()
     assert out == SUMMARY + "\n"
     assert err == ""
+
+
+CALLS = """
+model = "m1"
+rate = 0
+[[turns]]
+[[turns.tool_calls]]
+name = "run_shell"
+arguments = '{"command": "rm -rf build"}'
+[[turns.tool_calls]]
+name = "read_file"
+arguments = '{"path": "no-such-file.txt"}'
+[[turns]]
+text = "Done."
+"""
+
+
+def test_each_tool_call_outcome_says_its_status_once(capsys: Captured, project: Path) -> None:
+    with run_in_thread(script(CALLS)) as server:
+        code = main(
+            ["run", "-C", str(project), "--model", "m1", "--api-base", server.base_url, "go"]
+        )
+    _out, err = capsys.readouterr()
+    assert code == 0, err
+    lines = err.splitlines()
+    assert any(line.startswith("[run_shell] denied — not approved") for line in lines), err
+    assert any(line.startswith("[read_file] error: ") for line in lines), err
+    assert "denied: denied" not in err
+    assert "error: error" not in err
