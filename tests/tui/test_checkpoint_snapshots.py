@@ -233,7 +233,7 @@ class MergeApp(App[None]):
 
 @pytest.mark.parametrize("theme", ["penguin-dark", "penguin-light"])
 def test_merge_question(snap_compare: Callable[..., bool], theme: str) -> None:
-    """"Merge try-2 into main"; the preview: 3 files change (stats.py +9 −1 marked
+    """The question "Merge try-2 into main"; the preview: 3 files change (stats.py +9 −1 marked
     "conflict", README.md +3 −0, logo.png binary), then "1 conflict foreseen: stats.py will
     get git's <<<<<<< markers…"; the keys at the bottom (y merge · esc cancel)."""
     assert snap_compare(MergeApp(theme), terminal_size=(80, 24))
