@@ -1,9 +1,9 @@
 """Running git on the shadow repository: always an explicit ``--git-dir`` and ``--work-tree``.
 
-Without them git would find the project's own ``.git`` (DESIGN §5), so nothing here ever runs
-git without both, and the environment is scrubbed of every ``GIT_*`` variable that could point
-it elsewhere. Global and system config are ignored so a user's hooks, filters or aliases never
-run on the shadow repository.
+Without them git would find the project's own ``.git`` and write into the user's repository,
+so nothing here ever runs git without both, and the environment is scrubbed of every
+``GIT_*`` variable that could point it elsewhere. Global and system config are ignored so a
+user's hooks, filters or aliases never run on the shadow repository.
 """
 
 from __future__ import annotations

@@ -57,7 +57,7 @@ class AgentSettings(BaseModel):
 
 
 class CheckpointSettings(BaseModel):
-    """Code snapshots and their retention (the shadow repository, DESIGN §5)."""
+    """Code snapshots and their retention: the shadow repository, kept outside the project."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -1,4 +1,5 @@
-"""Checkpoint, branch and undoable-operation rows: the store side of DESIGN §4."""
+"""Checkpoint, branch and undoable-operation rows: the store side of the checkpoint service
+(conversation tree, branches, checkpoints, and the reverts and merges an undo takes back)."""
 
 from __future__ import annotations
 

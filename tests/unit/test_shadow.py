@@ -1,4 +1,4 @@
-"""The shadow repository: what a snapshot holds and what a restore may touch (DESIGN §5).
+"""The shadow repository: what a snapshot holds and what a restore may touch.
 
 Real files, a real git, a real project repository whose ``.git`` is hashed before and after.
 """
