@@ -7,12 +7,12 @@ symlink that points outside the project is seen as outside.
 
 from __future__ import annotations
 
-import glob
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from itertools import islice
 from pathlib import Path
+
+from penguin_tui.engine.permissions.globs import bash_glob
 
 # Devices that read or write nothing of the user's.
 HARMLESS_DEVICES = frozenset(
@@ -29,7 +29,10 @@ HARMLESS_DEVICES = frozenset(
 )
 # Devices that are the machine's memory or ports: never a project's file.
 MACHINE_DEVICES = frozenset({"/dev/mem", "/dev/kmem", "/dev/port"})
-GLOB_LIMIT = 200
+GLOB_LIMIT = 1_000
+UNMATCHABLE = (
+    f"is a glob that cannot be matched as bash would (or names over {GLOB_LIMIT:,} entries)"
+)
 # Longer than the kernel takes for a file name (``NAME_MAX``) or a whole path (``PATH_MAX``).
 NAME_MAX = 255
 PATH_MAX = 4096
@@ -137,28 +140,24 @@ class ProjectPaths:
             )
         return CheckedPath(text, resolved, subject)
 
-    def check_all(self, text: str, cwd: Path | None = None) -> Iterator[CheckedPath]:
-        """``text`` itself and, for a glob, what it matches now (hidden files only by ``.*``)."""
-        yield self.check(text, cwd)
-        if not any(char in text for char in "*?["):
+    def check_all(
+        self, text: str, pattern: str | None = None, cwd: Path | None = None
+    ) -> Iterator[CheckedPath]:
+        """``text`` itself and, for a glob (``pattern``), every path it names now."""
+        if pattern is None or can_name_a_file(text):
+            yield self.check(text, cwd)
+        if pattern is None:
             return
-        pattern = os.path.expanduser(text) if text.startswith("~") else text
-        try:
-            matches = list(islice(glob.iglob(pattern, root_dir=cwd or self.root), GLOB_LIMIT))
-        except (OSError, RuntimeError, ValueError):
+        matches = self.expand(pattern, cwd)
+        if matches is None:
+            yield CheckedPath(text, None, text, UNMATCHABLE)
             return
         for match in matches:
             yield self.check(match, cwd)
 
     def expand(self, pattern: str, cwd: Path | None = None) -> list[str] | None:
-        """What a glob names now, as bash would expand it (at most two), or None if unsure."""
-        if "[^" in pattern or "[!]" in pattern:
-            return None  # bash and Python read these brackets differently
-        expanded = os.path.expanduser(pattern) if pattern.startswith("~") else pattern
-        try:
-            return list(islice(glob.iglob(expanded, root_dir=cwd or self.root), 2))
-        except (OSError, RuntimeError, ValueError):
-            return None
+        """What a glob names now, as bash would expand it, or None when that is not certain."""
+        return bash_glob(pattern, cwd or self.root, GLOB_LIMIT)
 
     def holds_guarded(self, path: Path) -> bool:
         """``path`` is the project root or contains its ``.git`` or penguin-tui's data."""

@@ -77,6 +77,13 @@ class _Redirections:
         return bool(self.writes or self.reads or self.runtime)
 
 
+def _patterns(words: list[Word]) -> tuple[str | None, ...]:
+    """Each word's glob, or () when no word is one."""
+    if not any(word.glob for word in words):
+        return ()
+    return tuple(word.pattern if word.glob else None for word in words)
+
+
 def _odd_trailing_backslashes(line: str) -> bool:
     return (len(line) - len(line.rstrip("\\"))) % 2 == 1
 
@@ -288,6 +295,7 @@ class _Parser(WordReader):
                 reads=tuple(reads) + unwrapped.reads,
                 assignments=tuple(assignments),
                 runtime=tuple(dict.fromkeys(seen_runtime)),
+                patterns=_patterns(words),
             )
         )
         for inner in unwrapped.commands:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from penguin_tui.engine.permissions.globs import has_magic
 from penguin_tui.engine.permissions.models import Action, Decision, Mode, strictest
 from penguin_tui.engine.permissions.paths import (
     HARMLESS_DEVICES,
@@ -21,10 +22,9 @@ from penguin_tui.engine.permissions.paths import (
     shown_path,
 )
 from penguin_tui.engine.permissions.reach import (
-    KEEPS_FILES,
     follows_links_recursively,
     links_out_of_reach,
-    recursive_starts,
+    reads_git_folder,
 )
 from penguin_tui.engine.permissions.rules import RuleBook, stronger
 from penguin_tui.engine.permissions.shell import (
@@ -33,7 +33,7 @@ from penguin_tui.engine.permissions.shell import (
     Target,
     parse_shell,
 )
-from penguin_tui.engine.permissions.wrappers import command_name
+from penguin_tui.engine.permissions.wrappers import command_name, names
 
 SHELL_TOOL = "run_shell"
 # Commands that remove or change what they are given, in place.
@@ -52,6 +52,19 @@ DESTRUCTIVE = frozenset(
         "truncate",
     }
 )
+# Commands that create, rename or link no file (apart from what their redirections and known
+# output options write, which are judged on their own). Wrappers are here because the command
+# they run is judged as a command of its own.
+KEEPS_FILES = names(
+    "cat echo printf ls grep egrep fgrep rg head tail wc sort uniq cut tr pwd true false test [ "
+    "stat file diff cmp basename dirname realpath readlink date whoami id uname printenv which "
+    "type nl od hexdump xxd sha1sum sha256sum sha512sum md5sum cksum seq sleep column fold fmt "
+    "paste join comm rev tac jq cd pushd popd : env nice nohup timeout time command stdbuf "
+    "builtin sudo doas"
+)
+EDIT_TOOLS = frozenset({"write_file", "edit_file"})
+# Options whose value is a name pattern to skip or keep, not a path (grep, rsync, tar, du).
+_NAME_PATTERN_OPTIONS = names("--exclude --exclude-dir --include --include-dir")
 _LABEL_WIDTH = 60
 # Where an unreadable line is cut into pieces that deny rules are still matched against.
 _PIECES = re.compile(r"\$\(|[;&|()\n`{}]")
@@ -91,10 +104,11 @@ class ShellJudge:
             return Decision(Action.ASK, "the command is empty")
         directories = self._working_directories(parts)
         decisions = [whole.decision()] if whole is not None else []
+        rewired = _changes_glob_rules(line, parts)
         for index, part in enumerate(parts):
             others = [other for position, other in enumerate(parts) if position != index]
             changing = _changes_files(others)
-            verdict = self._judge_part(part, directories, changing)
+            verdict = self._judge_part(part, directories, changing, rewired)
             decisions.append(verdict.labelled(_label(part)) if len(parts) > 1 else verdict)
         return strictest(decisions)
 
@@ -112,9 +126,15 @@ class ShellJudge:
         return Decision(Action.ASK, f"cannot check this command: {error}")
 
     def _judge_part(
-        self, part: SimpleCommand, directories: Sequence[Path], changing: str | None = None
+        self,
+        part: SimpleCommand,
+        directories: Sequence[Path],
+        changing: str | None = None,
+        rewired: str | None = None,
     ) -> Decision:
-        """``changing`` names another command of the line that may create or rename files."""
+        """``changing`` names another command of the line that may create or rename files;
+        ``rewired`` what in the line changes how bash matches globs (``shopt``, ``GLOBIGNORE``).
+        """
         decisions: list[Decision] = []
         for value in part.runtime:
             shown = _shorten(value)
@@ -122,6 +142,14 @@ class ShellJudge:
                 Decision(
                     Action.ASK,
                     f"depends on {shown}, known only when it runs: asked in every mode",
+                )
+            )
+        if rewired is not None and _has_globs(part):
+            decisions.append(
+                Decision(
+                    Action.ASK,
+                    f"{rewired} changes what its globs match: known only when it runs, asked in "
+                    "every mode",
                 )
             )
         decisions.extend(self._path_caps(part, directories))
@@ -147,7 +175,7 @@ class ShellJudge:
         verb = "writes" if tool == "write_file" else "reads"
         shown = _shorten(target.text)
         for cwd in directories:
-            names = [target.text]
+            names: list[str] = []
             if target.pattern is not None:
                 matches = self.paths.expand(target.pattern, cwd)
                 if changing is not None:
@@ -164,22 +192,29 @@ class ShellJudge:
                         "every mode",
                     )
                 if matches is not None and len(matches) == 1:
-                    names.append(matches[0])
+                    names.append(matches[0])  # first: a cap on what it names shows first
+            names.append(target.text)
             for name in names:
                 if name not in HARMLESS_DEVICES:
                     yield _about(self.judge_file(tool, name, cwd), verb, name)
 
     def _reach_caps(self, part: SimpleCommand, directories: Sequence[Path]) -> Iterator[Decision]:
         """A recursive command that follows symlinks must not be led outside or into .git."""
-        if not part.argv or not follows_links_recursively(part.argv):
+        if not part.argv:
+            return
+        for cwd in directories:
+            found = reads_git_folder(self.paths, part.argv, cwd)
+            if found is not None:
+                yield Decision(Action.ASK, f"{found}: asked in every mode")
+                break
+        if not follows_links_recursively(part.argv):
             return
         name = command_name(part.argv[0])
-        for cwd in directories:
-            for start in recursive_starts(part.argv):
-                found = links_out_of_reach(self.paths, start, cwd)
-                if found is not None:
-                    yield Decision(Action.ASK, f"{name} {found}: asked in every mode")
-                    return
+        for cwd in directories:  # the folder it starts from, whatever its operands say
+            found = links_out_of_reach(self.paths, cwd)
+            if found is not None:
+                yield Decision(Action.ASK, f"{name} {found}: asked in every mode")
+                return
 
     def _command_rule_or_mode(self, part: SimpleCommand) -> Decision:
         if not part.argv and not part.assignments:
@@ -209,10 +244,12 @@ class ShellJudge:
         return Decision(Action.ASK, f"{self.mode_label}: shell commands are asked")
 
     def _path_caps(self, part: SimpleCommand, directories: Sequence[Path]) -> Iterator[Decision]:
-        destructive = bool(part.argv) and command_name(part.argv[0]) in DESTRUCTIVE
-        for argument in _path_arguments(part):
+        name = command_name(part.argv[0]) if part.argv else ""
+        destructive = name in DESTRUCTIVE
+        may_write = bool(part.argv) and name not in KEEPS_FILES
+        for argument, pattern in _path_arguments(part):
             for cwd in directories:
-                for checked in self.paths.check_all(argument, cwd):
+                for checked in self.paths.check_all(argument, pattern, cwd):
                     # Whether a command writes what an argument names is not known: count it.
                     if checked.concern_for(writing=True) is not None:
                         yield Decision(Action.ASK, checked.reason_for(writing=True))
@@ -231,7 +268,13 @@ class ShellJudge:
                             {"read_file"}, [checked.subject], tighten_only=True
                         )
                         if rule is not None:
-                            yield rule.decision().labelled(f"names {argument}")
+                            yield rule.decision().labelled(f"names {_shorten(argument)}")
+                    if may_write:  # sed -i, rm, curl -o, git checkout…: it may change the file
+                        rule = self.rules.strongest(
+                            EDIT_TOOLS, [checked.subject], tighten_only=True
+                        )
+                        if rule is not None:
+                            yield rule.decision().labelled(f"names {_shorten(argument)}")
 
     def _working_directories(self, parts: Sequence[SimpleCommand]) -> list[Path]:
         """The project root and every directory the line changes to: paths resolve against all."""
@@ -266,21 +309,26 @@ def _env_directories(argv: Sequence[str]) -> Iterator[str]:
             yield word[2:]
 
 
-def _path_arguments(part: SimpleCommand) -> Iterator[str]:
-    """Every word that could name a file: operands, ``--opt=VALUE`` and ``NAME=VALUE`` values."""
-    words = list(part.argv[1:])
+def _path_arguments(part: SimpleCommand) -> Iterator[tuple[str, str | None]]:
+    """Every word that could name a file, with its glob: operands, ``--opt=VALUE`` and
+    ``NAME=VALUE`` values. A word the kernel refuses as a path is left out, unless it is a glob
+    (which bash may expand to a short name)."""
+    words = [(word, part.pattern_of(index)) for index, word in enumerate(part.argv)][1:]
     if part.argv and "/" in part.argv[0]:
-        words.insert(0, part.argv[0])
+        words.insert(0, (part.argv[0], None))
     for assignment in part.assignments:  # PATH=a:~/b — bash expands ~ after each colon
-        words.extend(assignment.partition("=")[2].split(":"))
-    for word in words:
-        if word in ("", "-", "--") or not can_name_a_file(word):
-            continue  # a word the kernel refuses as a path names no file
-        value = word.partition("=")[2]
+        words.extend((piece, None) for piece in assignment.partition("=")[2].split(":"))
+    for word, pattern in words:
+        if word in ("", "-", "--") or (pattern is None and not can_name_a_file(word)):
+            continue
+        key, _, value = word.partition("=")
+        if key in _NAME_PATTERN_OPTIONS:
+            continue  # grep --exclude-dir=.git: a name to leave out, not a path
         if not word.startswith("-"):
-            yield word
+            yield word, pattern
         if value:
-            yield value
+            value_pattern = pattern.partition("=")[2] if pattern is not None else None
+            yield value, value_pattern if value_pattern and has_magic(value_pattern) else None
 
 
 def _shorten(text: str) -> str:
@@ -298,6 +346,27 @@ def _label(part: SimpleCommand) -> str:
 
 def _how_many(matches: Sequence[str]) -> str:
     return "matches no file" if not matches else "matches several files"
+
+
+def _has_globs(part: SimpleCommand) -> bool:
+    targets = (*part.writes, *part.reads)
+    return any(pattern is not None for pattern in part.patterns) or any(
+        target.is_glob for target in targets
+    )
+
+
+def _changes_glob_rules(line: str, parts: Sequence[SimpleCommand]) -> str | None:
+    """What in the line makes bash match globs differently from the usual rules, if anything.
+
+    ``shopt -s dotglob`` lets ``*`` match ``.env`` and ``.git``; ``GLOBIGNORE=…`` does too (and
+    drops names); ``BASHOPTS`` sets the options of a ``bash`` the line starts.
+    """
+    for name in ("GLOBIGNORE", "BASHOPTS"):
+        if name in line:
+            return name
+    if any(part.argv and command_name(part.argv[0]) == "shopt" for part in parts):
+        return "shopt"
+    return None
 
 
 def _changes_files(others: Sequence[SimpleCommand]) -> str | None:

@@ -66,7 +66,8 @@ class SimpleCommand:
     """One command the line would run: its words and the files its redirections write and read.
 
     ``assignments`` are the leading ``NAME=value`` words; ``runtime`` lists what is only known
-    when the command runs (``$HOME``, ``$(date)``, the arguments ``xargs`` reads).
+    when the command runs (``$HOME``, ``$(date)``, the arguments ``xargs`` reads); ``patterns``
+    holds, for each word of ``argv``, the glob bash will expand it as (None for a plain word).
     """
 
     argv: tuple[str, ...]
@@ -74,6 +75,11 @@ class SimpleCommand:
     reads: tuple[Target, ...] = ()
     assignments: tuple[str, ...] = ()
     runtime: tuple[str, ...] = ()
+    patterns: tuple[str | None, ...] = ()
+
+    def pattern_of(self, index: int) -> str | None:
+        """``argv[index]`` as a glob bash will expand (quoted magic escaped), or None."""
+        return self.patterns[index] if index < len(self.patterns) else None
 
     @property
     def text(self) -> str:

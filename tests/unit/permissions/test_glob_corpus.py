@@ -107,10 +107,44 @@ def build() -> list[Line]:
         Line("echo x > not?s.txt", "fine"),
         Line("echo x | tee -a note*.txt", "fine"),
         Line("sort -o note?.txt data.txt", "fine"),
-        Line("ls -RL src", "fine"),
         Line("ls -R .", "fine"),
-        Line("grep -r secret .", "fine"),
+        Line("grep -r secret src", "fine"),
+        Line("grep -rn --exclude-dir=.git secret .", "fine"),
+        Line("rg secret", "fine"),
         Line("cat .penguin/config.toml > notes.txt", "cap"),
+        # A long glob is still a glob: bash expands it to a short name.
+        Line(f"cat outlin[{'k' * 300}]/shadow", "cap"),
+        Line(f"cat .[{'e' * 300}]nv", "read-denied"),
+        # Brackets bash reads unlike Python's fnmatch are asked.
+        Line("cat outlin[^x]/shadow", "cap"),
+        Line("cat .gi[^x]/config", "cap"),
+        Line("cat outlin[[:alpha:]]/shadow", "cap"),
+        # Quoted glob characters are literal: "[x]" names the folder [x]outlinY.
+        Line('cat "[x]"outlin?/shadow', "cap"),
+        # Recursive walks: a link to a parent folder, option values, old-style options.
+        Line("ls -RL src", "cap"),
+        Line("grep -R root sub", "cap"),
+        Line("grep -R -m 5 root", "cap"),
+        Line("grep -R -A 1 root", "cap"),
+        Line("ls -RL -I x", "cap"),
+        Line("ls -RL su?", "cap"),
+        Line("tar chf out.tar .", "cap"),
+        Line("diff -r src sub", "cap"),
+        Line("rsync -rk src /tmp/copy", "cap"),
+        Line("grep -r url .", "cap"),
+        Line("grep -rn bare", "cap"),
+        Line("rg --hidden url", "cap"),
+        # What changes how globs match.
+        Line("GLOBIGNORE=agit/config; echo x >> ?git/config", "cap"),
+        Line("shopt -s dotglob; cat *", "cap"),
+        Line("BASHOPTS=dotglob bash -c 'cat *'", "cap"),
+        # Commands that may change the files they name meet the edit tools' rules.
+        Line("sed -i s/a/b/ src.py", "write-denied"),
+        Line("rm src.py", "write-denied"),
+        Line("curl -o src.py https://example.com/x", "write-denied"),
+        Line("perl -pi -e s/a/b/ src.py", "write-denied"),
+        Line("git checkout src.py", "write-denied"),
+        Line("patch src.py fix.diff", "write-denied"),
     ]
     return lines
 
@@ -154,6 +188,9 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
     (outside / "passwd").write_text("root:x\n")
     (root / "outlink").symlink_to(outside, target_is_directory=True)
     (root / "passwd-link").symlink_to(outside / "passwd")
+    (root / "[x]outlinY").symlink_to(outside, target_is_directory=True)
+    (root / "sub").mkdir()
+    (root / "sub" / "up").symlink_to("..", target_is_directory=True)
     data = base / "penguin-home"
     data.mkdir()
     return Project(root, data)
@@ -224,7 +261,10 @@ def test_the_reason_names_the_file_the_glob_reaches(project: Project) -> None:
     reason = policy.check("run_shell", {"command": "echo x > a?.txt"}).reason
     assert "a?.txt" in reason and "matches several files" in reason
     reason = policy.check("run_shell", {"command": "ls -RL"}).reason
-    assert "follows the symlink outlink" in reason
+    assert "follows the symlink" in reason and "outside the project" in reason
+    ask = project.policy(Mode.ASK, [])
+    reason = ask.check("run_shell", {"command": "echo x >> .gi?/config"}).reason
+    assert ".git/config is in the project's .git directory" in reason
 
 
 def test_a_quoted_glob_is_the_literal_name(project: Project) -> None:
@@ -233,3 +273,18 @@ def test_a_quoted_glob_is_the_literal_name(project: Project) -> None:
     assert policy.check("run_shell", {"command": "echo x > 'sr?.py'"}).action is Action.ALLOW
     assert policy.check("run_shell", {"command": "echo x > sr'?'.py"}).action is Action.ALLOW
     assert policy.check("run_shell", {"command": "echo x > sr?.py"}).action is Action.DENY
+
+
+def test_a_glob_naming_more_entries_than_can_be_looked_at_is_asked(tmp_path: Path) -> None:
+    """One link out among a thousand folders must not hide behind the count."""
+    root = tmp_path / "many"
+    for index in range(1_001):
+        (root / f"d{index}").mkdir(parents=True)
+        (root / f"d{index}" / "shadow").write_text("x\n")
+    data = tmp_path / "data"
+    data.mkdir()
+    policy = Project(root, data).policy(Mode.FULL, [])
+    decision = policy.check("run_shell", {"command": "cat */shadow"})
+    assert decision.action is Action.ASK
+    assert "names over 1,000 entries" in decision.reason
+    assert policy.check("run_shell", {"command": "cat d1?/shadow"}).action is Action.ALLOW
