@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO
 
-from penguin_tui.config.secrets import is_secret_variable
+from penguin_tui.config.secrets import SecretFreeEnvironment
 from penguin_tui.disk_limits import of_git
 from penguin_tui.errors import CheckpointError
 
@@ -35,14 +35,11 @@ _SETTINGS = (
 )
 
 
-def clean_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
-    """The caller's environment without any ``GIT_*`` variable or secret (a process of the same
-    user, the agent's included, can read a child's environment), plus a fixed identity."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("GIT_") and not is_secret_variable(key, value)
-    }
+def clean_environment(base: SecretFreeEnvironment | None = None) -> dict[str, str]:
+    """``base`` (penguin-tui's environment without secrets, by default with the built-in rules
+    only) without any ``GIT_*`` variable, plus a fixed identity and no global config."""
+    source = base if base is not None else SecretFreeEnvironment.of()
+    env = {key: value for key, value in source.variables.items() if not key.startswith("GIT_")}
     env.update(
         GIT_CONFIG_NOSYSTEM="1",
         GIT_CONFIG_GLOBAL=os.devnull,
@@ -53,21 +50,26 @@ def clean_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
         GIT_COMMITTER_EMAIL="checkpoints@penguin-tui.invalid",
         LC_ALL="C",
     )
-    if extra:
-        env.update(extra)
     return env
 
 
 class Git:
-    """A git command line bound to one shadow ``git_dir`` and one project ``work_tree``."""
+    """A git command line bound to one shadow ``git_dir`` and one project ``work_tree``; its
+    environment derives from ``environment`` (default: penguin-tui's, built-in rules only)."""
 
-    def __init__(self, git_dir: Path, work_tree: Path, keep_fds: Sequence[int] = ()) -> None:
+    def __init__(
+        self,
+        git_dir: Path,
+        work_tree: Path,
+        keep_fds: Sequence[int] = (),
+        environment: SecretFreeEnvironment | None = None,
+    ) -> None:
         self.git_dir = git_dir
         self.work_tree = work_tree
         # The operation lock's descriptor is passed to every git child: while any of them is
         # alive the lock is held, so taking the lock proves no git of ours is still running.
         self.keep_fds = tuple(keep_fds)
-        self._env = clean_environment()
+        self._env = clean_environment(environment)
 
     def argv(self, args: Sequence[str]) -> list[str]:
         base = ["git", f"--git-dir={self.git_dir}", f"--work-tree={self.work_tree}"]

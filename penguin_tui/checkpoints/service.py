@@ -36,6 +36,7 @@ from penguin_tui.checkpoints.shadow import (
     Snapshot,
 )
 from penguin_tui.config.paths import DataPaths
+from penguin_tui.config.secrets import SecretFreeEnvironment
 from penguin_tui.config.settings import CheckpointSettings
 from penguin_tui.disk_limits import of_os_error
 from penguin_tui.errors import (
@@ -185,7 +186,8 @@ def check_project_root(root: Path, settings: CheckpointSettings) -> None:
 
 
 class CheckpointService:
-    """Checkpoints and branches of one project, shared by the TUI, the CLI and the engine."""
+    """Checkpoints and branches of one project, shared by the TUI, the CLI and the engine.
+    ``environment`` is what the shadow repository's git derives its environment from."""
 
     def __init__(
         self,
@@ -194,6 +196,8 @@ class CheckpointService:
         settings: CheckpointSettings,
         project: Project,
         paths: DataPaths,
+        *,
+        environment: SecretFreeEnvironment | None = None,
     ) -> None:
         self.store = store
         self.bus = bus
@@ -207,6 +211,7 @@ class CheckpointService:
             root,
             max_file_bytes=int(settings.max_file_mb * 1024 * 1024),
             exclude=[paths.root],
+            environment=environment,
         )
         self.instance = InstanceLock(paths.shadow_repos / f"{project.id}.instance.lock")
         self._failed_file = FailedCheckpointFile(

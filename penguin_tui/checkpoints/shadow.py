@@ -42,6 +42,7 @@ from penguin_tui.checkpoints.worktree import (
     temporary_copy,
     write_entry,
 )
+from penguin_tui.config.secrets import SecretFreeEnvironment
 from penguin_tui.disk_limits import of_os_error
 from penguin_tui.errors import CheckpointError
 from penguin_tui.workspace.names import printable
@@ -98,7 +99,8 @@ class RestoreResult:
 
 
 class ShadowRepo:
-    """The snapshots of one project, kept outside it and driven with explicit git dirs."""
+    """The snapshots of one project, kept outside it and driven with explicit git dirs; git's
+    environment derives from ``environment`` (penguin-tui's without secrets)."""
 
     def __init__(
         self,
@@ -107,13 +109,14 @@ class ShadowRepo:
         *,
         max_file_bytes: int = 5 * 1024 * 1024,
         exclude: Sequence[Path] = (),
+        environment: SecretFreeEnvironment | None = None,
     ) -> None:
         self.git_dir = git_dir
         self.work_tree = work_tree
         self.max_file_bytes = max_file_bytes
         self.exclude = tuple(exclude)
         self.lock = OperationLock(git_dir.parent / f"{git_dir.name}.ops.lock")
-        self.git = Git(git_dir, work_tree, keep_fds=(self.lock.fd,))
+        self.git = Git(git_dir, work_tree, keep_fds=(self.lock.fd,), environment=environment)
         self.journal = Journal(git_dir / "penguin-restore.json")
         # Whether ignore rules may have changed since tracked files were last checked
         # against them (at start, and after every restore).

@@ -20,7 +20,7 @@ import os
 import sys
 from collections.abc import Mapping
 
-from penguin_tui.config.secrets import is_secret_variable
+from penguin_tui.config.secrets import SecretFreeEnvironment
 
 HANDOVER_VARIABLE = "PENGUIN_TUI_SECRETS_FD"
 _MEMFD_NAME = "penguin-tui-secrets"
@@ -46,8 +46,9 @@ def keep_secrets_out_of_proc() -> None:
 
 
 def secret_names(environ: Mapping[str, str], extra: tuple[str, ...] = ()) -> list[str]:
-    """The variables the agent's shell would not get (the same rule as its scrubber)."""
-    return [name for name, value in environ.items() if is_secret_variable(name, value, extra)]
+    """The variables no program penguin-tui starts would get (see SecretFreeEnvironment)."""
+    kept = SecretFreeEnvironment.of(environ, extra).variables
+    return [name for name in environ if name not in kept]
 
 
 def configured_secret_names() -> tuple[str, ...]:

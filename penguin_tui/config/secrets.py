@@ -1,8 +1,8 @@
 """Secrets: which environment variables hold them, and their redaction before anything is
 written to the store, logs or exports.
 
-Standard library only (``os``, ``re``): the start-up check in ``config.secret_env`` uses these
-rules before anything else is imported.
+Standard library only: the start-up check in ``config.secret_env`` uses these rules before
+anything else is imported.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
 
 REDACTED = "[REDACTED]"
 
@@ -156,6 +158,39 @@ def is_secret_variable(name: str, value: str, extra_names: Iterable[str] = ()) -
     if upper.startswith(_PROVIDER_PREFIXES) and not upper.endswith("_API_BASE"):
         return True
     return looks_secret(value)
+
+
+@dataclass(frozen=True)
+class SecretFreeEnvironment:
+    """The environment every program penguin-tui starts is given, before each adds its own
+    settings: penguin-tui's own, without any variable :func:`is_secret_variable` calls secret
+    (the built-in rules and the ``secret_env_vars`` setting).
+
+    A process of the same user (one the agent left running) can read a running child's
+    ``/proc/<pid>/environ``, so the agent's shell, git on the user's repository and git on the
+    shadow repository all start from this one filter, never from ``os.environ``.
+    """
+
+    variables: Mapping[str, str]
+
+    @classmethod
+    def of(
+        cls, environ: Mapping[str, str] | None = None, secret_names: Iterable[str] = ()
+    ) -> SecretFreeEnvironment:
+        """``environ`` (default: ``os.environ`` now) without its secrets; ``secret_names`` are
+        the names the configuration adds (``secret_env_vars``)."""
+        source = os.environ if environ is None else environ
+        names = frozenset(secret_names)
+        kept = {
+            name: value
+            for name, value in source.items()
+            if not is_secret_variable(name, value, names)
+        }
+        return cls(MappingProxyType(kept))
+
+    def copy(self) -> dict[str, str]:
+        """A new dictionary of the variables, for a child's own additions."""
+        return dict(self.variables)
 
 
 def secret_values_from_env(

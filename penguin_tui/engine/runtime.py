@@ -5,7 +5,6 @@ The CLI, the TUI and the tests all start here, so they drive the very same servi
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,12 +13,12 @@ from pydantic import ValidationError
 from penguin_tui.bus import EventBus
 from penguin_tui.checkpoints.service import CheckpointService
 from penguin_tui.config import DataPaths, Redactor, Settings, data_paths, load_settings
+from penguin_tui.config.secrets import SecretFreeEnvironment
 from penguin_tui.config.settings import PROJECT_CONFIG, describe_setting_error, read_layer
 from penguin_tui.engine.chat import ChatEngine, TargetResolver, default_targets
 from penguin_tui.engine.permissions import Action, PermissionPolicy, PermissionSettings, Rule
 from penguin_tui.engine.tool_runner import ToolRunner
 from penguin_tui.engine.tools.base import ToolContext, ToolLimits
-from penguin_tui.engine.tools.environment import scrubbed_environment
 from penguin_tui.errors import CheckpointError, ConfigError, ProjectLockedError
 from penguin_tui.store import Project, Store
 
@@ -83,13 +82,14 @@ async def make_tool_runner(
     paths: DataPaths,
     project: Project,
     project_dir: Path,
+    environment: SecretFreeEnvironment,
 ) -> ToolRunner:
     policy = load_policy(paths, project_dir)
     for tool, pattern, action in await store.permission_rules(project.id):
         policy.session_rules.append(Rule(tool=tool, pattern=pattern, action=Action(action)))
     context = ToolContext(
         project_root=project_dir,
-        env=scrubbed_environment(os.environ, extra_names=settings.secret_env_vars),
+        environment=environment,
         limits=ToolLimits(shell_timeout_s=settings.agent.shell_timeout_s),
     )
     return ToolRunner(store, bus, policy, context, project.id)
@@ -101,6 +101,7 @@ async def open_checkpoints(
     settings: Settings,
     project: Project,
     paths: DataPaths,
+    environment: SecretFreeEnvironment,
     *,
     read_only_ok: bool,
 ) -> tuple[CheckpointService | None, str]:
@@ -111,7 +112,9 @@ async def open_checkpoints(
     """
     if not settings.checkpoints.enabled:
         return None, "checkpoints are turned off ([checkpoints] enabled = false)"
-    service = CheckpointService(store, bus, settings.checkpoints, project, paths)
+    service = CheckpointService(
+        store, bus, settings.checkpoints, project, paths, environment=environment
+    )
     try:
         await service.open(allow_read_only=read_only_ok)
     except ProjectLockedError:
@@ -143,12 +146,17 @@ async def open_runtime(
     paths = data_paths()
     settings = load_settings(paths.user_config, project_dir, model=model, api_base=api_base)
     store = await open_store(paths, settings)
+    # What every program penguin-tui starts for this project (the agent's shell, git on the
+    # user's repository and on the shadow one) derives its environment from.
+    environment = SecretFreeEnvironment.of(secret_names=settings.secret_env_vars)
     try:
         bus = EventBus(sink=store, first_seq=await store.max_event_seq() + 1)
         project = await store.ensure_project(project_dir)
-        tools = await make_tool_runner(store, bus, settings, paths, project, project_dir)
+        tools = await make_tool_runner(
+            store, bus, settings, paths, project, project_dir, environment
+        )
         checkpoints, notice = await open_checkpoints(
-            store, bus, settings, project, paths, read_only_ok=read_only_ok
+            store, bus, settings, project, paths, environment, read_only_ok=read_only_ok
         )
         # Only the instance that owns the project may call its streaming replies crashed: a
         # read-only one beside it would cut the live reply short.

@@ -11,23 +11,25 @@ import os
 import stat
 from pathlib import Path
 
+from penguin_tui.config.secrets import SecretFreeEnvironment
 from penguin_tui.workspace.patterns import IgnoreRule, is_ignored, parse_gitignore
 from penguin_tui.workspace.project_git import run_project_git
 
 
-def project_files(root: Path) -> list[str]:
-    """Every file under ``root`` that is not ignored, as sorted POSIX paths relative to it."""
+def project_files(root: Path, environment: SecretFreeEnvironment) -> list[str]:
+    """Every file under ``root`` that is not ignored, as sorted POSIX paths relative to it.
+    Git, when asked, runs with an environment derived from ``environment``."""
     base = root.resolve()
-    listed = _git_files(base)
+    listed = _git_files(base, environment)
     if listed is None:
         return _walk(base)
     return sorted(path for path in listed if _is_listable_file(base / path))
 
 
-def _git_files(root: Path) -> list[str] | None:
+def _git_files(root: Path, environment: SecretFreeEnvironment) -> list[str] | None:
     """Tracked plus untracked-but-not-ignored files, or None when ``root`` is not in a work tree."""
     completed = run_project_git(
-        root, ["ls-files", "--cached", "--others", "--exclude-standard", "-z"]
+        root, ["ls-files", "--cached", "--others", "--exclude-standard", "-z"], environment
     )
     if completed is None or completed.returncode != 0:
         return None

@@ -6,8 +6,9 @@ git then runs: ``core.fsmonitor`` on every ``ls-files`` or ``status``, ``core.ho
 not trusted to run code on the user's machine, so every git command penguin-tui runs on the
 user's repository goes through ``run_project_git``: it overrides each such key on the command
 line (which wins over every config file), forbids every transport, and runs git with a
-clean environment. The user's global and system config still apply otherwise (the global
-excludes file, for one); only the programs they name are switched off too.
+clean environment, derived from penguin-tui's without secrets (``SecretFreeEnvironment``).
+The user's global and system config still apply otherwise (the global excludes file, for
+one); only the programs they name are switched off too.
 
 The shadow repository of the checkpoints has its own runner (``checkpoints/git.py``).
 """
@@ -19,7 +20,7 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
-from penguin_tui.config.secrets import is_secret_variable
+from penguin_tui.config.secrets import SecretFreeEnvironment
 
 # Always set, whatever the config says (a key can also take effect by its default).
 _ALWAYS = (
@@ -68,18 +69,17 @@ _KEPT_GIT_VARIABLES = (
 _TIMEOUT_S = 30.0
 
 
-def project_git_environment(environ: dict[str, str] | None = None) -> dict[str, str]:
-    """The environment for git on the user's repository: no other ``GIT_*`` variable than
-    where to look for it and the user's config files (one could point git at another
-    repository or name a program), no prompts, no pager, no lock taken to refresh the index."""
-    source = os.environ if environ is None else environ
+def project_git_environment(base: SecretFreeEnvironment) -> dict[str, str]:
+    """The environment for git on the user's repository, from ``base`` (penguin-tui's without
+    secrets: a process of the same user can read a running git's environment): no other
+    ``GIT_*`` variable than where to look for it and the user's config files (one could point
+    git at another repository or name a program), no prompts, no pager, no lock taken to
+    refresh the index."""
     env = {
         key: value
-        for key, value in source.items()
+        for key, value in base.variables.items()
         if (key in _KEPT_GIT_VARIABLES or not key.startswith("GIT_"))
         and key not in ("SSH_ASKPASS", "PAGER")
-        # Nor secrets: a process of the same user can read a running git's environment.
-        and not is_secret_variable(key, value)
     }
     env.update(
         GIT_OPTIONAL_LOCKS="0",
@@ -135,10 +135,11 @@ def _configured_names(root: Path, env: dict[str, str]) -> list[str] | None:
     return [os.fsdecode(item) for item in completed.stdout.split(b"\0") if item]
 
 
-def project_git_argv(root: Path, args: Sequence[str]) -> list[str] | None:
+def project_git_argv(root: Path, args: Sequence[str], env: dict[str, str]) -> list[str] | None:
     """The full command line for ``git args`` on the user's repository at ``root``, every
-    program its config names switched off; None when git cannot be run safely there."""
-    names = _configured_names(root, project_git_environment())
+    program its config names switched off; None when git cannot be run safely there. ``env``
+    is the environment git runs with (``project_git_environment``)."""
+    names = _configured_names(root, env)
     if names is None:
         return None
     overrides = _overrides(names)
@@ -148,18 +149,24 @@ def project_git_argv(root: Path, args: Sequence[str]) -> list[str] | None:
 
 
 def run_project_git(
-    root: Path, args: Sequence[str], *, timeout_s: float = _TIMEOUT_S
+    root: Path,
+    args: Sequence[str],
+    environment: SecretFreeEnvironment,
+    *,
+    timeout_s: float = _TIMEOUT_S,
 ) -> subprocess.CompletedProcess[bytes] | None:
-    """Run one read-only git command on the user's repository at ``root``; None when git is
-    missing, too slow, or cannot be run there without running something the project set."""
-    argv = project_git_argv(root, args)
+    """Run one read-only git command on the user's repository at ``root``, in an environment
+    derived from ``environment``; None when git is missing, too slow, or cannot be run there
+    without running something the project set."""
+    env = project_git_environment(environment)
+    argv = project_git_argv(root, args, env)
     if argv is None:
         return None
     try:
         return subprocess.run(
             argv,
             capture_output=True,
-            env=project_git_environment(),
+            env=env,
             stdin=subprocess.DEVNULL,
             timeout=timeout_s,
             check=False,

@@ -9,7 +9,6 @@ printable: a file name that is not UTF-8 shows its bad bytes as ``\\xNN``.
 from __future__ import annotations
 
 import logging
-import os
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
@@ -19,7 +18,8 @@ from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from penguin_tui.engine.tools.environment import scrubbed_environment
+from penguin_tui.config.secrets import SecretFreeEnvironment
+from penguin_tui.engine.tools.environment import agent_environment
 from penguin_tui.errors import ToolError
 from penguin_tui.workspace.names import printable
 
@@ -94,11 +94,17 @@ class ToolLimits(BaseModel):
 
 @dataclass(frozen=True)
 class ToolContext:
-    """Where and how tools run: the project root, the scrubbed shell environment, the limits."""
+    """Where and how tools run: the project root, the environment without secrets that every
+    program a tool starts derives its own from, the limits."""
 
     project_root: Path
-    env: Mapping[str, str]
+    environment: SecretFreeEnvironment
     limits: ToolLimits = field(default_factory=ToolLimits)
+
+    @property
+    def env(self) -> dict[str, str]:
+        """The agent shell's environment."""
+        return agent_environment(self.environment)
 
     @classmethod
     def for_project(
@@ -110,10 +116,8 @@ class ToolContext:
         limits: ToolLimits | None = None,
     ) -> ToolContext:
         """A context for ``project_root`` with ``environ`` (default: os.environ) scrubbed."""
-        env = scrubbed_environment(
-            os.environ if environ is None else environ, extra_names=extra_secret_names
-        )
-        return cls(project_root.resolve(), env, limits or ToolLimits())
+        environment = SecretFreeEnvironment.of(environ, extra_secret_names)
+        return cls(project_root.resolve(), environment, limits or ToolLimits())
 
 
 class ToolArguments(BaseModel):

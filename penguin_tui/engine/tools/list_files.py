@@ -50,7 +50,7 @@ class ListFilesTool(Tool[ListFilesArgs]):
         prefix = "" if shown == "." else shown + "/"
         files = [
             name[len(prefix) :]
-            for name in project_files(ctx.project_root)
+            for name in project_files(ctx.project_root, ctx.environment)
             if name.startswith(prefix)
         ]
         return _render(shown, prefix, files, ctx.limits.list_max_entries)

@@ -76,7 +76,7 @@ class SearchTool(Tool[SearchArgs]):
         shown = relative_to_project(ctx.project_root, target)
         if not target.exists():
             raise ToolError(f"{shown} does not exist")
-        candidates = _candidates(ctx.project_root, target, shown, args.glob)
+        candidates = _candidates(ctx, target, shown, args.glob)
         findings = _Findings()
         for name in candidates:
             try:
@@ -90,12 +90,16 @@ class SearchTool(Tool[SearchArgs]):
         return _render(args, shown, findings, ctx.limits)
 
 
-def _candidates(root: Path, target: Path, shown: str, glob: str | None) -> list[str]:
+def _candidates(ctx: ToolContext, target: Path, shown: str, glob: str | None) -> list[str]:
     if target.is_file():
         names = [shown]  # named explicitly: searched even if ignored
     else:
         prefix = "" if shown == "." else shown + "/"
-        names = [name for name in project_files(root) if name.startswith(prefix)]
+        names = [
+            name
+            for name in project_files(ctx.project_root, ctx.environment)
+            if name.startswith(prefix)
+        ]
     if glob:
         matcher = PathGlob.parse(glob)
         names = [name for name in names if matcher.matches(name)]

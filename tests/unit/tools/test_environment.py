@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from penguin_tui.engine.tools.environment import scrubbed_environment
+from penguin_tui.config.secrets import SecretFreeEnvironment
+from penguin_tui.engine.tools.environment import agent_environment
 
 
 def test_secrets_and_provider_variables_are_dropped() -> None:
@@ -32,7 +33,7 @@ def test_secrets_and_provider_variables_are_dropped() -> None:
         "LOOKS_INNOCENT": "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
         "CONFIGURED": "drop me",
     }
-    env = scrubbed_environment(environ, extra_names=["CONFIGURED"])
+    env = agent_environment(SecretFreeEnvironment.of(environ, ["CONFIGURED"]))
     assert env == {
         "PATH": "/usr/bin",
         "HOME": "/home/u",
@@ -48,7 +49,7 @@ def test_secrets_and_provider_variables_are_dropped() -> None:
 
 def test_the_input_is_not_modified() -> None:
     environ = {"API_TOKEN": "x"}
-    scrubbed_environment(environ)
+    agent_environment(SecretFreeEnvironment.of(environ))
     assert environ == {"API_TOKEN": "x"}
 
 
@@ -76,7 +77,7 @@ def test_names_with_a_secret_part_and_values_holding_a_url_password_are_dropped(
         "PUBLIC_URL": "https://example.com/app",
         "GIT_REMOTE": "ssh://git@example.com:22/repo.git",
     }
-    env = scrubbed_environment(environ)
+    env = agent_environment(SecretFreeEnvironment.of(environ))
     assert sorted(name for name in environ if name in env) == [
         "AUTHOR",
         "BYPASS_CACHE",
@@ -89,3 +90,18 @@ def test_names_with_a_secret_part_and_values_holding_a_url_password_are_dropped(
         "PWD",
         "SSH_AUTH_SOCK",
     ]
+
+
+def test_the_shell_and_both_gits_start_from_the_same_environment_without_secrets() -> None:
+    """A name only the configuration calls secret is in none of the three: a process of the
+    same user can read any running child's environment."""
+    from penguin_tui.checkpoints.git import clean_environment
+    from penguin_tui.workspace.project_git import project_git_environment
+
+    environ = {"PATH": "/usr/bin", "CORP_VAULT": "v", "OPENAI_API_KEY": "k", "GIT_DIR": "/x"}
+    base = SecretFreeEnvironment.of(environ, ["CORP_VAULT"])
+    for env in (agent_environment(base), project_git_environment(base), clean_environment(base)):
+        assert env["PATH"] == "/usr/bin"
+        assert "CORP_VAULT" not in env and "OPENAI_API_KEY" not in env
+    assert "GIT_DIR" not in project_git_environment(base)
+    assert "GIT_DIR" not in clean_environment(base)

@@ -7,12 +7,15 @@ from pathlib import Path
 
 import pytest
 
+from penguin_tui.config.secrets import SecretFreeEnvironment
 from penguin_tui.engine.tools.base import ToolContext
 from penguin_tui.workspace import project_files
 from penguin_tui.workspace.project_git import run_project_git
 
 from .helpers import call
 from .hostile_repo import make_hostile_repository
+
+ENVIRONMENT = SecretFreeEnvironment.of()
 
 
 @pytest.fixture
@@ -70,7 +73,7 @@ async def test_search_runs_nothing_the_repository_configures(
 def test_git_on_the_project_runs_none_of_the_programs_its_config_names(
     root: Path, ran_log: Path, command: list[str]
 ) -> None:
-    completed = run_project_git(root, command)
+    completed = run_project_git(root, command, ENVIRONMENT)
     assert completed is not None
     assert not ran_log.exists(), ran_log.read_text()
 
@@ -78,7 +81,7 @@ def test_git_on_the_project_runs_none_of_the_programs_its_config_names(
 def test_a_hook_of_the_repository_never_runs(root: Path, ran_log: Path) -> None:
     """Even a command that writes (a commit) finds no hook: hooks are switched off too."""
     completed = run_project_git(
-        root, ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", "x"]
+        root, ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", "x"], ENVIRONMENT
     )
     assert completed is not None and completed.returncode == 0, completed
     assert not ran_log.exists(), ran_log.read_text()
@@ -91,6 +94,6 @@ def test_a_program_key_that_cannot_be_overridden_means_git_is_not_asked(
     the project's files come from the walk (which applies .gitignore the same way)."""
     with (root / ".git" / "config").open("a", encoding="utf-8") as config:
         config.write(f'[filter "a=b"]\n\tclean = "{ran_log.parent / "evil.sh"} a=b"\n')
-    assert run_project_git(root, ["ls-files"]) is None
-    assert project_files(root) == [".gitattributes", "app.py", "new.py"]
+    assert run_project_git(root, ["ls-files"], ENVIRONMENT) is None
+    assert project_files(root, ENVIRONMENT) == [".gitattributes", "app.py", "new.py"]
     assert nothing_ran(ran_log)

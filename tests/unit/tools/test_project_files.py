@@ -7,11 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from penguin_tui.config.secrets import SecretFreeEnvironment
 from penguin_tui.engine.tools.base import ToolContext
 from penguin_tui.workspace import PathGlob, parse_gitignore, project_files
 from penguin_tui.workspace.patterns import is_ignored, translate
 
 from .helpers import call, git, tree_bytes, write
+
+ENVIRONMENT = SecretFreeEnvironment.of()
 
 ROOT_GITIGNORE = """\
 # comments and blank lines are skipped
@@ -76,7 +79,7 @@ def tree(request: pytest.FixtureRequest, root: Path) -> Path:
 
 
 def test_ignored_files_are_left_out(tree: Path) -> None:
-    assert project_files(tree) == EXPECTED
+    assert project_files(tree, ENVIRONMENT) == EXPECTED
 
 
 async def test_list_files_and_search_honour_gitignore(tree: Path) -> None:
@@ -95,7 +98,7 @@ def test_git_lists_tracked_files_even_when_ignored_like_git_does(root: Path) -> 
     git(root, "commit", "-q", "-m", "vendor")
     write(root, ".gitignore", "*.log\n")
     write(root, "new.log", "ignored\n")
-    assert project_files(root) == [".gitignore", "vendor.log"]
+    assert project_files(root, ENVIRONMENT) == [".gitignore", "vendor.log"]
 
 
 def test_deleted_but_staged_files_are_not_listed(root: Path) -> None:
@@ -104,7 +107,7 @@ def test_deleted_but_staged_files_are_not_listed(root: Path) -> None:
     write(root, "kept.py", "x\n")
     git(root, "add", ".")
     (root / "gone.py").unlink()
-    assert project_files(root) == ["kept.py"]
+    assert project_files(root, ENVIRONMENT) == ["kept.py"]
 
 
 def test_a_subfolder_of_a_work_tree_lists_its_own_files(root: Path) -> None:
@@ -113,7 +116,7 @@ def test_a_subfolder_of_a_work_tree_lists_its_own_files(root: Path) -> None:
     write(root, "pkg/mod.py", "x\n")
     write(root, "pkg/run.log", "x\n")
     write(root, "other.py", "x\n")
-    assert project_files(root / "pkg") == ["mod.py"]
+    assert project_files(root / "pkg", ENVIRONMENT) == ["mod.py"]
 
 
 async def test_listing_and_searching_leave_the_users_git_byte_identical(root: Path) -> None:
@@ -127,7 +130,7 @@ async def test_listing_and_searching_leave_the_users_git_byte_identical(root: Pa
     for _ in range(2):
         assert (await call("list_files", {}, ctx)).status == "ok"
         assert (await call("search", {"pattern": "a"}, ctx)).status == "ok"
-        project_files(root)
+        project_files(root, ENVIRONMENT)
     assert tree_bytes(root / ".git") == before
 
 
@@ -135,7 +138,7 @@ def test_the_git_folder_is_never_listed_even_without_git(root: Path) -> None:
     write(root, ".git/config", "[core]\n")
     write(root, "pkg/.git", "gitdir: elsewhere\n")
     write(root, "pkg/mod.py")
-    assert project_files(root) == ["pkg/mod.py"]
+    assert project_files(root, ENVIRONMENT) == ["pkg/mod.py"]
 
 
 @pytest.mark.parametrize(
