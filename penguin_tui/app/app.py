@@ -341,6 +341,7 @@ class PenguinApp(CheckpointActions, DiffViewerActions, ProjectWatch):
             self.tally.reply_started_now(event.estimated_input_tokens)
             await chat.start_reply(event.message_id)
             self._refresh_usage()
+            self.show_pending_failure()  # the turn's start may have taken or forgotten it
         elif isinstance(event, ToolCallStarted):
             await chat.add_tool_call(event.call_id, event.tool, event.args)
         elif isinstance(event, ToolCallFinished):

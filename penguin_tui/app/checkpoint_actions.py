@@ -218,7 +218,7 @@ class CheckpointActions(App[int]):
             return
         browser.show_data(checkpoints, branches, follow=True)
         browser.show_outside_changes(len(self.outside_changes))
-        browser.show_failure(found.failed.short if found.failed else None)
+        self.show_pending_failure()
         size = f"{storage.bytes / 1024 / 1024:.1f} MB"
         browser.border_subtitle = ("read-only · " if found.read_only else "") + size
         if storage.over_quota:
@@ -232,6 +232,14 @@ class CheckpointActions(App[int]):
                 severity="warning",
                 timeout=10,
             )
+
+    def show_pending_failure(self) -> None:
+        """The browser's title says whether this session's automatic checkpoint failed and is
+        still to be taken (a retry that finds the files already saved forgets it, no row)."""
+        found = self.runtime.checkpoints if self.runtime else None
+        session = self.runtime.engine.session if self.runtime else None
+        failed = found.failure(session.id) if found and session else None
+        self.browser.show_failure(failed.short if failed else None)
 
     # -- the operations ----------------------------------------------------------------------
 

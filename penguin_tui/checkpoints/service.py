@@ -26,7 +26,7 @@ from penguin_tui.bus import (
 from penguin_tui.checkpoints.diff import FileDiff, parse_unified
 from penguin_tui.checkpoints.git import EMPTY_TREE
 from penguin_tui.checkpoints.locks import InstanceLock
-from penguin_tui.checkpoints.pending import FailedCheckpoint, FailedCheckpointFile, Trigger
+from penguin_tui.checkpoints.pending import FailedCheckpoint, PendingFailures, Trigger
 from penguin_tui.checkpoints.retention import thin
 from penguin_tui.checkpoints.shadow import (
     FileStat,
@@ -214,11 +214,11 @@ class CheckpointService:
             environment=environment,
         )
         self.instance = InstanceLock(paths.shadow_repos / f"{project.id}.instance.lock")
-        self._failed_file = FailedCheckpointFile(
+        # Automatic checkpoints that failed and that no checkpoint of their session has made
+        # up for yet.
+        self._failures = PendingFailures(
             paths.shadow_repos / f"{project.id}.checkpoint-failed.json"
         )
-        # An automatic checkpoint that failed and no checkpoint has made up for yet.
-        self.failed: FailedCheckpoint | None = None
         self.read_only = False
         self.recovered: RestoreResult | None = None
         self.dropped_restore = False  # a crash came before a restore's first file
@@ -235,7 +235,7 @@ class CheckpointService:
         without it the lock error is raised.
         """
         check_project_root(Path(self.project.root), self.settings)
-        self.failed = self._failed_file.read()
+        self._failures.load()
         try:
             self.instance.acquire()
         except ProjectLockedError:
@@ -440,10 +440,8 @@ class CheckpointService:
 
     async def _created(self, session_id: str, prepared: _Prepared) -> Checkpoint:
         """Announce a checkpoint whose rows are written. It holds the whole tree, so an
-        automatic checkpoint that failed before is made up for."""
-        if self.failed is not None:
-            self.failed = None
-            await asyncio.to_thread(self._failed_file.clear)
+        automatic checkpoint of this session that failed before is made up for."""
+        await self._forget_failure(session_id)
         checkpoint = await self.records.get(prepared.checkpoint_id, session_id)
         await self.bus.publish(
             CheckpointCreated(
@@ -466,17 +464,18 @@ class CheckpointService:
         the checkpoint of this session that failed before (under its own label)."""
         if self.read_only:
             return None
-        failed = self.failed if self.failed and self.failed.session_id == session_id else None
+        failed = self._failures.get(session_id)
         label = "changes made outside penguin-tui"
         try:
             async with self._lock:
                 snap = await self._snapshot(session_id)
                 position = await self.position(session_id)
-                unchanged = snap.tree == (position.tree if position else EMPTY_TREE)
+                if snap.tree == (position.tree if position else EMPTY_TREE):
+                    # The last checkpoint already holds these files, a failed one's included.
+                    await self._forget_failure(session_id)
+                    return None
                 if failed is not None:
                     label = failed.label + (" (retried)" if failed.trigger == "turn" else "")
-                elif unchanged:
-                    return None
                 elif position is None:
                     label = "before the first turn"
                 return await self._create(session_id, CheckpointKind.AUTO, label, snap)
@@ -513,8 +512,7 @@ class CheckpointService:
         else:
             reason = str(error.strerror or error)
         failed = FailedCheckpoint(session_id, trigger, label, reason)
-        self.failed = failed
-        await asyncio.to_thread(self._failed_file.write, failed)
+        await asyncio.to_thread(self._failures.record, failed)
         await self.bus.publish(
             CheckpointFailed(
                 session_id=session_id,
@@ -524,6 +522,14 @@ class CheckpointService:
                 message=failed.notice,
             )
         )
+
+    def failure(self, session_id: str) -> FailedCheckpoint | None:
+        """The session's automatic checkpoint that failed and is still to be taken, if any."""
+        return self._failures.get(session_id)
+
+    async def _forget_failure(self, session_id: str) -> None:
+        if self._failures.get(session_id) is not None:
+            await asyncio.to_thread(self._failures.clear, session_id)
 
     # -- comparing -------------------------------------------------------------------------
 

@@ -165,3 +165,47 @@ async def test_the_revert_preview_marks_a_file_only_the_safety_checkpoint_will_h
             pilot, lambda: (project / "neverseen.txt").exists(), what="undo to bring it back"
         )
         assert (project / "neverseen.txt").read_text() == "made by hand\n"
+
+
+async def test_a_failed_checkpoint_whose_files_are_saved_already_is_forgotten_without_a_row(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The turn's file is deleted by hand after its checkpoint failed: the last checkpoint
+    holds every file again, so the next turn clears the failure from the title and adds no
+    empty '(retried)' row."""
+    real_snapshot = ShadowRepo.snapshot
+
+    def full_once_the_file_is_written(
+        self: ShadowRepo, progress: Callable[[str], None] | None = None
+    ) -> Snapshot:
+        if (self.work_tree / "greet.py").exists():
+            raise CheckpointError("git update-index failed: disk full")
+        return real_snapshot(self, progress)
+
+    monkeypatch.setattr(ShadowRepo, "snapshot", full_once_the_file_is_written)
+    with run_in_thread(script(WRITE_THEN_TALK)) as server:
+        app = make_app(project, server.base_url)
+        async with app.run_test(size=(160, 48)) as pilot:
+            await wait_ready(pilot)
+            browser = app.workbench.query_one(CheckpointBrowser)
+            await checkpoint_from_keys(pilot, "base")
+            await run_turn(pilot, app, "write greet")
+            await wait_for(
+                pilot,
+                lambda: "checkpoint failed" in str(browser.border_title),
+                what="the failure in the browser's title",
+            )
+
+            (project / "greet.py").unlink()
+            await send(pilot, "anything else?")
+            await wait_for(
+                pilot,
+                lambda: "checkpoint failed" not in str(browser.border_title),
+                what="a title without the failure",
+            )
+            await wait_for(
+                pilot,
+                lambda: app.runtime is not None and not app.runtime.engine.busy,
+                what="the reply",
+            )
+            assert [c.label for c in browser.checkpoints.values()] == ["base"]
