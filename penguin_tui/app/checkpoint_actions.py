@@ -7,7 +7,8 @@ Each calls the same CheckpointService method the CLI does; what changed comes ba
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable
+from typing import TYPE_CHECKING, TypeVar
 
 from rich.text import Text
 from textual import work
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
     from penguin_tui.engine.runtime import Runtime
     from penguin_tui.store import AuditEntry
     from penguin_tui.store.checkpoint_records import Checkpoint, RevertMode
+
+T = TypeVar("T")
 
 
 def side_summary(side: Side) -> Text:
@@ -243,13 +246,12 @@ class CheckpointActions(App[int]):
 
     # -- the operations ----------------------------------------------------------------------
 
-    async def _run(self, what: str, operation: asyncio.Future[object] | object) -> object | None:
+    async def _run(self, what: str, operation: Awaitable[T]) -> T | None:
+        """``operation``'s result; None when it failed, said in one notification."""
         from penguin_tui.errors import PenguinError
 
         try:
-            if asyncio.iscoroutine(operation) or isinstance(operation, asyncio.Future):
-                return await operation
-            return operation
+            return await operation
         except PenguinError as error:
             self.browser.show_progress(None)  # a snapshot that failed is not under way
             self.notify(f"{what}: {error.message}", severity="error", timeout=10)
@@ -270,7 +272,7 @@ class CheckpointActions(App[int]):
         patch = await self._run(
             "diff", asyncio.to_thread(service.shadow.patch, old_tree, checkpoint.tree)
         )
-        if not isinstance(patch, str):
+        if patch is None:
             return
         since = f"since {parent.id[:8]}" if parent else "from nothing"
         header = Text(checkpoint.label or checkpoint.kind.value, style="italic")
@@ -308,7 +310,7 @@ class CheckpointActions(App[int]):
             return
         service, session_id = found
         files = await self._run("changes", service.changes_since_position(session_id))
-        if isinstance(files, tuple):
+        if files is not None:
             self.diff_pane.open(files, "Changes since the last checkpoint")
 
     @work(exclusive=True, group="checkpoint-op", exit_on_error=False)
@@ -327,9 +329,6 @@ class CheckpointActions(App[int]):
         comparison = await self._run("compare", service.compare(session_id, marked, checkpoint.id))
         if comparison is None:
             return
-        from penguin_tui.checkpoints.service import Comparison
-
-        assert isinstance(comparison, Comparison)
         self.diff_pane.open(
             comparison.files,
             f"Compare {comparison.left.label} → {comparison.right.label}",
@@ -497,7 +496,6 @@ class CheckpointActions(App[int]):
 
     @work(exclusive=True, group="checkpoint-op", exit_on_error=False)
     async def _merge(self, source: str, files: list[str] | None) -> None:
-        from penguin_tui.checkpoints.service import OperationResult
         from penguin_tui.engine.tools.output import plural
 
         found = self._writable()
@@ -505,7 +503,7 @@ class CheckpointActions(App[int]):
             return
         service, session_id = found
         done = await self._run("merge", service.merge(session_id, source, files))
-        if not isinstance(done, OperationResult):
+        if done is None:
             return
         if not done.changed:
             self.notify(f"nothing to merge: {done.branch} already has every change of {source}")
@@ -529,7 +527,6 @@ class CheckpointActions(App[int]):
         first, each named in the header, so the user sees every marker to resolve."""
         from penguin_tui.checkpoints.diff import parse_unified
         from penguin_tui.engine.tools.output import plural
-        from penguin_tui.store.checkpoint_records import Checkpoint
 
         merged = done.checkpoint
         if merged.parent_id is None:
@@ -537,11 +534,10 @@ class CheckpointActions(App[int]):
         before = await self._run("diff", service.get(session_id, merged.parent_id))
         if before is None:
             return
-        assert isinstance(before, Checkpoint)
         patch = await self._run(
             "diff", asyncio.to_thread(service.shadow.patch, before.tree, merged.tree)
         )
-        if not isinstance(patch, str):
+        if patch is None:
             return
         conflicted = set(done.conflicts)
         files = sorted(parse_unified(patch), key=lambda file: file.path not in conflicted)

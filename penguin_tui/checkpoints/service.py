@@ -966,7 +966,8 @@ class CheckpointService:
                 session_id, f"before {what} {source}", plan.snapshot
             )
             before = safety or plan.position
-            assert before is not None  # without a position there is always a safety one
+            if before is None:  # without a position a safety checkpoint is always taken
+                raise CheckpointError(f"no checkpoint to merge {source} into; nothing changed")
             # A redo restores this tree again: keep it reachable like a checkpoint's.
             await asyncio.to_thread(self.shadow.keep, f"trees/{plan.tree}", plan.tree)
             planned = await self._plan(before.tree, plan.tree)
