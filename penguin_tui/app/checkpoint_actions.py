@@ -482,9 +482,9 @@ class CheckpointActions(App[int]):
         async def load() -> MergePreview:
             return await service.preview_merge(session_id, source, files)
 
-        def chosen(confirmed: bool | None) -> None:
-            if confirmed:
-                self._merge(source, files)
+        def chosen(confirmed: MergePreview | None) -> None:
+            if confirmed is not None:
+                self._merge(confirmed)
 
         into = self.browser.current_branch or "this branch"
         title = (
@@ -495,14 +495,16 @@ class CheckpointActions(App[int]):
         self.push_screen(MergeScreen(title, load), chosen)
 
     @work(exclusive=True, group="checkpoint-op", exit_on_error=False)
-    async def _merge(self, source: str, files: list[str] | None) -> None:
+    async def _merge(self, preview: MergePreview) -> None:
+        """The merge the user confirmed, exactly as previewed (none if anything changed)."""
         from penguin_tui.engine.tools.output import plural
 
         found = self._writable()
         if found is None:
             return
         service, session_id = found
-        done = await self._run("merge", service.merge(session_id, source, files))
+        source, files = preview.source, preview.picked
+        done = await self._run("merge", service.merge_as_previewed(session_id, preview))
         if done is None:
             return
         if not done.changed:

@@ -126,13 +126,19 @@ class OperationResult:
 @dataclass(frozen=True)
 class MergePreview:
     """What a merge would do, found without changing anything: the files that would change
-    in the project and the conflicts foreseen (files that would get conflict markers)."""
+    in the project and the conflicts foreseen (files that would get conflict markers).
+
+    ``current_tree`` and ``merged_tree`` are the files it was worked out from and the files
+    it would leave: ``merge_as_previewed`` applies exactly this merge or none.
+    """
 
     source: str
     branch: str
     theirs: Checkpoint
     files: tuple[FileStat, ...]
     conflicts: tuple[str, ...]
+    current_tree: str
+    merged_tree: str
     picked: tuple[str, ...] = ()  # only these files are taken (a pick); empty: all of them
 
     @property
@@ -902,7 +908,14 @@ class CheckpointService:
             plan = await self._plan_merge(session_id, source, files)
         stats = await asyncio.to_thread(self.shadow.numstat, plan.snapshot.tree, plan.tree)
         return MergePreview(
-            source, plan.branch, plan.theirs, tuple(stats), plan.conflicts, tuple(files or ())
+            source,
+            plan.branch,
+            plan.theirs,
+            tuple(stats),
+            plan.conflicts,
+            plan.snapshot.tree,
+            plan.tree,
+            tuple(files or ()),
         )
 
     async def _plan_merge(
@@ -953,10 +966,30 @@ class CheckpointService:
         first: one that cannot be done (a bad ``files``) fails before anything is recorded,
         and one that would change nothing records nothing (``changed`` is False).
         """
+        return await self._merge(session_id, source, files, None)
+
+    async def merge_as_previewed(self, session_id: str, preview: MergePreview) -> OperationResult:
+        """The merge the user confirmed after ``preview``, exactly: when the files or the
+        branches changed since (the watcher, a turn), it is not made (a CheckpointError,
+        nothing recorded or written) and the user looks again."""
+        return await self._merge(session_id, preview.source, preview.picked or None, preview)
+
+    async def _merge(
+        self,
+        session_id: str,
+        source: str,
+        files: Sequence[str] | None,
+        previewed: MergePreview | None,
+    ) -> OperationResult:
         self._writable()
 
         async def run() -> OperationResult:
             plan = await self._plan_merge(session_id, source, files)
+            if previewed is not None and (plan.snapshot.tree, plan.tree) != (
+                previewed.current_tree,
+                previewed.merged_tree,
+            ):
+                raise CheckpointError("the branches changed since the preview; look again")
             before_head = await self.store.branch_head(session_id)
             if plan.tree == plan.snapshot.tree and not plan.conflicts:
                 here = plan.position or plan.theirs

@@ -226,7 +226,8 @@ class MergeApp(App[None]):
                 FileStat("README.md", 3, 0),
                 FileStat("logo.png", None, None),
             )
-            return MergePreview("try-2", "main", CHECKPOINTS[-1], files, ("stats.py",))
+            trees = ("1" * 40, "2" * 40)  # the files it was worked out from, and merged
+            return MergePreview("try-2", "main", CHECKPOINTS[-1], files, ("stats.py",), *trees)
 
         self.push_screen(MergeScreen("Merge try-2 into main", load))
 

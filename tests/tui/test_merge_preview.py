@@ -143,3 +143,36 @@ async def test_a_merge_with_nothing_to_take_says_so_and_adds_no_row(project: Pat
         await pilot.pause(0.3)
         assert await app.runtime.checkpoints.checkpoints(session) == rows_before
         assert not any(text.startswith("merged") for text in notifications(app))
+
+
+async def test_a_merge_whose_files_changed_since_the_preview_is_not_made(project: Path) -> None:
+    """Between the preview and y a file changes (the watcher, a running turn): what the user
+    confirmed is not what would be applied, so nothing is merged and the user looks again."""
+    app = make_app(project, None)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_ready(pilot)
+        session = await two_branches(app, project, "one\ntheirs\nthree\n")
+        assert app.runtime is not None and app.runtime.checkpoints is not None
+        rows_before = await app.runtime.checkpoints.checkpoints(session)
+        await to_branch_row(app, pilot, "try-2")
+
+        await pilot.press("M")
+        await question(pilot, app)
+        (project / "main.py").write_text("print('edited while the question was open')\n")
+        await pilot.press("y")
+        await wait_for(
+            pilot,
+            lambda: (
+                "merge: the branches changed since the preview; look again" in notifications(app)
+            ),
+            what="the refusal",
+        )
+        assert not (project / "extra.txt").exists()
+        assert (project / "notes.txt").read_text() == "one\ntwo\nthree\n"
+        assert await app.runtime.checkpoints.checkpoints(session) == rows_before
+
+        await pilot.press("M")  # looking again shows the files as they are, and merges them
+        await question(pilot, app)
+        await pilot.press("y")
+        await wait_for(pilot, lambda: (project / "extra.txt").exists(), what="the merged files")
+        assert "edited while" in (project / "main.py").read_text()

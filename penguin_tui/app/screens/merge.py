@@ -54,8 +54,9 @@ def describe_merge(preview: MergePreview) -> Text:
     return text
 
 
-class MergeScreen(ModalScreen[bool]):
-    """The merge question: answers True to merge, False when cancelled."""
+class MergeScreen(ModalScreen["MergePreview | None"]):
+    """The merge question: answers the preview the user confirmed (the merge to make exactly),
+    None when cancelled or when there is nothing to merge."""
 
     DEFAULT_CSS = """
     MergeScreen { align: center middle; }
@@ -110,12 +111,12 @@ class MergeScreen(ModalScreen[bool]):
 
     def action_confirm(self) -> None:
         if self.failed:
-            self.dismiss(False)
+            self.dismiss(None)
             return
         if self.preview is None:
             self.notify("the preview is still loading", severity="warning")
             return
-        self.dismiss(not self.preview.changes_nothing)
+        self.dismiss(None if self.preview.changes_nothing else self.preview)
 
     def action_cancel(self) -> None:
-        self.dismiss(False)
+        self.dismiss(None)
