@@ -14,7 +14,7 @@ import json
 import logging
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -189,7 +189,7 @@ class ToolRunner:
             verdict_code = "allow" if allowed else "deny"
             reason = reason or "internal error"
             status = "error"  # not a denial, even when it failed before the verdict
-        result = _printable_result(result)
+        result = result.printable()
         await self._finish(
             session_id, message_id, call, result, verdict_code, decided_by, reason, started, status
         )
@@ -297,13 +297,3 @@ class ToolRunner:
                 preview=result.output[:PREVIEW_CHARS],
             )
         )
-
-
-def _printable_result(result: ToolResult) -> ToolResult:
-    """The result with every text made printable (see ``workspace.names``)."""
-    return replace(
-        result,
-        output=printable(result.output),
-        summary=printable(result.summary),
-        diff=None if result.diff is None else printable(result.diff),
-    )

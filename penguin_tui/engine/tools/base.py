@@ -2,8 +2,9 @@
 
 A tool never raises to the engine for a problem the model can fix: bad arguments, a
 ``ToolError`` or an ``OSError`` become a ``ToolResult`` with ``status="error"`` whose
-``output`` tells the model what went wrong and what to do instead. Every text of a result is
-printable: a file name that is not UTF-8 shows its bad bytes as ``\\xNN``.
+``output`` tells the model what went wrong and what to do instead. ``ToolResult.printable``
+makes every text of a result printable (a file name that is not UTF-8 shows its bad bytes as
+``\\xNN``); the tool runner applies it to every call's result, whatever produced it.
 """
 
 from __future__ import annotations
@@ -64,6 +65,16 @@ class ToolResult:
     def failure(cls, message: str, summary: str | None = None) -> ToolResult:
         """An error result: the model reads ``Error: <message>``."""
         return cls("error", f"Error: {message}", one_line(summary or f"error: {message}"))
+
+    def printable(self) -> ToolResult:
+        """This result with every text made printable (see ``workspace.names``), so that
+        nothing derived from a file name can fail to serialise."""
+        return replace(
+            self,
+            output=printable(self.output),
+            summary=printable(self.summary),
+            diff=None if self.diff is None else printable(self.diff),
+        )
 
     @classmethod
     def cancelled(cls) -> ToolResult:
@@ -155,13 +166,7 @@ class Tool(ABC, Generic[ArgsT]):
         """Validate ``args``, run the tool and time it; problems become error results."""
         started = time.perf_counter()
         result = await self._run_checked(args, ctx)
-        return replace(
-            result,
-            output=printable(result.output),
-            summary=printable(result.summary),
-            diff=None if result.diff is None else printable(result.diff),
-            duration_ms=(time.perf_counter() - started) * 1000,
-        )
+        return replace(result, duration_ms=(time.perf_counter() - started) * 1000)
 
     async def _run_checked(self, args: Mapping[str, Any] | ArgsT, ctx: ToolContext) -> ToolResult:
         try:
