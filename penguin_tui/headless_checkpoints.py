@@ -25,6 +25,7 @@ from penguin_tui.errors import CheckpointError
 from penguin_tui.headless import run_at_edge
 from penguin_tui.store import Message, Project, Store, UsageTotals
 from penguin_tui.store.checkpoint_records import Checkpoint, CheckpointKind, RevertMode
+from penguin_tui.words import counted, plural
 from penguin_tui.workspace.names import printable_json
 
 if TYPE_CHECKING:
@@ -161,10 +162,6 @@ def _age(created_at: float, now: float) -> str:
     return f"{int(seconds // 86400)}d ago"
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
 def _short(checkpoint: Checkpoint) -> str:
     label = f" {checkpoint.label!r}" if checkpoint.label else ""
     return f"{checkpoint.id[:8]} ({checkpoint.branch}){label}"
@@ -250,7 +247,7 @@ async def _list(options: argparse.Namespace) -> int:
         tokens = c.usage.input_tokens + c.usage.output_tokens
         print(
             f"{mark} {c.id[:8]}  {c.branch:<{width}}  {c.kind.value:<6}  "
-            f"{_age(c.created_at, now):>7}  {_plural(c.files_changed, 'file'):>8}  "
+            f"{_age(c.created_at, now):>7}  {plural(c.files_changed, 'file'):>8}  "
             f"{_lines(c):>9}  {f'{tokens:,} tok':>10}  "
             f"{_money(c.usage.cost_usd):>7}  {c.label}".rstrip()
         )
@@ -312,8 +309,8 @@ def stat_lines(files: Sequence[FileDiff]) -> list[str]:
         lines.append(f" {_stat_name(diff):<{width}} | {change}")
     count, added, removed = totals(files)
     lines.append(
-        f" {_plural(count, 'file')} changed, {_plural(added, 'insertion')}(+), "
-        f"{_plural(removed, 'deletion')}(-)"
+        f" {plural(count, 'file')} changed, {plural(added, 'insertion')}(+), "
+        f"{plural(removed, 'deletion')}(-)"
     )
     return lines
 
@@ -352,7 +349,7 @@ def patch_lines(files: Sequence[FileDiff]) -> list[str]:
 
 def _print_side(name: str, side: Side) -> None:
     print(
-        f"{name}: {side.label} · {_plural(len(side.messages), 'message')} since the common "
+        f"{name}: {side.label} · {plural(len(side.messages), 'message')} since the common "
         f"point · {_usage_line(side.usage)}"
     )
     for message in side.messages:
@@ -413,7 +410,7 @@ def _print_preview(preview: RevertPreview) -> None:
     if preview.mode.code:
         if preview.files:
             count = len(preview.files)
-            print(f"{_plural(count, 'file')} {'changes' if count == 1 else 'change'}:")
+            print(f"{counted(count, 'file', 'change')}:")
             width = max(len(stat.path) for stat in preview.files)
             for stat in preview.files:
                 change = "binary" if stat.added is None else f"+{stat.added} -{stat.removed}"
@@ -424,9 +421,7 @@ def _print_preview(preview: RevertPreview) -> None:
     if preview.mode.conversation:
         if preview.messages_leaving:
             leaving = len(preview.messages_leaving)
-            print(
-                f"{_plural(leaving, 'message')} {'leaves' if leaving == 1 else 'leave'} the branch:"
-            )
+            print(f"{counted(leaving, 'message', 'leave')} the branch:")
             for message in preview.messages_leaving:
                 print(f"  {message.role.value:<9}  {_first_line(message)}")
         else:
@@ -518,7 +513,7 @@ async def _list_branches(options: argparse.Namespace) -> int:
     for b in branches:
         head = b.position_id[:8] if b.position_id else "-" * 8
         mark = "*" if b.current else " "
-        print(f"{mark} {b.name:<{width}}  {head}  {_plural(counts[b.name], 'checkpoint')}")
+        print(f"{mark} {b.name:<{width}}  {head}  {plural(counts[b.name], 'checkpoint')}")
     return EXIT_OK
 
 
@@ -566,13 +561,13 @@ def _print_merge_preview(preview: MergePreview) -> None:
     if preview.changes_nothing:
         print("no file would change")
         return
-    print(f"{_plural(len(preview.files), 'file')} would change:")
+    print(f"{plural(len(preview.files), 'file')} would change:")
     width = max(len(stat.path) for stat in preview.files)
     for stat in preview.files:
         change = "binary" if stat.added is None else f"+{stat.added} -{stat.removed}"
         print(f"  {stat.path:<{width}}  {change}")
     if preview.conflicts:
-        foreseen = _plural(len(preview.conflicts), "conflict")
+        foreseen = plural(len(preview.conflicts), "conflict")
         print(f"{foreseen} foreseen (the files would get conflict markers to resolve):")
         for path in preview.conflicts:
             print(f"  {path}")
@@ -582,11 +577,11 @@ def _conflicts_failure(conflicts: Sequence[str], *, foreseen: bool) -> int:
     listed = ", ".join(conflicts)
     if foreseen:
         return fail(
-            f"{_plural(len(conflicts), 'conflicted file')} foreseen ({listed}); nothing changed",
+            f"{plural(len(conflicts), 'conflicted file')} foreseen ({listed}); nothing changed",
             EXIT_FAILED,
         )
     return fail(
-        f"{_plural(len(conflicts), 'conflicted file')} "
+        f"{plural(len(conflicts), 'conflicted file')} "
         f"({listed}): they contain conflict markers to resolve; "
         "`penguin-tui checkpoints undo` takes the merge back",
         EXIT_FAILED,
@@ -628,7 +623,7 @@ async def _merge(options: argparse.Namespace) -> int:
     if not result.conflicts:
         return EXIT_OK
     if not options.json:
-        print(f"{_plural(len(result.conflicts), 'file')} with conflicts:")
+        print(f"{plural(len(result.conflicts), 'file')} with conflicts:")
         for path in result.conflicts:
             print(f"  {path}")
     return _conflicts_failure(result.conflicts, foreseen=False)

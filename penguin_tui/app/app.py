@@ -32,7 +32,7 @@ from penguin_tui.app.watching import ProjectWatch
 from penguin_tui.app.widgets.chat import ChatView
 from penguin_tui.app.widgets.prompt import PromptInput
 from penguin_tui.app.widgets.usage import UsagePane, UsageTally
-from penguin_tui.engine.tools.output import plural
+from penguin_tui.words import plural
 
 if TYPE_CHECKING:
     from penguin_tui.app.screens.workbench import WorkbenchScreen

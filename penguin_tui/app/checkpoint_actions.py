@@ -18,6 +18,7 @@ from penguin_tui.app.markdown_style import LineColours, line_colours
 from penguin_tui.app.widgets.checkpoints import left_out_details, left_out_notice
 from penguin_tui.app.widgets.tool_call import ToolOutcome
 from penguin_tui.app.widgets.usage import money
+from penguin_tui.words import plural
 
 if TYPE_CHECKING:
     from penguin_tui.app.screens.workbench import WorkbenchScreen
@@ -44,7 +45,7 @@ def side_summary(side: Side) -> Text:
     spent = side.usage.input_tokens + side.usage.output_tokens
     text.append(side.label, style="bold")
     text.append(
-        f"  {len(side.messages)} message{'' if len(side.messages) == 1 else 's'}"
+        f"  {plural(len(side.messages), 'message')}"
         f" · {spent:,} tokens · {money(side.usage.cost_usd)}\n",
     )
     for message in side.messages[:4]:
@@ -472,7 +473,6 @@ class CheckpointActions(App[int]):
     def _ask_merge(self, source: str, files: list[str] | None) -> None:
         """The merge question: what would change and the conflicts foreseen, then y."""
         from penguin_tui.app.screens.merge import MergeScreen
-        from penguin_tui.engine.tools.output import plural
 
         found = self._writable()
         if found is None:
@@ -497,7 +497,6 @@ class CheckpointActions(App[int]):
     @work(exclusive=True, group="checkpoint-op", exit_on_error=False)
     async def _merge(self, preview: MergePreview) -> None:
         """The merge the user confirmed, exactly as previewed (none if anything changed)."""
-        from penguin_tui.engine.tools.output import plural
 
         found = self._writable()
         if found is None:
@@ -528,7 +527,6 @@ class CheckpointActions(App[int]):
         """After a merge with conflicts: its changes in the diff viewer, the conflicted files
         first, each named in the header, so the user sees every marker to resolve."""
         from penguin_tui.checkpoints.diff import parse_unified
-        from penguin_tui.engine.tools.output import plural
 
         merged = done.checkpoint
         if merged.parent_id is None:

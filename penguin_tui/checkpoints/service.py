@@ -56,6 +56,7 @@ from penguin_tui.store.checkpoint_records import (
     RevertMode,
     Statements,
 )
+from penguin_tui.words import plural
 from penguin_tui.workspace.names import printable
 
 _BRANCH_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
@@ -1007,7 +1008,7 @@ class CheckpointService:
             conflicts = list(plan.conflicts)
             label = f"files from {source}" if files else f"merged {source}"
             if conflicts:
-                label += f" ({_count(len(conflicts), 'conflict')} to resolve)"
+                label += f" ({plural(len(conflicts), 'conflict')} to resolve)"
             # The merged checkpoint is recorded with the operation, as the merge's tree;
             # the snapshot after the restore corrects it where the disk differs.
             merged_snapshot = Snapshot(
@@ -1135,11 +1136,6 @@ def _undo_detail(planned: PlannedRestore | None) -> dict[str, object]:
 def _paths(operation: Operation, key: str) -> list[str]:
     paths = operation.detail.get(key, [])
     return [str(path) for path in paths] if isinstance(paths, list) else []
-
-
-def _count(count: int, noun: str) -> str:
-    """``1 conflict``, ``2 conflicts``."""
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def _describe(checkpoint: Checkpoint) -> str:

@@ -27,6 +27,7 @@ HEADLESS = [
     "penguin_tui.checkpoints.service",
     "penguin_tui.checkpoints.outside_edits",
     "penguin_tui.workspace.watch",
+    "penguin_tui.words",
 ]
 
 

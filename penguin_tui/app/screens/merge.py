@@ -13,7 +13,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-from penguin_tui.engine.tools.output import plural
+from penguin_tui.words import plural
 
 if TYPE_CHECKING:
     from penguin_tui.checkpoints.service import MergePreview

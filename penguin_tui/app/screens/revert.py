@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from penguin_tui.store.checkpoint_records import RevertMode
+from penguin_tui.words import counted
 
 if TYPE_CHECKING:
     from penguin_tui.checkpoints.service import RevertPreview
@@ -21,11 +22,6 @@ if TYPE_CHECKING:
 PreviewLoader = Callable[[RevertMode], Awaitable["RevertPreview"]]
 
 MODE_KEYS = {RevertMode.CODE: "c", RevertMode.CONVERSATION: "v", RevertMode.BOTH: "b"}
-
-
-def counted(count: int, noun: str, verb: str) -> str:
-    """``1 file changes``, ``3 files change``."""
-    return f"{count} {noun} {verb}s" if count == 1 else f"{count} {noun}s {verb}"
 
 
 def describe_preview(preview: RevertPreview) -> Text:

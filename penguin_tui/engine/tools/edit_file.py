@@ -9,8 +9,9 @@ from pydantic import Field
 
 from penguin_tui.engine.tools.base import Tool, ToolArguments, ToolContext, ToolError, ToolResult
 from penguin_tui.engine.tools.nearest import NearestMatch, nearest_match
-from penguin_tui.engine.tools.output import cap_head_tail, plural
+from penguin_tui.engine.tools.output import cap_head_tail
 from penguin_tui.engine.tools.textfiles import diff_stats, read_text, unified_diff, write_text
+from penguin_tui.words import plural
 from penguin_tui.workspace import relative_to_project, resolve_in_project
 
 _MATCH_SHOWN_LINES = 40

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import deque
 
+from penguin_tui.words import plural
+
 
 class HeadTailBuffer:
     """Collects streamed text keeping the first and last halves of ``max_chars``.
@@ -63,11 +65,6 @@ def cap_head_tail(text: str, max_chars: int) -> str:
     buffer = HeadTailBuffer(max_chars)
     buffer.feed(text)
     return buffer.text()
-
-
-def plural(count: int, noun: str, nouns: str | None = None) -> str:
-    """``1 file``, ``3 files``; ``nouns`` for irregular plurals (``match``, ``matches``)."""
-    return f"{count} {noun}" if count == 1 else f"{count} {nouns or noun + 's'}"
 
 
 def format_size(size: int) -> str:

@@ -18,8 +18,9 @@ from penguin_tui.engine.tools.base import (
     ToolResult,
     one_line,
 )
-from penguin_tui.engine.tools.output import HeadTailBuffer, plural
+from penguin_tui.engine.tools.output import HeadTailBuffer
 from penguin_tui.engine.tools.process_group import signal_group, stop_group
+from penguin_tui.words import plural
 
 _READ_CHUNK = 64 * 1024
 _DRAIN_S = 0.5

@@ -7,7 +7,6 @@ import asyncio
 from pydantic import Field
 
 from penguin_tui.engine.tools.base import Tool, ToolArguments, ToolContext, ToolError, ToolResult
-from penguin_tui.engine.tools.output import plural
 from penguin_tui.engine.tools.textfiles import (
     diff_stats,
     ensure_regular_file,
@@ -15,6 +14,7 @@ from penguin_tui.engine.tools.textfiles import (
     unified_diff,
     write_text,
 )
+from penguin_tui.words import plural
 from penguin_tui.workspace import relative_to_project, resolve_in_project
 
 

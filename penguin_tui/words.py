@@ -1,0 +1,16 @@
+"""Counts in words, shared by the tools, the services, the headless commands and the TUI.
+
+Standard library only and nothing of the app, so that every layer may import it.
+"""
+
+from __future__ import annotations
+
+
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """``1 file``, ``3 files``; ``nouns`` for irregular plurals (``match``, ``matches``)."""
+    return f"{count} {noun}" if count == 1 else f"{count} {nouns or noun + 's'}"
+
+
+def counted(count: int, noun: str, verb: str) -> str:
+    """``1 file changes``, ``3 files change``: a count and a verb that agrees with it."""
+    return f"{plural(count, noun)} {verb}s" if count == 1 else f"{plural(count, noun)} {verb}"
