@@ -7,6 +7,7 @@ Each calls the same CheckpointService method the CLI does; what changed comes ba
 from __future__ import annotations
 
 import asyncio
+from abc import abstractmethod
 from collections.abc import Awaitable
 from typing import TYPE_CHECKING, TypeVar
 
@@ -82,7 +83,10 @@ def redrawn_outcome(
 
 
 class CheckpointActions(App[int]):
-    """Checkpoint, branch, compare, revert, undo/redo and merge actions of the workbench."""
+    """Checkpoint, branch, compare, revert, undo/redo and merge actions of the workbench.
+
+    A part of the app: the app declares the state below and implements the abstract methods
+    (mypy refuses an app that does not)."""
 
     runtime: Runtime | None
     workbench: WorkbenchScreen
@@ -167,9 +171,10 @@ class CheckpointActions(App[int]):
         """The browser's shift+space from anywhere: fold every branch, or unfold them all."""
         self._focus_browser().action_fold_all()
 
+    @abstractmethod
     async def _show_session(self) -> None:
-        """Fill the chat and the usage pane from the store (the app's own)."""
-        raise NotImplementedError
+        """Fill the chat and the usage pane from the store: the app's own, which a reload of
+        the conversation draws on."""
 
     # -- keeping the chat and the browser current --------------------------------------------
 
