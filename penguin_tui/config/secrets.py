@@ -34,8 +34,12 @@ _SECRET_WORDS = ("KEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "PASSPHRASE", "
 # These count only as a whole part between `_`, `-` or `.`: MY_PASS, GH_AUTH, SENTRY_DSN and
 # MYSQL_PWD are secret; BYPASS_CACHE, GIT_AUTHOR_NAME and PASSENGER_ENV are not.
 _SECRET_PARTS = frozenset({"PASS", "PWD", "AUTH", "PRIVATE", "DSN"})
-# A whole part that names a count, not a secret: MAX_TOKENS, input_tokens, tokens_source.
-_COUNT_PARTS = frozenset({"TOKENS"})
+# Whole parts that hold one of those words and name no secret: a count (MAX_TOKENS,
+# tokens_source), a tokenizer's settings (TIKTOKEN_CACHE_DIR, which litellm sets itself;
+# TOKENIZERS_PARALLELISM) and the keyboard (XKB_KEYMAP, KEYTIMEOUT).
+_HARMLESS_PARTS = frozenset(
+    {"TOKENS", "TIKTOKEN", "TOKENIZER", "TOKENIZERS", "KEYBOARD", "KEYMAP", "KEYTIMEOUT"}
+)
 # Well-known names that match the rules above but hold no secret: the current folder, and the
 # path of the SSH agent's socket (git over ssh needs it).
 _NOT_SECRET = frozenset({"PWD", "OLDPWD", "SSH_AUTH_SOCK"})
@@ -96,7 +100,7 @@ def is_secret_name(name: str) -> bool:
     parts = _PART_SEPARATORS.split(upper)
     if any(part in _SECRET_PARTS for part in parts):
         return True
-    words = "_".join(part for part in parts if part not in _COUNT_PARTS)
+    words = "_".join(part for part in parts if part not in _HARMLESS_PARTS)
     return any(word in words for word in _SECRET_WORDS)
 
 
