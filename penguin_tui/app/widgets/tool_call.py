@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from rich.text import Text
 from textual.widget import Widget
@@ -73,7 +74,20 @@ class ToolCallView(Collapsible):
         self._body = Static("", classes="tool-body", markup=False)
         self._diff: DiffView | None = None
         self.outcome: ToolOutcome | None = None
+        self._opening_by_itself = False
         super().__init__(self._body, title=self._heading(), collapsed=True)
+
+    def scroll_visible(self, *args: Any, **kwargs: Any) -> None:
+        """Come into view when the user opens the call — not when it opens on its own diff.
+
+        A collapsible scrolls itself into view as it opens; for a call that opens on its
+        diff as it finishes, that scroll would move the chat up to it and let go of the
+        bottom, and the rest of the reply would come in out of sight.
+        """
+        if self._opening_by_itself:
+            self._opening_by_itself = False
+            return
+        super().scroll_visible(*args, **kwargs)
 
     def _heading(self, suffix: str = "") -> str:
         icon = STATUS_ICONS.get(self.status, "•")
@@ -105,6 +119,7 @@ class ToolCallView(Collapsible):
                 self._show_diff(files)
             else:  # not a diff after all: show it as it came
                 self._body.update(Text(diff))
+            self._opening_by_itself = self.is_mounted and self.collapsed
             self.collapsed = False
         else:
             self._body.update(Text(preview or "(no output)"))
