@@ -174,7 +174,11 @@ def test_demo_checkpoints_branch_compare_revert_and_undo_from_the_keyboard(
     term.send("b")
     term.wait_for(lambda s: "New branch from" in s, 10, "the branch question")
     term.send("Enter")
-    term.wait_for(lambda s: "try-2" in s and "(current)" in s, 20, "the new branch")
+    # The question is gone and the new branch's row is the current one (the workbench shows
+    # through the question, so "try-2" and "(current)" alone are on screen before it closes).
+    term.wait_for(
+        lambda s: "⎇ try-2  (current)" in s and "New branch from" not in s, 20, "the new branch"
+    )
     # The scripted model changes something else on the new branch.
     term.send("F2")
     time.sleep(0.5)
