@@ -237,7 +237,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from penguin_tui.config.secret_env import keep_secrets_out_of_proc
 
         keep_secrets_out_of_proc()
-    from penguin_tui.workspace.names import printable_streams
+    from penguin_tui.printable import printable_streams
 
     printable_streams()  # a file name that is not UTF-8 is printed escaped, never a crash
     args = list(sys.argv[1:] if argv is None else argv)

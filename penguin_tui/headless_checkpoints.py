@@ -23,10 +23,10 @@ from penguin_tui.checkpoints.diff import FileDiff, FileStatus, totals
 from penguin_tui.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, fail
 from penguin_tui.errors import CheckpointError
 from penguin_tui.headless import run_at_edge
+from penguin_tui.printable import printable_json
 from penguin_tui.store import Message, Project, Store, UsageTotals
 from penguin_tui.store.checkpoint_records import Checkpoint, CheckpointKind, RevertMode
 from penguin_tui.words import counted, plural
-from penguin_tui.workspace.names import printable_json
 
 if TYPE_CHECKING:
     from penguin_tui.checkpoints.service import (

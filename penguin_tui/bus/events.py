@@ -13,7 +13,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from pydantic_core import PydanticSerializationError
 
-from penguin_tui.workspace.names import printable_json
+from penguin_tui.printable import printable_json
 
 
 class Event(BaseModel):

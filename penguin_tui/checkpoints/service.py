@@ -45,6 +45,7 @@ from penguin_tui.errors import (
     ProjectLockedError,
     UnsafeProjectError,
 )
+from penguin_tui.printable import printable
 from penguin_tui.store import Message, Project, Store, UsageTotals
 from penguin_tui.store.checkpoint_records import (
     LAST_OPERATION,
@@ -57,7 +58,6 @@ from penguin_tui.store.checkpoint_records import (
     Statements,
 )
 from penguin_tui.words import plural
-from penguin_tui.workspace.names import printable
 
 _BRANCH_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
 GC_EVERY_S = 24 * 3600

@@ -45,7 +45,7 @@ from penguin_tui.checkpoints.worktree import (
 from penguin_tui.config.secrets import SecretFreeEnvironment
 from penguin_tui.disk_limits import of_os_error
 from penguin_tui.errors import CheckpointError
-from penguin_tui.workspace.names import printable
+from penguin_tui.printable import printable
 
 Progress = Callable[[str], None]
 ANNOUNCE_FILES = 2000  # a snapshot of more changed files says so at once

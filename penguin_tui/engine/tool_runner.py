@@ -43,8 +43,8 @@ from penguin_tui.engine.permissions import (
 from penguin_tui.engine.tools.base import ToolContext, ToolResult
 from penguin_tui.engine.tools.registry import run_tool
 from penguin_tui.engine.tools.textfiles import unified_diff
+from penguin_tui.printable import printable
 from penguin_tui.store import AuditEntry, Store, ToolCallRequest
-from penguin_tui.workspace.names import printable
 
 log = logging.getLogger("penguin_tui.engine.tool_runner")
 

@@ -18,6 +18,7 @@ import aiosqlite
 from penguin_tui.bus.events import Event
 from penguin_tui.disk_limits import of_os_error, of_sqlite_error
 from penguin_tui.errors import SessionNotFoundError, StoreError
+from penguin_tui.printable import printable
 from penguin_tui.store.models import (
     AuditEntry,
     Message,
@@ -31,7 +32,6 @@ from penguin_tui.store.models import (
     UsageTotals,
 )
 from penguin_tui.store.schema import LATEST_VERSION, MIGRATIONS
-from penguin_tui.workspace.names import printable
 
 Redact = Callable[[str], str]
 

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 from penguin_tui.errors import ToolError
-from penguin_tui.workspace.names import printable
+from penguin_tui.printable import printable
 
 
 class OutsideProjectError(ToolError):

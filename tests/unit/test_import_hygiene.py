@@ -28,6 +28,7 @@ HEADLESS = [
     "penguin_tui.checkpoints.outside_edits",
     "penguin_tui.workspace.watch",
     "penguin_tui.words",
+    "penguin_tui.printable",
 ]
 
 

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from penguin_tui.config.secrets import SecretFreeEnvironment
 from penguin_tui.engine.tools.environment import agent_environment
 from penguin_tui.errors import ToolError
-from penguin_tui.workspace.names import printable
+from penguin_tui.printable import printable
 
 __all__ = [
     "Tool",

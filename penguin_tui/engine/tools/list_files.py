@@ -8,9 +8,9 @@ from collections import Counter
 from pydantic import Field
 
 from penguin_tui.engine.tools.base import Tool, ToolArguments, ToolContext, ToolError, ToolResult
+from penguin_tui.printable import is_printable, printable
 from penguin_tui.words import plural
 from penguin_tui.workspace import project_files, relative_to_project, resolve_in_project
-from penguin_tui.workspace.names import is_printable, printable
 
 # Said once under a listing that holds a name with bytes that are not UTF-8.
 UNDECODABLE_NOTE = (

@@ -21,9 +21,9 @@ from penguin_tui.engine.tools.base import (
 from penguin_tui.engine.tools.list_files import UNDECODABLE_NOTE
 from penguin_tui.engine.tools.output import cap_head_tail, format_size
 from penguin_tui.engine.tools.textfiles import looks_binary
+from penguin_tui.printable import is_printable, printable
 from penguin_tui.words import plural
 from penguin_tui.workspace import PathGlob, project_files, relative_to_project, resolve_in_project
-from penguin_tui.workspace.names import is_printable, printable
 
 _LINE_MAX_CHARS = 300
 
