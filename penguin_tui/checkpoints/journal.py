@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from penguin_tui import disk_limits
 from penguin_tui.errors import CheckpointError
 
 
@@ -70,6 +71,12 @@ class Journal:
             _fsync_folder(self.path.parent)
         except OSError as error:
             temp.unlink(missing_ok=True)
+            limit = disk_limits.of_os_error(error)
+            if limit is not None:
+                raise CheckpointError(
+                    f"{limit.value}: cannot write the restore journal, so nothing was restored "
+                    f"and every file is as it was; {limit.advice}"
+                ) from error
             raise CheckpointError(
                 f"cannot write the restore journal ({error.strerror}): nothing was restored"
             ) from error
