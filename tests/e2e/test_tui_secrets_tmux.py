@@ -3,41 +3,23 @@ again without it (same process, same terminal), works, and quits cleanly."""
 
 from __future__ import annotations
 
-import os
-import subprocess
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_demo_tmux import TMUX, Terminal, installed_command
+from tests.e2e.terminal import Terminal, demo_in_tmux
+
+pytestmark = pytest.mark.e2e
 
 KEY = "sk-test-tui-4c9e1b7a20d64f3e8a51"
 
 
 @pytest.fixture
 def terminal_with_key(tmp_path: Path, penguin_home: Path) -> Iterator[tuple[Terminal, Path]]:
-    if TMUX is None:
-        pytest.skip("tmux is not installed")
-    socket = f"penguin-e2e-{uuid.uuid4().hex[:8]}"
-    exit_file = tmp_path / "exit-code"
-    command = (
-        f"env PENGUIN_HOME={penguin_home} OPENAI_API_KEY={KEY} TERM=xterm-256color "
-        f"{installed_command()} --demo; echo $? > {exit_file}; sleep 60"
-    )
-    subprocess.run(
-        [TMUX, "-L", socket, "new-session", "-d", "-s", "demo", "-x", "120", "-y", "36", command],
-        check=True,
-        timeout=30,
-        env={**os.environ, "TERM": "xterm-256color"},
-    )
-    term = Terminal("demo", socket)
-    try:
-        yield term, exit_file
-    finally:
-        subprocess.run([TMUX, "-L", socket, "kill-server"], capture_output=True, timeout=30)
+    with demo_in_tmux(tmp_path, penguin_home, f"OPENAI_API_KEY={KEY}") as running:
+        yield running
 
 
 def children(pid: int) -> list[int]:
