@@ -10,9 +10,9 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from penguin_tui.app.screens.preview_question import PreviewQuestion
 from penguin_tui.words import plural
 
 if TYPE_CHECKING:
@@ -54,19 +54,12 @@ def describe_merge(preview: MergePreview) -> Text:
     return text
 
 
-class MergeScreen(ModalScreen["MergePreview | None"]):
+class MergeScreen(PreviewQuestion["MergePreview | None"]):
     """The merge question: answers the preview the user confirmed (the merge to make exactly),
     None when cancelled or when there is nothing to merge."""
 
     DEFAULT_CSS = """
-    MergeScreen { align: center middle; }
-    MergeScreen > Vertical {
-        width: 90%; max-width: 100; height: 80%;
-        border: round $warning; background: $surface; padding: 0 1;
-    }
     MergeScreen #merge-title { margin: 0 0 1 0; }
-    MergeScreen #merge-help { color: $text-muted; }
-    MergeScreen VerticalScroll { height: 1fr; }
     """
 
     BINDINGS = [
@@ -87,7 +80,7 @@ class MergeScreen(ModalScreen["MergePreview | None"]):
             yield Label(self.title_text, id="merge-title")
             with VerticalScroll():
                 yield Static("Loading the preview…", id="merge-preview")
-            yield Label("y merge · esc cancel", id="merge-help")
+            yield Label("y merge · esc cancel", id="merge-help", classes="-keys")
 
     def on_mount(self) -> None:
         self._load_preview()

@@ -10,9 +10,9 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from penguin_tui.app.screens.preview_question import PreviewQuestion
 from penguin_tui.store.checkpoint_records import RevertMode
 from penguin_tui.words import counted
 
@@ -62,18 +62,11 @@ def describe_preview(preview: RevertPreview) -> Text:
     return text
 
 
-class RevertScreen(ModalScreen[RevertMode | None]):
+class RevertScreen(PreviewQuestion[RevertMode | None]):
     """The revert question; answers the chosen mode, or None when cancelled."""
 
     DEFAULT_CSS = """
-    RevertScreen { align: center middle; }
-    RevertScreen > Vertical {
-        width: 90%; max-width: 100; height: 80%;
-        border: round $warning; background: $surface; padding: 0 1;
-    }
     RevertScreen #revert-modes { margin: 0 0 1 0; }
-    RevertScreen #revert-help { color: $text-muted; }
-    RevertScreen VerticalScroll { height: 1fr; }
     """
 
     BINDINGS = [
@@ -98,7 +91,7 @@ class RevertScreen(ModalScreen[RevertMode | None]):
             yield Static(id="revert-modes")
             with VerticalScroll():
                 yield Static("Loading the preview…", id="revert-preview")
-            yield Label("y revert · c/v/b choose · esc cancel", id="revert-help")
+            yield Label("y revert · c/v/b choose · esc cancel", id="revert-help", classes="-keys")
 
     def on_mount(self) -> None:
         self._show_modes()
