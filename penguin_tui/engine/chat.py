@@ -310,15 +310,18 @@ class ChatEngine:
                 session_id, parent, Role.ASSISTANT, "", MessageStatus.STREAMING, targets[0].name
             )
             request = ChatRequest(messages=messages, targets=targets, extra=extra)
+            estimate = estimate_request_tokens(request)
             await self.bus.publish(
                 MessageStarted(
                     session_id=session_id,
                     message_id=reply.id,
                     model=targets[0].name,
-                    estimated_input_tokens=estimate_request_tokens(request),
+                    estimated_input_tokens=estimate,
                 )
             )
-            streamed = await self._streamer.stream(reply, request, lambda: self._cancel_requested)
+            streamed = await self._streamer.stream(
+                reply, request, lambda: self._cancel_requested, estimate
+            )
             last = streamed.message
             if streamed.usage is not None:
                 budget.tokens += streamed.usage.input_tokens + streamed.usage.output_tokens

@@ -80,12 +80,16 @@ class ReplyStreamer:
         reply: Message,
         request: ChatRequest,
         cancel_requested: Callable[[], bool],
+        input_estimate: int | None = None,
     ) -> StreamedReply:
-        """Stream into ``reply``; a cancel keeps the partial text, a broken stream too."""
+        """Stream into ``reply``; a cancel keeps the partial text, a broken stream too.
+
+        ``input_estimate`` is the request's size when the caller worked it out already.
+        """
         session_id = reply.session_id
-        progress = ReplyProgress(
-            target=request.targets[0], input_estimate=estimate_request_tokens(request)
-        )
+        if input_estimate is None:
+            input_estimate = estimate_request_tokens(request)
+        progress = ReplyProgress(target=request.targets[0], input_estimate=input_estimate)
 
         async def on_retry(notice: RetryNotice) -> None:
             await self.bus.publish(
