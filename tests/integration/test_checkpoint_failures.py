@@ -7,22 +7,13 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from penguin_tui.cli import main
 from penguin_tui.testing import run_in_thread
 from tests.conftest import script
-
-Captured = pytest.CaptureFixture[str]
-
-LIMIT = 300 * 1024
-PENGUIN = Path(sys.executable).parent / "penguin-tui"
+from tests.integration.size_limit import LIMIT, Captured, cli, limited
 
 HELLO = """
 model = "m1"
@@ -51,29 +42,6 @@ rate = 0
 [[turns]]
 text = "Nothing more to do."
 """
-
-
-def under_the_limit() -> None:
-    resource.setrlimit(resource.RLIMIT_FSIZE, (LIMIT, resource.RLIM_INFINITY))
-
-
-def limited(*args: str) -> subprocess.CompletedProcess[str]:
-    """The installed ``penguin-tui ARGS`` under a 300 KiB file size limit."""
-    return subprocess.run(
-        [str(PENGUIN), *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=os.environ.copy(),
-        preexec_fn=under_the_limit,
-        check=False,
-    )
-
-
-def cli(capsys: Captured, *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def turn(capsys: Captured, project: Path, text: str, prompt: str, *flags: str) -> str:

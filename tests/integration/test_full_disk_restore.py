@@ -6,43 +6,10 @@ from __future__ import annotations
 
 import json
 import os
-import resource
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
-
-from penguin_tui.cli import main
 from penguin_tui.workspace.watch import RESTORE_TEMP_PREFIX
-
-Captured = pytest.CaptureFixture[str]
-
-LIMIT = 300 * 1024
-PENGUIN = Path(sys.executable).parent / "penguin-tui"
-
-
-def under_the_limit() -> None:
-    resource.setrlimit(resource.RLIMIT_FSIZE, (LIMIT, resource.RLIM_INFINITY))
-
-
-def limited(*args: str) -> subprocess.CompletedProcess[str]:
-    """The installed ``penguin-tui ARGS`` under a 300 KiB file size limit."""
-    return subprocess.run(
-        [str(PENGUIN), *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=os.environ.copy(),
-        preexec_fn=under_the_limit,
-        check=False,
-    )
-
-
-def cli(capsys: Captured, *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.integration.size_limit import Captured, cli, limited
 
 
 def test_a_revert_stopped_by_the_file_size_limit_leaves_no_copy_and_the_next_start_finishes_it(
