@@ -132,7 +132,7 @@ async def _print_events(subscription: Subscription, as_json: bool) -> None:
 
 def run_command(options: argparse.Namespace) -> int:
     async def command() -> int:
-        from penguin_tui.engine.runtime import open_runtime
+        from penguin_tui.runtime import open_runtime
 
         prompt = _read_prompt(options.prompt)
         runtime = await open_runtime(
@@ -199,7 +199,7 @@ def _summary_json(summary: SessionSummary) -> dict[str, Any]:
 
 async def open_data_store() -> Store:
     from penguin_tui.config import load_settings
-    from penguin_tui.engine.runtime import open_store
+    from penguin_tui.runtime import open_store
 
     paths = data_paths()
     settings = load_settings(paths.user_config, None)
@@ -207,7 +207,7 @@ async def open_data_store() -> Store:
 
 
 async def _list_sessions(options: argparse.Namespace) -> int:
-    from penguin_tui.engine.runtime import project_directory
+    from penguin_tui.runtime import project_directory
 
     store = await open_data_store()
     try:

@@ -19,13 +19,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from penguin_tui.bus import SnapshotProgress, Subscription
-from penguin_tui.checkpoints.diff import FileDiff, FileStatus, totals
+from penguin_tui.checkpoints.model import Checkpoint, CheckpointKind, RevertMode
 from penguin_tui.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, fail
 from penguin_tui.errors import CheckpointError
 from penguin_tui.headless import run_at_edge
 from penguin_tui.printable import printable_json
 from penguin_tui.store import Message, Project, Store, UsageTotals
-from penguin_tui.store.checkpoint_records import Checkpoint, CheckpointKind, RevertMode
+from penguin_tui.unified_diff import FileDiff, FileStatus, totals
 from penguin_tui.words import counted, plural
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ async def _opened(
 ) -> AsyncIterator[_Opened]:
     """Open the project for a command; after a command that changed something, thin old
     checkpoints and warn when the store is over its quota."""
-    from penguin_tui.engine.runtime import open_runtime
+    from penguin_tui.runtime import open_runtime
 
     runtime = await open_runtime(options.directory, read_only_ok=not write)
     progress = asyncio.create_task(_print_progress(runtime.bus.subscribe()))

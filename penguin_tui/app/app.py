@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from penguin_tui.app.screens.workbench import WorkbenchScreen
     from penguin_tui.bus import ApprovalRequested, Event, Subscription
     from penguin_tui.engine.approvals import ApprovalAnswer
-    from penguin_tui.engine.runtime import Runtime
+    from penguin_tui.runtime import Runtime
 
 log = logging.getLogger("penguin_tui.app")
 
@@ -142,8 +142,8 @@ class PenguinApp(CheckpointActions, DiffViewerActions, ProjectWatch):
         self.call_after_refresh(self._start_services)
 
     async def _start_services(self) -> None:
-        from penguin_tui.engine.runtime import open_runtime
         from penguin_tui.errors import PenguinError
+        from penguin_tui.runtime import open_runtime
 
         chat = self.workbench.query_one(ChatView)
         if self.options.demo_notice:

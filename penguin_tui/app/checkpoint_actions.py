@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from penguin_tui.app.screens.workbench import WorkbenchScreen
     from penguin_tui.app.widgets.checkpoints import CheckpointBrowser
     from penguin_tui.app.widgets.diff_pane import DiffPane
+    from penguin_tui.checkpoints.model import Checkpoint, RevertMode
     from penguin_tui.checkpoints.service import (
         CheckpointService,
         Comparison,
@@ -33,9 +34,8 @@ if TYPE_CHECKING:
         RevertPreview,
         Side,
     )
-    from penguin_tui.engine.runtime import Runtime
+    from penguin_tui.runtime import Runtime
     from penguin_tui.store import AuditEntry
-    from penguin_tui.store.checkpoint_records import Checkpoint, RevertMode
 
 T = TypeVar("T")
 
@@ -265,8 +265,8 @@ class CheckpointActions(App[int]):
 
     @work(exclusive=True, group="checkpoint-op", exit_on_error=False)
     async def action_checkpoint_view_diff(self) -> None:
-        from penguin_tui.checkpoints.diff import parse_unified
         from penguin_tui.checkpoints.git import EMPTY_TREE
+        from penguin_tui.unified_diff import parse_unified
 
         found = self._service()
         checkpoint = self._selected()
@@ -358,7 +358,7 @@ class CheckpointActions(App[int]):
 
     @work(exclusive=True, group="checkpoint-op", exit_on_error=False)
     async def _create_checkpoint(self, label: str) -> None:
-        from penguin_tui.store.checkpoint_records import CheckpointKind
+        from penguin_tui.checkpoints.model import CheckpointKind
 
         found = self._writable()
         if found is None:
@@ -531,7 +531,7 @@ class CheckpointActions(App[int]):
     ) -> None:
         """After a merge with conflicts: its changes in the diff viewer, the conflicted files
         first, each named in the header, so the user sees every marker to resolve."""
-        from penguin_tui.checkpoints.diff import parse_unified
+        from penguin_tui.unified_diff import parse_unified
 
         merged = done.checkpoint
         if merged.parent_id is None:

@@ -18,7 +18,7 @@ from textual.app import App
 
 if TYPE_CHECKING:
     from penguin_tui.app.screens.workbench import WorkbenchScreen
-    from penguin_tui.engine.runtime import Runtime
+    from penguin_tui.runtime import Runtime
 
 log = logging.getLogger("penguin_tui.app.watching")
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import time
 
+from penguin_tui.checkpoints.records import CheckpointRecords
 from penguin_tui.config.settings import CheckpointSettings
-from penguin_tui.store.checkpoint_records import CheckpointRecords
 
 DAY_S = 24 * 3600
 

@@ -23,10 +23,11 @@ from penguin_tui.bus import (
     EventBus,
     SnapshotProgress,
 )
-from penguin_tui.checkpoints.diff import FileDiff, parse_unified
 from penguin_tui.checkpoints.git import EMPTY_TREE
 from penguin_tui.checkpoints.locks import InstanceLock
+from penguin_tui.checkpoints.model import Branch, Checkpoint, CheckpointKind, Operation, RevertMode
 from penguin_tui.checkpoints.pending import FailedCheckpoint, PendingFailures, Trigger
+from penguin_tui.checkpoints.records import LAST_OPERATION, CheckpointRecords, Statements
 from penguin_tui.checkpoints.retention import thin
 from penguin_tui.checkpoints.shadow import (
     FileStat,
@@ -47,16 +48,7 @@ from penguin_tui.errors import (
 )
 from penguin_tui.printable import printable
 from penguin_tui.store import Message, Project, Store, UsageTotals
-from penguin_tui.store.checkpoint_records import (
-    LAST_OPERATION,
-    Branch,
-    Checkpoint,
-    CheckpointKind,
-    CheckpointRecords,
-    Operation,
-    RevertMode,
-    Statements,
-)
+from penguin_tui.unified_diff import FileDiff, parse_unified
 from penguin_tui.words import plural
 
 _BRANCH_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")

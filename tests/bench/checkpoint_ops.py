@@ -20,12 +20,12 @@ from pathlib import Path
 from typing import TypeVar
 
 from penguin_tui.bus import EventBus, SnapshotProgress
+from penguin_tui.checkpoints.model import Checkpoint, CheckpointKind, RevertMode
 from penguin_tui.checkpoints.service import CheckpointService
 from penguin_tui.checkpoints.shadow import ShadowRepo
 from penguin_tui.config.paths import DataPaths
 from penguin_tui.config.settings import CheckpointSettings
 from penguin_tui.store import Store
-from penguin_tui.store.checkpoint_records import Checkpoint, CheckpointKind, RevertMode
 from tests.bench import git_trace
 from tests.bench.checkpoint_result import CheckpointResult
 from tests.bench.diff_screen import bare_first_frame, diff_on_screen

@@ -23,7 +23,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Static
 
-from penguin_tui.checkpoints.diff import parse_unified
+from penguin_tui.unified_diff import parse_unified
 from tests.bench.polling import wait_for
 
 SIZE = (160, 48)

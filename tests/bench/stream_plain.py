@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from penguin_tui.bus import MessageDelta, MessageStarted
-from penguin_tui.engine.runtime import open_runtime
 from penguin_tui.llm.loader import load_litellm
+from penguin_tui.runtime import open_runtime
 from penguin_tui.testing.tokens import split_tokens
 from tests.bench.lag import LagProbe
 from tests.bench.prose import WARMUP_PROMPT

@@ -674,7 +674,7 @@ def test_reverting_the_conversation_takes_the_turn_out_of_the_branch_and_keeps_t
 def test_reading_beside_a_running_instance_leaves_its_streaming_reply_alone(
     capsys: Captured, project: Path, other_instance: tuple[str, str]
 ) -> None:
-    from penguin_tui.engine.runtime import open_store
+    from penguin_tui.runtime import open_store
     from penguin_tui.store import MessageStatus, Role
 
     root = project.resolve()

@@ -38,7 +38,7 @@ from penguin_tui.checkpoints.service import CheckpointService
 from penguin_tui.config.paths import DataPaths
 from penguin_tui.config.settings import CheckpointSettings
 from penguin_tui.store import Store
-from penguin_tui.store.checkpoint_records import CheckpointKind, RevertMode
+from penguin_tui.checkpoints.model import CheckpointKind, RevertMode
 
 root, home = Path(sys.argv[1]), Path(sys.argv[2])
 files, size = int(sys.argv[3]), int(sys.argv[4])

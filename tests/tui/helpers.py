@@ -15,7 +15,7 @@ from penguin_tui.app.widgets.chat import AssistantMessage, ChatView
 from penguin_tui.app.widgets.checkpoints import CheckpointBrowser
 
 if TYPE_CHECKING:
-    from penguin_tui.store.checkpoint_records import Checkpoint
+    from penguin_tui.checkpoints.model import Checkpoint
 
 
 def make_app(

@@ -11,8 +11,8 @@ from textual.widgets._collapsible import CollapsibleTitle
 from penguin_tui.app.screens.approval import ApprovalScreen
 from penguin_tui.app.widgets.diff_view import DiffView
 from penguin_tui.app.widgets.tool_call import ToolCallView
-from penguin_tui.checkpoints.diff import FileStatus
 from penguin_tui.testing import run_in_thread
+from penguin_tui.unified_diff import FileStatus
 from tests.conftest import script
 from tests.tui.helpers import (
     make_app,

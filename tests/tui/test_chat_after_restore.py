@@ -11,7 +11,7 @@ from penguin_tui.app.widgets.chat import ChatView
 from penguin_tui.app.widgets.checkpoints import CheckpointBrowser
 from penguin_tui.app.widgets.diff_view import DiffView
 from penguin_tui.app.widgets.tool_call import ToolCallView
-from penguin_tui.store.checkpoint_records import RevertMode
+from penguin_tui.checkpoints.model import RevertMode
 from penguin_tui.testing import run_in_thread
 from tests.conftest import script
 from tests.tui.helpers import cursor_to, make_app, wait_for, wait_ready

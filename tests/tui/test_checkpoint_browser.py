@@ -13,7 +13,7 @@ from textual.pilot import Pilot
 from penguin_tui.app.app import PenguinApp
 from penguin_tui.app.screens.ask_text import AskText
 from penguin_tui.app.widgets.checkpoints import CheckpointBrowser
-from penguin_tui.store.checkpoint_records import CheckpointKind
+from penguin_tui.checkpoints.model import CheckpointKind
 from tests.tui.helpers import (
     checkpoint_from_keys,
     cursor_to,

@@ -13,10 +13,10 @@ from penguin_tui.app.screens.merge import MergeScreen
 from penguin_tui.app.screens.revert import RevertScreen
 from penguin_tui.app.themes import builtin_theme_dir, load_themes
 from penguin_tui.app.widgets.checkpoints import CheckpointBrowser, fork_points
+from penguin_tui.checkpoints.model import Branch, Checkpoint, CheckpointKind, RevertMode
 from penguin_tui.checkpoints.service import MergePreview, RevertPreview
 from penguin_tui.checkpoints.shadow import FileStat
 from penguin_tui.store import Message, MessageStatus, Role, UsageTotals
-from penguin_tui.store.checkpoint_records import Branch, Checkpoint, CheckpointKind, RevertMode
 
 NOW = 1_800_000_000.0
 

@@ -13,7 +13,7 @@ from penguin_tui.app.themes import builtin_theme_dir, load_themes
 from penguin_tui.app.widgets.diff_body import DiffBody
 from penguin_tui.app.widgets.diff_rows import LayoutChoice, split_pairs, split_row_count
 from penguin_tui.app.widgets.diff_view import DiffFileList, DiffView
-from penguin_tui.checkpoints.diff import FileDiff, parse_unified
+from penguin_tui.unified_diff import FileDiff, parse_unified
 
 # Blank context lines are written without their leading space, as some tools trim them.
 SAMPLE = '''\

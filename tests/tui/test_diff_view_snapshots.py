@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from penguin_tui.checkpoints.diff import parse_unified
+from penguin_tui.unified_diff import parse_unified
 from tests.tui.test_diff_view import SAMPLE, DiffApp
 
 

@@ -13,7 +13,7 @@ from penguin_tui.app.app import PenguinApp
 from penguin_tui.app.screens.merge import MergeScreen
 from penguin_tui.app.screens.pick_files import PickFiles
 from penguin_tui.app.widgets.checkpoints import CheckpointBrowser
-from penguin_tui.store.checkpoint_records import CheckpointKind
+from penguin_tui.checkpoints.model import CheckpointKind
 from tests.tui.helpers import make_app, notifications, wait_for, wait_ready
 
 

@@ -30,6 +30,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from penguin_tui.bus import EventBus
 from penguin_tui.checkpoints.git import EMPTY_TREE, clean_environment
+from penguin_tui.checkpoints.model import Checkpoint, CheckpointKind, RevertMode
 from penguin_tui.checkpoints.service import CheckpointService, OperationResult
 from penguin_tui.checkpoints.shadow import RestoreResult
 from penguin_tui.checkpoints.worktree import write_entry
@@ -37,7 +38,6 @@ from penguin_tui.config.paths import DataPaths
 from penguin_tui.config.settings import CheckpointSettings
 from penguin_tui.errors import CheckpointError
 from penguin_tui.store import MessageStatus, Role, Store
-from penguin_tui.store.checkpoint_records import Checkpoint, CheckpointKind, RevertMode
 
 CAP = 1000
 NESTED = "vendor/lib"

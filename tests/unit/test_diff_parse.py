@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from penguin_tui.checkpoints.diff import FileDiff, FileStatus, parse_unified, totals
 from penguin_tui.engine.tools.textfiles import unified_diff
+from penguin_tui.unified_diff import FileDiff, FileStatus, parse_unified, totals
 
 DIFF_FLAGS = ("-M", "--no-color", "--no-ext-diff")
 

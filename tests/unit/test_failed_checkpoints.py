@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from penguin_tui.checkpoints.model import CheckpointKind
 from penguin_tui.checkpoints.service import CheckpointService
 from penguin_tui.checkpoints.shadow import ShadowRepo, Snapshot
 from penguin_tui.errors import CheckpointError
 from penguin_tui.store import Store
-from penguin_tui.store.checkpoint_records import CheckpointKind
 from tests.conftest import open_checkpoint_service
 
 

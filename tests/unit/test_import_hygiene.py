@@ -16,7 +16,7 @@ HEADLESS = [
     "penguin_tui.llm.client",
     "penguin_tui.llm.pricing",
     "penguin_tui.engine.chat",
-    "penguin_tui.engine.runtime",
+    "penguin_tui.runtime",
     "penguin_tui.testing",
     "penguin_tui.engine.permissions",
     "penguin_tui.engine.tools.registry",

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 
 from penguin_tui.checkpoints.journal import RestorePlan, TreeEntry
+from penguin_tui.checkpoints.model import Checkpoint, CheckpointKind, RevertMode
 from penguin_tui.checkpoints.service import CheckpointService
 from penguin_tui.errors import StoreError
 from penguin_tui.store import Store
-from penguin_tui.store.checkpoint_records import Checkpoint, CheckpointKind, RevertMode
 from tests.conftest import open_checkpoint_service
 
 

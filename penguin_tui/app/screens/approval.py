@@ -11,8 +11,8 @@ from textual.widgets import Input, Label, Static
 
 from penguin_tui.app.widgets.diff_view import DiffView
 from penguin_tui.app.widgets.key_hints import KeyHints
-from penguin_tui.checkpoints.diff import parse_unified
 from penguin_tui.engine.approvals import ApprovalAnswer, Scope
+from penguin_tui.unified_diff import parse_unified
 
 
 class ApprovalScreen(ModalScreen[ApprovalAnswer]):

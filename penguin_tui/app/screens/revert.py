@@ -13,7 +13,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Label, Static
 
 from penguin_tui.app.screens.preview_question import PreviewQuestion
-from penguin_tui.store.checkpoint_records import RevertMode
+from penguin_tui.checkpoints.model import RevertMode
 from penguin_tui.words import counted
 
 if TYPE_CHECKING:

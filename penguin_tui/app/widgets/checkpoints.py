@@ -18,7 +18,7 @@ from penguin_tui.app.markdown_style import LineColours, line_colours
 from penguin_tui.app.widgets.usage import money
 
 if TYPE_CHECKING:
-    from penguin_tui.store.checkpoint_records import Branch, Checkpoint
+    from penguin_tui.checkpoints.model import Branch, Checkpoint
 
 PROGRESS_STALE_S = 10.0  # a snapshot reports once a second while it runs
 

@@ -31,7 +31,7 @@ from penguin_tui.app.widgets.diff_rows import (
     file_summary,
     printable,
 )
-from penguin_tui.checkpoints.diff import DiffLine, FileDiff, Hunk
+from penguin_tui.unified_diff import DiffLine, FileDiff, Hunk
 
 CHUNK = 200  # lines highlighted together: a huge hunk is never lexed in one go
 

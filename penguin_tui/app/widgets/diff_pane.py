@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from penguin_tui.app.widgets.diff_view import DiffView
-from penguin_tui.checkpoints.diff import FileDiff
+from penguin_tui.unified_diff import FileDiff
 
 
 class DiffPane(Vertical):

@@ -10,7 +10,7 @@ from typing import Literal
 
 from textual.content import Content
 
-from penguin_tui.checkpoints.diff import FileDiff, FileStatus, Hunk
+from penguin_tui.unified_diff import FileDiff, FileStatus, Hunk
 
 LayoutChoice = Literal["auto", "unified", "split"]
 LayoutMode = Literal["unified", "split"]

@@ -26,7 +26,7 @@ from textual.widget import Widget
 
 from penguin_tui.app.widgets.diff_body import DiffBody
 from penguin_tui.app.widgets.diff_rows import LayoutChoice, LayoutMode, file_summary
-from penguin_tui.checkpoints.diff import FileDiff
+from penguin_tui.unified_diff import FileDiff
 
 SPLIT_MIN_WIDTH = 140  # "auto" shows old and new side by side from this width
 FILE_LIST_MIN_WIDTH = 100  # below this the file list is hidden

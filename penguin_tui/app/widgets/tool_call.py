@@ -11,7 +11,7 @@ from textual.widget import Widget
 from textual.widgets import Collapsible, Static
 
 from penguin_tui.app.widgets.diff_view import DiffView
-from penguin_tui.checkpoints.diff import FileDiff, parse_unified
+from penguin_tui.unified_diff import FileDiff, parse_unified
 
 STATUS_ICONS = {
     "running": "⋯",

@@ -1,0 +1,114 @@
+"""Checkpoints, branches and undoable operations as the rest of the program sees them: plain
+frozen records and enums, with no SQL behind them, so a screen or a command can name a
+revert mode without loading the store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from penguin_tui.store.models import UsageTotals
+
+
+class CheckpointKind(StrEnum):
+    """Why a checkpoint exists: after an agent turn, asked for, or before a risky operation."""
+
+    AUTO = "auto"
+    MANUAL = "manual"
+    SAFETY = "safety"
+
+
+class RevertMode(StrEnum):
+    """What a revert (or merge, for undo) moves: the code, the conversation, or both."""
+
+    CODE = "code"
+    CONVERSATION = "conversation"
+    BOTH = "both"
+
+    @property
+    def code(self) -> bool:
+        return self is not RevertMode.CONVERSATION
+
+    @property
+    def conversation(self) -> bool:
+        return self is not RevertMode.CODE
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A point to come back to: a message, a code tree, tasks and the usage totals there."""
+
+    id: str
+    session_id: str
+    branch: str
+    parent_id: str | None
+    message_id: str | None
+    kind: CheckpointKind
+    label: str
+    tree: str
+    tasks: str
+    usage: UsageTotals
+    files_changed: int
+    lines_added: int
+    lines_removed: int
+    skipped: tuple[tuple[str, str], ...]
+    snapshot_ms: float
+    created_at: float
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "label": self.label,
+            "kind": self.kind.value,
+            "branch": self.branch,
+            "parent_id": self.parent_id,
+            "message_id": self.message_id,
+            "created_at": self.created_at,
+            "files_changed": self.files_changed,
+            "lines_added": self.lines_added,
+            "lines_removed": self.lines_removed,
+            "tree": self.tree,
+            "input_tokens": self.usage.input_tokens,
+            "output_tokens": self.usage.output_tokens,
+            "cost_usd": self.usage.cost_usd,
+            "skipped": [{"path": path, "reason": reason} for path, reason in self.skipped],
+            "snapshot_ms": round(self.snapshot_ms, 1),
+        }
+
+
+@dataclass(frozen=True)
+class Branch:
+    """A named line of work in a session: its conversation head and its position."""
+
+    name: str
+    head_message_id: str | None
+    position_id: str | None
+    current: bool
+
+
+@dataclass(frozen=True)
+class Operation:
+    """An undoable revert or merge: the safety checkpoint before, and the state after."""
+
+    id: int
+    session_id: str
+    kind: str
+    mode: RevertMode
+    branch: str
+    target_id: str
+    before_id: str
+    before_head: str | None
+    after_head: str | None
+    after_tree: str
+    state: str
+    detail: dict[str, object]
+    created_at: float
+
+
+@dataclass(frozen=True)
+class RestoreCommit:
+    """A restore whose records (branch moves, operation) are in the database."""
+
+    token: str
+    session_id: str
+    operation_id: int | None
