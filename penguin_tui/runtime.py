@@ -118,11 +118,10 @@ async def open_checkpoints(
     try:
         await service.open(allow_read_only=read_only_ok)
     except ProjectLockedError:
-        service.shadow.close()
+        service.close_repository()
         raise
     except CheckpointError as error:
-        service.shadow.close()
-        service.instance.release()
+        service.close_repository()
         return None, error.message
     if service.read_only:
         return service, (

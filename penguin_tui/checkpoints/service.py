@@ -12,7 +12,7 @@ import contextlib
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +26,7 @@ from penguin_tui.bus import (
 from penguin_tui.checkpoints.git import EMPTY_TREE
 from penguin_tui.checkpoints.locks import InstanceLock
 from penguin_tui.checkpoints.model import Branch, Checkpoint, CheckpointKind, Operation, RevertMode
+from penguin_tui.checkpoints.outside_edits import edited_files
 from penguin_tui.checkpoints.pending import FailedCheckpoint, PendingFailures, Trigger
 from penguin_tui.checkpoints.records import LAST_OPERATION, CheckpointRecords, Statements
 from penguin_tui.checkpoints.retention import thin
@@ -296,6 +297,11 @@ class CheckpointService:
             await asyncio.gather(*self._operations, return_exceptions=True)
         if self._gc_task is not None:
             await asyncio.gather(self._gc_task, return_exceptions=True)
+        self.close_repository()
+
+    def close_repository(self) -> None:
+        """Let go of the instance lock and the shadow repository's operation lock (what
+        ``close`` ends with; alone, for a service whose ``open`` failed)."""
         self.instance.release()
         self.shadow.close()
 
@@ -338,6 +344,19 @@ class CheckpointService:
         if branch.position_id is None:
             return None
         return await self.records.get(branch.position_id, session_id)
+
+    async def patch(self, old_tree: str, new_tree: str) -> str:
+        """The unified diff from ``old_tree`` to ``new_tree``, renames found."""
+        return await asyncio.to_thread(self.shadow.patch, old_tree, new_tree)
+
+    async def numstat(self, old_tree: str, new_tree: str) -> list[FileStat]:
+        """Lines added and removed per file from ``old_tree`` to ``new_tree``."""
+        return await asyncio.to_thread(self.shadow.numstat, old_tree, new_tree)
+
+    async def edited_files(self, tree: str, paths: Collection[str]) -> set[str]:
+        """The files among ``paths`` that differ on disk from ``tree`` (edits made outside
+        penguin-tui, see outside_edits)."""
+        return await asyncio.to_thread(edited_files, self.shadow, tree, paths)
 
     async def storage(self) -> StorageInfo:
         size = await asyncio.to_thread(self.shadow.size_bytes)
