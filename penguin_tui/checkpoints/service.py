@@ -29,6 +29,15 @@ from penguin_tui.checkpoints.model import Branch, Checkpoint, CheckpointKind, Op
 from penguin_tui.checkpoints.outside_edits import edited_files
 from penguin_tui.checkpoints.pending import FailedCheckpoint, PendingFailures, Trigger
 from penguin_tui.checkpoints.records import LAST_OPERATION, CheckpointRecords, Statements
+from penguin_tui.checkpoints.results import (
+    Action,
+    Comparison,
+    MergePreview,
+    OperationResult,
+    RevertPreview,
+    Side,
+    StorageInfo,
+)
 from penguin_tui.checkpoints.retention import thin
 from penguin_tui.checkpoints.shadow import (
     FileStat,
@@ -48,96 +57,24 @@ from penguin_tui.errors import (
     UnsafeProjectError,
 )
 from penguin_tui.printable import printable
-from penguin_tui.store import Message, Project, Store, UsageTotals
+from penguin_tui.store import Message, Project, Store
 from penguin_tui.unified_diff import FileDiff, parse_unified
 from penguin_tui.words import plural
 
+__all__ = [
+    # Imported from here by the TUI and the commands; they live in checkpoints.results.
+    "CheckpointService",
+    "Comparison",
+    "MergePreview",
+    "OperationResult",
+    "RevertPreview",
+    "Side",
+    "StorageInfo",
+    "check_project_root",
+]
+
 _BRANCH_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
 GC_EVERY_S = 24 * 3600
-
-
-@dataclass(frozen=True)
-class RevertPreview:
-    """What a revert would do: the files that change and the messages that leave the branch.
-
-    ``deleted`` are the files the revert deletes (the checkpoint lacks them); ``only_in_safety``
-    the files whose version now no checkpoint holds yet (created or changed since the last
-    one): the revert's safety checkpoint takes them first, and undo brings them back.
-    """
-
-    target: Checkpoint
-    mode: RevertMode
-    files: tuple[FileStat, ...]
-    messages_leaving: tuple[Message, ...]
-    deleted: frozenset[str] = frozenset()
-    only_in_safety: frozenset[str] = frozenset()
-    created_since: frozenset[str] = frozenset()
-
-    def note(self, path: str) -> str:
-        """What the revert does to ``path`` beyond its line counts, in the user's words."""
-        if path not in self.only_in_safety:
-            return "deleted" if path in self.deleted else ""
-        since = "created since" if path in self.created_since else "changed since"
-        kept = f"{since} the last checkpoint; kept in the safety checkpoint; undo brings it back"
-        return f"deleted — {kept}" if path in self.deleted else kept
-
-
-@dataclass(frozen=True)
-class Side:
-    """One side of a comparison: its conversation since the common ancestor and its spend."""
-
-    label: str
-    messages: tuple[Message, ...]
-    usage: UsageTotals
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """Two points compared: files and hunks (renames found) and each side's conversation."""
-
-    old: Checkpoint
-    new: Checkpoint | None  # None: the working tree
-    files: tuple[FileDiff, ...]
-    left: Side
-    right: Side
-
-
-@dataclass(frozen=True)
-class OperationResult:
-    """What a revert, undo, redo, switch, branch or merge changed on disk and where it is now."""
-
-    action: str
-    checkpoint: Checkpoint
-    branch: str
-    restored: RestoreResult | None
-    safety: Checkpoint | None
-    conflicts: tuple[str, ...] = ()
-    # False: there was nothing to do (a merge of changes this branch already has), and
-    # nothing was recorded.
-    changed: bool = True
-
-
-@dataclass(frozen=True)
-class MergePreview:
-    """What a merge would do, found without changing anything: the files that would change
-    in the project and the conflicts foreseen (files that would get conflict markers).
-
-    ``current_tree`` and ``merged_tree`` are the files it was worked out from and the files
-    it would leave: ``merge_as_previewed`` applies exactly this merge or none.
-    """
-
-    source: str
-    branch: str
-    theirs: Checkpoint
-    files: tuple[FileStat, ...]
-    conflicts: tuple[str, ...]
-    current_tree: str
-    merged_tree: str
-    picked: tuple[str, ...] = ()  # only these files are taken (a pick); empty: all of them
-
-    @property
-    def changes_nothing(self) -> bool:
-        return not self.files and not self.conflicts
 
 
 @dataclass(frozen=True)
@@ -151,18 +88,6 @@ class _MergePlan:
     theirs: Checkpoint
     tree: str
     conflicts: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class StorageInfo:
-    """How big the shadow repository is against the configured quota."""
-
-    bytes: int
-    quota_bytes: int
-
-    @property
-    def over_quota(self) -> bool:
-        return self.bytes > self.quota_bytes
 
 
 @dataclass(frozen=True)
@@ -835,7 +760,7 @@ class CheckpointService:
 
     async def _announce(
         self,
-        action: str,
+        action: Action,
         session_id: str,
         checkpoint: Checkpoint,
         branch: str,
@@ -847,7 +772,7 @@ class CheckpointService:
         await self.bus.publish(
             CheckpointRestored(
                 session_id=session_id,
-                action=action,  # type: ignore[arg-type]
+                action=action,
                 checkpoint_id=checkpoint.id,
                 branch=branch,
                 mode=mode.value,

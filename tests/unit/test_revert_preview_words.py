@@ -6,7 +6,7 @@ from __future__ import annotations
 from penguin_tui.app.checkpoint_actions import side_summary
 from penguin_tui.app.screens.revert import describe_preview
 from penguin_tui.checkpoints.model import Checkpoint, CheckpointKind, RevertMode
-from penguin_tui.checkpoints.service import RevertPreview, Side
+from penguin_tui.checkpoints.results import RevertPreview, Side
 from penguin_tui.checkpoints.trees import FileStat
 from penguin_tui.store import Message, MessageStatus, Role, UsageTotals
 
