@@ -1,10 +1,13 @@
 """The baseline for start-up: a bare Textual app (a Static and a Footer) that exits after its
-first frame, exactly like ``PENGUIN_EXIT_AFTER_FIRST_FRAME=1`` does for penguin-tui.
+first frame, exactly like ``PENGUIN_EXIT_AFTER_FIRST_FRAME=1`` does for penguin-tui; with
+``--stay`` it stays open (the tmux start-up benchmark watches its screen).
 
-Run as ``python -m tests.bench.bare_app``.
+Run as ``python -m tests.bench.bare_app [--stay]``.
 """
 
 from __future__ import annotations
+
+import sys
 
 from textual.app import App, ComposeResult
 from textual.widgets import Footer, Static
@@ -16,7 +19,8 @@ class BareApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.call_after_refresh(self.exit)
+        if "--stay" not in sys.argv:
+            self.call_after_refresh(self.exit)
 
 
 if __name__ == "__main__":
