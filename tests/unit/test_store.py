@@ -77,8 +77,8 @@ async def test_migration_from_an_older_schema_backs_up_first(
     await store.create_session(project.id, "m1")
     await store.close()
     extra = "CREATE TABLE later_feature (id INTEGER PRIMARY KEY);"
-    monkeypatch.setattr("penguin_tui.store.store.MIGRATIONS", [*MIGRATIONS, extra])
-    monkeypatch.setattr("penguin_tui.store.store.LATEST_VERSION", LATEST_VERSION + 1)
+    monkeypatch.setattr("penguin_tui.store.migrate.MIGRATIONS", [*MIGRATIONS, extra])
+    monkeypatch.setattr("penguin_tui.store.migrate.LATEST_VERSION", LATEST_VERSION + 1)
     store = await open_store(tmp_path)
     assert await store.schema_version() == LATEST_VERSION + 1
     sessions = await store.list_sessions()

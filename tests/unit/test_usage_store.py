@@ -48,8 +48,8 @@ async def test_older_estimated_rows_are_marked_estimate_by_the_migration(
 ) -> None:
     path = tmp_path / "penguin.db"
     before = TOKENS_SOURCE_VERSION - 1
-    monkeypatch.setattr("penguin_tui.store.store.MIGRATIONS", MIGRATIONS[:before])
-    monkeypatch.setattr("penguin_tui.store.store.LATEST_VERSION", before)
+    monkeypatch.setattr("penguin_tui.store.migrate.MIGRATIONS", MIGRATIONS[:before])
+    monkeypatch.setattr("penguin_tui.store.migrate.LATEST_VERSION", before)
     store = await Store.open(path)
     project = await store.ensure_project(tmp_path)
     session = await store.create_session(project.id, "m1")
