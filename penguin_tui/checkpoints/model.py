@@ -34,6 +34,20 @@ class RevertMode(StrEnum):
         return self is not RevertMode.CODE
 
 
+class OperationKind(StrEnum):
+    """What an undoable operation was (the words stored in its row)."""
+
+    REVERT = "revert"
+    MERGE = "merge"
+
+
+class OperationState(StrEnum):
+    """Whether an operation is in effect (undo takes it back) or undone (redo applies it)."""
+
+    DONE = "done"
+    UNDONE = "undone"
+
+
 @dataclass(frozen=True)
 class Checkpoint:
     """A point to come back to: a message, a code tree, tasks and the usage totals there."""
@@ -92,7 +106,7 @@ class Operation:
 
     id: int
     session_id: str
-    kind: str
+    kind: OperationKind
     mode: RevertMode
     branch: str
     target_id: str
@@ -100,7 +114,7 @@ class Operation:
     before_head: str | None
     after_head: str | None
     after_tree: str
-    state: str
+    state: OperationState
     detail: dict[str, object]
     created_at: float
 

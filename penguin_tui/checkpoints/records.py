@@ -7,13 +7,16 @@ import json
 import sqlite3
 import time
 import uuid
-from typing import Any
+from enum import Enum
+from typing import Any, Final
 
 from penguin_tui.checkpoints.model import (
     Branch,
     Checkpoint,
     CheckpointKind,
     Operation,
+    OperationKind,
+    OperationState,
     RestoreCommit,
     RevertMode,
 )
@@ -22,7 +25,16 @@ from penguin_tui.store.models import UsageTotals
 from penguin_tui.store.store import Store
 
 Statements = list[tuple[str, tuple[Any, ...]]]
-LAST_OPERATION = object()  # commit_restore: the operation inserted just before, same transaction
+
+
+class Inserted(Enum):
+    """An operation named before it has an id: the one inserted just before, in the same
+    transaction (``commit_restore`` of a new revert or merge)."""
+
+    LAST_OPERATION = "last operation"
+
+
+LAST_OPERATION: Final = Inserted.LAST_OPERATION
 
 
 class CheckpointRecords:
@@ -228,32 +240,33 @@ class CheckpointRecords:
         self,
         session_id: str,
         name: str,
+        mode: RevertMode,
         *,
-        head: str | None | object = ...,
-        position_id: str | None | object = ...,
-        make_current: bool = False,
+        head: str | None,
+        position_id: str | None,
     ) -> Statements:
-        """Move a branch's head and/or position (``...`` leaves one as it is)."""
+        """Move what ``mode`` moves of a branch: its head with the conversation, its position
+        with the code."""
         statements: Statements = []
-        if head is not ...:
+        if mode.conversation:
             statements.append(
                 (
                     "UPDATE branches SET head_message_id = ? WHERE session_id = ? AND name = ?",
                     (head, session_id, name),
                 )
             )
-        if position_id is not ...:
+        if mode.code:
             statements.append(
                 (
                     "UPDATE branches SET position_id = ? WHERE session_id = ? AND name = ?",
                     (position_id, session_id, name),
                 )
             )
-        if make_current:
-            statements.append(
-                ("UPDATE sessions SET current_branch = ? WHERE id = ?", (name, session_id))
-            )
         return statements
+
+    def make_current(self, session_id: str, name: str) -> Statements:
+        """Make ``name`` the session's current branch."""
+        return [("UPDATE sessions SET current_branch = ? WHERE id = ?", (name, session_id))]
 
     # -- undoable operations ---------------------------------------------------------------
 
@@ -261,7 +274,7 @@ class CheckpointRecords:
         self,
         *,
         session_id: str,
-        kind: str,
+        kind: OperationKind,
         mode: RevertMode,
         branch: str,
         target_id: str,
@@ -277,10 +290,10 @@ class CheckpointRecords:
             (
                 "INSERT INTO checkpoint_ops (session_id, kind, mode, branch, target_id,"
                 " before_id, before_head, after_head, after_tree, state, detail, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'done', ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     session_id,
-                    kind,
+                    kind.value,
                     mode.value,
                     branch,
                     target_id,
@@ -288,36 +301,39 @@ class CheckpointRecords:
                     before_head,
                     after_head,
                     after_tree,
+                    OperationState.DONE.value,
                     json.dumps(detail),
                     time.time(),
                 ),
             ),
             (
-                "DELETE FROM checkpoint_ops WHERE session_id = ? AND state = 'undone'",
-                (session_id,),
+                "DELETE FROM checkpoint_ops WHERE session_id = ? AND state = ?",
+                (session_id, OperationState.UNDONE.value),
             ),
         ]
 
-    async def last_operation(self, session_id: str, state: str) -> Operation | None:
+    async def last_operation(self, session_id: str, state: OperationState) -> Operation | None:
         """The newest operation still done (for undo) or the oldest undone one (for redo)."""
-        order = "DESC" if state == "done" else "ASC"
+        order = "DESC" if state is OperationState.DONE else "ASC"
         rows = await self.store.query(
             f"SELECT * FROM checkpoint_ops WHERE session_id = ? AND state = ?"
             f" ORDER BY id {order} LIMIT 1",
-            (session_id, state),
+            (session_id, state.value),
         )
         return _operation(rows[0]) if rows else None
 
     def set_operation_state(
-        self, operation_id: int, state: str, detail: dict[str, object] | None = None
+        self, operation_id: int, state: OperationState, detail: dict[str, object] | None = None
     ) -> Statements:
         """Mark an operation done or undone (and, after a redo, record its new detail)."""
         if detail is None:
-            return [("UPDATE checkpoint_ops SET state = ? WHERE id = ?", (state, operation_id))]
+            return [
+                ("UPDATE checkpoint_ops SET state = ? WHERE id = ?", (state.value, operation_id))
+            ]
         return [
             (
                 "UPDATE checkpoint_ops SET state = ?, detail = ? WHERE id = ?",
-                (state, json.dumps(detail), operation_id),
+                (state.value, json.dumps(detail), operation_id),
             )
         ]
 
@@ -341,7 +357,7 @@ class CheckpointRecords:
     # -- restores: their records land before their files ----------------------------------
 
     def commit_restore(
-        self, token: str, session_id: str, operation_id: int | None | object = None
+        self, token: str, session_id: str, operation_id: int | Inserted | None = None
     ) -> Statements:
         """The row that says a restore's records are committed. ``operation_id`` may be
         ``LAST_OPERATION``: the operation inserted just before it in the same transaction."""
@@ -435,7 +451,7 @@ def _operation(row: sqlite3.Row) -> Operation:
     return Operation(
         id=int(row["id"]),
         session_id=row["session_id"],
-        kind=row["kind"],
+        kind=OperationKind(row["kind"]),
         mode=RevertMode(row["mode"]),
         branch=row["branch"],
         target_id=row["target_id"],
@@ -443,7 +459,7 @@ def _operation(row: sqlite3.Row) -> Operation:
         before_head=row["before_head"],
         after_head=row["after_head"],
         after_tree=row["after_tree"],
-        state=row["state"],
+        state=OperationState(row["state"]),
         detail=json.loads(row["detail"]),
         created_at=float(row["created_at"]),
     )

@@ -25,10 +25,23 @@ from penguin_tui.bus import (
 )
 from penguin_tui.checkpoints.git import EMPTY_TREE
 from penguin_tui.checkpoints.locks import InstanceLock
-from penguin_tui.checkpoints.model import Branch, Checkpoint, CheckpointKind, Operation, RevertMode
+from penguin_tui.checkpoints.model import (
+    Branch,
+    Checkpoint,
+    CheckpointKind,
+    Operation,
+    OperationKind,
+    OperationState,
+    RevertMode,
+)
 from penguin_tui.checkpoints.outside_edits import edited_files
 from penguin_tui.checkpoints.pending import FailedCheckpoint, PendingFailures, Trigger
-from penguin_tui.checkpoints.records import LAST_OPERATION, CheckpointRecords, Statements
+from penguin_tui.checkpoints.records import (
+    LAST_OPERATION,
+    CheckpointRecords,
+    Inserted,
+    Statements,
+)
 from penguin_tui.checkpoints.results import (
     Action,
     Comparison,
@@ -581,14 +594,11 @@ class CheckpointService:
             )
             after_head = target.message_id if mode.conversation else before_head
             rows = self.records.move_branch(
-                session_id,
-                branch,
-                head=after_head if mode.conversation else ...,
-                position_id=target.id if mode.code else ...,
+                session_id, branch, mode, head=after_head, position_id=target.id
             )
             rows += self.records.add_operation(
                 session_id=session_id,
-                kind="revert",
+                kind=OperationKind.REVERT,
                 mode=mode,
                 branch=branch,
                 target_id=target.id,
@@ -610,7 +620,7 @@ class CheckpointService:
         self._writable()
 
         async def run() -> OperationResult:
-            operation = await self.records.last_operation(session_id, "done")
+            operation = await self.records.last_operation(session_id, OperationState.DONE)
             if operation is None:
                 raise CheckpointError("nothing to undo: no revert or merge in this session")
             await self._on_branch(session_id, operation.branch, "undo")
@@ -633,10 +643,11 @@ class CheckpointService:
             rows = self.records.move_branch(
                 session_id,
                 operation.branch,
-                head=operation.before_head if operation.mode.conversation else ...,
-                position_id=before.id if operation.mode.code else ...,
+                operation.mode,
+                head=operation.before_head,
+                position_id=before.id,
             )
-            rows += self.records.set_operation_state(operation.id, "undone")
+            rows += self.records.set_operation_state(operation.id, OperationState.UNDONE)
             restored = await self._commit_and_restore(session_id, rows, planned, None)
             return await self._announce(
                 "undo", session_id, before, operation.branch, operation.mode, restored, safety
@@ -649,7 +660,7 @@ class CheckpointService:
         self._writable()
 
         async def run() -> OperationResult:
-            operation = await self.records.last_operation(session_id, "undone")
+            operation = await self.records.last_operation(session_id, OperationState.UNDONE)
             if operation is None:
                 raise CheckpointError("nothing to redo")
             await self._on_branch(session_id, operation.branch, "redo")
@@ -663,11 +674,12 @@ class CheckpointService:
             rows = self.records.move_branch(
                 session_id,
                 operation.branch,
-                head=operation.after_head if operation.mode.conversation else ...,
-                position_id=target.id if operation.mode.code else ...,
+                operation.mode,
+                head=operation.after_head,
+                position_id=target.id,
             )
             detail = {**operation.detail, **_undo_detail(planned)}
-            rows += self.records.set_operation_state(operation.id, "done", detail)
+            rows += self.records.set_operation_state(operation.id, OperationState.DONE, detail)
             restored = await self._commit_and_restore(session_id, rows, planned, operation.id)
             return await self._announce(
                 "redo", session_id, target, operation.branch, operation.mode, restored, safety
@@ -720,7 +732,7 @@ class CheckpointService:
         session_id: str,
         rows: Statements,
         planned: PlannedRestore | None,
-        operation_id: int | None | object,
+        operation_id: int | Inserted | None,
     ) -> RestoreResult | None:
         """Record an operation and restore its files as one step a crash cannot split.
 
@@ -802,7 +814,7 @@ class CheckpointService:
                 session_id, f"before branching {name}", target.tree
             )
             rows = self.records.create_branch(session_id, name, target.message_id, target.id)
-            rows += self.records.move_branch(session_id, name, make_current=True)
+            rows += self.records.make_current(session_id, name)
             restored = await self._commit_and_restore(session_id, rows, planned, None)
             return await self._announce(
                 "branch", session_id, target, name, RevertMode.BOTH, restored, safety
@@ -827,7 +839,7 @@ class CheckpointService:
             safety, planned = await self._safety_then_plan(
                 session_id, f"before switching to {name}", target.tree if target else None
             )
-            rows = self.records.move_branch(session_id, name, make_current=True)
+            rows = self.records.make_current(session_id, name)
             restored = await self._commit_and_restore(session_id, rows, planned, None)
             return await self._announce(
                 "switch", session_id, target or safety, name, RevertMode.BOTH, restored, safety
@@ -957,7 +969,7 @@ class CheckpointService:
             )
             rows = prepared.statements + self.records.add_operation(
                 session_id=session_id,
-                kind="merge",
+                kind=OperationKind.MERGE,
                 mode=RevertMode.CODE,
                 branch=plan.branch,
                 target_id=prepared.checkpoint_id,

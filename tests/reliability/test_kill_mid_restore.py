@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from penguin_tui.checkpoints.git import clean_environment
+from penguin_tui.checkpoints.model import OperationState
 from penguin_tui.checkpoints.shadow import RestoreResult
 from penguin_tui.store import Store
 from tests.conftest import open_checkpoint_service
@@ -145,7 +146,7 @@ async def recover(root: Path, home: Path, then_undo: bool = False) -> Recovery:
         assert latest is not None
         session = latest.id
         position = await service.position(session)
-        undoable = await service.records.last_operation(session, "done") is not None
+        undoable = await service.records.last_operation(session, OperationState.DONE) is not None
         if then_undo and undoable:
             await service.undo(session)
         await service.close()

@@ -30,8 +30,9 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from penguin_tui.bus import EventBus
 from penguin_tui.checkpoints.git import EMPTY_TREE, clean_environment
-from penguin_tui.checkpoints.model import Checkpoint, CheckpointKind, RevertMode
-from penguin_tui.checkpoints.service import CheckpointService, OperationResult
+from penguin_tui.checkpoints.model import Checkpoint, CheckpointKind, OperationState, RevertMode
+from penguin_tui.checkpoints.results import OperationResult
+from penguin_tui.checkpoints.service import CheckpointService
 from penguin_tui.checkpoints.shadow import RestoreResult
 from penguin_tui.checkpoints.worktree import write_entry
 from penguin_tui.config.paths import DataPaths
@@ -574,7 +575,7 @@ class CheckpointMachine(RuleBasedStateMachine):
                 self.reverted(result, target_id, RevertMode.CODE, disk_before)
                 return
         event("a revert died half-way")
-        operation = self.run(self.service.records.last_operation(self.session, "done"))
+        operation = self.run(self.service.records.last_operation(self.session, OperationState.DONE))
         assert operation is not None and operation.target_id == target_id
         safety_checkpoint = self.run(self.service.get(self.session, operation.before_id))
         assert safety_checkpoint.kind is CheckpointKind.SAFETY

@@ -13,7 +13,13 @@ from typing import Any
 import pytest
 
 from penguin_tui.checkpoints.journal import RestorePlan, TreeEntry
-from penguin_tui.checkpoints.model import Checkpoint, CheckpointKind, RevertMode
+from penguin_tui.checkpoints.model import (
+    Checkpoint,
+    CheckpointKind,
+    OperationKind,
+    OperationState,
+    RevertMode,
+)
 from penguin_tui.checkpoints.service import CheckpointService
 from penguin_tui.errors import StoreError
 from penguin_tui.store import Store
@@ -68,7 +74,9 @@ async def test_a_revert_whose_records_cannot_be_saved_changes_no_file(
 
     assert (project.root / "a.txt").read_text() == "two"
     assert not project.service.shadow.journal.pending
-    assert await project.service.records.last_operation(project.session, "done") is None
+    assert (
+        await project.service.records.last_operation(project.session, OperationState.DONE) is None
+    )
     position = await project.service.position(project.session)
     assert position is not None and position.kind is CheckpointKind.SAFETY
 
@@ -96,7 +104,7 @@ async def test_a_journal_whose_records_never_landed_is_dropped_at_the_next_start
         assert "dropped" in (again.recovery_notice() or "")
         assert (project.root / "a.txt").read_text() == "two"
         assert not again.shadow.journal.pending
-        assert await again.records.last_operation(project.session, "done") is None
+        assert await again.records.last_operation(project.session, OperationState.DONE) is None
     finally:
         project.service = again
 
@@ -164,7 +172,7 @@ async def test_a_revert_whose_caller_stops_waiting_still_finishes_whole(
     # The next operation waits for the revert; then it is either whole or (cancelled before
     # it began) not there at all.
     await project.service.create(project.session, CheckpointKind.MANUAL, "after")
-    done = await project.service.records.last_operation(project.session, "done")
+    done = await project.service.records.last_operation(project.session, OperationState.DONE)
     assert not project.service.shadow.journal.pending
     if done is None:
         assert ticks == 0 and (project.root / "a.txt").read_text() == "two"
@@ -188,3 +196,25 @@ async def test_a_transaction_whose_caller_stops_waiting_leaves_the_store_usable(
     )
     rows = await project.store.query("SELECT title FROM sessions WHERE id = ?", (project.session,))
     assert rows[0]["title"] == "after"
+
+
+async def test_an_operation_reads_back_as_a_revert_done_then_undone_stored_in_words(
+    project: Project,
+) -> None:
+    """An operation's kind and state are enums in the program, the same words in the table."""
+    await project.service.revert(project.session, project.first.id, RevertMode.BOTH)
+    done = await project.service.records.last_operation(project.session, OperationState.DONE)
+    assert done is not None
+    assert (done.kind, done.state) == (OperationKind.REVERT, OperationState.DONE)
+    assert await _stored_operations(project) == [("revert", "done")]
+
+    await project.service.undo(project.session)
+    undone = await project.service.records.last_operation(project.session, OperationState.UNDONE)
+    assert undone is not None
+    assert (undone.kind, undone.state) == (OperationKind.REVERT, OperationState.UNDONE)
+    assert await _stored_operations(project) == [("revert", "undone")]
+
+
+async def _stored_operations(project: Project) -> list[tuple[str, str]]:
+    rows = await project.store.query("SELECT kind, state FROM checkpoint_ops ORDER BY id")
+    return [(row["kind"], row["state"]) for row in rows]
