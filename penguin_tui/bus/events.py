@@ -6,6 +6,7 @@ Durable events are written to the store before any subscriber sees them; ephemer
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from typing import Annotated, ClassVar, Literal
@@ -19,7 +20,9 @@ from penguin_tui.printable import printable_json
 class Event(BaseModel):
     """Fields every event carries; ``seq`` is stamped by the bus on publish, ``ts`` at creation."""
 
-    model_config = ConfigDict(frozen=True)
+    # Each event's validator and serializer are built on its first use, not at import: the
+    # start-up path creates a few kinds of event, and building all of them cost ~70 ms.
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     durable: ClassVar[bool] = True
 
@@ -276,10 +279,14 @@ AnyEvent = Annotated[
     Field(discriminator="type"),
 ]
 
-EVENT_ADAPTER: TypeAdapter[AnyEvent] = TypeAdapter(AnyEvent)
+
+@functools.cache
+def _event_adapter() -> TypeAdapter[AnyEvent]:
+    """The reader of any event, built on the first line read back (it builds every event)."""
+    return TypeAdapter(AnyEvent)
 
 
 def parse_event(line: str) -> Event:
     """Read one JSON line back into its typed event."""
-    event: Event = EVENT_ADAPTER.validate_json(line)
+    event: Event = _event_adapter().validate_json(line)
     return event
