@@ -31,6 +31,7 @@ from penguin_tui.config.logs import setup_logging
 from penguin_tui.engine.approvals import headless_approver
 from penguin_tui.engine.permissions import Action, Rule
 from penguin_tui.errors import ConfigError, PenguinError
+from penguin_tui.formatting import money, tokens
 from penguin_tui.store import MessageStatus, SessionSummary, Store
 
 log = logging.getLogger("penguin_tui.headless")
@@ -175,12 +176,6 @@ def run_command(options: argparse.Namespace) -> int:
 # -- sessions ----------------------------------------------------------------------------
 
 
-def _money(cost: float | None, unpriced: int = 0) -> str:
-    if cost is None:
-        return "n/a"
-    return f"${cost:.4f}" + (f" (+{unpriced} n/a)" if unpriced else "")
-
-
 def _summary_json(summary: SessionSummary) -> dict[str, Any]:
     session = summary.session
     return {
@@ -228,11 +223,11 @@ async def _list_sessions(options: argparse.Namespace) -> int:
     for summary in summaries:
         session = summary.session
         updated = datetime.fromtimestamp(session.updated_at).strftime("%Y-%m-%d %H:%M")
-        tokens = summary.usage.input_tokens + summary.usage.output_tokens
+        spent = tokens(summary.usage.input_tokens + summary.usage.output_tokens, shorten_from=None)
         title = (session.title or "(untitled)")[:60]
         print(
-            f"{session.id:<12}  {updated:<16}  {summary.messages:>4}  {tokens:>9,}  "
-            f"{_money(summary.usage.cost_usd, summary.usage.unpriced_calls):>9}  {title}"
+            f"{session.id:<12}  {updated:<16}  {summary.messages:>4}  {spent:>9}  "
+            f"{money(summary.usage.cost_usd, summary.usage.unpriced_calls):>9}  {title}"
         )
     return EXIT_OK
 
@@ -298,7 +293,7 @@ def _markdown(document: dict[str, Any]) -> str:
     lines.append(
         f"Session `{document['id']}` · model {document['model'] or 'n/a'} · "
         f"{totals['input_tokens']:,} tokens in, {totals['output_tokens']:,} out · "
-        f"{_money(totals['cost_usd'])}"
+        f"{money(totals['cost_usd'])}"
     )
     for message in document["messages"]:
         status = "" if message["status"] == "complete" else f" ({message['status']})"

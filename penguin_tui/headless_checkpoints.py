@@ -22,11 +22,23 @@ from penguin_tui.bus import SnapshotProgress, Subscription
 from penguin_tui.checkpoints.model import Checkpoint, CheckpointKind, RevertMode
 from penguin_tui.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, fail
 from penguin_tui.errors import CheckpointError
+from penguin_tui.formatting import (
+    COMMAND_LINE,
+    age,
+    checkpoint_label,
+    file_rows,
+    first_line,
+    money,
+    plain_lines,
+    revert_preview_lines,
+    size,
+    tokens,
+)
 from penguin_tui.headless import run_at_edge
 from penguin_tui.printable import printable_json
 from penguin_tui.store import Message, Project, Store, UsageTotals
 from penguin_tui.unified_diff import FileDiff, FileStatus, totals
-from penguin_tui.words import counted, plural
+from penguin_tui.words import plural
 
 if TYPE_CHECKING:
     from penguin_tui.checkpoints.service import (
@@ -125,22 +137,12 @@ async def _apply_retention(service: CheckpointService) -> None:
     storage = await service.storage()
     if storage.over_quota:
         print(
-            f"penguin-tui: warning: the checkpoint store is {_size(storage.bytes)}, over its "
-            f"quota of {_size(storage.quota_bytes)}; raise [checkpoints] quota_mb or "
+            f"penguin-tui: warning: the checkpoint store is {size(storage.bytes)}, over its "
+            f"quota of {size(storage.quota_bytes)}; raise [checkpoints] quota_mb or "
             "shorten the retention",
             file=sys.stderr,
             flush=True,
         )
-
-
-def _size(count: float) -> str:
-    """Bytes in KiB, MiB or GiB, one decimal."""
-    count /= 1024
-    for unit in ("KiB", "MiB"):
-        if count < 1024:
-            return f"{count:.1f} {unit}"
-        count /= 1024
-    return f"{count:.1f} GiB"
 
 
 # -- formatting ------------------------------------------------------------------------------
@@ -148,30 +150,6 @@ def _size(count: float) -> str:
 
 def _dump(document: object) -> None:
     print(printable_json(json.dumps(document, ensure_ascii=False)))
-
-
-def _money(cost: float | None) -> str:
-    return "n/a" if cost is None else f"${cost:.4f}"
-
-
-def _age(created_at: float, now: float) -> str:
-    seconds = max(0.0, now - created_at)
-    for limit, size, unit in ((60, 1, "s"), (3600, 60, "m"), (86400, 3600, "h")):
-        if seconds < limit:
-            return f"{int(seconds // size)}{unit} ago"
-    return f"{int(seconds // 86400)}d ago"
-
-
-def _short(checkpoint: Checkpoint) -> str:
-    label = f" {checkpoint.label!r}" if checkpoint.label else ""
-    return f"{checkpoint.id[:8]} ({checkpoint.branch}){label}"
-
-
-def _first_line(message: Message) -> str:
-    text = " ".join(message.content.split())
-    if not text and message.tool_calls:
-        text = "[" + ", ".join(call.tool for call in message.tool_calls) + "]"
-    return text[:100] + ("…" if len(text) > 100 else "")
 
 
 def _message_json(message: Message) -> dict[str, object]:
@@ -186,9 +164,7 @@ def _message_json(message: Message) -> dict[str, object]:
 
 
 def _usage_line(usage: UsageTotals) -> str:
-    return (
-        f"{usage.input_tokens:,} tokens in, {usage.output_tokens:,} out, {_money(usage.cost_usd)}"
-    )
+    return f"{usage.input_tokens:,} tokens in, {usage.output_tokens:,} out, {money(usage.cost_usd)}"
 
 
 def _result_json(result: OperationResult, **extra: object) -> dict[str, object]:
@@ -244,12 +220,12 @@ async def _list(options: argparse.Namespace) -> int:
     width = max(len(c.branch) for c in checkpoints)
     for c in newest_first:
         mark = "*" if c.id == current else " "
-        tokens = c.usage.input_tokens + c.usage.output_tokens
+        spent = c.usage.input_tokens + c.usage.output_tokens
         print(
             f"{mark} {c.id[:8]}  {c.branch:<{width}}  {c.kind.value:<6}  "
-            f"{_age(c.created_at, now):>7}  {plural(c.files_changed, 'file'):>8}  "
-            f"{_lines(c):>9}  {f'{tokens:,} tok':>10}  "
-            f"{_money(c.usage.cost_usd):>7}  {c.label}".rstrip()
+            f"{age(now - c.created_at) + ' ago':>7}  {plural(c.files_changed, 'file'):>8}  "
+            f"{_lines(c):>9}  {tokens(spent, shorten_from=None) + ' tok':>10}  "
+            f"{money(c.usage.cost_usd):>7}  {c.label}".rstrip()
         )
     return EXIT_OK
 
@@ -353,7 +329,7 @@ def _print_side(name: str, side: Side) -> None:
         f"point · {_usage_line(side.usage)}"
     )
     for message in side.messages:
-        print(f"  {message.role.value:<9}  {_first_line(message)}")
+        print(f"  {message.role.value:<9}  {first_line(message, 100)}")
 
 
 async def _diff(options: argparse.Namespace) -> int:
@@ -406,26 +382,9 @@ _MODE_WORDS = {
 
 
 def _print_preview(preview: RevertPreview) -> None:
-    print(f"Revert {_MODE_WORDS[preview.mode]} to {_short(preview.target)}")
-    if preview.mode.code:
-        if preview.files:
-            count = len(preview.files)
-            print(f"{counted(count, 'file', 'change')}:")
-            width = max(len(stat.path) for stat in preview.files)
-            for stat in preview.files:
-                change = "binary" if stat.added is None else f"+{stat.added} -{stat.removed}"
-                note = preview.note(stat.path)
-                print(f"  {stat.path:<{width}}  {change}" + (f"  {note}" if note else ""))
-        else:
-            print("no file changes")
-    if preview.mode.conversation:
-        if preview.messages_leaving:
-            leaving = len(preview.messages_leaving)
-            print(f"{counted(leaving, 'message', 'leave')} the branch:")
-            for message in preview.messages_leaving:
-                print(f"  {message.role.value:<9}  {_first_line(message)}")
-        else:
-            print("no message leaves the branch")
+    print(f"Revert {_MODE_WORDS[preview.mode]} to {checkpoint_label(preview.target)}")
+    for line in plain_lines(revert_preview_lines(preview, COMMAND_LINE)):
+        print(line)
 
 
 def _confirmed(question: str) -> bool:
@@ -456,10 +415,8 @@ async def _revert(options: argparse.Namespace) -> int:
     if options.json:
         _dump(_result_json(result, mode=mode.value))
     else:
-        _print_result(
-            f"reverted {_MODE_WORDS[mode]} to {_short(result.checkpoint)} on {result.branch}",
-            result,
-        )
+        target = checkpoint_label(result.checkpoint)
+        _print_result(f"reverted {_MODE_WORDS[mode]} to {target} on {result.branch}", result)
         print("`penguin-tui checkpoints undo` takes it back")
     return EXIT_OK
 
@@ -468,10 +425,10 @@ async def _undo_or_redo(options: argparse.Namespace) -> int:
     async with _opened(options, write=True) as opened:
         if options.action == "undo":
             result = await opened.service.undo(opened.session)
-            headline = f"undone: {result.branch} is back at {_short(result.checkpoint)}"
+            headline = f"undone: {result.branch} is back at {checkpoint_label(result.checkpoint)}"
         else:
             result = await opened.service.redo(opened.session)
-            headline = f"redone: {result.branch} is at {_short(result.checkpoint)} again"
+            headline = f"redone: {result.branch} is at {checkpoint_label(result.checkpoint)} again"
     if options.json:
         _dump(_result_json(result))
     else:
@@ -524,7 +481,8 @@ async def _create_branch(options: argparse.Namespace) -> int:
         _dump(_result_json(result))
     else:
         _print_result(
-            f"switched to the new branch {result.branch} at {_short(result.checkpoint)}", result
+            f"switched to the new branch {result.branch} at {checkpoint_label(result.checkpoint)}",
+            result,
         )
     return EXIT_OK
 
@@ -535,7 +493,9 @@ async def _switch(options: argparse.Namespace) -> int:
     if options.json:
         _dump(_result_json(result))
     else:
-        _print_result(f"switched to {result.branch} at {_short(result.checkpoint)}", result)
+        _print_result(
+            f"switched to {result.branch} at {checkpoint_label(result.checkpoint)}", result
+        )
     return EXIT_OK
 
 
@@ -562,10 +522,8 @@ def _print_merge_preview(preview: MergePreview) -> None:
         print("no file would change")
         return
     print(f"{plural(len(preview.files), 'file')} would change:")
-    width = max(len(stat.path) for stat in preview.files)
-    for stat in preview.files:
-        change = "binary" if stat.added is None else f"+{stat.added} -{stat.removed}"
-        print(f"  {stat.path:<{width}}  {change}")
+    for line in plain_lines(file_rows(preview.files, COMMAND_LINE)):
+        print(line)
     if preview.conflicts:
         foreseen = plural(len(preview.conflicts), "conflict")
         print(f"{foreseen} foreseen (the files would get conflict markers to resolve):")

@@ -668,6 +668,25 @@ def test_reverting_the_conversation_takes_the_turn_out_of_the_branch_and_keeps_t
     assert len(shown["messages"]) == len(leaving)
 
 
+def test_the_revert_preview_lists_the_messages_leaving_as_the_workbench_does(
+    capsys: Captured, project: Path
+) -> None:
+    """The command line's preview is made by the workbench's code: the same heading (undo
+    brings them back), and a message that only calls tools is named by its tools."""
+    agent_turn(capsys, project, "write add()")
+    before_turn = listed(capsys, project)[-1]
+    revert = ["checkpoints", "revert", before_turn["id"], "--conversation"]
+
+    code, out, _ = cli(capsys, *in_project(project, *revert))
+    assert code == 2
+    lines = out.splitlines()
+    assert lines[1].endswith(
+        " messages leave the branch (kept in the store; undo brings them back):"
+    )
+    assert lines[2:4] == ["  user       write add()", "  assistant  Let me look around."]
+    assert "  assistant  [write_file, write_file]" in lines
+
+
 # -- bugs found in other modules -----------------------------------------------------------------
 
 

@@ -3,12 +3,12 @@ singular; a file only the revert's safety checkpoint will hold, said so."""
 
 from __future__ import annotations
 
-from penguin_tui.app.checkpoint_actions import side_summary
+from penguin_tui.app.controllers.diff_viewer import side_summary
 from penguin_tui.app.screens.revert import describe_preview
 from penguin_tui.checkpoints.model import Checkpoint, CheckpointKind, RevertMode
 from penguin_tui.checkpoints.results import RevertPreview, Side
 from penguin_tui.checkpoints.trees import FileStat
-from penguin_tui.store import Message, MessageStatus, Role, UsageTotals
+from penguin_tui.store import Message, MessageStatus, Role, ToolCallRequest, UsageTotals
 
 NO_USAGE = UsageTotals(calls=0, input_tokens=0, output_tokens=0, cost_usd=None, unpriced_calls=0)
 
@@ -88,3 +88,23 @@ def test_a_comparison_side_counts_one_message_in_the_singular() -> None:
     two = side_summary(Side("main", (message(1), message(2)), NO_USAGE)).plain
     assert "  1 message · 0 tokens" in one
     assert "  2 messages · 0 tokens" in two
+
+
+def test_a_message_that_only_calls_tools_is_named_by_them_as_on_the_command_line() -> None:
+    calls = Message(
+        id="m2",
+        session_id="s",
+        parent_id="m1",
+        role=Role.ASSISTANT,
+        content="",
+        reasoning="",
+        status=MessageStatus.COMPLETE,
+        model="m",
+        created_at=0.0,
+        tool_calls=(ToolCallRequest("c1", "edit_file", "{}"),),
+    )
+    preview = RevertPreview(TARGET, RevertMode.CONVERSATION, (), (message(1), calls))
+    assert describe_preview(preview).plain.splitlines()[1:] == [
+        "  user: prompt 1",
+        "  assistant: [edit_file]",
+    ]

@@ -12,15 +12,14 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Label, Static
 
-from penguin_tui.app.screens.preview_question import PreviewQuestion
+from penguin_tui.app.screens.preview_question import PreviewQuestion, styled
+from penguin_tui.formatting import WORKBENCH, Span, Tone, file_rows
 from penguin_tui.words import plural
 
 if TYPE_CHECKING:
     from penguin_tui.checkpoints.service import MergePreview
 
 MergePreviewLoader = Callable[[], Awaitable["MergePreview"]]
-
-FILES_SHOWN = 200
 
 
 def describe_merge(preview: MergePreview) -> Text:
@@ -35,13 +34,12 @@ def describe_merge(preview: MergePreview) -> Text:
         )
         return text
     text.append(f"{plural(len(preview.files), 'file')} change:\n", style="bold")
-    for stat in preview.files[:FILES_SHOWN]:
-        counts = "binary" if stat.added is None else f"+{stat.added} −{stat.removed}"
-        text.append(f"  {stat.path}  ")
-        text.append(counts, style="dim")
-        text.append("  conflict\n" if stat.path in preview.conflicts else "\n", style="bold")
-    if len(preview.files) > FILES_SHOWN:
-        text.append(f"  … and {len(preview.files) - FILES_SHOWN} more\n", style="dim")
+    conflicts = set(preview.conflicts)
+
+    def conflict(path: str) -> Span | None:
+        return Span("conflict", Tone.STRONG) if path in conflicts else None
+
+    text.append_text(styled(file_rows(preview.files, WORKBENCH, conflict)))
     if preview.conflicts:
         text.append(
             f"\n{plural(len(preview.conflicts), 'conflict')} foreseen: "

@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TypeVar
 
+from rich.text import Text
 from textual.screen import ModalScreen
 
+from penguin_tui.formatting import Line, Tone
+
 AnswerT = TypeVar("AnswerT")
+
+TONE_STYLES = {Tone.PLAIN: "", Tone.STRONG: "bold", Tone.MUTED: "dim"}
+
+
+def styled(lines: Iterable[Line]) -> Text:
+    """A preview's lines (``penguin_tui.formatting``) with their tones as styles."""
+    text = Text()
+    for line in lines:
+        for span in line:
+            text.append(span.text, style=TONE_STYLES[span.tone])
+        text.append("\n")
+    return text
 
 
 class PreviewQuestion(ModalScreen[AnswerT]):

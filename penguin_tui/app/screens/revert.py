@@ -12,9 +12,9 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Label, Static
 
-from penguin_tui.app.screens.preview_question import PreviewQuestion
+from penguin_tui.app.screens.preview_question import PreviewQuestion, styled
 from penguin_tui.checkpoints.model import RevertMode
-from penguin_tui.words import counted
+from penguin_tui.formatting import WORKBENCH, revert_preview_lines
 
 if TYPE_CHECKING:
     from penguin_tui.checkpoints.service import RevertPreview
@@ -25,41 +25,9 @@ MODE_KEYS = {RevertMode.CODE: "c", RevertMode.CONVERSATION: "v", RevertMode.BOTH
 
 
 def describe_preview(preview: RevertPreview) -> Text:
-    """The files that change and the messages that leave the branch, as the user reads them;
-    a file only the revert's safety checkpoint will hold is said to be so."""
-    text = Text()
-    if preview.mode.code:
-        if preview.files:
-            text.append(counted(len(preview.files), "file", "change") + ":\n", style="bold")
-            for stat in preview.files[:200]:
-                counts = "binary" if stat.added is None else f"+{stat.added} −{stat.removed}"
-                text.append(f"  {stat.path}  ", style="")
-                text.append(counts, style="dim")
-                note = preview.note(stat.path)
-                if note:
-                    kept = stat.path in preview.only_in_safety
-                    text.append(f"  {note}", style="bold" if kept else "dim")
-                text.append("\n")
-            if len(preview.files) > 200:
-                text.append(f"  … and {len(preview.files) - 200} more\n", style="dim")
-        else:
-            text.append("No file changes.\n", style="bold")
-    if preview.mode.conversation:
-        if preview.messages_leaving:
-            count = len(preview.messages_leaving)
-            them = "it" if count == 1 else "them"
-            text.append(
-                f"{counted(count, 'message', 'leave')} the branch (kept in the store; undo"
-                f" brings {them} back):\n",
-                style="bold",
-            )
-            for message in preview.messages_leaving[:50]:
-                first = (message.content.strip().splitlines() or [""])[0][:70]
-                text.append(f"  {message.role.value}: ", style="dim")
-                text.append(first + "\n")
-        else:
-            text.append("No messages leave the conversation.\n", style="bold")
-    return text
+    """The files that change and the messages that leave the branch, as the command line's
+    preview says them (a file only the revert's safety checkpoint will hold is said so)."""
+    return styled(revert_preview_lines(preview, WORKBENCH))
 
 
 class RevertScreen(PreviewQuestion[RevertMode | None]):
