@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from penguin_tui.checkpoints.locks import InstanceLock
-from penguin_tui.cli import main
+from penguin_tui.cli.main import main
 from penguin_tui.config import data_paths
 from penguin_tui.testing import ServerThread, run_in_thread
 from tests.conftest import script

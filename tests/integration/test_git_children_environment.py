@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from penguin_tui.cli import main
+from penguin_tui.cli.main import main
 from penguin_tui.testing import run_in_thread
 from tests.conftest import script
 

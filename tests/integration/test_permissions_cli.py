@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from penguin_tui.cli import main
+from penguin_tui.cli.main import main
 
 Captured = pytest.CaptureFixture[str]
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from penguin_tui.cli import main
+from penguin_tui.cli.main import main
 
 Captured = pytest.CaptureFixture[str]
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from penguin_tui.bus import CheckpointRestored
-from penguin_tui.cli import main
+from penguin_tui.cli.main import main
 from penguin_tui.engine.tools.base import ToolContext
 from penguin_tui.engine.tools.list_files import UNDECODABLE_NOTE
 from penguin_tui.engine.tools.registry import run_tool

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from penguin_tui.cli import main
+from penguin_tui.cli.main import main
 from penguin_tui.llm.loader import load_litellm
 from penguin_tui.testing import ServerThread, run_in_thread
 from tests.conftest import script

@@ -8,8 +8,8 @@ import sys
 import pytest
 
 HEADLESS = [
-    "penguin_tui.cli",
-    "penguin_tui.headless",
+    "penguin_tui.cli.main",
+    "penguin_tui.cli.headless",
     "penguin_tui.bus",
     "penguin_tui.store",
     "penguin_tui.config",
@@ -22,13 +22,14 @@ HEADLESS = [
     "penguin_tui.engine.tools.registry",
     "penguin_tui.engine.tool_runner",
     "penguin_tui.workspace",
-    "penguin_tui.headless_audit",
-    "penguin_tui.headless_checkpoints",
+    "penguin_tui.cli.audit",
+    "penguin_tui.cli.checkpoints",
     "penguin_tui.checkpoints.service",
     "penguin_tui.checkpoints.outside_edits",
     "penguin_tui.workspace.watch",
     "penguin_tui.words",
     "penguin_tui.printable",
+    "penguin_tui.formatting",
 ]
 
 
@@ -55,7 +56,7 @@ def test_app_module_does_not_import_litellm() -> None:
 
 def test_version_is_printed_without_heavy_imports() -> None:
     code = (
-        "import sys; from penguin_tui.cli import main; main(['--version']); "
+        "import sys; from penguin_tui.cli.main import main; main(['--version']); "
         "print(','.join(m for m in ('pydantic', 'textual', 'litellm', 'aiosqlite') "
         "if m in sys.modules))"
     )

@@ -25,7 +25,7 @@ from penguin_tui.bus import (
     ToolCallFinished,
     ToolCallStarted,
 )
-from penguin_tui.cli import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, fail
+from penguin_tui.cli.main import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, fail
 from penguin_tui.config import Redactor, data_paths
 from penguin_tui.config.logs import setup_logging
 from penguin_tui.engine.approvals import headless_approver
@@ -34,7 +34,7 @@ from penguin_tui.errors import ConfigError, PenguinError
 from penguin_tui.formatting import money, tokens
 from penguin_tui.store import MessageStatus, SessionSummary, Store
 
-log = logging.getLogger("penguin_tui.headless")
+log = logging.getLogger("penguin_tui.cli")
 
 # Messages whose text was printed as it streamed: a reply, or the summary of /compact.
 STREAMED_ROLES = ("assistant", "system")

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from penguin_tui.bus import SnapshotProgress, Subscription
 from penguin_tui.checkpoints.model import Checkpoint, CheckpointKind, RevertMode
-from penguin_tui.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, fail
+from penguin_tui.cli.headless import run_at_edge
+from penguin_tui.cli.main import EXIT_FAILED, EXIT_OK, EXIT_USAGE, fail
 from penguin_tui.errors import CheckpointError
 from penguin_tui.formatting import (
     COMMAND_LINE,
@@ -34,7 +35,6 @@ from penguin_tui.formatting import (
     size,
     tokens,
 )
-from penguin_tui.headless import run_at_edge
 from penguin_tui.printable import printable_json
 from penguin_tui.store import Message, Project, Store, UsageTotals
 from penguin_tui.unified_diff import FileDiff, FileStatus, totals

@@ -243,29 +243,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         if args and args[0] == "run":
-            from penguin_tui.headless import run_command
+            from penguin_tui.cli.headless import run_command
 
             return run_command(_run_parser().parse_args(args[1:]))
         if args and args[0] == "sessions":
-            from penguin_tui.headless import sessions_command
+            from penguin_tui.cli.headless import sessions_command
 
             return sessions_command(_sessions_parser().parse_args(args[1:]))
         if args and args[0] == "checkpoints":
             chosen = _checkpoints_parser().parse_args(args[1:])
-            from penguin_tui.headless_checkpoints import checkpoints_command
+            from penguin_tui.cli.checkpoints import checkpoints_command
 
             return checkpoints_command(chosen)
         if args and args[0] == "branches":
             chosen = _branches_parser().parse_args(args[1:])
-            from penguin_tui.headless_checkpoints import branches_command
+            from penguin_tui.cli.checkpoints import branches_command
 
             return branches_command(chosen)
         if args and args[0] == "audit":
-            from penguin_tui.headless_audit import audit_command
+            from penguin_tui.cli.audit import audit_command
 
             return audit_command(_audit_parser().parse_args(args[1:]))
         if args and args[0] == "permissions":
-            from penguin_tui.headless_audit import permissions_command
+            from penguin_tui.cli.audit import permissions_command
 
             return permissions_command(_permissions_parser().parse_args(args[1:]))
         if args and args[0] == "config":
@@ -296,6 +296,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_FAILED
 
-
-if __name__ == "__main__":
-    sys.exit(main())

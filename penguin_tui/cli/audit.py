@@ -6,9 +6,9 @@ import argparse
 import json
 from datetime import datetime
 
-from penguin_tui.cli import EXIT_OK
+from penguin_tui.cli.headless import open_data_store, run_at_edge
+from penguin_tui.cli.main import EXIT_OK
 from penguin_tui.config import data_paths
-from penguin_tui.headless import open_data_store, run_at_edge
 from penguin_tui.store import AuditEntry
 
 

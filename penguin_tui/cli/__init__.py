@@ -1,0 +1,1 @@
+"""The command line: ``penguin-tui`` and its sub-commands (the entry point is ``cli.main``)."""
