@@ -1,21 +1,26 @@
 """Locks on a project's shadow repository: one running instance, one operation at a time.
 
-Both are ``flock`` locks, which the kernel releases when their holder dies, so a crash never
-leaves a stale lock behind. The operation lock's descriptor is also handed to every git child,
-so holding it proves that no earlier git of ours is still running — which is what makes it safe
-to reclaim a leftover ``index.lock``.
+The first two are ``flock`` locks, which the kernel releases when their holder dies, so a
+crash never leaves a stale lock behind. The operation lock's descriptor is also handed to every
+git child, so holding it proves that no earlier git of ours is still running — which is what
+makes it safe to reclaim a leftover ``index.lock``. The third, ``OneAtATime``, is the service's
+own: its changes run one after the other on the event loop, each to its end.
 """
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, TypeVar
 
 from penguin_tui.errors import ProjectLockedError
+
+T = TypeVar("T")
 
 
 class InstanceLock:
@@ -87,6 +92,41 @@ class OperationLock:
         fd, self.fd = self.fd, -1
         if fd >= 0:
             os.close(fd)
+
+
+class OneAtATime:
+    """The checkpoint service's changes to a project, one at a time, each carried to its end;
+    none at all on an instance that opened the project read-only (another one holds it)."""
+
+    def __init__(self) -> None:
+        self.lock = asyncio.Lock()
+        self.read_only = False
+        self._running: set[asyncio.Future[Any]] = set()
+
+    def check_writable(self) -> None:
+        if self.read_only:
+            raise ProjectLockedError(
+                "another penguin-tui is running on this project: this one is read-only"
+            )
+
+    async def to_the_end(self, operation: Callable[[], Awaitable[T]]) -> T:
+        """Run a changing operation, holding the lock, to its end even when its caller stops
+        waiting (a new action in the TUI, ctrl+c): cancelled half-way, its files and records
+        could part."""
+
+        async def locked() -> T:
+            async with self.lock:
+                return await operation()
+
+        task = asyncio.ensure_future(locked())
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+        return await asyncio.shield(task)
+
+    async def finish(self) -> None:
+        """Wait for the operations still running (their callers may have stopped waiting)."""
+        if self._running:
+            await asyncio.gather(*self._running, return_exceptions=True)
 
 
 def reclaim_stale_index_lock(git_dir: Path) -> bool:

@@ -3,17 +3,22 @@
 Policy (``[checkpoints]`` in config): every automatic checkpoint younger than
 ``keep_all_auto_hours`` is kept; older ones keep the newest of each day until
 ``keep_daily_auto_days``; older still are dropped. A checkpoint that is a branch's position or
-part of an undoable operation is never dropped.
+part of an undoable operation is never dropped. The trees no checkpoint holds any more are
+let go, and git collects the garbage in the background at most once a day.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 
+from penguin_tui.checkpoints.locks import OneAtATime
 from penguin_tui.checkpoints.records import CheckpointRecords
+from penguin_tui.checkpoints.shadow import ShadowRepo
 from penguin_tui.config.settings import CheckpointSettings
 
 DAY_S = 24 * 3600
+GC_EVERY_S = DAY_S
 
 
 def choose_dropped(
@@ -50,3 +55,51 @@ async def thin(
     dropped = choose_dropped(auto, await records.protected_ids(), settings, moment)
     await records.delete(dropped)
     return len(dropped)
+
+
+class Retention:
+    """Thins one project's automatic checkpoints and collects its shadow repository's
+    garbage."""
+
+    def __init__(
+        self,
+        records: CheckpointRecords,
+        shadow: ShadowRepo,
+        settings: CheckpointSettings,
+        project_id: str,
+        gate: OneAtATime,
+    ) -> None:
+        self.records = records
+        self.shadow = shadow
+        self.settings = settings
+        self.project_id = project_id
+        self.gate = gate
+        self._gc_task: asyncio.Task[None] | None = None
+
+    async def apply(self, now: float | None = None) -> int:
+        """Thin old automatic checkpoints; collect the shadow repository's garbage in the
+        background at most once a day. Returns how many checkpoints were dropped."""
+        if self.gate.read_only:
+            return 0
+        async with self.gate.lock:
+            dropped = await thin(self.records, self.settings, self.project_id, now or time.time())
+            if dropped:
+                used = await self.records.all_trees()
+                kept = await asyncio.to_thread(self.shadow.kept_trees)
+                await asyncio.to_thread(
+                    self.shadow.forget, [f"trees/{tree}" for tree in kept - used]
+                )
+        marker = self.shadow.git_dir / "penguin-last-gc"
+        try:
+            last = marker.stat().st_mtime
+        except FileNotFoundError:
+            last = 0.0
+        if dropped or time.time() - last > GC_EVERY_S:
+            marker.touch()
+            self._gc_task = asyncio.create_task(asyncio.to_thread(self.shadow.gc))
+        return dropped
+
+    async def finish(self) -> None:
+        """Wait for a garbage collection still running."""
+        if self._gc_task is not None:
+            await asyncio.gather(self._gc_task, return_exceptions=True)
