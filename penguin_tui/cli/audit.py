@@ -6,8 +6,8 @@ import argparse
 import json
 from datetime import datetime
 
+from penguin_tui.cli.exit_codes import ExitCode
 from penguin_tui.cli.headless import open_data_store, run_at_edge
-from penguin_tui.cli.main import EXIT_OK
 from penguin_tui.config import data_paths
 from penguin_tui.store import AuditEntry
 
@@ -29,7 +29,7 @@ def _entry_json(entry: AuditEntry) -> dict[str, object]:
     }
 
 
-async def _audit(options: argparse.Namespace) -> int:
+async def _audit(options: argparse.Namespace) -> ExitCode:
     from penguin_tui.runtime import project_directory
 
     store = await open_data_store()
@@ -44,10 +44,10 @@ async def _audit(options: argparse.Namespace) -> int:
         await store.close()
     if options.json:
         print(json.dumps([_entry_json(e) for e in entries]))
-        return EXIT_OK
+        return ExitCode.OK
     if not entries:
         print("no tool calls yet")
-        return EXIT_OK
+        return ExitCode.OK
     print(f"{'WHEN':<19}  {'SESSION':<12}  {'TOOL':<10}  {'DECISION':<16}  {'STATUS':<9}  CALL")
     for entry in entries:
         when = datetime.fromtimestamp(entry.started_at).strftime("%Y-%m-%d %H:%M:%S")
@@ -57,10 +57,10 @@ async def _audit(options: argparse.Namespace) -> int:
             f"{when:<19}  {entry.session_id:<12}  {entry.tool:<10}  {decision:<16}  "
             f"{entry.status:<9}  {call}"
         )
-    return EXIT_OK
+    return ExitCode.OK
 
 
-def audit_command(options: argparse.Namespace) -> int:
+def audit_command(options: argparse.Namespace) -> ExitCode:
     return run_at_edge(lambda: _audit(options))
 
 
@@ -73,7 +73,7 @@ def check_arguments(tool: str, args: list[str]) -> dict[str, object]:
     return {"path": args[0]}
 
 
-async def _check(options: argparse.Namespace) -> int:
+async def _check(options: argparse.Namespace) -> ExitCode:
     from penguin_tui.runtime import load_policy, project_directory
 
     project_dir = project_directory(options.directory)
@@ -83,8 +83,8 @@ async def _check(options: argparse.Namespace) -> int:
     print(decision.reason)
     for note in policy.notes():
         print(note)
-    return EXIT_OK
+    return ExitCode.OK
 
 
-def permissions_command(options: argparse.Namespace) -> int:
+def permissions_command(options: argparse.Namespace) -> ExitCode:
     return run_at_edge(lambda: _check(options))

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from penguin_tui.bus import SnapshotProgress, Subscription
 from penguin_tui.checkpoints.model import Checkpoint, CheckpointKind, RevertMode
+from penguin_tui.cli.exit_codes import ExitCode, fail
 from penguin_tui.cli.headless import run_at_edge
-from penguin_tui.cli.main import EXIT_FAILED, EXIT_OK, EXIT_USAGE, fail
 from penguin_tui.errors import CheckpointError
 from penguin_tui.formatting import (
     COMMAND_LINE,
@@ -200,7 +200,7 @@ def _print_result(headline: str, result: OperationResult) -> None:
 # -- checkpoints list / create -----------------------------------------------------------------
 
 
-async def _list(options: argparse.Namespace) -> int:
+async def _list(options: argparse.Namespace) -> ExitCode:
     async with _opened(options, write=False) as opened:
         if opened.session_id is None:
             checkpoints: list[Checkpoint] = []
@@ -212,10 +212,10 @@ async def _list(options: argparse.Namespace) -> int:
     newest_first = list(reversed(checkpoints))
     if options.json:
         _dump([{**c.to_json(), "current": c.id == current} for c in newest_first])
-        return EXIT_OK
+        return ExitCode.OK
     if not checkpoints:
         print("no checkpoints yet; `penguin-tui checkpoints create` takes one")
-        return EXIT_OK
+        return ExitCode.OK
     now = time.time()
     width = max(len(c.branch) for c in checkpoints)
     for c in newest_first:
@@ -227,10 +227,10 @@ async def _list(options: argparse.Namespace) -> int:
             f"{_lines(c):>9}  {tokens(spent, shorten_from=None) + ' tok':>10}  "
             f"{money(c.usage.cost_usd):>7}  {c.label}".rstrip()
         )
-    return EXIT_OK
+    return ExitCode.OK
 
 
-async def _create(options: argparse.Namespace) -> int:
+async def _create(options: argparse.Namespace) -> ExitCode:
     async with _opened(options, write=True, create_session=True) as opened:
         checkpoint = await opened.service.create(
             opened.session, CheckpointKind.MANUAL, options.label or ""
@@ -243,7 +243,7 @@ async def _create(options: argparse.Namespace) -> int:
         names = ", ".join(f"{path} ({reason})" for path, reason in checkpoint.skipped[:5])
         more = f" and {len(checkpoint.skipped) - 5} more" if len(checkpoint.skipped) > 5 else ""
         print(f"penguin-tui: left out of the snapshot: {names}{more}", file=sys.stderr)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 # -- checkpoints diff ----------------------------------------------------------------------------
@@ -332,17 +332,17 @@ def _print_side(name: str, side: Side) -> None:
         print(f"  {message.role.value:<9}  {first_line(message, 100)}")
 
 
-async def _diff(options: argparse.Namespace) -> int:
+async def _diff(options: argparse.Namespace) -> ExitCode:
     if options.stat and options.json:
-        return fail("--stat and --json cannot be used together", EXIT_USAGE)
+        return fail("--stat and --json cannot be used together", ExitCode.USAGE)
     async with _opened(options, write=False) as opened:
         comparison = await opened.service.compare(opened.session, options.old, options.new)
     if options.json:
         _dump(_comparison_json(comparison))
-        return EXIT_OK
+        return ExitCode.OK
     if options.stat:
         print("\n".join(stat_lines(comparison.files)))
-        return EXIT_OK
+        return ExitCode.OK
     if comparison.files:
         print("\n".join(patch_lines(comparison.files)))
     else:
@@ -350,7 +350,7 @@ async def _diff(options: argparse.Namespace) -> int:
     print()
     _print_side("left ", comparison.left)
     _print_side("right", comparison.right)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 # -- checkpoints revert / undo / redo ------------------------------------------------------------
@@ -394,7 +394,7 @@ def _confirmed(question: str) -> bool:
     return answer.strip().lower() in ("y", "yes")
 
 
-async def _revert(options: argparse.Namespace) -> int:
+async def _revert(options: argparse.Namespace) -> ExitCode:
     mode = RevertMode(options.mode)
     async with _opened(options, write=True) as opened:
         if not options.yes:
@@ -407,7 +407,7 @@ async def _revert(options: argparse.Namespace) -> int:
                 return fail(
                     "not reverted: stdin is not a terminal, so nobody can confirm; "
                     "add --yes to revert",
-                    EXIT_USAGE,
+                    ExitCode.USAGE,
                 )
             if not _confirmed("Revert?"):
                 return fail("not reverted; nothing changed")
@@ -418,10 +418,10 @@ async def _revert(options: argparse.Namespace) -> int:
         target = checkpoint_label(result.checkpoint)
         _print_result(f"reverted {_MODE_WORDS[mode]} to {target} on {result.branch}", result)
         print("`penguin-tui checkpoints undo` takes it back")
-    return EXIT_OK
+    return ExitCode.OK
 
 
-async def _undo_or_redo(options: argparse.Namespace) -> int:
+async def _undo_or_redo(options: argparse.Namespace) -> ExitCode:
     async with _opened(options, write=True) as opened:
         if options.action == "undo":
             result = await opened.service.undo(opened.session)
@@ -433,20 +433,20 @@ async def _undo_or_redo(options: argparse.Namespace) -> int:
         _dump(_result_json(result))
     else:
         _print_result(headline, result)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 # -- branches ------------------------------------------------------------------------------------
 
 
-async def _list_branches(options: argparse.Namespace) -> int:
+async def _list_branches(options: argparse.Namespace) -> ExitCode:
     async with _opened(options, write=False) as opened:
         if opened.session_id is None:
             if options.json:
                 _dump([])
             else:
                 print(_NO_SESSION)
-            return EXIT_OK
+            return ExitCode.OK
         branches = await opened.service.branches(opened.session_id)
         checkpoints = await opened.service.checkpoints(opened.session_id)
     counts = {branch.name: 0 for branch in branches}
@@ -465,16 +465,16 @@ async def _list_branches(options: argparse.Namespace) -> int:
                 for b in branches
             ]
         )
-        return EXIT_OK
+        return ExitCode.OK
     width = max(len(b.name) for b in branches)
     for b in branches:
         head = b.position_id[:8] if b.position_id else "-" * 8
         mark = "*" if b.current else " "
         print(f"{mark} {b.name:<{width}}  {head}  {plural(counts[b.name], 'checkpoint')}")
-    return EXIT_OK
+    return ExitCode.OK
 
 
-async def _create_branch(options: argparse.Namespace) -> int:
+async def _create_branch(options: argparse.Namespace) -> ExitCode:
     async with _opened(options, write=True) as opened:
         result = await opened.service.branch_from(opened.session, options.source, options.name)
     if options.json:
@@ -484,10 +484,10 @@ async def _create_branch(options: argparse.Namespace) -> int:
             f"switched to the new branch {result.branch} at {checkpoint_label(result.checkpoint)}",
             result,
         )
-    return EXIT_OK
+    return ExitCode.OK
 
 
-async def _switch(options: argparse.Namespace) -> int:
+async def _switch(options: argparse.Namespace) -> ExitCode:
     async with _opened(options, write=True) as opened:
         result = await opened.service.switch(opened.session, options.name)
     if options.json:
@@ -496,7 +496,7 @@ async def _switch(options: argparse.Namespace) -> int:
         _print_result(
             f"switched to {result.branch} at {checkpoint_label(result.checkpoint)}", result
         )
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _merge_preview_json(preview: MergePreview) -> dict[str, object]:
@@ -531,22 +531,22 @@ def _print_merge_preview(preview: MergePreview) -> None:
             print(f"  {path}")
 
 
-def _conflicts_failure(conflicts: Sequence[str], *, foreseen: bool) -> int:
+def _conflicts_failure(conflicts: Sequence[str], *, foreseen: bool) -> ExitCode:
     listed = ", ".join(conflicts)
     if foreseen:
         return fail(
             f"{plural(len(conflicts), 'conflicted file')} foreseen ({listed}); nothing changed",
-            EXIT_FAILED,
+            ExitCode.FAILED,
         )
     return fail(
         f"{plural(len(conflicts), 'conflicted file')} "
         f"({listed}): they contain conflict markers to resolve; "
         "`penguin-tui checkpoints undo` takes the merge back",
-        EXIT_FAILED,
+        ExitCode.FAILED,
     )
 
 
-async def _merge(options: argparse.Namespace) -> int:
+async def _merge(options: argparse.Namespace) -> ExitCode:
     files = options.files or None
     async with _opened(options, write=not options.dry_run) as opened:
         if options.dry_run:
@@ -560,7 +560,7 @@ async def _merge(options: argparse.Namespace) -> int:
             _print_merge_preview(preview)
         if preview.conflicts:
             return _conflicts_failure(preview.conflicts, foreseen=True)
-        return EXIT_OK
+        return ExitCode.OK
     what = ", ".join(options.files) + f" from {options.name}" if options.files else options.name
     if options.json:
         _dump(
@@ -579,7 +579,7 @@ async def _merge(options: argparse.Namespace) -> int:
     else:
         _print_result(f"merged {what} into {result.branch}", result)
     if not result.conflicts:
-        return EXIT_OK
+        return ExitCode.OK
     if not options.json:
         print(f"{plural(len(result.conflicts), 'file')} with conflicts:")
         for path in result.conflicts:
@@ -589,7 +589,7 @@ async def _merge(options: argparse.Namespace) -> int:
 
 # -- dispatch ------------------------------------------------------------------------------------
 
-Handler = Callable[[argparse.Namespace], Coroutine[Any, Any, int]]
+Handler = Callable[[argparse.Namespace], Coroutine[Any, Any, ExitCode]]
 
 _CHECKPOINTS: dict[str, Handler] = {
     "list": _list,
@@ -607,12 +607,12 @@ _BRANCHES: dict[str, Handler] = {
 }
 
 
-def checkpoints_command(options: argparse.Namespace) -> int:
+def checkpoints_command(options: argparse.Namespace) -> ExitCode:
     handler = _CHECKPOINTS[options.action]
     return run_at_edge(lambda: handler(options))
 
 
-def branches_command(options: argparse.Namespace) -> int:
+def branches_command(options: argparse.Namespace) -> ExitCode:
     handler = _BRANCHES[options.action]
     return run_at_edge(lambda: handler(options))
 

@@ -25,7 +25,7 @@ from penguin_tui.bus import (
     ToolCallFinished,
     ToolCallStarted,
 )
-from penguin_tui.cli.main import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, fail
+from penguin_tui.cli.exit_codes import ExitCode, fail
 from penguin_tui.config import Redactor, data_paths
 from penguin_tui.config.logs import setup_logging
 from penguin_tui.engine.approvals import headless_approver
@@ -40,7 +40,7 @@ log = logging.getLogger("penguin_tui.cli")
 STREAMED_ROLES = ("assistant", "system")
 
 
-async def _to_the_end(command: Callable[[], Coroutine[Any, Any, int]]) -> int:
+async def _to_the_end(command: Callable[[], Coroutine[Any, Any, ExitCode]]) -> ExitCode:
     """The command, then the end of litellm's pending work, whatever way the command ends:
     the event loop must close after it, never before (no warning, no traceback at exit)."""
     from penguin_tui.llm.loader import shutdown_litellm
@@ -51,17 +51,17 @@ async def _to_the_end(command: Callable[[], Coroutine[Any, Any, int]]) -> int:
         await shutdown_litellm(final=True)
 
 
-def run_at_edge(command: Callable[[], Coroutine[Any, Any, int]]) -> int:
+def run_at_edge(command: Callable[[], Coroutine[Any, Any, ExitCode]]) -> ExitCode:
     """Run a command, turning every error into one line and an exit code."""
     log_file = setup_logging(data_paths())
     try:
         return asyncio.run(_to_the_end(command))
     except ConfigError as error:
-        return fail(error.message, EXIT_USAGE)
+        return fail(error.message, ExitCode.USAGE)
     except PenguinError as error:
         return fail(error.message)
     except KeyboardInterrupt:
-        return fail("interrupted", EXIT_INTERRUPTED)
+        return fail("interrupted", ExitCode.INTERRUPTED)
     except BrokenPipeError:
         raise  # the reader went away (`| head`): cli.main ends quietly
     except Exception as error:  # the last line of defence: never a traceback on screen
@@ -131,8 +131,8 @@ async def _print_events(subscription: Subscription, as_json: bool) -> None:
         _print_event(event, as_json)
 
 
-def run_command(options: argparse.Namespace) -> int:
-    async def command() -> int:
+def run_command(options: argparse.Namespace) -> ExitCode:
+    async def command() -> ExitCode:
         from penguin_tui.runtime import open_runtime
 
         prompt = _read_prompt(options.prompt)
@@ -163,12 +163,12 @@ def run_command(options: argparse.Namespace) -> int:
             await printer
             await runtime.close()
         if result.status is MessageStatus.COMPLETE:
-            return EXIT_OK
+            return ExitCode.OK
         if isinstance(result.error, ConfigError):
-            return fail(result.error.message, EXIT_USAGE)
+            return fail(result.error.message, ExitCode.USAGE)
         if result.error is not None:
             return fail(result.error.message)
-        return fail("the reply was interrupted; the partial text is kept", EXIT_INTERRUPTED)
+        return fail("the reply was interrupted; the partial text is kept", ExitCode.INTERRUPTED)
 
     return run_at_edge(command)
 
@@ -201,7 +201,7 @@ async def open_data_store() -> Store:
     return await open_store(paths, settings)
 
 
-async def _list_sessions(options: argparse.Namespace) -> int:
+async def _list_sessions(options: argparse.Namespace) -> ExitCode:
     from penguin_tui.runtime import project_directory
 
     store = await open_data_store()
@@ -215,10 +215,10 @@ async def _list_sessions(options: argparse.Namespace) -> int:
         await store.close()
     if options.json:
         print(json.dumps([_summary_json(s) for s in summaries], indent=None))
-        return EXIT_OK
+        return ExitCode.OK
     if not summaries:
         print("no sessions yet; start one with `penguin-tui` or `penguin-tui run PROMPT`")
-        return EXIT_OK
+        return ExitCode.OK
     print(f"{'ID':<12}  {'UPDATED':<16}  {'MSGS':>4}  {'TOKENS':>9}  {'COST':>9}  TITLE")
     for summary in summaries:
         session = summary.session
@@ -229,7 +229,7 @@ async def _list_sessions(options: argparse.Namespace) -> int:
             f"{session.id:<12}  {updated:<16}  {summary.messages:>4}  {spent:>9}  "
             f"{money(summary.usage.cost_usd, summary.usage.unpriced_calls):>9}  {title}"
         )
-    return EXIT_OK
+    return ExitCode.OK
 
 
 async def _session_document(store: Store, session_id: str) -> dict[str, Any]:
@@ -303,7 +303,7 @@ def _markdown(document: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-async def _show_session(options: argparse.Namespace, fmt: str) -> int:
+async def _show_session(options: argparse.Namespace, fmt: str) -> ExitCode:
     store = await open_data_store()
     try:
         document = await _session_document(store, options.session_id)
@@ -314,10 +314,10 @@ async def _show_session(options: argparse.Namespace, fmt: str) -> int:
         print(redact(json.dumps(document, indent=2, ensure_ascii=False)))
     else:
         print(redact(_markdown(document)), end="")
-    return EXIT_OK
+    return ExitCode.OK
 
 
-def sessions_command(options: argparse.Namespace) -> int:
+def sessions_command(options: argparse.Namespace) -> ExitCode:
     if options.action == "list":
         return run_at_edge(lambda: _list_sessions(options))
     if options.action == "show":

@@ -12,11 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from penguin_tui import __version__
-
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-EXIT_INTERRUPTED = 130
+from penguin_tui.cli.exit_codes import ExitCode, fail
 
 
 def _add_model_flags(parser: argparse.ArgumentParser) -> None:
@@ -226,12 +222,6 @@ def _branches_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def fail(message: str, code: int = EXIT_FAILED) -> int:
-    """Print one line to stderr and return the exit code."""
-    print(f"penguin-tui: {message}", file=sys.stderr, flush=True)
-    return code
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     if argv is None:  # the program itself, not a caller in the same process
         from penguin_tui.config.secret_env import keep_secrets_out_of_proc
@@ -273,11 +263,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             _config_parser().parse_args(args[1:])
             print(data_paths().user_config)
-            return EXIT_OK
+            return ExitCode.OK
         options = _tui_parser().parse_args(args)
         if options.version:
             print(f"penguin-tui {__version__}")
-            return EXIT_OK
+            return ExitCode.OK
         from penguin_tui.app.launch import launch_tui
 
         return launch_tui(
@@ -289,10 +279,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             continue_latest=options.continue_,
         )
     except KeyboardInterrupt:
-        return fail("interrupted", EXIT_INTERRUPTED)
+        return fail("interrupted", ExitCode.INTERRUPTED)
     except BrokenPipeError:
         # The reader went away (e.g. `| head`); say nothing more on a closed pipe.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        return EXIT_FAILED
-
+        return ExitCode.FAILED
