@@ -447,7 +447,7 @@ class PenguinApp(CheckpointActions, DiffViewerActions, ProjectWatch):
             if self.runtime is not None and answer is not None:
                 self.runtime.engine.answer_approval(event.request_id, answer)
 
-        self.push_screen(ApprovalScreen(event.tool, event.detail, event.reason), answered)
+        self.push_screen(ApprovalScreen.asking(event), answered)
 
     @work(exclusive=True, group="retention", exit_on_error=False)
     async def _apply_retention(self) -> None:

@@ -167,6 +167,8 @@ class ApprovalRequested(Event):
     args: str
     detail: str
     reason: str
+    # The detail is a unified diff (a file tool's change), not text.
+    detail_is_diff: bool = False
 
 
 class ApprovalAnswered(Event):

@@ -7,6 +7,10 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from penguin_tui.engine.tools.base import ToolPreview
 
 
 class Scope(StrEnum):
@@ -19,13 +23,14 @@ class Scope(StrEnum):
 
 @dataclass(frozen=True)
 class ApprovalRequest:
-    """What the user is asked: the tool, its arguments and a readable detail (command, diff)."""
+    """What the user is asked: the tool, its arguments and what the call will do (the
+    command and where, or the diff of the change), as the tool itself worked it out."""
 
     request_id: str
     call_id: str
     tool: str
     args: str
-    detail: str
+    preview: ToolPreview
     reason: str
 
 
@@ -49,9 +54,9 @@ class ApprovalBroker:
         self._pending: dict[str, asyncio.Future[ApprovalAnswer]] = {}
 
     def new_request(
-        self, call_id: str, tool: str, args: str, detail: str, reason: str
+        self, call_id: str, tool: str, args: str, preview: ToolPreview, reason: str
     ) -> ApprovalRequest:
-        request = ApprovalRequest(uuid.uuid4().hex[:12], call_id, tool, args, detail, reason)
+        request = ApprovalRequest(uuid.uuid4().hex[:12], call_id, tool, args, preview, reason)
         self._pending[request.request_id] = asyncio.get_running_loop().create_future()
         return request
 

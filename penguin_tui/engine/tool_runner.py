@@ -15,7 +15,6 @@ import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from penguin_tui.bus import (
@@ -40,9 +39,8 @@ from penguin_tui.engine.permissions import (
     exact_pattern,
     parse_shell,
 )
-from penguin_tui.engine.tools.base import ToolContext, ToolResult
-from penguin_tui.engine.tools.registry import run_tool
-from penguin_tui.engine.tools.textfiles import unified_diff
+from penguin_tui.engine.tools.base import ToolContext, ToolPreview, ToolResult
+from penguin_tui.engine.tools.registry import preview_call, run_tool
 from penguin_tui.printable import printable
 from penguin_tui.store import AuditEntry, Store, ToolCallRequest
 
@@ -66,36 +64,6 @@ def _arguments(raw: str) -> dict[str, Any]:
     except ValueError:
         return {}
     return parsed if isinstance(parsed, dict) else {}
-
-
-def _file_preview(root: Path, args: Mapping[str, Any], new_text: str | None) -> str:
-    path = str(args.get("path", ""))
-    try:
-        existing = (root / path).read_text(encoding="utf-8") if (root / path).is_file() else None
-    except (OSError, UnicodeDecodeError):
-        existing = ""
-    old = existing or ""
-    if new_text is None:
-        old_part, new_part = str(args.get("old", "")), str(args.get("new", ""))
-        if not old_part:
-            new_text = old
-        elif args.get("replace_all"):
-            new_text = old.replace(old_part, new_part)
-        else:
-            new_text = old.replace(old_part, new_part, 1)
-    # The tools' own diff: a new file is marked added here as in the chat.
-    return unified_diff(existing, new_text, path) or f"(no change to {path})"
-
-
-def describe_call(tool: str, args: Mapping[str, Any], root: Path) -> str:
-    """What the user sees when asked: the command and where, or the diff of an edit."""
-    if tool == "run_shell":
-        return f"$ {args.get('command', '')}\n(in {root})"
-    if tool == "write_file":
-        return _file_preview(root, args, str(args.get("content", "")))
-    if tool == "edit_file":
-        return _file_preview(root, args, None)
-    return json.dumps(dict(args), indent=2, ensure_ascii=False)
 
 
 def always_rules(tool: str, args: Mapping[str, Any]) -> list[Rule]:
@@ -146,12 +114,13 @@ class ToolRunner:
         allowed = False
         decided_by, reason = "policy", ""
         status: str | None = None
+        approved: ToolPreview | None = None
         try:
             decision = self.policy.check(call.tool, args)
             allowed = decision.action is Action.ALLOW
             reason = decision.reason
             if decision.action is Action.ASK:
-                answer = await self._ask(session_id, call, args, decision.reason)
+                answer, approved = await self._ask(session_id, call, args, decision.reason)
                 allowed, decided_by = answer.allowed, answer.by
                 verdict = "allowed" if allowed else "denied"
                 reason = answer.reason or f"{verdict} by the {answer.by}"
@@ -163,7 +132,7 @@ class ToolRunner:
                 result = ToolResult(status="error", output=output, summary=f"denied — {reason}")
                 verdict_code = "deny"
             else:
-                result = await run_tool(call.tool, call.arguments, self.context)
+                result = await run_tool(call.tool, call.arguments, self.context, approved)
                 verdict_code = "allow"
         except asyncio.CancelledError:
             cancelled = ToolResult(status="cancelled", output=CANCELLED, summary=CANCELLED)
@@ -208,11 +177,12 @@ class ToolRunner:
 
     async def _ask(
         self, session_id: str, call: ToolCallRequest, args: Mapping[str, Any], why: str
-    ) -> ApprovalAnswer:
-        detail = printable(describe_call(call.tool, args, self.context.project_root))
+    ) -> tuple[ApprovalAnswer, ToolPreview]:
+        """Ask the user, showing what the call will do; the answer and what was shown."""
+        preview = await preview_call(call.tool, call.arguments, self.context)
         why = printable(why)
         request = self.broker.new_request(
-            call.call_id, call.tool, printable(call.arguments), detail, why
+            call.call_id, call.tool, printable(call.arguments), preview, why
         )
         await self.bus.publish(
             ApprovalRequested(
@@ -221,8 +191,9 @@ class ToolRunner:
                 call_id=call.call_id,
                 tool=call.tool,
                 args=request.args,
-                detail=detail,
+                detail=printable(preview.text),
                 reason=why,
+                detail_is_diff=preview.is_diff,
             )
         )
         answer = await (self.approver(request) if self.approver else self.broker.wait(request))
@@ -244,7 +215,7 @@ class ToolRunner:
                 by=answer.by,
             )
         )
-        return answer
+        return answer, preview
 
     def answer(self, request: ApprovalRequest | str, answer: ApprovalAnswer) -> bool:
         request_id = request if isinstance(request, str) else request.request_id

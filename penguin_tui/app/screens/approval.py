@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,6 +15,9 @@ from penguin_tui.app.widgets.diff_view import DiffView
 from penguin_tui.app.widgets.key_hints import KeyHints
 from penguin_tui.engine.approvals import ApprovalAnswer, Scope
 from penguin_tui.unified_diff import parse_unified
+
+if TYPE_CHECKING:
+    from penguin_tui.bus.events import ApprovalRequested
 
 
 class ApprovalScreen(ModalScreen[ApprovalAnswer]):
@@ -45,17 +50,24 @@ class ApprovalScreen(ModalScreen[ApprovalAnswer]):
         Binding("escape", "deny", "Deny", show=False, id="approval.escape"),
     ]
 
-    def __init__(self, tool: str, detail: str, reason: str) -> None:
+    def __init__(self, tool: str, detail: str, reason: str, *, is_diff: bool = False) -> None:
         super().__init__()
         self.tool = tool
         self.detail = detail
         self.reason = reason
+        # The tool said its preview is a diff (a file it will change), not text.
+        self.is_diff = is_diff
+
+    @classmethod
+    def asking(cls, event: ApprovalRequested) -> ApprovalScreen:
+        """The question an ``approval.requested`` event asks."""
+        return cls(event.tool, event.detail, event.reason, is_diff=event.detail_is_diff)
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(f"Allow {self.tool}?", classes="title")
             yield Label(Text(self.reason), classes="why")
-            if self.tool in ("write_file", "edit_file"):
+            if self.is_diff:
                 # Compact: no file list, and n/p stay the answers, not hunk keys.
                 yield DiffView(parse_unified(self.detail), layout="unified", compact=True)
             else:

@@ -5,10 +5,17 @@ A tool never raises to the engine for a problem the model can fix: bad arguments
 ``output`` tells the model what went wrong and what to do instead. ``ToolResult.printable``
 makes every text of a result printable (a file name that is not UTF-8 shows its bad bytes as
 ``\\xNN``); the tool runner applies it to every call's result, whatever produced it.
+
+A tool also says what a call will do before it runs (``Tool.preview``: the approval question
+shows it). The file tools work out the change once, with the code that then writes it, so
+the diff a user approves is the change made; ``Tool.run`` with ``approved=`` does nothing when
+the call would no longer do what was shown.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
 import time
 from abc import ABC, abstractmethod
@@ -30,6 +37,7 @@ __all__ = [
     "ToolContext",
     "ToolError",
     "ToolLimits",
+    "ToolPreview",
     "ToolResult",
     "clean_schema",
     "describe_os_error",
@@ -80,6 +88,20 @@ class ToolResult:
     def cancelled(cls) -> ToolResult:
         """The answer recorded for a call the user cancelled, so the history stays valid."""
         return cls("cancelled", "Cancelled by the user.", "cancelled by the user")
+
+
+@dataclass(frozen=True)
+class ToolPreview:
+    """What a call will do, shown in the approval question before it runs: the unified diff
+    of the change a file tool will make (``is_diff``), or text such as a command and where."""
+
+    text: str
+    is_diff: bool = False
+
+    @classmethod
+    def failing(cls, reason: str) -> ToolPreview:
+        """The preview of a call that will fail: the error the model will get."""
+        return cls(f"This call will fail: {reason}")
 
 
 def one_line(text: str) -> str:
@@ -162,22 +184,37 @@ class Tool(ABC, Generic[ArgsT]):
             },
         }
 
-    async def run(self, args: Mapping[str, Any] | ArgsT, ctx: ToolContext) -> ToolResult:
-        """Validate ``args``, run the tool and time it; problems become error results."""
+    async def run(
+        self,
+        args: Mapping[str, Any] | ArgsT,
+        ctx: ToolContext,
+        approved: ToolPreview | None = None,
+    ) -> ToolResult:
+        """Validate ``args``, run the tool and time it; problems become error results.
+
+        With ``approved`` (the preview the user said yes to), a call that would now do
+        something else (a file it changes was edited meanwhile) does nothing and says so.
+        """
         started = time.perf_counter()
-        result = await self._run_checked(args, ctx)
+        result = await self._run_checked(args, ctx, approved)
         return replace(result, duration_ms=(time.perf_counter() - started) * 1000)
 
-    async def _run_checked(self, args: Mapping[str, Any] | ArgsT, ctx: ToolContext) -> ToolResult:
+    async def _run_checked(
+        self, args: Mapping[str, Any] | ArgsT, ctx: ToolContext, approved: ToolPreview | None
+    ) -> ToolResult:
         try:
-            parsed = (
-                args if isinstance(args, self.parameters) else self.parameters.model_validate(args)
-            )
+            parsed = self._parse(args)
         except ValidationError as exc:
             return ToolResult.failure(
                 describe_validation_error(self, exc), f"error: bad arguments for {self.name}"
             )
         try:
+            if approved is not None and await self._preview_of(parsed, ctx) != approved:
+                return ToolResult.failure(
+                    "what this call would do changed after the user approved it (the file "
+                    "was edited meanwhile), so nothing was done: read the file again and retry",
+                    "error: changed after it was approved; not run",
+                )
             return await self.execute(parsed, ctx)
         except ToolError as exc:
             return ToolResult.failure(exc.message)
@@ -186,6 +223,30 @@ class Tool(ABC, Generic[ArgsT]):
         except Exception as exc:  # a bug in a tool must not end the agent's turn
             log.exception("tool %s failed", self.name)
             return ToolResult.failure(f"internal error in {self.name}: {type(exc).__name__}: {exc}")
+
+    def _parse(self, args: Mapping[str, Any] | ArgsT) -> ArgsT:
+        return args if isinstance(args, self.parameters) else self.parameters.model_validate(args)
+
+    async def describe(self, args: Mapping[str, Any], ctx: ToolContext) -> ToolPreview:
+        """The preview of a call as the model sent it; a call that will fail says why."""
+        try:
+            return await self._preview_of(self._parse(args), ctx)
+        except ValidationError as exc:
+            return ToolPreview.failing(describe_validation_error(self, exc))
+
+    async def _preview_of(self, args: ArgsT, ctx: ToolContext) -> ToolPreview:
+        try:
+            return await asyncio.to_thread(self.preview, args, ctx)
+        except ToolError as exc:
+            return ToolPreview.failing(exc.message)
+        except OSError as exc:
+            return ToolPreview.failing(describe_os_error(exc, ctx.project_root))
+
+    def preview(self, args: ArgsT, ctx: ToolContext) -> ToolPreview:
+        """What the call will do, for the approval question (by default its arguments);
+        raise ToolError for a call that will fail. Runs in a worker thread."""
+        shown = args.model_dump(mode="json", exclude_unset=True)
+        return ToolPreview(json.dumps(shown, indent=2, ensure_ascii=False))
 
     @abstractmethod
     async def execute(self, args: ArgsT, ctx: ToolContext) -> ToolResult:

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import re
+from dataclasses import dataclass
 
 from pydantic import Field
 
-from penguin_tui.engine.tools.base import Tool, ToolArguments, ToolContext, ToolError, ToolResult
+from penguin_tui.engine.tools.base import (
+    Tool,
+    ToolArguments,
+    ToolContext,
+    ToolError,
+    ToolPreview,
+    ToolResult,
+)
 from penguin_tui.engine.tools.nearest import NearestMatch, nearest_match
 from penguin_tui.engine.tools.output import cap_head_tail
-from penguin_tui.engine.tools.textfiles import diff_stats, read_text, unified_diff, write_text
+from penguin_tui.engine.tools.textfiles import FileChange, diff_stats, read_text
 from penguin_tui.words import plural
 from penguin_tui.workspace import relative_to_project, resolve_in_project
 
@@ -47,38 +55,18 @@ class EditFileTool(Tool[EditFileArgs]):
     async def execute(self, args: EditFileArgs, ctx: ToolContext) -> ToolResult:
         return await asyncio.to_thread(self._edit, args, ctx)
 
+    def preview(self, args: EditFileArgs, ctx: ToolContext) -> ToolPreview:
+        return _plan(args, ctx).change.preview()
+
     def _edit(self, args: EditFileArgs, ctx: ToolContext) -> ToolResult:
-        path = resolve_in_project(ctx.project_root, args.path)
-        shown = relative_to_project(ctx.project_root, path)
-        if not args.old:
-            raise ToolError(
-                "old is empty; give the exact text to replace (use write_file to create a file)"
-            )
-        if args.old == args.new:
-            raise ToolError("old and new are the same; there is nothing to change")
-        if not path.exists():
-            raise ToolError(f"{shown} does not exist; use write_file to create it")
-        text = read_text(path, shown)
-        old, new = args.old, args.new
-        if old not in text and "\r\n" in text and "\r\n" not in old:
-            old, new = old.replace("\n", "\r\n"), new.replace("\n", "\r\n")  # a CRLF file
-        count = text.count(old)
-        if count == 0:
-            raise ToolError(_not_found(shown, text, args.old))
-        if count > 1 and not args.replace_all:
-            lines = ", ".join(str(n) for n in _occurrence_lines(text, old))
-            raise ToolError(
-                f"old appears {count} times in {shown} (at lines {lines}); add surrounding "
-                "lines to old so it matches exactly once, or set replace_all to true"
-            )
-        first_line = text.count("\n", 0, text.index(old)) + 1
-        updated = text.replace(old, new) if args.replace_all else text.replace(old, new, 1)
-        write_text(path, updated)
-        diff = unified_diff(text, updated, shown)
+        plan = _plan(args, ctx)
+        plan.change.write()
+        shown = plan.change.shown_as
+        diff = plan.change.diff()
         added, removed = diff_stats(diff)
-        replaced = plural(count if args.replace_all else 1, "occurrence")
+        replaced = plural(plan.replaced, "occurrence")
         output = (
-            f"Edited {shown}: replaced {replaced} (first at line {first_line}), "
+            f"Edited {shown}: replaced {replaced} (first at line {plan.first_line}), "
             f"+{added} -{removed} lines.\n\n{diff}"
         )
         return ToolResult.success(
@@ -86,6 +74,46 @@ class EditFileTool(Tool[EditFileArgs]):
             f"edit {shown}: +{added} -{removed}",
             diff=diff,
         )
+
+
+@dataclass(frozen=True)
+class _EditPlan:
+    """An edit worked out: the change, how many occurrences it replaces and where."""
+
+    change: FileChange
+    replaced: int
+    first_line: int
+
+
+def _plan(args: EditFileArgs, ctx: ToolContext) -> _EditPlan:
+    """The new text of the file, or a ToolError saying why the edit cannot be made."""
+    path = resolve_in_project(ctx.project_root, args.path)
+    shown = relative_to_project(ctx.project_root, path)
+    if not args.old:
+        raise ToolError(
+            "old is empty; give the exact text to replace (use write_file to create a file)"
+        )
+    if args.old == args.new:
+        raise ToolError("old and new are the same; there is nothing to change")
+    if not path.exists():
+        raise ToolError(f"{shown} does not exist; use write_file to create it")
+    text = read_text(path, shown)
+    old, new = args.old, args.new
+    if old not in text and "\r\n" in text and "\r\n" not in old:
+        old, new = old.replace("\n", "\r\n"), new.replace("\n", "\r\n")  # a CRLF file
+    count = text.count(old)
+    if count == 0:
+        raise ToolError(_not_found(shown, text, args.old))
+    if count > 1 and not args.replace_all:
+        lines = ", ".join(str(n) for n in _occurrence_lines(text, old))
+        raise ToolError(
+            f"old appears {count} times in {shown} (at lines {lines}); add surrounding "
+            "lines to old so it matches exactly once, or set replace_all to true"
+        )
+    first_line = text.count("\n", 0, text.index(old)) + 1
+    updated = text.replace(old, new) if args.replace_all else text.replace(old, new, 1)
+    replaced = count if args.replace_all else 1
+    return _EditPlan(FileChange(path, shown, text, updated), replaced, first_line)
 
 
 def _occurrence_lines(text: str, old: str) -> list[int]:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from penguin_tui.engine.tools.base import Tool, ToolContext, ToolResult
+from penguin_tui.engine.tools.base import Tool, ToolContext, ToolPreview, ToolResult
 from penguin_tui.engine.tools.edit_file import EditFileTool
 from penguin_tui.engine.tools.list_files import ListFilesTool
 from penguin_tui.engine.tools.read_file import ReadFileTool
@@ -33,24 +33,50 @@ def tool_schemas() -> list[dict[str, Any]]:
 
 
 async def run_tool(
-    name: str, raw_arguments: str | Mapping[str, Any], ctx: ToolContext
+    name: str,
+    raw_arguments: str | Mapping[str, Any],
+    ctx: ToolContext,
+    approved: ToolPreview | None = None,
 ) -> ToolResult:
     """Run one tool call as the model sent it; every problem comes back as an error result.
 
     ``raw_arguments`` is the model's JSON text (an empty string means no arguments) or an
-    already-decoded mapping. Cancellation (``CancelledError``) is the only thing raised.
+    already-decoded mapping; ``approved`` is the preview the user said yes to, if asked.
+    Cancellation (``CancelledError``) is the only thing raised.
     """
     tool = ALL_TOOLS.get(name)
     if tool is None:
-        known = ", ".join(ALL_TOOLS)
-        return ToolResult.failure(
-            f"unknown tool {name!r}; the available tools are: {known}",
-            f"error: unknown tool {name!r}",
-        )
+        return _unknown(name)
     arguments = parse_arguments(raw_arguments)
     if isinstance(arguments, ToolResult):
         return arguments
-    return await tool.run(arguments, ctx)
+    return await tool.run(arguments, ctx, approved)
+
+
+async def preview_call(
+    name: str, raw_arguments: str | Mapping[str, Any], ctx: ToolContext
+) -> ToolPreview:
+    """What a call as the model sent it will do, made by the tool's own code (the approval
+    question shows it); a call that will fail says why."""
+    tool = ALL_TOOLS.get(name)
+    if tool is None:
+        return _will_fail(_unknown(name))
+    arguments = parse_arguments(raw_arguments)
+    if isinstance(arguments, ToolResult):
+        return _will_fail(arguments)
+    return await tool.describe(arguments, ctx)
+
+
+def _will_fail(failure: ToolResult) -> ToolPreview:
+    return ToolPreview.failing(failure.output.removeprefix("Error: "))
+
+
+def _unknown(name: str) -> ToolResult:
+    known = ", ".join(ALL_TOOLS)
+    return ToolResult.failure(
+        f"unknown tool {name!r}; the available tools are: {known}",
+        f"error: unknown tool {name!r}",
+    )
 
 
 def parse_arguments(raw: str | Mapping[str, Any]) -> Mapping[str, Any] | ToolResult:

@@ -15,6 +15,7 @@ from penguin_tui.engine.tools.base import (
     ToolArguments,
     ToolContext,
     ToolError,
+    ToolPreview,
     ToolResult,
     one_line,
 )
@@ -49,6 +50,10 @@ class RunShellTool(Tool[RunShellArgs]):
         "tail) when you need a specific part. Background processes are stopped when the "
         "command finishes. API keys and tokens are not in the environment."
     )
+
+    def preview(self, args: RunShellArgs, ctx: ToolContext) -> ToolPreview:
+        """The command line and where it runs."""
+        return ToolPreview(f"$ {args.command}\n(in {ctx.project_root})")
 
     async def execute(self, args: RunShellArgs, ctx: ToolContext) -> ToolResult:
         if "\0" in args.command:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import difflib
+from dataclasses import dataclass
 from pathlib import Path
 
-from penguin_tui.engine.tools.base import ToolError
+from penguin_tui.engine.tools.base import ToolError, ToolPreview
 
 BINARY_SNIFF_BYTES = 8 * 1024
 
@@ -50,6 +51,28 @@ def write_text(path: Path, text: str) -> None:
     """Write ``text`` exactly (no newline translation), in place so the file mode is kept."""
     with path.open("w", encoding="utf-8", newline="") as handle:
         handle.write(text)
+
+
+@dataclass(frozen=True)
+class FileChange:
+    """A file tool's planned change, worked out once: shown in the approval question as its
+    diff, then written as it was shown."""
+
+    path: Path
+    shown_as: str
+    before: str | None  # None: the file does not exist yet
+    after: str
+
+    def diff(self) -> str:
+        return unified_diff(self.before, self.after, self.shown_as)
+
+    def preview(self) -> ToolPreview:
+        return ToolPreview(self.diff(), is_diff=True)
+
+    def write(self) -> None:
+        """Write the new text, creating missing parent folders."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        write_text(self.path, self.after)
 
 
 def unified_diff(old: str | None, new: str, shown_as: str) -> str:
