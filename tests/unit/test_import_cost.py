@@ -100,7 +100,9 @@ def _one_of_each() -> list[Event]:
         ),
         Retrying(session_id=s, attempt=2, delay_s=0.5, reason="429", model="m1"),
         ToolCallStarted(session_id=s, message_id="m", call_id="c", tool="t", args="{}"),
-        ToolCallFinished(session_id=s, call_id="c", tool="t", status="ok", summary="done"),
+        ToolCallFinished.model_validate(
+            {"session_id": s, "call_id": "c", "tool": "t", "status": "ok", "summary": "done"}
+        ),
         ApprovalRequested(
             session_id=s, request_id="r", call_id="c", tool="t", args="{}", detail="d", reason="x"
         ),
