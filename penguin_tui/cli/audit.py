@@ -6,8 +6,8 @@ import argparse
 import json
 from datetime import datetime
 
+from penguin_tui.cli.edge import open_data_store, run_at_edge
 from penguin_tui.cli.exit_codes import ExitCode
-from penguin_tui.cli.headless import open_data_store, run_at_edge
 from penguin_tui.config import data_paths
 from penguin_tui.store import AuditEntry
 

@@ -1,7 +1,10 @@
-"""Command line: ``penguin-tui [DIR]``, ``--demo``, ``--version``, ``run``, ``sessions``,
-``checkpoints``, ``branches`` and the smaller sub-commands.
+"""The ``penguin-tui`` command: the workbench (``[DIR]``, ``--demo``), ``--version``, and the
+sub-commands ``run``, ``sessions``, ``checkpoints``, ``branches``, ``audit``, ``permissions``
+and ``config``.
 
-Imports nothing heavy at module level: ``--version`` must answer in well under 150 ms.
+Imports nothing heavy: a command's arguments are parsed first, and its module (with the store,
+the engine, the checkpoints) is imported only when it runs, so ``--version`` and a bad flag
+answer at once.
 """
 
 from __future__ import annotations
@@ -9,220 +12,89 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from penguin_tui import __version__
+from penguin_tui.cli import parsers
 from penguin_tui.cli.exit_codes import ExitCode, fail
 
-
-def _add_model_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", metavar="M", help="model name, e.g. openai/gpt-4o-mini")
-    parser.add_argument(
-        "--api-base",
-        metavar="URL",
-        help="an OpenAI-compatible server, e.g. http://localhost:8000/v1",
-    )
+Command = Callable[[argparse.Namespace], int]
 
 
-def _tui_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="penguin-tui",
-        description="A terminal workbench for AI-assisted coding.",
-        epilog="Sub-commands: run, sessions, checkpoints, branches, audit, permissions, config "
-        "(each with --help).",
-    )
-    parser.add_argument(
-        "directory", nargs="?", metavar="DIR", help="project directory (default: .)"
-    )
-    parser.add_argument(
-        "--demo",
-        action="store_true",
-        help="open a fresh demo project with the scripted demo model (no key, no network)",
-    )
-    parser.add_argument("--version", action="store_true", help="print the version and exit")
-    _add_model_flags(parser)
-    resume = parser.add_mutually_exclusive_group()
-    resume.add_argument(
-        "--continue",
-        dest="continue_",
-        action="store_true",
-        help="resume the project's latest session",
-    )
-    resume.add_argument("--session", metavar="ID", help="resume session ID")
-    return parser
+def _run(options: argparse.Namespace) -> int:
+    from penguin_tui.cli.run import run_command
+
+    return run_command(options)
 
 
-def _run_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="penguin-tui run", description="Send one prompt headless and stream the reply."
-    )
-    parser.add_argument(
-        "-C", dest="directory", metavar="DIR", help="project directory (default: .)"
-    )
-    _add_model_flags(parser)
-    parser.add_argument("--json", action="store_true", help="one JSON event per line on stdout")
-    resume = parser.add_mutually_exclusive_group()
-    resume.add_argument(
-        "--continue",
-        dest="continue_",
-        action="store_true",
-        help="continue the project's latest session",
-    )
-    resume.add_argument("--session", metavar="ID", help="continue session ID")
-    parser.add_argument(
-        "--approve",
-        choices=("deny", "all"),
-        default="deny",
-        help="answer every question about a tool call: deny (default) or all",
-    )
-    parser.add_argument(
-        "--allow",
-        action="append",
-        default=[],
-        metavar="PATTERN",
-        help="allow matching calls without asking: a shell glob ('pytest*') or TOOL:GLOB "
-        "('write_file:src/*'); repeatable",
-    )
-    parser.add_argument("prompt", metavar="PROMPT", help="the prompt; '-' reads it from stdin")
-    return parser
+def _sessions(options: argparse.Namespace) -> int:
+    from penguin_tui.cli.sessions import sessions_command
+
+    return sessions_command(options)
 
 
-def _audit_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="penguin-tui audit", description="Every tool call, its decision and its outcome."
-    )
-    parser.add_argument(
-        "-C", dest="directory", metavar="DIR", help="project directory (default: .)"
-    )
-    parser.add_argument("--session", metavar="ID", help="only this session")
-    parser.add_argument("--json", action="store_true", help="print JSON")
-    return parser
+def _checkpoints(options: argparse.Namespace) -> int:
+    from penguin_tui.cli.checkpoints import checkpoints_command
+
+    return checkpoints_command(options)
 
 
-def _permissions_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="penguin-tui permissions", description="Permissions.")
-    sub = parser.add_subparsers(dest="action", required=True, metavar="check")
-    check = sub.add_parser("check", help="how a tool call would be judged, and why")
-    check.add_argument("-C", dest="directory", metavar="DIR", help="project directory (default: .)")
-    check.add_argument("tool", metavar="TOOL")
-    check.add_argument("args", nargs="+", metavar="ARG")
-    return parser
+def _branches(options: argparse.Namespace) -> int:
+    from penguin_tui.cli.branches import branches_command
+
+    return branches_command(options)
 
 
-def _config_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="penguin-tui config", description="Configuration.")
-    sub = parser.add_subparsers(dest="action", required=True, metavar="path")
-    sub.add_parser("path", help="print where the user config file is")
-    return parser
+def _audit(options: argparse.Namespace) -> int:
+    from penguin_tui.cli.audit import audit_command
+
+    return audit_command(options)
 
 
-def _sessions_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="penguin-tui sessions", description="Past sessions.")
-    sub = parser.add_subparsers(dest="action", required=True, metavar="list|show|export")
-    listing = sub.add_parser("list", help="list sessions, newest first")
-    listing.add_argument(
-        "-C", dest="directory", metavar="DIR", help="project directory (default: .)"
-    )
-    listing.add_argument("--all", action="store_true", help="sessions of every project")
-    listing.add_argument("--json", action="store_true", help="print JSON")
-    show = sub.add_parser("show", help="print a session's conversation")
-    show.add_argument("session_id", metavar="ID")
-    show.add_argument("--json", action="store_true", help="print JSON")
-    export = sub.add_parser("export", help="export a session (secrets redacted)")
-    export.add_argument("session_id", metavar="ID")
-    export.add_argument("--format", choices=("md", "json"), default="md")
-    return parser
+def _permissions(options: argparse.Namespace) -> int:
+    from penguin_tui.cli.audit import permissions_command
+
+    return permissions_command(options)
 
 
-def _checkpoint_flags() -> argparse.ArgumentParser:
-    """-C, --session and --json, shared by every checkpoints and branches command."""
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "-C", dest="directory", metavar="DIR", help="project directory (default: .)"
-    )
-    common.add_argument(
-        "--session", metavar="ID", help="session ID (default: the project's latest session)"
-    )
-    common.add_argument("--json", action="store_true", help="print JSON")
-    return common
+def _config(options: argparse.Namespace) -> int:
+    from penguin_tui.cli.config import config_command
+
+    return config_command(options)
 
 
-def _checkpoints_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="penguin-tui checkpoints",
-        description="Snapshots of the project's code and conversation: list, take, compare, "
-        "revert, undo and redo.",
-    )
-    sub = parser.add_subparsers(
-        dest="action", required=True, metavar="list|create|diff|revert|undo|redo"
-    )
-    common = _checkpoint_flags()
-    sub.add_parser("list", parents=[common], help="the session's checkpoints, newest first")
-    create = sub.add_parser("create", parents=[common], help="take a checkpoint now")
-    create.add_argument("--label", metavar="L", default="", help="a label for it")
-    diff = sub.add_parser(
-        "diff", parents=[common], help="compare checkpoint A with B (default: the working tree)"
-    )
-    diff.add_argument("old", metavar="A", help="checkpoint id (a unique prefix is enough)")
-    diff.add_argument("new", metavar="B", nargs="?", help="checkpoint id (default: working tree)")
-    diff.add_argument("--stat", action="store_true", help="per-file +/- counts and a total")
-    revert = sub.add_parser(
-        "revert", parents=[common], help="go back to a checkpoint's code, conversation or both"
-    )
-    revert.add_argument("id", metavar="ID", help="checkpoint id (a unique prefix is enough)")
-    what = revert.add_mutually_exclusive_group()
-    for flag, help_text in (
-        ("code", "the code only"),
-        ("conversation", "the conversation only"),
-        ("both", "the code and the conversation (default)"),
-    ):
-        what.add_argument(
-            f"--{flag}", dest="mode", action="store_const", const=flag, help=help_text
-        )
-    revert.add_argument("--yes", "-y", action="store_true", help="revert without asking")
-    revert.set_defaults(mode="both")
-    sub.add_parser("undo", parents=[common], help="undo the last revert or merge")
-    sub.add_parser("redo", parents=[common], help="apply the last undone revert or merge again")
-    return parser
+# The sub-commands, recognised only as the first argument: each one's parser, then its command.
+COMMANDS: dict[str, tuple[Callable[[], argparse.ArgumentParser], Command]] = {
+    "run": (parsers.run_parser, _run),
+    "sessions": (parsers.sessions_parser, _sessions),
+    "checkpoints": (parsers.checkpoints_parser, _checkpoints),
+    "branches": (parsers.branches_parser, _branches),
+    "audit": (parsers.audit_parser, _audit),
+    "permissions": (parsers.permissions_parser, _permissions),
+    "config": (parsers.config_parser, _config),
+}
 
 
-def _branches_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="penguin-tui branches",
-        description="Branches of the session: lines of work, each with its code and conversation.",
+def _workbench(args: list[str]) -> int:
+    """``penguin-tui [DIR]``, ``--demo`` or ``--version``."""
+    options = parsers.workbench_parser().parse_args(args)
+    if options.version:
+        print(f"penguin-tui {__version__}")
+        return ExitCode.OK
+    from penguin_tui.app.launch import launch_tui
+
+    return launch_tui(
+        directory=options.directory,
+        demo=options.demo,
+        model=options.model,
+        api_base=options.api_base,
+        session_id=options.session,
+        continue_latest=options.continue_,
     )
-    sub = parser.add_subparsers(dest="action", required=True, metavar="list|create|switch|merge")
-    common = _checkpoint_flags()
-    sub.add_parser("list", parents=[common], help="the session's branches")
-    create = sub.add_parser(
-        "create", parents=[common], help="a new branch at a checkpoint, switched to"
-    )
-    create.add_argument("name", metavar="NAME")
-    create.add_argument(
-        "--from",
-        dest="source",
-        metavar="ID",
-        required=True,
-        help="the checkpoint it starts from (a unique prefix is enough)",
-    )
-    switch = sub.add_parser("switch", parents=[common], help="switch to another branch")
-    switch.add_argument("name", metavar="NAME")
-    merge = sub.add_parser(
-        "merge", parents=[common], help="three-way merge another branch's code into this one"
-    )
-    merge.add_argument("name", metavar="NAME")
-    merge.add_argument(
-        "--files", nargs="+", metavar="F", help="take only these files from NAME (cherry-pick)"
-    )
-    merge.add_argument(
-        "--dry-run",
-        action="store_true",
-        help="only show the files that would change and the conflicts foreseen",
-    )
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``penguin-tui ARGS`` (``sys.argv`` when ``argv`` is None) and return its exit code."""
     if argv is None:  # the program itself, not a caller in the same process
         from penguin_tui.config.secret_env import keep_secrets_out_of_proc
 
@@ -232,52 +104,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     printable_streams()  # a file name that is not UTF-8 is printed escaped, never a crash
     args = list(sys.argv[1:] if argv is None else argv)
     try:
-        if args and args[0] == "run":
-            from penguin_tui.cli.headless import run_command
-
-            return run_command(_run_parser().parse_args(args[1:]))
-        if args and args[0] == "sessions":
-            from penguin_tui.cli.headless import sessions_command
-
-            return sessions_command(_sessions_parser().parse_args(args[1:]))
-        if args and args[0] == "checkpoints":
-            chosen = _checkpoints_parser().parse_args(args[1:])
-            from penguin_tui.cli.checkpoints import checkpoints_command
-
-            return checkpoints_command(chosen)
-        if args and args[0] == "branches":
-            chosen = _branches_parser().parse_args(args[1:])
-            from penguin_tui.cli.checkpoints import branches_command
-
-            return branches_command(chosen)
-        if args and args[0] == "audit":
-            from penguin_tui.cli.audit import audit_command
-
-            return audit_command(_audit_parser().parse_args(args[1:]))
-        if args and args[0] == "permissions":
-            from penguin_tui.cli.audit import permissions_command
-
-            return permissions_command(_permissions_parser().parse_args(args[1:]))
-        if args and args[0] == "config":
-            from penguin_tui.config.paths import data_paths
-
-            _config_parser().parse_args(args[1:])
-            print(data_paths().user_config)
-            return ExitCode.OK
-        options = _tui_parser().parse_args(args)
-        if options.version:
-            print(f"penguin-tui {__version__}")
-            return ExitCode.OK
-        from penguin_tui.app.launch import launch_tui
-
-        return launch_tui(
-            directory=options.directory,
-            demo=options.demo,
-            model=options.model,
-            api_base=options.api_base,
-            session_id=options.session,
-            continue_latest=options.continue_,
-        )
+        if args and args[0] in COMMANDS:
+            parser, command = COMMANDS[args[0]]
+            return command(parser().parse_args(args[1:]))
+        return _workbench(args)
     except KeyboardInterrupt:
         return fail("interrupted", ExitCode.INTERRUPTED)
     except BrokenPipeError:

@@ -9,7 +9,8 @@ import pytest
 
 HEADLESS = [
     "penguin_tui.cli.main",
-    "penguin_tui.cli.headless",
+    "penguin_tui.cli.run",
+    "penguin_tui.cli.sessions",
     "penguin_tui.bus",
     "penguin_tui.store",
     "penguin_tui.config",
@@ -24,6 +25,7 @@ HEADLESS = [
     "penguin_tui.workspace",
     "penguin_tui.cli.audit",
     "penguin_tui.cli.checkpoints",
+    "penguin_tui.cli.branches",
     "penguin_tui.checkpoints.service",
     "penguin_tui.checkpoints.outside_edits",
     "penguin_tui.workspace.watch",
@@ -66,3 +68,23 @@ def test_version_is_printed_without_heavy_imports() -> None:
     lines = result.stdout.splitlines()
     assert lines[0].startswith("penguin-tui ")
     assert lines[1:] == [""] or lines[1:] == []
+
+
+def test_a_bad_flag_is_answered_before_the_commands_module_is_imported() -> None:
+    """``run --bogus`` is refused by argparse alone: nothing of the run (the bus, the store,
+    pydantic, the engine) is imported to say so."""
+    code = (
+        "import sys\n"
+        "from penguin_tui.cli.main import main\n"
+        "try:\n"
+        "    main(['run', '--bogus', 'hi'])\n"
+        "except SystemExit as exit:\n"
+        "    print(exit.code)\n"
+        "print(','.join(m for m in ('pydantic', 'penguin_tui.bus', 'penguin_tui.store', "
+        "'penguin_tui.cli.run') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.splitlines() == ["2", ""]
+    assert "unrecognized arguments: --bogus" in result.stderr

@@ -1,0 +1,213 @@
+"""The command line's arguments: one parser per command group, built only when that group
+runs. argparse only, so a bad flag is answered before any command's module is imported."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def _add_model_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", metavar="M", help="model name, e.g. openai/gpt-4o-mini")
+    parser.add_argument(
+        "--api-base",
+        metavar="URL",
+        help="an OpenAI-compatible server, e.g. http://localhost:8000/v1",
+    )
+
+
+def workbench_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="penguin-tui",
+        description="A terminal workbench for AI-assisted coding.",
+        epilog="Sub-commands: run, sessions, checkpoints, branches, audit, permissions, config "
+        "(each with --help).",
+    )
+    parser.add_argument(
+        "directory", nargs="?", metavar="DIR", help="project directory (default: .)"
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="open a fresh demo project with the scripted demo model (no key, no network)",
+    )
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    _add_model_flags(parser)
+    resume = parser.add_mutually_exclusive_group()
+    resume.add_argument(
+        "--continue",
+        dest="continue_",
+        action="store_true",
+        help="resume the project's latest session",
+    )
+    resume.add_argument("--session", metavar="ID", help="resume session ID")
+    return parser
+
+
+def run_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="penguin-tui run", description="Send one prompt headless and stream the reply."
+    )
+    parser.add_argument(
+        "-C", dest="directory", metavar="DIR", help="project directory (default: .)"
+    )
+    _add_model_flags(parser)
+    parser.add_argument("--json", action="store_true", help="one JSON event per line on stdout")
+    resume = parser.add_mutually_exclusive_group()
+    resume.add_argument(
+        "--continue",
+        dest="continue_",
+        action="store_true",
+        help="continue the project's latest session",
+    )
+    resume.add_argument("--session", metavar="ID", help="continue session ID")
+    parser.add_argument(
+        "--approve",
+        choices=("deny", "all"),
+        default="deny",
+        help="answer every question about a tool call: deny (default) or all",
+    )
+    parser.add_argument(
+        "--allow",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="allow matching calls without asking: a shell glob ('pytest*') or TOOL:GLOB "
+        "('write_file:src/*'); repeatable",
+    )
+    parser.add_argument("prompt", metavar="PROMPT", help="the prompt; '-' reads it from stdin")
+    return parser
+
+
+def audit_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="penguin-tui audit", description="Every tool call, its decision and its outcome."
+    )
+    parser.add_argument(
+        "-C", dest="directory", metavar="DIR", help="project directory (default: .)"
+    )
+    parser.add_argument("--session", metavar="ID", help="only this session")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    return parser
+
+
+def permissions_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="penguin-tui permissions", description="Permissions.")
+    sub = parser.add_subparsers(dest="action", required=True, metavar="check")
+    check = sub.add_parser("check", help="how a tool call would be judged, and why")
+    check.add_argument("-C", dest="directory", metavar="DIR", help="project directory (default: .)")
+    check.add_argument("tool", metavar="TOOL")
+    check.add_argument("args", nargs="+", metavar="ARG")
+    return parser
+
+
+def config_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="penguin-tui config", description="Configuration.")
+    sub = parser.add_subparsers(dest="action", required=True, metavar="path")
+    sub.add_parser("path", help="print where the user config file is")
+    return parser
+
+
+def sessions_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="penguin-tui sessions", description="Past sessions.")
+    sub = parser.add_subparsers(dest="action", required=True, metavar="list|show|export")
+    listing = sub.add_parser("list", help="list sessions, newest first")
+    listing.add_argument(
+        "-C", dest="directory", metavar="DIR", help="project directory (default: .)"
+    )
+    listing.add_argument("--all", action="store_true", help="sessions of every project")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    show = sub.add_parser("show", help="print a session's conversation")
+    show.add_argument("session_id", metavar="ID")
+    show.add_argument("--json", action="store_true", help="print JSON")
+    export = sub.add_parser("export", help="export a session (secrets redacted)")
+    export.add_argument("session_id", metavar="ID")
+    export.add_argument("--format", choices=("md", "json"), default="md")
+    return parser
+
+
+def _checkpoint_flags() -> argparse.ArgumentParser:
+    """-C, --session and --json, shared by every checkpoints and branches command."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "-C", dest="directory", metavar="DIR", help="project directory (default: .)"
+    )
+    common.add_argument(
+        "--session", metavar="ID", help="session ID (default: the project's latest session)"
+    )
+    common.add_argument("--json", action="store_true", help="print JSON")
+    return common
+
+
+def checkpoints_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="penguin-tui checkpoints",
+        description="Snapshots of the project's code and conversation: list, take, compare, "
+        "revert, undo and redo.",
+    )
+    sub = parser.add_subparsers(
+        dest="action", required=True, metavar="list|create|diff|revert|undo|redo"
+    )
+    common = _checkpoint_flags()
+    sub.add_parser("list", parents=[common], help="the session's checkpoints, newest first")
+    create = sub.add_parser("create", parents=[common], help="take a checkpoint now")
+    create.add_argument("--label", metavar="L", default="", help="a label for it")
+    diff = sub.add_parser(
+        "diff", parents=[common], help="compare checkpoint A with B (default: the working tree)"
+    )
+    diff.add_argument("old", metavar="A", help="checkpoint id (a unique prefix is enough)")
+    diff.add_argument("new", metavar="B", nargs="?", help="checkpoint id (default: working tree)")
+    diff.add_argument("--stat", action="store_true", help="per-file +/- counts and a total")
+    revert = sub.add_parser(
+        "revert", parents=[common], help="go back to a checkpoint's code, conversation or both"
+    )
+    revert.add_argument("id", metavar="ID", help="checkpoint id (a unique prefix is enough)")
+    what = revert.add_mutually_exclusive_group()
+    for flag, help_text in (
+        ("code", "the code only"),
+        ("conversation", "the conversation only"),
+        ("both", "the code and the conversation (default)"),
+    ):
+        what.add_argument(
+            f"--{flag}", dest="mode", action="store_const", const=flag, help=help_text
+        )
+    revert.add_argument("--yes", "-y", action="store_true", help="revert without asking")
+    revert.set_defaults(mode="both")
+    sub.add_parser("undo", parents=[common], help="undo the last revert or merge")
+    sub.add_parser("redo", parents=[common], help="apply the last undone revert or merge again")
+    return parser
+
+
+def branches_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="penguin-tui branches",
+        description="Branches of the session: lines of work, each with its code and conversation.",
+    )
+    sub = parser.add_subparsers(dest="action", required=True, metavar="list|create|switch|merge")
+    common = _checkpoint_flags()
+    sub.add_parser("list", parents=[common], help="the session's branches")
+    create = sub.add_parser(
+        "create", parents=[common], help="a new branch at a checkpoint, switched to"
+    )
+    create.add_argument("name", metavar="NAME")
+    create.add_argument(
+        "--from",
+        dest="source",
+        metavar="ID",
+        required=True,
+        help="the checkpoint it starts from (a unique prefix is enough)",
+    )
+    switch = sub.add_parser("switch", parents=[common], help="switch to another branch")
+    switch.add_argument("name", metavar="NAME")
+    merge = sub.add_parser(
+        "merge", parents=[common], help="three-way merge another branch's code into this one"
+    )
+    merge.add_argument("name", metavar="NAME")
+    merge.add_argument(
+        "--files", nargs="+", metavar="F", help="take only these files from NAME (cherry-pick)"
+    )
+    merge.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="only show the files that would change and the conflicts foreseen",
+    )
+    return parser
