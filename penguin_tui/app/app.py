@@ -248,6 +248,7 @@ class PenguinApp(CheckpointActions, DiffViewerActions, ProjectWatch):
         if self.options.demo_notice:
             await chat.add_notice(self.options.demo_notice)
         messages = await engine.history()
+        statuses = await engine.call_statuses(messages)
         for message in messages:
             if message.role.value == "user":
                 await chat.add_user(message.content)
@@ -262,7 +263,7 @@ class PenguinApp(CheckpointActions, DiffViewerActions, ProjectWatch):
             elif message.role.value == "tool" and message.tool_call_id:
                 view = chat.tool_call(message.tool_call_id)
                 if view is not None:
-                    status = stored_tool_status(message.status.value, message.content)
+                    status = statuses[message.id]
                     view.finished(status, "from an earlier session", 0.0, message.content, None)
         self.tally = self._tally_from_store(
             await self.runtime.store.usage_rows(engine.session.id) if engine.session else []
@@ -567,17 +568,6 @@ class PenguinApp(CheckpointActions, DiffViewerActions, ProjectWatch):
 
     async def on_unmount(self) -> None:
         await self._close_services()
-
-
-def stored_tool_status(message_status: str, output: str) -> str:
-    """A past call's status, read back from the answer the model was given."""
-    if message_status != "complete":
-        return "cancelled"
-    if output.startswith("Not run:"):
-        return "denied"
-    if output.startswith("Error:"):
-        return "error"
-    return "ok"
 
 
 def exit_after_first_frame() -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import time
+from enum import StrEnum
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
@@ -143,13 +144,23 @@ class ToolCallStarted(Event):
     args: str
 
 
+class ToolCallStatus(StrEnum):
+    """How a tool call ended; the audit log keeps it, so a resumed session shows it too."""
+
+    OK = "ok"
+    ERROR = "error"  # the tool refused or failed; the model is told why
+    DENIED = "denied"  # not run: a deny rule or the user's no
+    CANCELLED = "cancelled"
+    TIMEOUT = "timeout"
+
+
 class ToolCallFinished(Event):
     """A tool call ended: ok, error, denied, cancelled or timeout."""
 
     type: Literal["tool.result"] = "tool.result"
     call_id: str
     tool: str
-    status: str
+    status: ToolCallStatus
     summary: str
     duration_ms: float = 0.0
     exit_code: int | None = None

@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from penguin_tui.bus import EventBus, MessageStarted, SessionStarted
+from penguin_tui.bus.events import ToolCallStatus
 from penguin_tui.config.settings import Settings
 from penguin_tui.engine.approvals import ApprovalAnswer, Approver
 from penguin_tui.engine.compaction import COMPACT_COMMAND, Compactor, context_tokens
 from penguin_tui.engine.history import (
     assistant_message,
     belongs_in_context,
+    call_statuses,
     estimate_tokens,
     to_openai,
     tool_message,
@@ -178,6 +180,12 @@ class ChatEngine:
         if self.session is None:
             return []
         return await self.store.branch_path(self.session.id)
+
+    async def call_statuses(self, messages: list[Message]) -> dict[str, ToolCallStatus]:
+        """How each call answered in ``messages`` (the session's) ended, by the answer's id."""
+        if self.session is None:
+            return {}
+        return call_statuses(messages, await self.store.audit_log(session_id=self.session.id))
 
     # -- turns -----------------------------------------------------------------------------
 

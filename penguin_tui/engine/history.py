@@ -6,10 +6,12 @@ next request is always one a provider accepts.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from penguin_tui.bus.events import ToolCallStatus
 from penguin_tui.engine.prompts import SYSTEM_PROMPT
-from penguin_tui.store import Message, MessageStatus, Role, ToolCallRequest
+from penguin_tui.store import AuditEntry, Message, MessageStatus, Role, ToolCallRequest
 
 CHARS_PER_TOKEN = 4
 # A call still open in the stored history: penguin-tui stopped (a crash, a kill) while it ran.
@@ -88,3 +90,31 @@ def to_openai(messages: list[Message]) -> list[dict[str, Any]]:
             converted.append({"role": message.role.value, "content": message.content})
     close_open_calls()
     return converted
+
+
+def call_statuses(
+    messages: Iterable[Message], audit: Iterable[AuditEntry]
+) -> dict[str, ToolCallStatus]:
+    """How the call each tool answer in ``messages`` answers ended, by the answer's message
+    id, as the audit log recorded it (never read back from the text the model was given).
+
+    A call is looked up with the reply that asked for it, so a call id that comes back in
+    another reply reads its own row. An answer is never stored before its audit row; one
+    without a row says only whether it was cut short (cancelled) or not (ok).
+    """
+    recorded = {(entry.message_id, entry.call_id): entry.status for entry in audit}
+    asked_in: dict[str, str] = {}
+    statuses: dict[str, ToolCallStatus] = {}
+    for message in messages:
+        for call in message.tool_calls:
+            asked_in[call.call_id] = message.id
+        if message.role is not Role.TOOL or message.tool_call_id is None:
+            continue
+        status = recorded.get((asked_in.get(message.tool_call_id), message.tool_call_id))
+        if status is not None:
+            statuses[message.id] = ToolCallStatus(status)
+        elif message.status is MessageStatus.COMPLETE:
+            statuses[message.id] = ToolCallStatus.OK
+        else:
+            statuses[message.id] = ToolCallStatus.CANCELLED
+    return statuses

@@ -24,6 +24,7 @@ from penguin_tui.bus import (
     ToolCallFinished,
     ToolCallStarted,
 )
+from penguin_tui.bus.events import ToolCallStatus
 from penguin_tui.engine.approvals import (
     ApprovalAnswer,
     ApprovalBroker,
@@ -55,7 +56,7 @@ class CallOutcome:
     """What the model is told about a call, and how it ended."""
 
     output: str
-    status: str
+    status: ToolCallStatus
 
 
 def _arguments(raw: str) -> dict[str, Any]:
@@ -78,6 +79,13 @@ def always_rules(tool: str, args: Mapping[str, Any]) -> list[Rule]:
     except ShellParseError:
         texts = [command]
     return [Rule(tool=tool, pattern=exact_pattern(text), action=Action.ALLOW) for text in texts]
+
+
+def _status(result: ToolResult, decision: str) -> ToolCallStatus:
+    """How a call ended: its result's status, or denied when it was not allowed to run."""
+    if decision == "deny" and result.status == "error":
+        return ToolCallStatus.DENIED
+    return ToolCallStatus(result.status)
 
 
 class ToolRunner:
@@ -113,7 +121,7 @@ class ToolRunner:
         )
         allowed = False
         decided_by, reason = "policy", ""
-        status: str | None = None
+        status: ToolCallStatus | None = None
         approved: ToolPreview | None = None
         try:
             decision = self.policy.check(call.tool, args)
@@ -157,14 +165,14 @@ class ToolRunner:
             )
             verdict_code = "allow" if allowed else "deny"
             reason = reason or "internal error"
-            status = "error"  # not a denial, even when it failed before the verdict
+            status = ToolCallStatus.ERROR  # not a denial, even when it failed before the verdict
         result = result.printable()
         await self._finish(
             session_id, message_id, call, result, verdict_code, decided_by, reason, started, status
         )
-        return CallOutcome(
-            result.output, status or ("denied" if verdict_code == "deny" else result.status)
-        )
+        if status is None:
+            status = _status(result, verdict_code)
+        return CallOutcome(result.output, status)
 
     async def record_cancelled(
         self, session_id: str, message_id: str, call: ToolCallRequest
@@ -231,13 +239,12 @@ class ToolRunner:
         decided_by: str,
         reason: str,
         started: float,
-        status: str | None = None,
+        status: ToolCallStatus | None = None,
     ) -> None:
         """Audit and announce how a call ended; ``status`` defaults to the result's, or
         ``denied`` for a call that was not allowed."""
         if status is None:
-            denied = decision == "deny" and result.status == "error"
-            status = "denied" if denied else result.status
+            status = _status(result, decision)
         await self.store.record_tool_call(
             AuditEntry(
                 session_id=session_id,
@@ -248,7 +255,7 @@ class ToolRunner:
                 decision=decision,
                 decided_by=decided_by,
                 reason=printable(reason),
-                status=status,
+                status=status.value,
                 summary=result.summary,
                 exit_code=result.exit_code,
                 started_at=started,

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import time
+from functools import partial
 from pathlib import Path
 
 from textual.widgets._collapsible import CollapsibleTitle
 
+from penguin_tui.app.app import PenguinApp
 from penguin_tui.app.screens.approval import ApprovalScreen
 from penguin_tui.app.widgets.diff_view import DiffView
 from penguin_tui.app.widgets.tool_call import ToolCallView
@@ -172,6 +174,55 @@ async def test_the_question_and_the_chat_mark_a_new_file_alike(project: Path) ->
             await wait_for(pilot, lambda: view.status == "ok", what="the write")
             shown = view.query_one(DiffView).files
             assert [(f.path, f.status) for f in shown] == [("x.py", FileStatus.ADDED)]
+
+
+PRINTS_NOT_RUN = """
+model = "m1"
+rate = 0
+[[turns]]
+[[turns.tool_calls]]
+name = "run_shell"
+arguments = '{"command": "echo Not run: only what the command printed"}'
+[[turns.tool_calls]]
+name = "write_file"
+arguments = '{"path": "x.py", "content": "x = 1"}'
+[[turns]]
+text = "Done."
+"""
+
+
+def asks_about(app: PenguinApp, tool: str) -> bool:
+    return isinstance(app.screen, ApprovalScreen) and app.screen.tool == tool
+
+
+async def test_a_call_shows_how_it_ended_after_a_relaunch_not_what_it_printed(
+    project: Path,
+) -> None:
+    """A command that prints "Not run: …" ran: it is still ✓ after a relaunch, and the write
+    the user said no to is still denied."""
+    with run_in_thread(script(PRINTS_NOT_RUN)) as server:
+        app = make_app(project, server.base_url)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_ready(pilot)
+            await send(pilot, "print it")
+            for tool, key in (("run_shell", "y"), ("write_file", "n")):
+                await wait_for(pilot, partial(asks_about, app, tool), what=f"a question: {tool}")
+                await pilot.press(key)
+            await wait_reply_done(pilot, count=2)
+            live = [v.status for v in app.workbench.query(ToolCallView)]
+            await pilot.press("ctrl+q")
+        assert live == ["ok", "denied"]
+
+        again = make_app(project, server.base_url)
+        async with again.run_test(size=(120, 40)) as pilot:
+            await wait_ready(pilot)
+            await wait_for(
+                pilot, lambda: len(again.workbench.query(ToolCallView)) == 2, what="the calls"
+            )
+            views = list(again.workbench.query(ToolCallView))
+            assert views[0].outcome is not None
+            assert views[0].outcome.preview.startswith("Not run: only what the command printed")
+            assert [v.status for v in views] == ["ok", "denied"]
 
 
 SAY_THEN_WRITE = """
