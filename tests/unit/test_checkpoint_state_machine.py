@@ -565,7 +565,7 @@ class CheckpointMachine(RuleBasedStateMachine):
                 raise OSError(errno.EIO, "simulated crash")
             write_entry(*args, **kwargs)
 
-        with mock.patch("penguin_tui.checkpoints.shadow.write_entry", dies_after_a_few):
+        with mock.patch("penguin_tui.checkpoints.restoring.write_entry", dies_after_a_few):
             try:
                 result = self.run(self.service.revert(self.session, target_id, RevertMode.CODE))
             except CheckpointError as error:

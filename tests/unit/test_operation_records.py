@@ -116,7 +116,7 @@ async def test_a_revert_stopped_mid_way_is_finished_by_the_next_operation_and_un
         raise OSError(28, "No space left on device")
 
     with monkeypatch.context() as patched:
-        patched.setattr("penguin_tui.checkpoints.shadow.write_entry", disk_full)
+        patched.setattr("penguin_tui.checkpoints.restoring.write_entry", disk_full)
         with pytest.raises(Exception, match="restore stopped"):
             await project.service.revert(project.session, project.first.id, RevertMode.CODE)
     assert (project.root / "a.txt").read_text() == "two"  # nothing written yet

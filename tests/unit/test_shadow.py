@@ -536,7 +536,7 @@ def test_a_restore_that_stopped_half_way_is_finished_at_the_next_open(
             raise OSError(errno.EIO, os.strerror(errno.EIO))
         real_write(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr("penguin_tui.checkpoints.shadow.write_entry", fail_on_the_eighth)
+    monkeypatch.setattr("penguin_tui.checkpoints.restoring.write_entry", fail_on_the_eighth)
     with pytest.raises(CheckpointError, match="restore stopped at") as raised:
         repo.restore(current, old)
     assert "\n" not in str(raised.value)
