@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -252,7 +252,8 @@ class ChatEngine:
             if compacted.status is not MessageStatus.COMPLETE:
                 return TurnResult(compacted.status, compacted.message, compacted.failure)
             history = [m for m in await self.history() if belongs_in_context(m)]
-        await self._run_hook("capture_outside_edits", session_id)
+        if self.hooks is not None:
+            await self._run_hook(session_id, self.hooks.capture_outside_edits(session_id))
         parent = await self.store.branch_head(session_id)
         user = await self.store.add_message(
             session_id, parent, Role.USER, prompt, MessageStatus.COMPLETE
@@ -264,15 +265,14 @@ class ChatEngine:
         try:
             return await self._agent_loop(user, messages, targets)
         finally:
-            if self._ran_tools:
-                await asyncio.shield(self._run_hook("after_turn", session_id, prompt))
+            if self._ran_tools and self.hooks is not None:
+                after = self.hooks.after_turn(session_id, prompt)
+                await asyncio.shield(self._run_hook(session_id, after))
 
-    async def _run_hook(self, name: str, session_id: str, *args: str) -> None:
+    async def _run_hook(self, session_id: str, hook: Awaitable[object]) -> None:
         """Checkpoint around a turn; a failure is reported, and the turn goes on."""
-        if self.hooks is None:
-            return
         try:
-            await getattr(self.hooks, name)(session_id, *args)
+            await hook
         except PenguinError as error:
             await report(self.bus, session_id, error, "checkpoint")
 
