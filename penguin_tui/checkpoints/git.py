@@ -108,10 +108,16 @@ class Git:
         except OSError as error:
             raise CheckpointError(f"cannot run git: {error.strerror}") from error
 
-    def run_counting(self, *args: str, stdin: bytes, on_line: Callable[[int], None]) -> None:
+    def run_counting(
+        self,
+        *args: str,
+        stdin: bytes,
+        on_line: Callable[[int], None],
+        env: dict[str, str] | None = None,
+    ) -> None:
         """Run git feeding ``stdin`` and call ``on_line(n)`` as each line of its output comes
         (for progress: ``update-index --verbose`` prints a line a file)."""
-        child = self.popen(*args, stderr=subprocess.PIPE)
+        child = self.popen(*args, stderr=subprocess.PIPE, env=env)
         assert child.stdin is not None and child.stdout is not None and child.stderr is not None
         errors: list[bytes] = []
         stderr = child.stderr
@@ -137,7 +143,9 @@ class Git:
             result = subprocess.CompletedProcess(args, code, b"", b"".join(errors))
             raise CheckpointError(_explain(args, result))
 
-    def popen(self, *args: str, stderr: int = subprocess.DEVNULL) -> subprocess.Popen[bytes]:
+    def popen(
+        self, *args: str, stderr: int = subprocess.DEVNULL, env: dict[str, str] | None = None
+    ) -> subprocess.Popen[bytes]:
         """Start git with pipes on stdin and stdout, for a long request/answer exchange."""
         try:
             return subprocess.Popen(
@@ -146,7 +154,7 @@ class Git:
                 stdout=subprocess.PIPE,
                 stderr=stderr,
                 cwd=self.work_tree if self.work_tree.is_dir() else None,
-                env=self._env,
+                env={**self._env, **env} if env else self._env,
                 pass_fds=self.keep_fds,
             )
         except FileNotFoundError as error:
@@ -168,6 +176,16 @@ class Git:
 
     def text(self, *args: str) -> str:
         return self.run(*args).decode("utf-8", "surrogateescape").strip()
+
+
+def settings_env(settings: dict[str, str]) -> dict[str, str]:
+    """Environment variables that give one git call more settings (``GIT_CONFIG_COUNT``), on
+    top of the ones every call gets."""
+    env = {"GIT_CONFIG_COUNT": str(len(settings))}
+    for number, (key, value) in enumerate(settings.items()):
+        env[f"GIT_CONFIG_KEY_{number}"] = key
+        env[f"GIT_CONFIG_VALUE_{number}"] = value
+    return env
 
 
 def _explain(args: Sequence[str], result: subprocess.CompletedProcess[bytes]) -> str:

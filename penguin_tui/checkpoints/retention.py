@@ -14,7 +14,7 @@ import time
 
 from penguin_tui.checkpoints.locks import OneAtATime
 from penguin_tui.checkpoints.records import CheckpointRecords
-from penguin_tui.checkpoints.shadow import ShadowRepo
+from penguin_tui.checkpoints.shadow import GC_MARKER, ShadowRepo
 from penguin_tui.config.settings import CheckpointSettings
 
 DAY_S = 24 * 3600
@@ -89,7 +89,7 @@ class Retention:
                 await asyncio.to_thread(
                     self.shadow.forget, [f"trees/{tree}" for tree in kept - used]
                 )
-        marker = self.shadow.git_dir / "penguin-last-gc"
+        marker = self.shadow.git_dir / GC_MARKER
         try:
             last = marker.stat().st_mtime
         except FileNotFoundError:

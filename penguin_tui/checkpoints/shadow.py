@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from penguin_tui.checkpoints import restoring, scan
-from penguin_tui.checkpoints.git import EMPTY_TREE, Git, encode_paths, split_z
+from penguin_tui.checkpoints.git import EMPTY_TREE, Git, encode_paths, settings_env, split_z
 from penguin_tui.checkpoints.journal import Journal, RestorePlan, TreeEntry
 from penguin_tui.checkpoints.locks import OperationLock, reclaim_stale_index_lock
 from penguin_tui.checkpoints.restoring import PlannedRestore as PlannedRestore
@@ -40,6 +40,14 @@ Progress = Callable[[str], None]
 ANNOUNCE_FILES = 2000  # a snapshot of more changed files says so at once
 COUNT_FILES = 100  # a snapshot adding more files counts them as git takes them in ...
 PROGRESS_EVERY_S = 1.0  # ... and says how far it got once a second, from its first second on
+PACK_FILES = 1000  # a snapshot adding more files writes them into one pack, not a file each
+# For those: git writes every file over core.bigFileThreshold straight into one pack (its bulk
+# check-in) instead of one loose object file each, compressed at level 1 as loose objects are.
+# The objects are the same; only where they are kept differs.
+ONE_PACK = {"core.bigFileThreshold": "1", "pack.compression": "1"}
+# Written when the repository is made: git's garbage collection (which reads every object
+# again) is due a day later (``retention.py``), not right after the first snapshot.
+GC_MARKER = "penguin-last-gc"
 
 
 @dataclass(frozen=True)
@@ -88,6 +96,7 @@ class ShadowRepo:
         with self.lock.held():
             if not (self.git_dir / "HEAD").exists():
                 self.git.init_bare()
+                (self.git_dir / GC_MARKER).touch()  # a new repository has nothing to collect
             self._use_split_index()
             reclaim_stale_index_lock(self.git_dir)
             return self._finish_pending()
@@ -154,24 +163,34 @@ class ShadowRepo:
                 self.git.run(
                     "update-index", "--force-remove", "-z", "--stdin", stdin=encode_paths(to_remove)
                 )
-            if to_update and progress is not None and len(to_update) > COUNT_FILES:
-                self._add_counting(to_update, started, progress)
-            elif to_update:
-                self.git.run(
-                    "update-index",
-                    "--add",
-                    "--remove",
-                    "--replace",
-                    "-z",
-                    "--stdin",
-                    stdin=encode_paths(to_update),
-                )
+            if to_update:
+                self._add(to_update, started, progress)
             tree = self.git.text("write-tree")
             self._rules_dirty = False  # the tree holds no file the rules ignore
         elapsed = (time.perf_counter() - started) * 1000
         return Snapshot(tree=tree, skipped=tuple(sorted_changes.skipped), elapsed_ms=elapsed)
 
-    def _add_counting(self, paths: list[str], started: float, progress: Progress) -> None:
+    def _add(self, paths: list[str], started: float, progress: Progress | None) -> None:
+        """Put ``paths`` into the shadow index as they are on disk (``update-index --add``);
+        many of them go into one pack, and more than a few are counted for ``progress``."""
+        env = settings_env(ONE_PACK) if len(paths) > PACK_FILES else None
+        if progress is not None and len(paths) > COUNT_FILES:
+            self._add_counting(paths, started, progress, env)
+            return
+        self.git.run(
+            "update-index",
+            "--add",
+            "--remove",
+            "--replace",
+            "-z",
+            "--stdin",
+            stdin=encode_paths(paths),
+            env=env,
+        )
+
+    def _add_counting(
+        self, paths: list[str], started: float, progress: Progress, env: dict[str, str] | None
+    ) -> None:
         """``update-index --add`` that says how far it got, once a second from the first
         second of the snapshot on (git prints a line a file it takes in)."""
         total = len(paths)
@@ -194,6 +213,7 @@ class ShadowRepo:
             "--stdin",
             stdin=encode_paths(paths),
             on_line=on_line,
+            env=env,
         )
 
     # -- reading trees ---------------------------------------------------------------------

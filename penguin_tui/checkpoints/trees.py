@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from penguin_tui.checkpoints.git import EMPTY_TREE, Git, split_z
+from penguin_tui.checkpoints.git import EMPTY_TREE, Git, settings_env, split_z
 from penguin_tui.checkpoints.journal import TreeEntry
 
 
@@ -155,9 +155,7 @@ def graft_tree(
     env = {
         "GIT_INDEX_FILE": str(index_file),
         # A throwaway index must not leave a shared split-index file behind.
-        "GIT_CONFIG_COUNT": "1",
-        "GIT_CONFIG_KEY_0": "core.splitIndex",
-        "GIT_CONFIG_VALUE_0": "false",
+        **settings_env({"core.splitIndex": "false"}),
     }
     try:
         git.run("read-tree", base_tree, env=env)
