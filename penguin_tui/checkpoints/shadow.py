@@ -384,11 +384,20 @@ class ShadowRepo:
     # -- housekeeping ----------------------------------------------------------------------
 
     def size_bytes(self) -> int:
+        """The bytes of every file in the repository (what the quota is held against); one
+        ``scandir`` a folder, as thousands of loose objects can sit in it."""
         total = 0
-        for directory, _dirs, files in os.walk(self.git_dir):
-            for name in files:
-                with contextlib.suppress(OSError):
-                    total += (Path(directory) / name).lstat().st_size
+        folders = [os.fspath(self.git_dir)]
+        while folders:
+            with contextlib.suppress(OSError), os.scandir(folders.pop()) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append(entry.path)
+                        continue
+                    try:
+                        total += entry.stat(follow_symlinks=False).st_size
+                    except OSError:
+                        continue  # gone since the folder was read
         return total
 
     def gc(self) -> None:
