@@ -1,7 +1,8 @@
 """The Textual application: paints first, then opens the services and follows the bus.
 
 Heavy imports (pydantic models, aiosqlite, litellm) happen after the first frame, so start-up
-costs about what a bare Textual app costs.
+costs about what a bare Textual app costs. Engine events go to the pane or controller that
+owns what they change (``event_routes.py``).
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ import asyncio
 import gc
 import logging
 import os
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,28 +26,35 @@ from textual.worker import Worker, WorkerState
 from penguin_tui.app.checkpoint_actions import CheckpointActions
 from penguin_tui.app.commands import workbench_commands
 from penguin_tui.app.diff_actions import DiffViewerActions
+from penguin_tui.app.event_routes import EventRoutes, handles
 from penguin_tui.app.markdown_style import markdown_theme
 from penguin_tui.app.themes import FALLBACK_THEME, builtin_theme_dir, load_themes
 from penguin_tui.app.watching import ProjectWatch
-from penguin_tui.app.widgets.chat import ChatView
+from penguin_tui.app.widgets.chat import SUMMARY_NOTICE, ChatView
 from penguin_tui.app.widgets.prompt import PromptInput
 from penguin_tui.app.widgets.usage import UsagePane, UsageTally
 from penguin_tui.words import plural
 
 if TYPE_CHECKING:
     from penguin_tui.app.screens.workbench import WorkbenchScreen
-    from penguin_tui.bus import ApprovalRequested, Event, Subscription
+    from penguin_tui.bus import (
+        ApprovalRequested,
+        CheckpointCreated,
+        CheckpointFailed,
+        CheckpointRestored,
+        ContextCompacted,
+        ErrorOccurred,
+        MessageStarted,
+        ModelSwitched,
+        Retrying,
+        Subscription,
+    )
     from penguin_tui.engine.approvals import ApprovalAnswer
     from penguin_tui.runtime import Runtime
 
 log = logging.getLogger("penguin_tui.app")
 
-SUMMARY_NOTICE = (
-    "**Earlier messages were compacted into this summary** (they stay in the store):\n\n"
-)
 FRAME_S = 1 / 30
-# The usage figures change with every token; four redraws a second read as live.
-USAGE_REFRESH_S = 0.25
 DARK, LIGHT = "penguin-dark", "penguin-light"
 
 
@@ -89,6 +96,7 @@ class PenguinApp(CheckpointActions, DiffViewerActions, ProjectWatch):
         self._subscription: Subscription | None = None
         self._services_closed = False
         self.ready = False
+        self.routes = EventRoutes()
         self.init_watching()
         self.left_out_reported = set()
         self.quota_warned = False
@@ -180,8 +188,7 @@ class PenguinApp(CheckpointActions, DiffViewerActions, ProjectWatch):
             self.notify(runtime.checkpoint_notice, severity="warning", timeout=10)
         if runtime.checkpoints is not None and (notice := runtime.checkpoints.recovery_notice()):
             self.notify(notice, timeout=10)
-        self._subscription = runtime.bus.subscribe()
-        self._pump_events()
+        self._follow_engine(runtime)
         try:
             if self.options.session_id:
                 await runtime.engine.resume(self.options.session_id)
@@ -294,161 +301,101 @@ class PenguinApp(CheckpointActions, DiffViewerActions, ProjectWatch):
 
     # -- events from the engine ------------------------------------------------------------
 
+    def _follow_engine(self, runtime: Runtime) -> None:
+        """Route each engine event to the pane or controller that owns what it changes (in
+        this order), then follow the bus."""
+        workbench = self.workbench
+        for owner in (
+            workbench.query_one(UsagePane),
+            workbench.query_one(ChatView),
+            self.browser,
+            self,
+        ):
+            self.routes.add(owner)
+        self._subscription = runtime.bus.subscribe()
+        self._pump_events()
+
     @work(exclusive=True, group="events", exit_on_error=False)
     async def _pump_events(self) -> None:
         """Follow the bus; deltas are drawn at most once a frame (the queue merges them)."""
         assert self._subscription is not None
-        usage_drawn = 0.0
         async for event in self._subscription:
-            await self._on_engine_event(event)
+            await self.routes.deliver(event)
             if event.type.endswith(".delta"):
-                now = time.monotonic()
-                if now - usage_drawn >= USAGE_REFRESH_S:
-                    usage_drawn = now
-                    self._refresh_usage()
                 await asyncio.sleep(FRAME_S)
 
-    async def _on_engine_event(self, event: Event) -> None:
-        from penguin_tui.bus import (
-            ApprovalAnswered,
-            ApprovalRequested,
-            CheckpointCreated,
-            CheckpointFailed,
-            CheckpointRestored,
-            ContextCompacted,
-            ErrorOccurred,
-            MessageCompleted,
-            MessageDelta,
-            MessageStarted,
-            ModelSwitched,
-            ReasoningDelta,
-            Retrying,
-            SnapshotProgress,
-            ToolCallFinished,
-            ToolCallStarted,
-            UsageRecorded,
-        )
+    @handles
+    def reply_started(self, event: MessageStarted) -> None:
+        self.show_pending_failure()  # the turn's start may have taken or forgotten it
 
-        chat = self.workbench.query_one(ChatView)
-        if isinstance(event, MessageDelta | ReasoningDelta):
-            self.tally.tokens_arrived(event.tokens)
-            reply = chat.reply(event.message_id)
-            if reply is not None:
-                if isinstance(event, MessageDelta):
-                    await reply.add_text(event.text)
-                else:
-                    await reply.add_reasoning(event.text)
-        elif isinstance(event, MessageStarted):
-            self.tally.reply_started_now(event.estimated_input_tokens)
-            await chat.start_reply(event.message_id)
-            self._refresh_usage()
-            self.show_pending_failure()  # the turn's start may have taken or forgotten it
-        elif isinstance(event, ToolCallStarted):
-            await chat.add_tool_call(event.call_id, event.tool, event.args)
-        elif isinstance(event, ToolCallFinished):
-            view = chat.tool_call(event.call_id)
-            if view is not None:
-                view.finished(
-                    event.status, event.summary, event.duration_ms, event.preview, event.diff
-                )
-        elif isinstance(event, ApprovalRequested):
-            self._ask_approval(event)
-        elif isinstance(event, ApprovalAnswered):
-            view = chat.tool_call(event.call_id)
-            if view is not None and event.allowed:
-                view.running()
-        elif isinstance(event, ModelSwitched):
-            self.notify(
-                f"{event.from_model} kept failing; switched to {event.to_model}",
-                severity="warning",
-                timeout=8,
-            )
-        elif isinstance(event, ContextCompacted):
-            self.notify(
-                f"compacted {event.messages} messages (~{event.tokens_before:,} tokens) into a "
-                f"summary of ~{event.tokens_after:,}: {event.reason}",
-                timeout=8,
-            )
-        elif isinstance(event, MessageCompleted):
-            if event.role == "tool":
-                return
-            if event.role == "system":
-                if event.status == "complete":
-                    await chat.add_notice(SUMMARY_NOTICE + event.text)
-                return
-            if event.role == "user":
-                await chat.add_user(event.text)
-            else:
-                reply = chat.reply(event.message_id)
-                if reply is not None:
-                    await reply.finish(event.text, event.reasoning, event.status)
-        elif isinstance(event, UsageRecorded):
-            self.tally.call_recorded(
-                event.input_tokens,
-                event.output_tokens,
-                event.cost_usd,
-                event.ttft_ms,
-                event.duration_ms,
-                estimated=event.tokens_source == "estimate",
-            )
-            self._refresh_usage()
-        elif isinstance(event, Retrying):
-            self.notify(
-                f"{event.reason} — retrying in {event.delay_s:.1f}s", severity="warning", timeout=4
-            )
-        elif isinstance(event, CheckpointCreated):
-            self.browser.show_progress(None)
-            self.recheck_outside_changes()
+    @handles
+    def checkpoint_created(self, event: CheckpointCreated) -> None:
+        self.recheck_outside_changes()
+        self.reload_checkpoints()
+        if event.skipped:
+            self.report_left_out(event.checkpoint_id)
+
+    @handles
+    async def checkpoint_restored(self, event: CheckpointRestored) -> None:
+        self.recheck_outside_changes()
+        if event.mode != "code" or event.action in ("branch", "switch"):
+            await self.reload_conversation()
+        else:
             self.reload_checkpoints()
-            if event.skipped:
-                self.report_left_out(event.checkpoint_id)
-        elif isinstance(event, CheckpointRestored):
-            self.recheck_outside_changes()
-            if event.mode != "code" or event.action in ("branch", "switch"):
-                await self.reload_conversation()
-            else:
-                self.reload_checkpoints()
-            if event.kept:
-                self.notify(
-                    f"kept {plural(len(event.kept), 'file')} the checkpoints never saw: "
-                    + ", ".join(event.kept[:3]),
-                    severity="warning",
-                    timeout=10,
-                )
-        elif isinstance(event, CheckpointFailed):
-            self.browser.show_progress(None)  # the snapshot is not under way any more
-            self.reload_checkpoints()  # the title says so until a checkpoint lands
-            self.notify(event.message, severity="error", timeout=15)
-        elif isinstance(event, SnapshotProgress):
-            # The first word of a long snapshot is a notification; how far it got then
-            # shows in the browser's title, not as a toast a second.
-            if self.browser.progress is None:
-                self.notify(event.text, timeout=3)
-            self.browser.show_progress(event.text)
-        elif isinstance(event, ErrorOccurred):
-            if event.kind == "checkpoint":
-                self.browser.show_progress(None)  # a snapshot that failed is not under way
-            cancelled = event.kind == "cancelled"
+        if event.kept:
             self.notify(
-                event.message,
-                severity="information" if cancelled else "error",
-                timeout=4 if cancelled else 10,
+                f"kept {plural(len(event.kept), 'file')} the checkpoints never saw: "
+                + ", ".join(event.kept[:3]),
+                severity="warning",
+                timeout=10,
             )
 
-    def _ask_approval(self, event: ApprovalRequested) -> None:
+    @handles
+    def checkpoint_failed(self, event: CheckpointFailed) -> None:
+        self.reload_checkpoints()  # the title says so until a checkpoint lands
+        self.notify(event.message, severity="error", timeout=15)
+
+    @handles
+    def approval_requested(self, event: ApprovalRequested) -> None:
         """Show the question; the answer goes back to the engine by the request's id."""
         from penguin_tui.app.screens.approval import ApprovalScreen
-
-        chat = self.workbench.query_one(ChatView)
-        view = chat.tool_call(event.call_id)
-        if view is not None:
-            view.waiting()
 
         def answered(answer: ApprovalAnswer | None) -> None:
             if self.runtime is not None and answer is not None:
                 self.runtime.engine.answer_approval(event.request_id, answer)
 
         self.push_screen(ApprovalScreen.asking(event), answered)
+
+    @handles
+    def model_switched(self, event: ModelSwitched) -> None:
+        self.notify(
+            f"{event.from_model} kept failing; switched to {event.to_model}",
+            severity="warning",
+            timeout=8,
+        )
+
+    @handles
+    def context_compacted(self, event: ContextCompacted) -> None:
+        self.notify(
+            f"compacted {event.messages} messages (~{event.tokens_before:,} tokens) into a "
+            f"summary of ~{event.tokens_after:,}: {event.reason}",
+            timeout=8,
+        )
+
+    @handles
+    def retrying(self, event: Retrying) -> None:
+        self.notify(
+            f"{event.reason} — retrying in {event.delay_s:.1f}s", severity="warning", timeout=4
+        )
+
+    @handles
+    def error_occurred(self, event: ErrorOccurred) -> None:
+        cancelled = event.kind == "cancelled"
+        self.notify(
+            event.message,
+            severity="information" if cancelled else "error",
+            timeout=4 if cancelled else 10,
+        )
 
     @work(exclusive=True, group="retention", exit_on_error=False)
     async def _apply_retention(self) -> None:

@@ -14,6 +14,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Collapsible, Static
 
+from penguin_tui.app.event_routes import handles
 from penguin_tui.app.widgets.tool_call import ToolCallView
 
 if TYPE_CHECKING:
@@ -21,6 +22,20 @@ if TYPE_CHECKING:
     from textual.widgets import Markdown
     from textual.widgets._markdown import MarkdownStream
 
+    from penguin_tui.bus import (
+        ApprovalAnswered,
+        ApprovalRequested,
+        MessageCompleted,
+        MessageDelta,
+        MessageStarted,
+        ReasoningDelta,
+        ToolCallFinished,
+        ToolCallStarted,
+    )
+
+SUMMARY_NOTICE = (
+    "**Earlier messages were compacted into this summary** (they stay in the store):\n\n"
+)
 # A live Markdown widget slows as it grows: freeze it into a static block past this size.
 BLOCK_CHARS = 6000
 
@@ -269,3 +284,60 @@ class ChatView(VerticalScroll):
         self, message_id: str, text: str, reasoning: str, status: str
     ) -> None:
         await self.mount(AssistantMessage(message_id, text, reasoning, status))
+
+    # -- what the engine says ----------------------------------------------------------------
+
+    @handles
+    async def reply_started(self, event: MessageStarted) -> None:
+        await self.start_reply(event.message_id)
+
+    @handles
+    async def reply_text_arrived(self, event: MessageDelta) -> None:
+        reply = self.reply(event.message_id)
+        if reply is not None:
+            await reply.add_text(event.text)
+
+    @handles
+    async def reasoning_arrived(self, event: ReasoningDelta) -> None:
+        reply = self.reply(event.message_id)
+        if reply is not None:
+            await reply.add_reasoning(event.text)
+
+    @handles
+    async def message_completed(self, event: MessageCompleted) -> None:
+        """A prompt as stored, a reply made final, or a summary of compacted messages (a
+        tool's answer is drawn by its call's view)."""
+        if event.role == "tool":
+            return
+        if event.role == "system":
+            if event.status == "complete":
+                await self.add_notice(SUMMARY_NOTICE + event.text)
+            return
+        if event.role == "user":
+            await self.add_user(event.text)
+            return
+        reply = self.reply(event.message_id)
+        if reply is not None:
+            await reply.finish(event.text, event.reasoning, event.status)
+
+    @handles
+    async def tool_call_started(self, event: ToolCallStarted) -> None:
+        await self.add_tool_call(event.call_id, event.tool, event.args)
+
+    @handles
+    def tool_call_finished(self, event: ToolCallFinished) -> None:
+        view = self.tool_call(event.call_id)
+        if view is not None:
+            view.finished(event.status, event.summary, event.duration_ms, event.preview, event.diff)
+
+    @handles
+    def approval_requested(self, event: ApprovalRequested) -> None:
+        view = self.tool_call(event.call_id)
+        if view is not None:
+            view.waiting()
+
+    @handles
+    def approval_answered(self, event: ApprovalAnswered) -> None:
+        view = self.tool_call(event.call_id)
+        if view is not None and event.allowed:
+            view.running()

@@ -14,10 +14,12 @@ from textual.timer import Timer
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
+from penguin_tui.app.event_routes import handles
 from penguin_tui.app.markdown_style import LineColours, line_colours
 from penguin_tui.app.widgets.usage import money
 
 if TYPE_CHECKING:
+    from penguin_tui.bus import CheckpointCreated, CheckpointFailed, ErrorOccurred, SnapshotProgress
     from penguin_tui.checkpoints.model import Branch, Checkpoint
 
 PROGRESS_STALE_S = 10.0  # a snapshot reports once a second while it runs
@@ -384,6 +386,23 @@ class CheckpointBrowser(Tree[NodeData]):
     def progress(self) -> str | None:
         """How far the snapshot under way got, or None when none is."""
         return self._progress
+
+    @handles
+    def snapshot_progressed(self, event: SnapshotProgress) -> None:
+        # The first word of a long snapshot is a notification; how far it got then shows in
+        # the title, not as a toast a second.
+        if self.progress is None:
+            self.app.notify(event.text, timeout=3)
+        self.show_progress(event.text)
+
+    @handles
+    def snapshot_ended(self, event: CheckpointCreated | CheckpointFailed) -> None:
+        self.show_progress(None)  # the snapshot is not under way any more
+
+    @handles
+    def error_occurred(self, event: ErrorOccurred) -> None:
+        if event.kind == "checkpoint":
+            self.show_progress(None)  # a snapshot that failed is not under way
 
     def show_progress(self, text: str | None) -> None:
         """Say in the title how far a long snapshot got (None: it ended). A snapshot that

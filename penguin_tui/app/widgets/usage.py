@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
+from penguin_tui.app.event_routes import handles
 from penguin_tui.app.markdown_style import rich_colour
+
+if TYPE_CHECKING:
+    from penguin_tui.bus import MessageDelta, MessageStarted, ReasoningDelta, UsageRecorded
+
+# The figures change with every token; four redraws a second read as live.
+REFRESH_WHILE_STREAMING_S = 0.25
 
 
 def money(cost: float | None) -> str:
@@ -137,7 +145,8 @@ def _bar(fraction: float, width: int, colours: dict[str, str]) -> Text:
 
 
 class UsagePane(Static):
-    """Shows a ``UsageTally``; refreshed by the app at most a few times a second."""
+    """Shows a ``UsageTally``, fed by the engine's events; redrawn at most a few times a
+    second while a reply streams."""
 
     DEFAULT_CSS = """
     UsagePane { padding: 0 1; height: auto; }
@@ -150,12 +159,38 @@ class UsagePane(Static):
         super().__init__(id=id)
         self.tally = tally
         self.border_title = "Usage"
+        self._drawn_while_streaming = 0.0
 
     def on_mount(self) -> None:
         self.show()
 
     def show(self) -> None:
         self.update(self.render_tally())
+
+    @handles
+    def reply_started(self, event: MessageStarted) -> None:
+        self.tally.reply_started_now(event.estimated_input_tokens)
+        self.show()
+
+    @handles
+    def tokens_arrived(self, event: MessageDelta | ReasoningDelta) -> None:
+        self.tally.tokens_arrived(event.tokens)
+        now = time.monotonic()
+        if now - self._drawn_while_streaming >= REFRESH_WHILE_STREAMING_S:
+            self._drawn_while_streaming = now
+            self.show()
+
+    @handles
+    def call_recorded(self, event: UsageRecorded) -> None:
+        self.tally.call_recorded(
+            event.input_tokens,
+            event.output_tokens,
+            event.cost_usd,
+            event.ttft_ms,
+            event.duration_ms,
+            estimated=event.tokens_source == "estimate",
+        )
+        self.show()
 
     def render_tally(self) -> Group:
         tally = self.tally
