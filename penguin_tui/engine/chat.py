@@ -26,7 +26,7 @@ from penguin_tui.engine.history import (
     tool_message,
 )
 from penguin_tui.engine.reply import estimate_request_tokens
-from penguin_tui.engine.streaming import ReplyStreamer, publish_completed, report
+from penguin_tui.engine.streaming import ReplyStreamer, StreamedReply, publish_completed, report
 from penguin_tui.engine.tool_runner import CANCELLED, ToolRunner
 from penguin_tui.engine.tools.registry import tool_schemas
 from penguin_tui.errors import PenguinError, PromptTooLargeError
@@ -41,6 +41,7 @@ from penguin_tui.store import (
     Session,
     Store,
     ToolCallRequest,
+    UsageRecord,
 )
 
 __all__ = ["ChatEngine", "TurnResult", "estimate_tokens"]
@@ -85,6 +86,12 @@ class _TurnBudget:
     steps: int = 0
     tokens: int = 0
     cost: float = 0.0
+
+    def spend(self, usage: UsageRecord | None) -> None:
+        """Count a model call's tokens and cost (none when the call reported no usage)."""
+        if usage is not None:
+            self.tokens += usage.input_tokens + usage.output_tokens
+            self.cost += usage.cost_usd or 0.0
 
     def exceeded(self, settings: Settings) -> str | None:
         agent = settings.agent
@@ -314,60 +321,72 @@ class ChatEngine:
                 await report(self.bus, session_id, error, "limit")
                 return TurnResult(MessageStatus.INTERRUPTED, last, error)
             budget.steps += 1
-            reply = await self.store.add_message(
-                session_id, parent, Role.ASSISTANT, "", MessageStatus.STREAMING, targets[0].name
-            )
             request = ChatRequest(messages=messages, targets=targets, extra=extra)
-            estimate = estimate_request_tokens(request)
-            await self.bus.publish(
-                MessageStarted(
-                    session_id=session_id,
-                    message_id=reply.id,
-                    model=targets[0].name,
-                    estimated_input_tokens=estimate,
-                )
-            )
-            streamed = await self._streamer.stream(
-                reply, request, lambda: self._cancel_requested, estimate
-            )
+            streamed = await self._call_model(session_id, parent, request)
             last = streamed.message
-            if streamed.usage is not None:
-                budget.tokens += streamed.usage.input_tokens + streamed.usage.output_tokens
-                budget.cost += streamed.usage.cost_usd or 0.0
+            budget.spend(streamed.usage)
             if streamed.status is not MessageStatus.COMPLETE or not streamed.tool_calls:
                 return TurnResult(streamed.status, last, streamed.failure)
             messages.append(assistant_message(last.content, streamed.tool_calls))
-            parent = last.id
-            for index, call in enumerate(streamed.tool_calls):
-                self._ran_tools = True
-                try:
-                    outcome = await self.tools.run(session_id, last.id, call)
-                except asyncio.CancelledError:
-                    await asyncio.shield(
-                        self._answer_cancelled(
-                            session_id, last.id, parent, streamed.tool_calls[index:]
-                        )
-                    )
-                    if not self._cancel_requested:
-                        raise
-                    await report(
-                        self.bus,
-                        session_id,
-                        PenguinError("turn cancelled; finished tool results are kept"),
-                        "cancelled",
-                    )
-                    return TurnResult(MessageStatus.INTERRUPTED, last, None)
-                answer = await self.store.add_message(
-                    session_id,
-                    parent,
-                    Role.TOOL,
-                    outcome.output,
-                    MessageStatus.COMPLETE,
-                    tool_call_id=call.call_id,
+            answered = await self._answer_calls(last, streamed.tool_calls, messages)
+            if answered is None:
+                cancelled = PenguinError("turn cancelled; finished tool results are kept")
+                await report(self.bus, session_id, cancelled, "cancelled")
+                return TurnResult(MessageStatus.INTERRUPTED, last, None)
+            parent = answered
+
+    async def _call_model(
+        self, session_id: str, parent: str, request: ChatRequest
+    ) -> StreamedReply:
+        """One model call: an empty reply stored and announced, then streamed into."""
+        model = request.targets[0].name
+        reply = await self.store.add_message(
+            session_id, parent, Role.ASSISTANT, "", MessageStatus.STREAMING, model
+        )
+        estimate = estimate_request_tokens(request)
+        await self.bus.publish(
+            MessageStarted(
+                session_id=session_id,
+                message_id=reply.id,
+                model=model,
+                estimated_input_tokens=estimate,
+            )
+        )
+        return await self._streamer.stream(reply, request, lambda: self._cancel_requested, estimate)
+
+    async def _answer_calls(
+        self,
+        reply: Message,
+        calls: tuple[ToolCallRequest, ...],
+        messages: list[dict[str, Any]],
+    ) -> str | None:
+        """Run the reply's tool calls in order, storing each answer and adding it to
+        ``messages``; the last answer's id, or None when the user cancelled the turn."""
+        session_id = reply.session_id
+        parent = reply.id
+        for index, call in enumerate(calls):
+            self._ran_tools = True
+            try:
+                outcome = await self.tools.run(session_id, reply.id, call)
+            except asyncio.CancelledError:
+                await asyncio.shield(
+                    self._answer_cancelled(session_id, reply.id, parent, calls[index:])
                 )
-                await publish_completed(self.bus, answer)
-                messages.append(tool_message(call.call_id, outcome.output))
-                parent = answer.id
+                if not self._cancel_requested:
+                    raise
+                return None
+            answer = await self.store.add_message(
+                session_id,
+                parent,
+                Role.TOOL,
+                outcome.output,
+                MessageStatus.COMPLETE,
+                tool_call_id=call.call_id,
+            )
+            await publish_completed(self.bus, answer)
+            messages.append(tool_message(call.call_id, outcome.output))
+            parent = answer.id
+        return parent
 
     async def _answer_cancelled(
         self,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -90,28 +91,8 @@ class ReplyStreamer:
         if input_estimate is None:
             input_estimate = estimate_request_tokens(request)
         progress = ReplyProgress(target=request.targets[0], input_estimate=input_estimate)
-
-        async def on_retry(notice: RetryNotice) -> None:
-            await self.bus.publish(
-                Retrying(
-                    session_id=session_id,
-                    attempt=notice.attempt,
-                    delay_s=notice.delay_s,
-                    reason=notice.reason,
-                    model=notice.model,
-                )
-            )
-
-        async def on_fallback(notice: FallbackNotice) -> None:
-            await self.bus.publish(
-                ModelSwitched(
-                    session_id=session_id,
-                    from_model=notice.from_model,
-                    to_model=notice.to_model,
-                    reason=notice.reason,
-                )
-            )
-
+        on_retry = functools.partial(self._announce_retry, session_id)
+        on_fallback = functools.partial(self._announce_fallback, session_id)
         status = MessageStatus.COMPLETE
         failure: PenguinError | None = None
         try:
@@ -137,6 +118,27 @@ class ReplyStreamer:
             status = MessageStatus.INTERRUPTED
             failure = error
         return await self.finish(reply, progress, status, failure)
+
+    async def _announce_retry(self, session_id: str, notice: RetryNotice) -> None:
+        await self.bus.publish(
+            Retrying(
+                session_id=session_id,
+                attempt=notice.attempt,
+                delay_s=notice.delay_s,
+                reason=notice.reason,
+                model=notice.model,
+            )
+        )
+
+    async def _announce_fallback(self, session_id: str, notice: FallbackNotice) -> None:
+        await self.bus.publish(
+            ModelSwitched(
+                session_id=session_id,
+                from_model=notice.from_model,
+                to_model=notice.to_model,
+                reason=notice.reason,
+            )
+        )
 
     async def _publish_piece(
         self, reply: Message, progress: ReplyProgress, text: str, reasoning: str

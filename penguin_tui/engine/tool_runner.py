@@ -81,9 +81,29 @@ def always_rules(tool: str, args: Mapping[str, Any]) -> list[Rule]:
     return [Rule(tool=tool, pattern=exact_pattern(text), action=Action.ALLOW) for text in texts]
 
 
-def _status(result: ToolResult, decision: str) -> ToolCallStatus:
+@dataclass
+class _Verdict:
+    """Who decided on a call and why, filled in as the call is judged: a failure on the way
+    leaves what was known by then."""
+
+    allowed: bool = False
+    by: str = "policy"
+    reason: str = ""
+
+    @property
+    def decision(self) -> str:
+        return "allow" if self.allowed else "deny"
+
+
+def _not_run(reason: str) -> ToolResult:
+    """The answer to a call that was not allowed: the model is told why and what to do."""
+    output = f"Not run: {reason}. Do not retry the same call; ask the user or try another way."
+    return ToolResult(status="error", output=output, summary=f"denied — {reason}")
+
+
+def _status(result: ToolResult, verdict: _Verdict) -> ToolCallStatus:
     """How a call ended: its result's status, or denied when it was not allowed to run."""
-    if decision == "deny" and result.status == "error":
+    if not verdict.allowed and result.status == "error":
         return ToolCallStatus.DENIED
     return ToolCallStatus(result.status)
 
@@ -108,7 +128,8 @@ class ToolRunner:
         self.approver: Approver | None = None
 
     async def run(self, session_id: str, message_id: str, call: ToolCallRequest) -> CallOutcome:
-        args = _arguments(call.arguments)
+        """Judge one call (asking when the permissions say so), run or refuse it, and audit
+        and announce how it ended; what the model is told, and that status."""
         started = time.time()
         await self.bus.publish(
             ToolCallStarted(
@@ -119,68 +140,56 @@ class ToolRunner:
                 args=printable(call.arguments),
             )
         )
-        allowed = False
-        decided_by, reason = "policy", ""
-        status: ToolCallStatus | None = None
-        approved: ToolPreview | None = None
+        verdict = _Verdict()
         try:
-            decision = self.policy.check(call.tool, args)
-            allowed = decision.action is Action.ALLOW
-            reason = decision.reason
-            if decision.action is Action.ASK:
-                answer, approved = await self._ask(session_id, call, args, decision.reason)
-                allowed, decided_by = answer.allowed, answer.by
-                verdict = "allowed" if allowed else "denied"
-                reason = answer.reason or f"{verdict} by the {answer.by}"
-            if not allowed:
-                output = (
-                    f"Not run: {reason}. Do not retry the same call; "
-                    f"ask the user or try another way."
-                )
-                result = ToolResult(status="error", output=output, summary=f"denied — {reason}")
-                verdict_code = "deny"
-            else:
-                result = await run_tool(call.tool, call.arguments, self.context, approved)
-                verdict_code = "allow"
+            result = await self._judge_and_run(session_id, call, verdict)
+            status = _status(result, verdict)
         except asyncio.CancelledError:
             cancelled = ToolResult(status="cancelled", output=CANCELLED, summary=CANCELLED)
-            verdict_code = "allow" if allowed else "deny"
-            await asyncio.shield(
-                self._finish(
-                    session_id,
-                    message_id,
-                    call,
-                    cancelled,
-                    verdict_code,
-                    "user",
-                    CANCELLED,
-                    started,
-                )
+            by_user = _Verdict(verdict.allowed, "user", CANCELLED)
+            finish = self._finish(
+                session_id, message_id, call, cancelled, by_user, started, ToolCallStatus.CANCELLED
             )
+            await asyncio.shield(finish)
             raise
         except Exception as error:  # a bug on the way must not end the turn or the reply
             log.exception("tool call %s (%s) failed", call.call_id, call.tool)
             result = ToolResult.failure(
                 f"internal error in {call.tool}: {type(error).__name__}: {error}"
             )
-            verdict_code = "allow" if allowed else "deny"
-            reason = reason or "internal error"
+            verdict.reason = verdict.reason or "internal error"
             status = ToolCallStatus.ERROR  # not a denial, even when it failed before the verdict
         result = result.printable()
-        await self._finish(
-            session_id, message_id, call, result, verdict_code, decided_by, reason, started, status
-        )
-        if status is None:
-            status = _status(result, verdict_code)
+        await self._finish(session_id, message_id, call, result, verdict, started, status)
         return CallOutcome(result.output, status)
+
+    async def _judge_and_run(
+        self, session_id: str, call: ToolCallRequest, verdict: _Verdict
+    ) -> ToolResult:
+        """Decide the call, asking the user when the permissions say *ask*, then run it with
+        the preview the user approved, or refuse it."""
+        args = _arguments(call.arguments)
+        decision = self.policy.check(call.tool, args)
+        verdict.allowed = decision.action is Action.ALLOW
+        verdict.reason = decision.reason
+        approved: ToolPreview | None = None
+        if decision.action is Action.ASK:
+            answer, approved = await self._ask(session_id, call, args, decision.reason)
+            verdict.allowed, verdict.by = answer.allowed, answer.by
+            said = "allowed" if answer.allowed else "denied"
+            verdict.reason = answer.reason or f"{said} by the {answer.by}"
+        if not verdict.allowed:
+            return _not_run(verdict.reason)
+        return await run_tool(call.tool, call.arguments, self.context, approved)
 
     async def record_cancelled(
         self, session_id: str, message_id: str, call: ToolCallRequest
     ) -> None:
         """A call the turn never reached because the user cancelled."""
         result = ToolResult(status="cancelled", output=CANCELLED, summary=CANCELLED)
+        verdict = _Verdict(False, "user", "turn cancelled")
         await self._finish(
-            session_id, message_id, call, result, "deny", "user", "turn cancelled", time.time()
+            session_id, message_id, call, result, verdict, time.time(), ToolCallStatus.CANCELLED
         )
 
     async def _ask(
@@ -235,16 +244,11 @@ class ToolRunner:
         message_id: str,
         call: ToolCallRequest,
         result: ToolResult,
-        decision: str,
-        decided_by: str,
-        reason: str,
+        verdict: _Verdict,
         started: float,
-        status: ToolCallStatus | None = None,
+        status: ToolCallStatus,
     ) -> None:
-        """Audit and announce how a call ended; ``status`` defaults to the result's, or
-        ``denied`` for a call that was not allowed."""
-        if status is None:
-            status = _status(result, decision)
+        """Audit and announce how a call ended."""
         await self.store.record_tool_call(
             AuditEntry(
                 session_id=session_id,
@@ -252,9 +256,9 @@ class ToolRunner:
                 call_id=call.call_id,
                 tool=call.tool,
                 args=printable(call.arguments),
-                decision=decision,
-                decided_by=decided_by,
-                reason=printable(reason),
+                decision=verdict.decision,
+                decided_by=verdict.by,
+                reason=printable(verdict.reason),
                 status=status.value,
                 summary=result.summary,
                 exit_code=result.exit_code,
