@@ -2,7 +2,8 @@
 
 Heavy imports (pydantic models, aiosqlite, litellm) happen after the first frame, so start-up
 costs about what a bare Textual app costs. Engine events go to the pane or controller that
-owns what they change (``event_routes.py``).
+owns what they change (``event_routes.py``); the app's actions (keys and palette) hand the
+work to its controllers (``controllers/``).
 """
 
 from __future__ import annotations
@@ -17,39 +18,30 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual import work
-from textual.app import SystemCommand
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from penguin_tui.app.checkpoint_actions import CheckpointActions
 from penguin_tui.app.commands import workbench_commands
-from penguin_tui.app.diff_actions import DiffViewerActions
-from penguin_tui.app.event_routes import EventRoutes, handles
+from penguin_tui.app.controllers.checkpoints import CheckpointsController
+from penguin_tui.app.controllers.conversation import ConversationController
+from penguin_tui.app.controllers.diff_viewer import DiffViewerController
+from penguin_tui.app.controllers.project_watch import ProjectWatchController
+from penguin_tui.app.controllers.turns import TurnsController
+from penguin_tui.app.event_routes import EventRoutes
 from penguin_tui.app.markdown_style import markdown_theme
 from penguin_tui.app.themes import FALLBACK_THEME, builtin_theme_dir, load_themes
-from penguin_tui.app.watching import ProjectWatch
 from penguin_tui.app.widgets.chat import SUMMARY_NOTICE, ChatView
+from penguin_tui.app.widgets.checkpoints import CheckpointBrowser
 from penguin_tui.app.widgets.prompt import PromptInput
 from penguin_tui.app.widgets.usage import UsagePane, UsageTally
-from penguin_tui.words import plural
+from penguin_tui.app.workers import background
 
 if TYPE_CHECKING:
     from penguin_tui.app.screens.workbench import WorkbenchScreen
-    from penguin_tui.bus import (
-        ApprovalRequested,
-        CheckpointCreated,
-        CheckpointFailed,
-        CheckpointRestored,
-        ContextCompacted,
-        ErrorOccurred,
-        MessageStarted,
-        ModelSwitched,
-        Retrying,
-        Subscription,
-    )
-    from penguin_tui.engine.approvals import ApprovalAnswer
+    from penguin_tui.bus import Subscription
     from penguin_tui.runtime import Runtime
 
 log = logging.getLogger("penguin_tui.app")
@@ -72,7 +64,7 @@ class LaunchOptions:
     exit_after_first_frame: bool = False
 
 
-class PenguinApp(CheckpointActions, DiffViewerActions, ProjectWatch):
+class PenguinApp(App[int]):
     """penguin-tui's workbench application."""
 
     CSS_PATH = "app.tcss"
@@ -93,14 +85,15 @@ class PenguinApp(CheckpointActions, DiffViewerActions, ProjectWatch):
         self.tally = UsageTally(model=options.model, scripted=options.demo_notice is not None)
         self.runtime: Runtime | None = None
         self.workbench: WorkbenchScreen
-        self._subscription: Subscription | None = None
-        self._services_closed = False
         self.ready = False
         self.routes = EventRoutes()
-        self.init_watching()
-        self.left_out_reported = set()
-        self.quota_warned = False
-        self.tool_outcomes = {}
+        self.turns = TurnsController(self)
+        self.conversation = ConversationController(self)
+        self.project_watch = ProjectWatchController(self)
+        self.checkpoints = CheckpointsController(self)
+        self.diff_viewer = DiffViewerController(self, self.checkpoints)
+        self._subscription: Subscription | None = None
+        self._services_closed = False
         self._markdown_theme_pushed = False
         themes, self._theme_problems = load_themes([builtin_theme_dir()])
         for theme in themes:
@@ -166,9 +159,28 @@ class PenguinApp(CheckpointActions, DiffViewerActions, ProjectWatch):
         except PenguinError as error:
             self._fatal(error.message)
             return
+        self.runtime = runtime
+        self._apply_settings(runtime)
+        self._follow_engine(runtime)
+        try:
+            if self.options.session_id:
+                await runtime.engine.resume(self.options.session_id)
+            elif self.options.continue_latest:
+                await runtime.engine.continue_latest()
+            else:
+                await runtime.engine.new_session()
+            await self.show_session()
+        except PenguinError as error:
+            self.notify(error.message, severity="error", timeout=10)
+        self.ready = True
+        self._preload_llm()
+        self.project_watch.start()
+        self.checkpoints.apply_retention()
+
+    def _apply_settings(self, runtime: Runtime) -> None:
+        """The configured model, theme and keys; what the opening had to recover."""
         from penguin_tui.llm.pricing import configured_context_window
 
-        self.runtime = runtime
         settings = runtime.settings
         self.tally.model = settings.model.name
         if settings.model.name:
@@ -188,21 +200,22 @@ class PenguinApp(CheckpointActions, DiffViewerActions, ProjectWatch):
             self.notify(runtime.checkpoint_notice, severity="warning", timeout=10)
         if runtime.checkpoints is not None and (notice := runtime.checkpoints.recovery_notice()):
             self.notify(notice, timeout=10)
-        self._follow_engine(runtime)
-        try:
-            if self.options.session_id:
-                await runtime.engine.resume(self.options.session_id)
-            elif self.options.continue_latest:
-                await runtime.engine.continue_latest()
-            else:
-                await runtime.engine.new_session()
-            await self._show_session()
-        except PenguinError as error:
-            self.notify(error.message, severity="error", timeout=10)
-        self.ready = True
-        self._preload_llm()
-        self._start_watching()
-        self._apply_retention()
+
+    def _follow_engine(self, runtime: Runtime) -> None:
+        """Route each engine event to the pane or controller that owns what it changes (in
+        this order), then follow the bus."""
+        workbench = self.workbench
+        for owner in (
+            workbench.query_one(UsagePane),
+            workbench.query_one(ChatView),
+            workbench.query_one(CheckpointBrowser),
+            self.project_watch,
+            self.checkpoints,
+            self.turns,
+        ):
+            self.routes.add(owner)
+        self._subscription = runtime.bus.subscribe()
+        self._pump_events()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Every worker failure ends here: logged with its traceback, shown as one line."""
@@ -223,6 +236,7 @@ class PenguinApp(CheckpointActions, DiffViewerActions, ProjectWatch):
         self.workbench.query_one(PromptInput).disabled = True
         self.ready = True
 
+    # A thread, not a coroutine: the only worker that needs one (litellm's import blocks).
     @work(thread=True, exclusive=True, group="llm-preload", exit_on_error=False)
     def _preload_llm(self) -> None:
         """Import litellm off the UI thread, then look up the model's context window."""
@@ -246,7 +260,9 @@ class PenguinApp(CheckpointActions, DiffViewerActions, ProjectWatch):
         self.tally.context_window = window
         self._refresh_usage()
 
-    async def _show_session(self) -> None:
+    # -- the session on screen ----------------------------------------------------------------
+
+    async def show_session(self) -> None:
         """Fill the chat and the usage pane from the store (resume, new session)."""
         assert self.runtime is not None
         engine = self.runtime.engine
@@ -279,7 +295,7 @@ class PenguinApp(CheckpointActions, DiffViewerActions, ProjectWatch):
         self._refresh_usage()
         if engine.session is not None:
             self.sub_title = f"{self.runtime.project_dir.name} · session {engine.session.id}"
-        self.reload_checkpoints()
+        self.checkpoints.reload()
 
     def _tally_from_store(self, rows: list[Any]) -> UsageTally:
         assert self.runtime is not None
@@ -301,21 +317,7 @@ class PenguinApp(CheckpointActions, DiffViewerActions, ProjectWatch):
 
     # -- events from the engine ------------------------------------------------------------
 
-    def _follow_engine(self, runtime: Runtime) -> None:
-        """Route each engine event to the pane or controller that owns what it changes (in
-        this order), then follow the bus."""
-        workbench = self.workbench
-        for owner in (
-            workbench.query_one(UsagePane),
-            workbench.query_one(ChatView),
-            self.browser,
-            self,
-        ):
-            self.routes.add(owner)
-        self._subscription = runtime.bus.subscribe()
-        self._pump_events()
-
-    @work(exclusive=True, group="events", exit_on_error=False)
+    @background("events")
     async def _pump_events(self) -> None:
         """Follow the bus; deltas are drawn at most once a frame (the queue merges them)."""
         assert self._subscription is not None
@@ -324,162 +326,27 @@ class PenguinApp(CheckpointActions, DiffViewerActions, ProjectWatch):
             if event.type.endswith(".delta"):
                 await asyncio.sleep(FRAME_S)
 
-    @handles
-    def reply_started(self, event: MessageStarted) -> None:
-        self.show_pending_failure()  # the turn's start may have taken or forgotten it
-
-    @handles
-    def checkpoint_created(self, event: CheckpointCreated) -> None:
-        self.recheck_outside_changes()
-        self.reload_checkpoints()
-        if event.skipped:
-            self.report_left_out(event.checkpoint_id)
-
-    @handles
-    async def checkpoint_restored(self, event: CheckpointRestored) -> None:
-        self.recheck_outside_changes()
-        if event.mode != "code" or event.action in ("branch", "switch"):
-            await self.reload_conversation()
-        else:
-            self.reload_checkpoints()
-        if event.kept:
-            self.notify(
-                f"kept {plural(len(event.kept), 'file')} the checkpoints never saw: "
-                + ", ".join(event.kept[:3]),
-                severity="warning",
-                timeout=10,
-            )
-
-    @handles
-    def checkpoint_failed(self, event: CheckpointFailed) -> None:
-        self.reload_checkpoints()  # the title says so until a checkpoint lands
-        self.notify(event.message, severity="error", timeout=15)
-
-    @handles
-    def approval_requested(self, event: ApprovalRequested) -> None:
-        """Show the question; the answer goes back to the engine by the request's id."""
-        from penguin_tui.app.screens.approval import ApprovalScreen
-
-        def answered(answer: ApprovalAnswer | None) -> None:
-            if self.runtime is not None and answer is not None:
-                self.runtime.engine.answer_approval(event.request_id, answer)
-
-        self.push_screen(ApprovalScreen.asking(event), answered)
-
-    @handles
-    def model_switched(self, event: ModelSwitched) -> None:
-        self.notify(
-            f"{event.from_model} kept failing; switched to {event.to_model}",
-            severity="warning",
-            timeout=8,
-        )
-
-    @handles
-    def context_compacted(self, event: ContextCompacted) -> None:
-        self.notify(
-            f"compacted {event.messages} messages (~{event.tokens_before:,} tokens) into a "
-            f"summary of ~{event.tokens_after:,}: {event.reason}",
-            timeout=8,
-        )
-
-    @handles
-    def retrying(self, event: Retrying) -> None:
-        self.notify(
-            f"{event.reason} — retrying in {event.delay_s:.1f}s", severity="warning", timeout=4
-        )
-
-    @handles
-    def error_occurred(self, event: ErrorOccurred) -> None:
-        cancelled = event.kind == "cancelled"
-        self.notify(
-            event.message,
-            severity="information" if cancelled else "error",
-            timeout=4 if cancelled else 10,
-        )
-
-    @work(exclusive=True, group="retention", exit_on_error=False)
-    async def _apply_retention(self) -> None:
-        from penguin_tui.errors import PenguinError
-
-        if self.runtime is None or self.runtime.checkpoints is None:
-            return
-        try:
-            dropped = await self.runtime.checkpoints.apply_retention()
-        except PenguinError as error:
-            self.notify(error.message, severity="warning")
-            return
-        if dropped:
-            self.reload_checkpoints()
-
     def _refresh_usage(self) -> None:
         for pane in self.workbench.query(UsagePane):
             pane.show()
 
-    # -- user actions ----------------------------------------------------------------------
+    # -- sessions, theme, keys, quitting ---------------------------------------------------
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from workbench_commands(self)
         yield from super().get_system_commands(screen)
 
-    async def on_prompt_input_submitted(self, message: PromptInput.Submitted) -> None:
-        if self.runtime is None:
-            self.notify("still starting up (or the store could not be opened)", severity="warning")
-            return
-        if self.runtime.engine.busy:
-            self.notify("a reply is still streaming; Esc cancels it", severity="warning")
-            return
-        message.prompt.remember(message.text)
-        message.prompt.clear()
-        # The prompt and its reply come into view even when the chat was scrolled up.
-        self.workbench.query_one(ChatView).follow()
-        self._send(message.text)
-
-    @work(exclusive=True, group="turn", exit_on_error=False)
-    async def _send(self, text: str) -> None:
-        from penguin_tui.errors import PenguinError
-
-        assert self.runtime is not None
-        try:
-            await self.runtime.engine.send(text)
-        except PenguinError as error:
-            self.notify(error.message, severity="error")
+    def on_prompt_input_submitted(self, message: PromptInput.Submitted) -> None:
+        self.turns.submit(message)
 
     def action_cancel_reply(self) -> None:
-        if self.runtime is not None and self.runtime.engine.cancel():
-            return
-        if self.screen.maximized is not None:
-            self.screen.minimize()
+        self.turns.cancel()
 
     async def action_new_session(self) -> None:
-        if self.runtime is None:
-            return
-        if self.runtime.engine.busy:
-            self.notify("a reply is still streaming; Esc cancels it", severity="warning")
-            return
-        await self.runtime.engine.new_session()
-        await self._show_session()
-        self.notify("new session started")
+        await self.conversation.new_session()
 
     async def action_resume_session(self) -> None:
-        from penguin_tui.app.screens.sessions import SessionPicker
-
-        if self.runtime is None:
-            return
-        if self.runtime.engine.busy:
-            self.notify("a reply is still streaming; Esc cancels it", severity="warning")
-            return
-        summaries = await self.runtime.store.list_sessions(self.runtime.engine.project.id)
-        rows = [
-            (s.session.id, s.session.title, s.session.updated_at, s.messages, s.usage.cost_usd)
-            for s in summaries
-        ]
-
-        async def resume(session_id: str | None) -> None:
-            if session_id and self.runtime is not None:
-                await self.runtime.engine.resume(session_id)
-                await self._show_session()
-
-        await self.push_screen(SessionPicker(rows), resume)
+        await self.conversation.resume_session()
 
     def _apply_theme(self, name: str) -> None:
         if name in self.available_themes:
@@ -504,8 +371,7 @@ class PenguinApp(CheckpointActions, DiffViewerActions, ProjectWatch):
         if self._services_closed:
             return
         self._services_closed = True
-        if self._stop_watching is not None:
-            self._stop_watching.set()
+        self.project_watch.stop()
         if self.runtime is not None:
             self.runtime.engine.cancel()
             await self.runtime.close()
@@ -515,6 +381,92 @@ class PenguinApp(CheckpointActions, DiffViewerActions, ProjectWatch):
 
     async def on_unmount(self) -> None:
         await self._close_services()
+
+    # -- the checkpoint browser's keys, from anywhere (the palette too) ----------------------
+
+    def _focus_browser(self) -> CheckpointBrowser:
+        """The browser, focused (closing the diff pane that covers it, if open)."""
+        if self.diff_viewer.pane.is_open:
+            self.diff_viewer.pane.action_close()
+        browser = self.checkpoints.browser
+        browser.focus()
+        return browser
+
+    def action_checkpoint_mark(self) -> None:
+        """m: mark (or unmark) the checkpoint under the browser's cursor."""
+        self._focus_browser().action_mark()
+
+    def action_checkpoint_to_mark(self) -> None:
+        """': move the browser's cursor back to the marked checkpoint."""
+        self._focus_browser().action_to_mark()
+
+    def action_checkpoint_details(self) -> None:
+        """i: the browser's row under the cursor in full."""
+        self._focus_browser().action_details()
+
+    def action_checkpoint_fold(self) -> None:
+        """space: fold or unfold the branch under the browser's cursor."""
+        self._focus_browser().action_fold()
+
+    def action_checkpoint_fold_all(self) -> None:
+        """shift+space: fold every branch, or unfold them all."""
+        self._focus_browser().action_fold_all()
+
+    def action_checkpoint_view_diff(self) -> None:
+        self.diff_viewer.show_checkpoint()
+
+    def action_checkpoint_changes(self) -> None:
+        self.diff_viewer.show_changes()
+
+    def action_checkpoint_compare(self) -> None:
+        self.diff_viewer.show_comparison()
+
+    def action_checkpoint_create(self) -> None:
+        self.checkpoints.ask_create()
+
+    def action_checkpoint_branch(self) -> None:
+        self.checkpoints.ask_branch()
+
+    def action_checkpoint_switch(self) -> None:
+        self.checkpoints.switch()
+
+    def action_checkpoint_revert(self) -> None:
+        self.checkpoints.ask_revert()
+
+    def action_checkpoint_undo(self) -> None:
+        self.checkpoints.undo()
+
+    def action_checkpoint_redo(self) -> None:
+        self.checkpoints.redo()
+
+    def action_checkpoint_merge(self) -> None:
+        self.checkpoints.ask_merge_branch()
+
+    def action_checkpoint_cherry_pick(self) -> None:
+        self.checkpoints.ask_pick_files()
+
+    # -- the diff viewer's keys, from the palette ------------------------------------------
+
+    def action_diff_next_hunk(self) -> None:
+        self.diff_viewer.next_hunk()
+
+    def action_diff_previous_hunk(self) -> None:
+        self.diff_viewer.previous_hunk()
+
+    def action_diff_next_file(self) -> None:
+        self.diff_viewer.next_file()
+
+    def action_diff_previous_file(self) -> None:
+        self.diff_viewer.previous_file()
+
+    def action_diff_toggle_layout(self) -> None:
+        self.diff_viewer.toggle_layout()
+
+    def action_diff_file_list(self) -> None:
+        self.diff_viewer.file_list()
+
+    def action_diff_close(self) -> None:
+        self.diff_viewer.close()
 
 
 def exit_after_first_frame() -> bool:

@@ -14,7 +14,7 @@ from textual.widgets._key_panel import BindingsTable
 
 from penguin_tui.app.app import PenguinApp
 from penguin_tui.app.commands import WORKBENCH_COMMANDS
-from penguin_tui.app.diff_actions import NOT_OPEN
+from penguin_tui.app.controllers.diff_viewer import NOT_OPEN
 from penguin_tui.app.screens.approval import ApprovalScreen
 from penguin_tui.app.widgets.checkpoints import CheckpointBrowser
 from penguin_tui.app.widgets.diff_body import DiffBody

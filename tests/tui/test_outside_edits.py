@@ -13,7 +13,7 @@ from penguin_tui.app.launch import make_demo_project
 from penguin_tui.app.screens.revert import RevertScreen
 from penguin_tui.app.widgets.checkpoints import CheckpointBrowser
 from penguin_tui.app.widgets.diff_pane import DiffPane
-from penguin_tui.checkpoints.shadow import ShadowRepo
+from penguin_tui.checkpoints.service import CheckpointService
 from penguin_tui.config.paths import data_paths
 from penguin_tui.testing import ServerThread
 from tests.tui.helpers import checkpoint_from_keys, cursor_to, make_app, wait_for, wait_ready
@@ -26,6 +26,7 @@ async def test_outside_edits_are_counted_but_a_revert_and_its_undo_are_not(
     (project / "sub").mkdir()
     (project / "sub" / "b.py").write_text("two = 2\n")
     app = make_app(project, server.base_url)
+    watch = app.project_watch
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_ready(pilot)
         browser = app.workbench.query_one(CheckpointBrowser)
@@ -34,7 +35,7 @@ async def test_outside_edits_are_counted_but_a_revert_and_its_undo_are_not(
 
         # An edit in another editor: counted in the browser's title, shown by f7.
         (project / "a.py").write_text("one = 'edited elsewhere'\n")
-        await wait_for(pilot, lambda: app.outside_changes == {"a.py"}, what="the outside edit")
+        await wait_for(pilot, lambda: watch.outside_changes == {"a.py"}, what="the outside edit")
         assert "1 changed outside (f7)" in str(browser.border_title)
         await pilot.press("f7")
         await wait_for(pilot, lambda: pane.is_open, what="the changes")
@@ -62,9 +63,9 @@ async def test_outside_edits_are_counted_but_a_revert_and_its_undo_are_not(
         # The watcher reports in order: once a later edit is counted, the revert's own
         # events have been seen too.
         (project / "later.txt").write_text("a later edit\n")
-        await wait_for(pilot, lambda: "later.txt" in app.outside_changes, what="the later edit")
+        await wait_for(pilot, lambda: "later.txt" in watch.outside_changes, what="the later edit")
         await pilot.pause(0.5)
-        assert app.outside_changes == {"later.txt"}
+        assert watch.outside_changes == {"later.txt"}
         assert "1 changed outside (f7)" in str(browser.border_title)
 
         # Undo the revert: the edit is back in a.py, as the checkpoint before the revert
@@ -77,10 +78,10 @@ async def test_outside_edits_are_counted_but_a_revert_and_its_undo_are_not(
         )
         assert not (project / "later.txt").exists()
         (project / "sub" / "again.txt").write_text("another edit\n")
-        await wait_for(pilot, lambda: "sub/again.txt" in app.outside_changes, what="another edit")
+        await wait_for(pilot, lambda: "sub/again.txt" in watch.outside_changes, what="another edit")
         await pilot.pause(0.5)
-        assert app.outside_changes == {"sub/again.txt"}
-        assert not any("penguin-restore" in path for path in app.watched_paths)
+        assert watch.outside_changes == {"sub/again.txt"}
+        assert not any("penguin-restore" in path for path in watch.watched_paths)
 
 
 async def test_a_watcher_batch_looks_again_only_at_its_own_paths(
@@ -88,38 +89,37 @@ async def test_a_watcher_batch_looks_again_only_at_its_own_paths(
 ) -> None:
     """Files already counted are not read again at every later save; a new position asks
     about all of them again, and a folder removed whole takes its files out of the count."""
-    from penguin_tui.checkpoints import outside_edits
-
     asked: list[set[str]] = []
-    real = outside_edits.edited_files
+    real = CheckpointService.edited_files
 
-    def recording(shadow: ShadowRepo, tree: str, paths: Collection[str]) -> set[str]:
+    async def recording(service: CheckpointService, tree: str, paths: Collection[str]) -> set[str]:
         asked.append(set(paths))
-        return real(shadow, tree, paths)
+        return await real(service, tree, paths)
 
-    monkeypatch.setattr(outside_edits, "edited_files", recording)
+    monkeypatch.setattr(CheckpointService, "edited_files", recording)
     (project / "a.py").write_text("a = 1\n")
     app = make_app(project, server.base_url)
+    watch = app.project_watch
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_ready(pilot)
         await checkpoint_from_keys(pilot, "start")
         (project / "a.py").write_text("a = 2\n")
-        await wait_for(pilot, lambda: app.outside_changes == {"a.py"}, what="a.py counted")
+        await wait_for(pilot, lambda: watch.outside_changes == {"a.py"}, what="a.py counted")
         asked.clear()
 
         (project / "new").mkdir()
         (project / "new" / "b.py").write_text("b = 1\n")
         await wait_for(
-            pilot, lambda: app.outside_changes == {"a.py", "new/b.py"}, what="new/b.py counted"
+            pilot, lambda: watch.outside_changes == {"a.py", "new/b.py"}, what="new/b.py counted"
         )
         assert asked and all("a.py" not in paths for paths in asked)  # not read again
 
         shutil.rmtree(project / "new")
-        await wait_for(pilot, lambda: app.outside_changes == {"a.py"}, what="the folder gone")
+        await wait_for(pilot, lambda: watch.outside_changes == {"a.py"}, what="the folder gone")
 
         asked.clear()
         await checkpoint_from_keys(pilot, "takes a.py in")
-        await wait_for(pilot, lambda: not app.outside_changes, what="nothing left outside")
+        await wait_for(pilot, lambda: not watch.outside_changes, what="nothing left outside")
         assert any("a.py" in paths for paths in asked)  # a new position: asked again
 
 
@@ -128,10 +128,11 @@ async def test_edits_in_the_demo_project_are_counted(server: ServerThread) -> No
     files there, not the project."""
     project = make_demo_project(data_paths().demo_projects)
     app = make_app(project, server.base_url)
+    watch = app.project_watch
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_ready(pilot)
         browser = app.workbench.query_one(CheckpointBrowser)
         await checkpoint_from_keys(pilot, "start")
         (project / "hello.py").write_text("print('edited in another editor')\n")
-        await wait_for(pilot, lambda: app.outside_changes == {"hello.py"}, what="the edit")
+        await wait_for(pilot, lambda: watch.outside_changes == {"hello.py"}, what="the edit")
         assert "1 changed outside (f7)" in str(browser.border_title)

@@ -1,0 +1,105 @@
+"""Sessions in the workbench: a new one, one resumed, and the chat drawn again after a
+branch, switch, revert or undo moved the conversation."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from penguin_tui.app.controllers.turns import STILL_STREAMING
+from penguin_tui.app.widgets.chat import ChatView
+from penguin_tui.app.widgets.tool_call import ToolCallView, ToolOutcome
+
+if TYPE_CHECKING:
+    from penguin_tui.app.app import PenguinApp
+    from penguin_tui.runtime import Runtime
+    from penguin_tui.store import AuditEntry
+
+
+def redrawn_outcome(
+    entry: AuditEntry | None, seen: ToolOutcome | None, stored: ToolOutcome | None
+) -> ToolOutcome | None:
+    """How a tool call is drawn again after a reload: its status, summary and time from its
+    audit row, its output and diff as this run saw them (``seen``), else the output the store
+    kept (``stored``, the answer the model was given)."""
+    if entry is None:
+        return seen
+    preview = seen.preview if seen else stored.preview if stored else ""
+    duration_ms = (entry.ended_at - entry.started_at) * 1000
+    return ToolOutcome(
+        entry.status, entry.summary, duration_ms, preview, seen.diff if seen else None
+    )
+
+
+class ConversationController:
+    """Starts and resumes sessions; redraws the chat from the store, each tool call as it
+    ended in this run."""
+
+    def __init__(self, app: PenguinApp) -> None:
+        self.app = app
+        # How each tool call this run showed ended, by call id: a call that left the chat (a
+        # revert of the conversation) gets its diff back after an undo or a switch.
+        self.tool_outcomes: dict[str, ToolOutcome] = {}
+
+    def _idle_runtime(self) -> Runtime | None:
+        """The runtime, when no turn is under way (else None, said so)."""
+        runtime = self.app.runtime
+        if runtime is not None and runtime.engine.busy:
+            self.app.notify(STILL_STREAMING, severity="warning")
+            return None
+        return runtime
+
+    async def new_session(self) -> None:
+        """ctrl+n: an empty conversation on this project."""
+        runtime = self._idle_runtime()
+        if runtime is None:
+            return
+        await runtime.engine.new_session()
+        await self.app.show_session()
+        self.app.notify("new session started")
+
+    async def resume_session(self) -> None:
+        """ctrl+r: pick a past session of this project and carry on with it."""
+        from penguin_tui.app.screens.sessions import SessionPicker
+
+        runtime = self._idle_runtime()
+        if runtime is None:
+            return
+        summaries = await runtime.store.list_sessions(runtime.engine.project.id)
+        rows = [
+            (s.session.id, s.session.title, s.session.updated_at, s.messages, s.usage.cost_usd)
+            for s in summaries
+        ]
+
+        async def resume(session_id: str | None) -> None:
+            if session_id:
+                await runtime.engine.resume(session_id)
+                await self.app.show_session()
+
+        await self.app.push_screen(SessionPicker(rows), resume)
+
+    async def reload(self) -> None:
+        """The chat drawn again from the store, each tool call as it ended (its status,
+        summary and time from the audit log, its output and diff as this run saw it), not as
+        a call "from an earlier session"."""
+        chat = self.app.workbench.query_one(ChatView)
+        for shown in chat.query(ToolCallView):
+            if shown.outcome is not None:
+                self.tool_outcomes[shown.call_id] = shown.outcome
+        await self.app.show_session()
+        runtime = self.app.runtime
+        session = runtime.engine.session if runtime is not None else None
+        if runtime is None or session is None:
+            return
+        entries = await runtime.store.audit_log(session_id=session.id)
+        audit = {entry.call_id: entry for entry in entries}
+        for view in chat.query(ToolCallView):
+            seen = self.tool_outcomes.get(view.call_id)
+            outcome = redrawn_outcome(audit.get(view.call_id), seen, view.outcome)
+            if outcome is not None:
+                view.finished(
+                    outcome.status,
+                    outcome.summary,
+                    outcome.duration_ms,
+                    outcome.preview,
+                    outcome.diff,
+                )
