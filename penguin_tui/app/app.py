@@ -12,7 +12,7 @@ import asyncio
 import gc
 import logging
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -86,6 +86,8 @@ class PenguinApp(App[int]):
         self.runtime: Runtime | None = None
         self.workbench: WorkbenchScreen
         self.ready = False
+        # Keys the user moved, by binding id (``[ui.keys]``): the palette names them.
+        self.remapped_keys: dict[str, str] = {}
         self.routes = EventRoutes()
         self.turns = TurnsController(self)
         self.conversation = ConversationController(self)
@@ -112,6 +114,15 @@ class PenguinApp(App[int]):
         """A notification shows its text as written: messages name config sections such as
         ``[model]``, and paths or commands may hold brackets too, which markup would eat."""
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def set_keymap(self, keymap: Mapping[str, str]) -> None:
+        """Move keys by binding id; the palette's help texts name the keys as moved."""
+        self.remapped_keys = dict(keymap)
+        super().set_keymap(keymap)
+
+    def update_keymap(self, keymap: Mapping[str, str]) -> None:
+        self.remapped_keys = {**self.remapped_keys, **keymap}
+        super().update_keymap(keymap)
 
     # -- start-up --------------------------------------------------------------------------
 

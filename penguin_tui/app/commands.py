@@ -1,23 +1,32 @@
-"""The workbench's entries in the command palette (ctrl+p): every action, found by name.
+"""The workbench's entries in the command palette: every action, found by name.
 
 Each entry names the app action it runs and the ids of the key bindings that do the same, so
 a test can check that no key of the checkpoint browser or the diff viewer is missing here.
 Actions that belong to a pane (marking a checkpoint, stepping through a diff) are app actions
 too: they focus the pane first, or say why they cannot (no diff is open).
+
+A help text names a key by its binding's id (``{checkpoints.mark}``); the palette shows the
+key the binding has now, after ``[ui.keys]`` moved it (``app/keymap.py``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import SystemCommand
+
+from penguin_tui.app.keymap import bindings_by_id, with_keys
+
+if TYPE_CHECKING:
+    from penguin_tui.app.app import PenguinApp
 
 
 @dataclass(frozen=True)
 class PaletteCommand:
-    """One palette entry: its title and help, the app action, and the bindings it stands for."""
+    """One palette entry: its title and help (keys named by binding id), the app action, and
+    the bindings it stands for."""
 
     title: str
     help: str
@@ -28,162 +37,167 @@ class PaletteCommand:
 WORKBENCH_COMMANDS: tuple[PaletteCommand, ...] = (
     PaletteCommand(
         "New session",
-        "Start an empty conversation on this project (ctrl+n)",
+        "Start an empty conversation on this project ({session.new})",
         "new_session",
         ("session.new",),
     ),
     PaletteCommand(
         "Resume session",
-        "Pick a past session of this project (ctrl+r)",
+        "Pick a past session of this project ({session.resume})",
         "resume_session",
         ("session.resume",),
     ),
     PaletteCommand(
         "Cancel reply",
-        "Stop the streaming reply and keep what came (esc)",
+        "Stop the streaming reply and keep what came ({cancel})",
         "cancel_reply",
         ("cancel",),
     ),
     PaletteCommand(
         "Toggle theme",
-        "Switch between the dark and the light theme (ctrl+t)",
+        "Switch between the dark and the light theme ({theme.toggle})",
         "toggle_theme",
         ("theme.toggle",),
     ),
     PaletteCommand(
-        "Show keys", "List the keys of the focused pane (f1)", "show_keys", ("help.keys",)
+        "Show keys", "List the keys of the focused pane ({help.keys})", "show_keys", ("help.keys",)
     ),
     # -- the checkpoint browser ---------------------------------------------------------------
     PaletteCommand(
         "Checkpoint now",
-        "Save a labelled checkpoint of code and conversation (a)",
+        "Save a labelled checkpoint of code and conversation ({checkpoints.create})",
         "checkpoint_create",
         ("checkpoints.create",),
     ),
     PaletteCommand(
         "Checkpoint diff",
-        "Show the selected checkpoint's changes and what it left out (enter)",
+        "Show the selected checkpoint's changes and what it left out ({checkpoints.view_diff})",
         "checkpoint_view_diff",
         ("checkpoints.view_diff",),
     ),
     PaletteCommand(
         "Changes since checkpoint",
-        "Edits since the last checkpoint, whoever made them (f7, w)",
+        "Edits since the last checkpoint, whoever made them "
+        "({checkpoints.changes_any}, {checkpoints.changes})",
         "checkpoint_changes",
         ("checkpoints.changes", "checkpoints.changes_any"),
     ),
     PaletteCommand(
         "Branch from checkpoint",
-        "New branch at the selected checkpoint (b)",
+        "New branch at the selected checkpoint ({checkpoints.branch})",
         "checkpoint_branch",
         ("checkpoints.branch",),
     ),
     PaletteCommand(
         "Switch branch",
-        "Save, then restore the selected branch's latest state (s)",
+        "Save, then restore the selected branch's latest state ({checkpoints.switch})",
         "checkpoint_switch",
         ("checkpoints.switch",),
     ),
     PaletteCommand(
         "Mark checkpoint",
-        "Mark the browser's selected checkpoint to compare it with another; again: unmark (m)",
+        "Mark the browser's selected checkpoint to compare it with another; again: unmark "
+        "({checkpoints.mark})",
         "checkpoint_mark",
         ("checkpoints.mark",),
     ),
     PaletteCommand(
         "Go to marked checkpoint",
-        "Move the browser's cursor back to the marked checkpoint (')",
+        "Move the browser's cursor back to the marked checkpoint ({checkpoints.to_mark})",
         "checkpoint_to_mark",
         ("checkpoints.to_mark",),
     ),
     PaletteCommand(
         "Fold branch",
-        "Fold or unfold the browser's branch under the cursor (space)",
+        "Fold or unfold the browser's branch under the cursor ({checkpoints.fold})",
         "checkpoint_fold",
         ("checkpoints.fold",),
     ),
     PaletteCommand(
         "Fold all branches",
-        "Fold every branch of the browser, or unfold them all (shift+space)",
+        "Fold every branch of the browser, or unfold them all ({checkpoints.fold_all})",
         "checkpoint_fold_all",
         ("checkpoints.fold_all",),
     ),
     PaletteCommand(
         "Checkpoint details",
-        "The browser's row under the cursor in full: label, spend, forks (i)",
+        "The browser's row under the cursor in full: label, spend, forks ({checkpoints.details})",
         "checkpoint_details",
         ("checkpoints.details",),
     ),
     PaletteCommand(
         "Compare checkpoints",
-        "Compare the marked checkpoint (m) with the selected one (c)",
+        "Compare the marked checkpoint ({checkpoints.mark}) with the selected one "
+        "({checkpoints.compare})",
         "checkpoint_compare",
         ("checkpoints.compare",),
     ),
     PaletteCommand(
         "Revert to checkpoint",
-        "Code, conversation or both, after a preview (r)",
+        "Code, conversation or both, after a preview ({checkpoints.revert})",
         "checkpoint_revert",
         ("checkpoints.revert",),
     ),
     PaletteCommand(
         "Undo revert",
-        "Back to exactly the state before the last revert or merge (u)",
+        "Back to exactly the state before the last revert or merge ({checkpoints.undo})",
         "checkpoint_undo",
         ("checkpoints.undo",),
     ),
     PaletteCommand(
         "Redo revert",
-        "Apply the last undone revert or merge again (U)",
+        "Apply the last undone revert or merge again ({checkpoints.redo})",
         "checkpoint_redo",
         ("checkpoints.redo",),
     ),
     PaletteCommand(
         "Merge branch",
-        "Three-way merge of the selected branch into this one, after a preview (M)",
+        "Three-way merge of the selected branch into this one, after a preview "
+        "({checkpoints.merge})",
         "checkpoint_merge",
         ("checkpoints.merge",),
     ),
     PaletteCommand(
         "Pick files from branch",
-        "Take chosen files from the selected branch (P)",
+        "Take chosen files from the selected branch ({checkpoints.cherry_pick})",
         "checkpoint_cherry_pick",
         ("checkpoints.cherry_pick",),
     ),
     # -- the diff viewer -----------------------------------------------------------------------
     PaletteCommand(
         "Diff: next hunk",
-        "Scroll the open diff to its next hunk (n)",
+        "Scroll the open diff to its next hunk ({diff.next_hunk})",
         "diff_next_hunk",
         ("diff.next_hunk",),
     ),
     PaletteCommand(
         "Diff: previous hunk",
-        "Scroll the open diff to its previous hunk (p)",
+        "Scroll the open diff to its previous hunk ({diff.previous_hunk})",
         "diff_previous_hunk",
         ("diff.previous_hunk",),
     ),
     PaletteCommand(
         "Diff: next file",
-        "Scroll the open diff to its next file (f)",
+        "Scroll the open diff to its next file ({diff.next_file})",
         "diff_next_file",
         ("diff.next_file",),
     ),
     PaletteCommand(
         "Diff: previous file",
-        "Scroll the open diff to its previous file (F)",
+        "Scroll the open diff to its previous file ({diff.previous_file})",
         "diff_previous_file",
         ("diff.previous_file",),
     ),
     PaletteCommand(
         "Diff: side by side or one column",
-        "Switch the open diff's layout (v)",
+        "Switch the open diff's layout ({diff.toggle_layout})",
         "diff_toggle_layout",
         ("diff.toggle_layout",),
     ),
     PaletteCommand(
         "Diff: file list",
-        "Focus the open diff's file list: up/down move, enter shows the file (tab)",
+        "Focus the open diff's file list: {diff.files.up}/{diff.files.down} move, "
+        "{diff.files.show} shows the file",
         "diff_file_list",
         (
             "diff.files.up",
@@ -197,15 +211,28 @@ WORKBENCH_COMMANDS: tuple[PaletteCommand, ...] = (
     ),
     PaletteCommand(
         "Close diff",
-        "Close the diff viewer and go back to the checkpoint browser (esc, q)",
+        "Close the diff viewer and go back to the checkpoint browser "
+        "({diff.close}, {diff.close_q})",
         "diff_close",
         ("diff.close", "diff.close_q"),
     ),
 )
 
 
-def workbench_commands(app: Any) -> Iterable[SystemCommand]:
-    """System commands that run the app's own actions."""
+def key_owners(app: PenguinApp) -> tuple[type[object], ...]:
+    """The classes whose bindings the palette's help texts name."""
+    from penguin_tui.app.screens.workbench import WorkbenchScreen
+    from penguin_tui.app.widgets.checkpoints import CheckpointBrowser
+    from penguin_tui.app.widgets.diff_pane import DiffPane
+    from penguin_tui.app.widgets.diff_view import DiffFileList, DiffView
+
+    return (type(app), WorkbenchScreen, CheckpointBrowser, DiffPane, DiffView, DiffFileList)
+
+
+def workbench_commands(app: PenguinApp) -> Iterable[SystemCommand]:
+    """System commands that run the app's own actions, their help naming the live keys."""
+    bindings = bindings_by_id(key_owners(app))
     for command in WORKBENCH_COMMANDS:
         callback: Callable[[], Any] = getattr(app, f"action_{command.action}")
-        yield SystemCommand(command.title, command.help, callback)
+        help_text = with_keys(command.help, app, bindings, app.remapped_keys)
+        yield SystemCommand(command.title, help_text, callback)

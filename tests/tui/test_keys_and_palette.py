@@ -13,8 +13,9 @@ from textual.widgets import KeyPanel
 from textual.widgets._key_panel import BindingsTable
 
 from penguin_tui.app.app import PenguinApp
-from penguin_tui.app.commands import WORKBENCH_COMMANDS
+from penguin_tui.app.commands import WORKBENCH_COMMANDS, workbench_commands
 from penguin_tui.app.controllers.diff_viewer import NOT_OPEN
+from penguin_tui.app.keymap import KEY_NAME
 from penguin_tui.app.screens.approval import ApprovalScreen
 from penguin_tui.app.widgets.checkpoints import CheckpointBrowser
 from penguin_tui.app.widgets.diff_body import DiffBody
@@ -26,6 +27,7 @@ from tests.tui.helpers import (
     checkpoint_from_keys,
     make_app,
     notifications,
+    screen_text,
     type_text,
     wait_for,
     wait_ready,
@@ -77,6 +79,50 @@ def test_every_browser_and_diff_key_has_an_id_and_a_palette_command() -> None:
             assert binding.id in PALETTE, f"{binding.id} is not in the command palette"
             action = PALETTE[binding.id].action
             assert callable(getattr(PenguinApp, f"action_{action}", None)), action
+
+
+def test_the_palette_names_every_key_by_its_binding(project: Path) -> None:
+    """No help text spells a default key: each names its keys by binding id, and every id
+    is a binding of the workbench (a stale id would fail here, not when the palette opens)."""
+    app = make_app(project, None)
+    for command in WORKBENCH_COMMANDS:
+        assert KEY_NAME.search(command.help), command.help
+    shown = {command.title: command.help for command in workbench_commands(app)}
+    assert shown["Compare checkpoints"] == (
+        "Compare the marked checkpoint (m) with the selected one (c)"
+    )
+    assert shown["New session"] == "Start an empty conversation on this project (^n)"
+
+
+async def test_the_palette_shows_a_key_remapped_in_the_config(
+    server: ServerThread, project: Path, penguin_home: Path
+) -> None:
+    """[ui.keys] moves compare to x and mark to k: the palette's help says so, in the
+    command's own help and where another command's help names the mark's key."""
+    config = penguin_home / "config.toml"
+    config.write_text(
+        config.read_text() + '\n[ui.keys]\n"checkpoints.compare" = "x"\n"checkpoints.mark" = "k"\n'
+    )
+    app = make_app(project, server.base_url)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_ready(pilot)
+        await pilot.press("ctrl+p")
+        await type_text(pilot, "Compare checkpoints")
+        await wait_for(
+            pilot,
+            lambda: (
+                "Compare the marked checkpoint (k) with the selected one (x)" in screen_text(app)
+            ),
+            what="the remapped keys in the palette",
+        )
+        await pilot.press("escape")
+        await pilot.press("ctrl+p")
+        await type_text(pilot, "Mark checkpoint")
+        await wait_for(
+            pilot,
+            lambda: "again: unmark (k)" in screen_text(app),
+            what="the remapped mark key in the palette",
+        )
 
 
 async def test_f1_lists_every_key_of_the_browser_and_the_diff_viewer(
