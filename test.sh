@@ -8,6 +8,8 @@ export PATH="$PWD/.venv/bin:$PATH"
 echo "== ruff"
 ruff check penguin_tui tests
 ruff format --check penguin_tui tests
+echo "== lint-imports (the layers of docs/architecture.md)"
+lint-imports --no-cache
 echo "== mypy --strict"
 mypy
 echo "== pytest"
