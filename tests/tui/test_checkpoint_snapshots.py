@@ -12,7 +12,8 @@ from textual.color import Color
 from penguin_tui.app.screens.merge import MergeScreen
 from penguin_tui.app.screens.revert import RevertScreen
 from penguin_tui.app.themes import builtin_theme_dir, load_themes
-from penguin_tui.app.widgets.checkpoints import CheckpointBrowser, fork_points
+from penguin_tui.app.widgets.checkpoint_rows import fork_points
+from penguin_tui.app.widgets.checkpoints import CheckpointBrowser
 from penguin_tui.checkpoints.model import Branch, Checkpoint, CheckpointKind, RevertMode
 from penguin_tui.checkpoints.service import MergePreview, RevertPreview
 from penguin_tui.checkpoints.shadow import FileStat

@@ -202,13 +202,11 @@ async def test_a_long_snapshot_shows_how_far_it_got_in_the_browser_title(
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_ready(pilot)
         browser = app.workbench.query_one(CheckpointBrowser)
-        watched = browser.show_progress
 
         def recording(text: str | None) -> None:
-            watched(text)
             titles.append(str(browser.border_title))
 
-        browser.show_progress = recording  # type: ignore[method-assign]
+        browser.watch(browser, "progress", recording, init=False)
         await checkpoint_from_keys(pilot, "big one")
         started = [text for text in notifications(app) if text.startswith("snapshotting")]
         assert started == ["snapshotting 401 files"]  # once, not once per step

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, TypeVar
 from rich.text import Text
 
 from penguin_tui.app.event_routes import handles
-from penguin_tui.app.widgets.checkpoints import CheckpointBrowser, left_out_notice
+from penguin_tui.app.widgets.checkpoint_rows import left_out_notice
+from penguin_tui.app.widgets.checkpoints import CheckpointBrowser
 from penguin_tui.app.widgets.diff_pane import DiffPane
 from penguin_tui.app.workers import background
 from penguin_tui.words import plural
@@ -94,7 +95,7 @@ class CheckpointsController:
         try:
             return await operation
         except PenguinError as error:
-            self.browser.show_progress(None)  # a snapshot that failed is not under way
+            self.browser.progress = None  # a snapshot that failed is not under way
             self.app.notify(f"{what}: {error.message}", severity="error", timeout=10)
             return None
 
@@ -149,7 +150,7 @@ class CheckpointsController:
             self.app.notify(error.message, severity="error")
             return
         browser.show_data(checkpoints, branches, follow=True)
-        browser.show_outside_changes(len(self.app.project_watch.outside_changes))
+        browser.changed_outside = len(self.app.project_watch.outside_changes)
         self.show_pending_failure()
         size = f"{storage.bytes / 1024 / 1024:.1f} MB"
         browser.border_subtitle = ("read-only · " if found.read_only else "") + size
@@ -172,7 +173,7 @@ class CheckpointsController:
         found = runtime.checkpoints if runtime else None
         session = runtime.engine.session if runtime else None
         failed = found.failure(session.id) if found and session else None
-        self.browser.show_failure(failed.short if failed else None)
+        self.browser.failure = failed.short if failed else None
 
     @background("checkpoint-left-out", exclusive=False)
     async def report_left_out(self, checkpoint_id: str) -> None:

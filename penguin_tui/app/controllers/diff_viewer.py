@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 from penguin_tui.app.markdown_style import LineColours, line_colours
-from penguin_tui.app.widgets.checkpoints import left_out_details
+from penguin_tui.app.widgets.checkpoint_rows import left_out_details
 from penguin_tui.app.widgets.diff_pane import DiffPane
 from penguin_tui.app.widgets.usage import money
 from penguin_tui.app.workers import background

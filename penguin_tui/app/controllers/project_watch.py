@@ -114,7 +114,7 @@ class ProjectWatchController:
         self.watched_paths -= reported
         self._checked_tree = tree
         self.outside_changes = edited
-        self.app.workbench.query_one(CheckpointBrowser).show_outside_changes(len(edited))
+        self.app.workbench.query_one(CheckpointBrowser).changed_outside = len(edited)
 
 
 def _within(path: str, reported: frozenset[str]) -> bool:

@@ -3,28 +3,32 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
+from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from penguin_tui.app.event_routes import handles
-from penguin_tui.app.markdown_style import LineColours, line_colours
-from penguin_tui.app.widgets.usage import money
+from penguin_tui.app.markdown_style import line_colours
+from penguin_tui.app.widgets.checkpoint_rows import (
+    branch_details,
+    by_branch,
+    checkpoint_details,
+    checkpoint_label,
+    fork_points,
+)
 
 if TYPE_CHECKING:
     from penguin_tui.bus import CheckpointCreated, CheckpointFailed, ErrorOccurred, SnapshotProgress
     from penguin_tui.checkpoints.model import Branch, Checkpoint
 
 PROGRESS_STALE_S = 10.0  # a snapshot reports once a second while it runs
-
-KIND_MARK = {"auto": "·", "manual": "★", "safety": "◌"}
 
 
 @dataclass(frozen=True)
@@ -33,183 +37,6 @@ class NodeData:
 
     branch: str
     checkpoint_id: str | None = None
-
-
-def age(seconds: float) -> str:
-    """A short age: 12s, 5m, 3h, 2d."""
-    seconds = max(0.0, seconds)
-    if seconds < 60:
-        return f"{seconds:.0f}s"
-    if seconds < 3600:
-        return f"{seconds / 60:.0f}m"
-    if seconds < 86400:
-        return f"{seconds / 3600:.0f}h"
-    return f"{seconds / 86400:.0f}d"
-
-
-def tokens(count: int) -> str:
-    return f"{count / 1000:.1f}k" if count >= 1000 else str(count)
-
-
-def step_spend(checkpoint: Checkpoint, parent: Checkpoint | None) -> tuple[int, float | None]:
-    """Tokens and dollars spent between a checkpoint and its parent on the same path."""
-    now_tokens = checkpoint.usage.input_tokens + checkpoint.usage.output_tokens
-    before_tokens = parent.usage.input_tokens + parent.usage.output_tokens if parent else 0
-    spent = max(0, now_tokens - before_tokens)
-    if checkpoint.usage.cost_usd is None:
-        return spent, None
-    before_cost = parent.usage.cost_usd or 0.0 if parent else 0.0
-    return spent, max(0.0, checkpoint.usage.cost_usd - before_cost)
-
-
-def by_branch(checkpoints: Sequence[Checkpoint]) -> dict[str, list[Checkpoint]]:
-    """Each branch's checkpoints, in the order given (oldest first)."""
-    grouped: dict[str, list[Checkpoint]] = {}
-    for checkpoint in checkpoints:
-        grouped.setdefault(checkpoint.branch, []).append(checkpoint)
-    return grouped
-
-
-def fork_points(
-    checkpoints: Sequence[Checkpoint], branches: Sequence[Branch]
-) -> dict[str, Checkpoint]:
-    """Where each branch forked: the checkpoint on another branch its own line starts from
-    (its first checkpoint's parent, or its position while it has none of its own)."""
-    by_id = {c.id: c for c in checkpoints}
-    grouped = by_branch(checkpoints)
-    forks: dict[str, Checkpoint] = {}
-    for branch in branches:
-        own = grouped.get(branch.name)
-        start = own[0].parent_id if own else branch.position_id
-        origin = by_id.get(start or "")
-        if origin is not None and origin.branch != branch.name:
-            forks[branch.name] = origin
-    return forks
-
-
-def checkpoint_label(
-    checkpoint: Checkpoint,
-    parent: Checkpoint | None,
-    position: bool,
-    marked: bool,
-    now: float,
-    colours: LineColours,
-    branch_position: bool = False,
-) -> Text:
-    """One row: position marker (● the current position, ○ another branch's), id, age,
-    kind, files and lines, spend, files left out (⊘), label (the browser adds the branches
-    that fork there)."""
-    spent, dollars = step_spend(checkpoint, parent)
-    text = Text()
-    text.append("● " if position else "○ " if branch_position else "  ", style="bold")
-    text.append("◆ " if marked else "", style="bold")
-    text.append(checkpoint.id[:8], style="bold" if position else "")
-    text.append(f" {age(now - checkpoint.created_at):>3}", style="dim")
-    text.append(f" {KIND_MARK.get(checkpoint.kind.value, '·')} ")
-    text.append(f"{checkpoint.files_changed}f ")
-    if checkpoint.parent_id is None:
-        text.append("initial ", style="dim")  # the whole project; its lines are not counted
-    else:
-        text.append(f"+{checkpoint.lines_added}", style=colours.added)
-        text.append(f"−{checkpoint.lines_removed} ", style=colours.removed)
-    if spent:
-        text.append(f"{tokens(spent)} {money(dollars)} ", style="dim")
-    if checkpoint.skipped:
-        text.append(f"⊘{len(checkpoint.skipped)} ", style="bold")
-    text.append(checkpoint.label or checkpoint.kind.value, style="italic")
-    return text
-
-
-KIND_WORD = {"auto": "automatic", "manual": "manual", "safety": "safety"}
-
-
-def checkpoint_details(
-    checkpoint: Checkpoint,
-    parent: Checkpoint | None,
-    *,
-    here: bool,
-    position_of: str | None,
-    forks: Sequence[str],
-    now: float,
-) -> str:
-    """Everything a checkpoint's row says, in full (the pane cuts long rows): its label,
-    what it changed and spent, what it left out, whose position it is, the branches that
-    fork there."""
-    kind = KIND_WORD.get(checkpoint.kind.value, checkpoint.kind.value)
-    lines = [
-        f"{checkpoint.id} on {checkpoint.branch} · {kind} · {age(now - checkpoint.created_at)} ago"
-    ]
-    if checkpoint.label:
-        lines.append(checkpoint.label)
-    files = "1 file" if checkpoint.files_changed == 1 else f"{checkpoint.files_changed} files"
-    if checkpoint.parent_id is None:
-        change = f"the whole project: {files}"
-    else:
-        since = checkpoint.parent_id[:8]
-        change = (
-            f"{files} changed since {since}, "
-            f"+{checkpoint.lines_added} −{checkpoint.lines_removed} lines"
-        )
-    spent, dollars = step_spend(checkpoint, parent)
-    if spent:
-        change += f" · {tokens(spent)} tokens, {money(dollars)}"
-    lines.append(change)
-    if checkpoint.skipped:
-        count = len(checkpoint.skipped)
-        lines.append(f"⊘ left out {count} file{'s' if count > 1 else ''} (enter lists them)")
-    if here:
-        lines.append("● the current position: the working state comes from here")
-    elif position_of is not None:
-        lines.append(f"○ the position of {position_of}: switching to it comes back here")
-    if forks:
-        lines.append("⎇ branches from here: " + ", ".join(forks))
-    return "\n".join(lines)
-
-
-def branch_details(branch: Branch, origin: Checkpoint | None, checkpoints: int) -> str:
-    """Everything a branch's row says, in full: where it forked and where it stands."""
-    lines = [f"⎇ {branch.name}" + (" (current)" if branch.current else "")]
-    if origin is not None:
-        label = f" “{origin.label}”" if origin.label else ""
-        lines.append(f"forked from {origin.branch} at {origin.id[:8]}{label}")
-    count = "1 checkpoint" if checkpoints == 1 else f"{checkpoints} checkpoints"
-    at = f"at {branch.position_id[:8]}" if branch.position_id else "no position yet"
-    lines.append(f"{count} of its own; {at}")
-    return "\n".join(lines)
-
-
-LEFT_OUT_SHOWN = 8  # files listed in the diff pane's header; the rest are counted
-
-
-def left_out_notice(checkpoint_id: str, skipped: Sequence[tuple[str, str]]) -> str:
-    """The notification for files a checkpoint could not save (too big, unreadable…)."""
-    named = ", ".join(f"{path} ({reason})" for path, reason in skipped[:3])
-    more = f" and {len(skipped) - 3} more" if len(skipped) > 3 else ""
-    files = "1 file" if len(skipped) == 1 else f"{len(skipped)} files"
-    them = "it" if len(skipped) == 1 else "them"
-    return (
-        f"checkpoint {checkpoint_id[:8]} left out {files}: {named}{more} — not saved, so a "
-        f"revert leaves {them} as {them == 'it' and 'it is' or 'they are'}; enter on the "
-        "checkpoint (f6) lists them"
-    )
-
-
-def left_out_details(skipped: Sequence[tuple[str, str]]) -> Text:
-    """The files a checkpoint left out and why, for the diff pane's header."""
-    text = Text()
-    if not skipped:
-        return text
-    text.append(
-        f"\nLeft out of this checkpoint ({len(skipped)}; not saved, a revert leaves them as "
-        "they are):\n",
-        style="bold",
-    )
-    for path, reason in skipped[:LEFT_OUT_SHOWN]:
-        text.append(f"  ⊘ {path}", style="bold")
-        text.append(f" — {reason}\n")
-    if len(skipped) > LEFT_OUT_SHOWN:
-        text.append(f"  … and {len(skipped) - LEFT_OUT_SHOWN} more\n", style="dim")
-    return text
 
 
 class CheckpointBrowser(Tree[NodeData]):
@@ -273,17 +100,23 @@ class CheckpointBrowser(Tree[NodeData]):
     CheckpointBrowser { height: 1fr; background: $surface; overflow-x: hidden; }
     """
 
+    marked: reactive[str | None] = reactive(None, init=False)
+    """The checkpoint marked to compare with another (◆ on its row)."""
+    progress: reactive[str | None] = reactive(None, init=False, always_update=True)
+    """How far the snapshot under way got (in the title), or None when none is. Every report
+    counts, even with the same words: it keeps the title from going stale."""
+    failure: reactive[str | None] = reactive(None, init=False)
+    """An automatic checkpoint that failed and will be retried, until one lands."""
+    changed_outside: reactive[int] = reactive(0, init=False)
+    """How many files changed outside penguin-tui since the position."""
+
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
         super().__init__("checkpoints", id=id)
         self.show_root = False
         self.guide_depth = 2
-        self.marked: str | None = None
         self.checkpoints: dict[str, Checkpoint] = {}
         self.branch_list: list[Branch] = []
-        self._outside = 0
-        self._progress: str | None = None
         self._progress_timer: Timer | None = None
-        self._failure: str | None = None  # an automatic checkpoint that failed, until one lands
         self.folded: set[str] = set()  # branches folded by the user: they stay folded
         # From the last redraw, for the details of a row: where each branch forked, the
         # branches that fork at each checkpoint, and each branch's count of checkpoints.
@@ -377,38 +210,26 @@ class CheckpointBrowser(Tree[NodeData]):
         if cursor_node is not None:
             self.call_after_refresh(self.move_cursor, cursor_node)
 
-    def show_outside_changes(self, count: int) -> None:
-        """Say in the title how many files changed outside penguin-tui since the position."""
-        self._outside = count
-        self._retitle()
-
-    @property
-    def progress(self) -> str | None:
-        """How far the snapshot under way got, or None when none is."""
-        return self._progress
-
     @handles
     def snapshot_progressed(self, event: SnapshotProgress) -> None:
         # The first word of a long snapshot is a notification; how far it got then shows in
         # the title, not as a toast a second.
         if self.progress is None:
             self.app.notify(event.text, timeout=3)
-        self.show_progress(event.text)
+        self.progress = event.text
 
     @handles
     def snapshot_ended(self, event: CheckpointCreated | CheckpointFailed) -> None:
-        self.show_progress(None)  # the snapshot is not under way any more
+        self.progress = None  # the snapshot is not under way any more
 
     @handles
     def error_occurred(self, event: ErrorOccurred) -> None:
         if event.kind == "checkpoint":
-            self.show_progress(None)  # a snapshot that failed is not under way
+            self.progress = None  # a snapshot that failed is not under way
 
-    def show_progress(self, text: str | None) -> None:
-        """Say in the title how far a long snapshot got (None: it ended). A snapshot that
-        stops reporting (it failed; a late report came after its end) leaves the title after
-        PROGRESS_STALE_S."""
-        self._progress = text
+    def watch_progress(self, text: str | None) -> None:
+        """A snapshot that stops reporting (it failed; a late report came after its end)
+        leaves the title after PROGRESS_STALE_S."""
         if self._progress_timer is not None:
             self._progress_timer.stop()
             self._progress_timer = None
@@ -418,22 +239,25 @@ class CheckpointBrowser(Tree[NodeData]):
 
     def _progress_stale(self) -> None:
         self._progress_timer = None
-        self.show_progress(None)
+        self.progress = None
 
-    def show_failure(self, text: str | None) -> None:
-        """Say in the title that an automatic checkpoint failed and will be retried (None:
-        a checkpoint has landed since)."""
-        self._failure = text
+    def watch_failure(self) -> None:
         self._retitle()
+
+    def watch_changed_outside(self) -> None:
+        self._retitle()
+
+    def watch_marked(self) -> None:
+        self.show_data(list(self.checkpoints.values()), self.branch_list)
 
     def _retitle(self) -> None:
         title = "Checkpoints"
-        if self._progress:
-            title += f" · {self._progress}…"
-        elif self._failure:
-            title += f" · ✗ {self._failure}"
-        elif self._outside:
-            title += f" · {self._outside} changed outside (f7)"
+        if self.progress:
+            title += f" · {self.progress}…"
+        elif self.failure:
+            title += f" · ✗ {self.failure}"
+        elif self.changed_outside:
+            title += f" · {self.changed_outside} changed outside (f7)"
         self.border_title = title
 
     @property
@@ -522,6 +346,5 @@ class CheckpointBrowser(Tree[NodeData]):
             self.notify("move to a checkpoint to mark it", severity="warning")
             return
         self.marked = None if self.marked == checkpoint.id else checkpoint.id
-        self.show_data(list(self.checkpoints.values()), self.branch_list)
         if self.marked:
             self.notify(f"marked {checkpoint.id[:8]}: move to another and press c to compare")
