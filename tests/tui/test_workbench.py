@@ -145,6 +145,22 @@ async def test_prompt_history_and_newline_key(server: ServerThread, project: Pat
         assert prompt.text == ""
 
 
+async def test_the_prompt_keys_can_be_remapped(server: ServerThread, project: Path) -> None:
+    """The prompt's send and new-line keys are bindings with ids, remapped like any other:
+    after the move enter is the text area's own new line, and ctrl+s sends."""
+    app = make_app(project, server.base_url)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_ready(pilot)
+        app.set_keymap({"prompt.send": "ctrl+s", "prompt.new_line": "ctrl+o"})
+        prompt = app.screen.query_one(PromptInput)
+        await pilot.click("#prompt")
+        await pilot.press("a", "enter", "b", "ctrl+o", "c")
+        assert prompt.text == "a\nb\nc"
+        await pilot.press("ctrl+s")
+        await wait_reply_done(pilot)
+        assert [u.text for u in app.screen.query(UserMessage)] == ["a\nb\nc"]
+
+
 async def test_errors_are_notifications_not_tracebacks(project: Path) -> None:
     app = make_app(project, "http://127.0.0.1:9/v1")
     async with app.run_test(size=(120, 36)) as pilot:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from textual import events
+from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import TextArea
-
-NEWLINE_KEYS = ("ctrl+j", "shift+enter", "alt+enter")
 
 
 class PromptInput(TextArea):
@@ -22,6 +20,14 @@ class PromptInput(TextArea):
     }
     PromptInput:focus { border: round $primary; }
     """
+
+    BINDINGS = [
+        # Priority: the text area would otherwise take enter as a new line first.
+        Binding("enter", "send", "Send", id="prompt.send", show=False, priority=True),
+        Binding(
+            "ctrl+j,shift+enter,alt+enter", "new_line", "New line", id="prompt.new_line", show=False
+        ),
+    ]
 
     class Submitted(Message):
         """The user pressed Enter on a non-empty prompt."""
@@ -78,26 +84,24 @@ class PromptInput(TextArea):
             self._show(self.past_prompts[self._recall])
         return True
 
-    async def _on_key(self, event: events.Key) -> None:
-        if event.key == "enter":
-            event.stop()
-            event.prevent_default()
-            text = self.text
-            if text.strip():
-                self.post_message(self.Submitted(self, text))
+    def action_send(self) -> None:
+        """Enter: post the prompt (an empty one is not sent)."""
+        text = self.text
+        if text.strip():
+            self.post_message(self.Submitted(self, text))
+
+    def action_new_line(self) -> None:
+        self.insert("\n")
+
+    def action_cursor_up(self, select: bool = False) -> None:
+        """Up on the first line recalls the prompt sent before; elsewhere it moves."""
+        if not select and self.cursor_location[0] == 0 and self._recall_previous():
             return
-        if event.key in NEWLINE_KEYS:
-            event.stop()
-            event.prevent_default()
-            self.insert("\n")
+        super().action_cursor_up(select)
+
+    def action_cursor_down(self, select: bool = False) -> None:
+        """Down on the last line goes forward through the prompts sent (back to the draft)."""
+        last = self.document.line_count - 1
+        if not select and self.cursor_location[0] == last and self._recall_next():
             return
-        row = self.cursor_location[0]
-        if event.key == "up" and row == 0 and self._recall_previous():
-            event.stop()
-            event.prevent_default()
-            return
-        if event.key == "down" and row == self.document.line_count - 1 and self._recall_next():
-            event.stop()
-            event.prevent_default()
-            return
-        await super()._on_key(event)
+        super().action_cursor_down(select)
