@@ -88,7 +88,12 @@ def seed_session(project: Path, home: Path) -> None:
 
 async def settle(pilot: Pilot[int]) -> None:
     await wait_ready(pilot)
-    pilot.app.screen.query_one(PromptInput).cursor_blink = False
+    prompt = pilot.app.screen.query_one(PromptInput)
+    prompt.cursor_blink = False
+    # Lines drawn while the cursor blinked off are cached under the same key as a cursor that
+    # does not blink: drop them, or the focused prompt's cursor shows or not by the clock.
+    prompt.notify_style_update()
+    prompt.refresh()
     await pilot.pause(0.2)
 
 

@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import Footer
 
 from penguin_tui.app.widgets.chat import ChatView
 from penguin_tui.app.widgets.checkpoints import CheckpointBrowser
@@ -75,7 +75,6 @@ class WorkbenchScreen(Screen[None]):
             with Vertical(id="side"):
                 yield CheckpointBrowser(id="checkpoints")
                 yield UsagePane(self.tally, id="usage")
-                yield Static(id="status")
         yield Footer()
 
     def on_mount(self) -> None:
