@@ -9,6 +9,8 @@ user's hooks, filters or aliases never run on the shadow repository.
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import itertools
 import os
 import subprocess
 import threading
@@ -21,6 +23,9 @@ from penguin_tui.disk_limits import of_git
 from penguin_tui.errors import CheckpointError
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+PIPE_BYTES = 4096  # the pipe a counted feed asks for (the smallest Linux gives) ...
+READ_BUFFER_BYTES = 4096  # ... and the buffer git reads its stdin through
+BATCH_BYTES = 1024  # a counted feed writes this much at a time
 
 _SETTINGS = (
     "core.quotePath=false",
@@ -108,16 +113,10 @@ class Git:
         except OSError as error:
             raise CheckpointError(f"cannot run git: {error.strerror}") from error
 
-    def run_counting(
-        self,
-        *args: str,
-        stdin: bytes,
-        on_line: Callable[[int], None],
-        env: dict[str, str] | None = None,
-    ) -> None:
+    def run_counting(self, *args: str, stdin: bytes, on_line: Callable[[int], None]) -> None:
         """Run git feeding ``stdin`` and call ``on_line(n)`` as each line of its output comes
         (for progress: ``update-index --verbose`` prints a line a file)."""
-        child = self.popen(*args, stderr=subprocess.PIPE, env=env)
+        child = self.popen(*args, stderr=subprocess.PIPE)
         assert child.stdin is not None and child.stdout is not None and child.stderr is not None
         errors: list[bytes] = []
         stderr = child.stderr
@@ -138,6 +137,42 @@ class Git:
         feeder.join()
         drainer.join()
         child.stderr.close()
+        code = child.wait()
+        if code != 0:
+            result = subprocess.CompletedProcess(args, code, b"", b"".join(errors))
+            raise CheckpointError(_explain(args, result))
+
+    def run_fed(
+        self,
+        *args: str,
+        items: Sequence[bytes],
+        on_taken: Callable[[int], None],
+        env: dict[str, str] | None = None,
+    ) -> None:
+        """Run git feeding it ``items`` on stdin, in order, and call ``on_taken(n)`` as git
+        takes them in: ``n`` items git has surely read (all but what still fits in the pipe,
+        made as small as the system allows, and in git's own read buffer). For progress
+        where ``--verbose`` would change what git does."""
+        child = self.popen(*args, stderr=subprocess.PIPE, env=env)
+        assert child.stdin is not None and child.stdout is not None and child.stderr is not None
+        out, err = child.stdout, child.stderr
+        errors: list[bytes] = []
+        drainers = [
+            threading.Thread(target=out.read, daemon=True),
+            threading.Thread(target=lambda: errors.append(err.read()), daemon=True),
+        ]
+        for drainer in drainers:
+            drainer.start()
+        try:
+            _feed_counting(child.stdin, items, on_taken)
+        except BaseException:
+            child.kill()
+            child.wait()
+            raise
+        for drainer in drainers:
+            drainer.join()
+        out.close()
+        err.close()
         code = child.wait()
         if code != 0:
             result = subprocess.CompletedProcess(args, code, b"", b"".join(errors))
@@ -203,6 +238,38 @@ def _feed(pipe: IO[bytes], data: bytes) -> None:
         pipe.write(data)
     with contextlib.suppress(BrokenPipeError):
         pipe.close()
+
+
+def _feed_counting(
+    pipe: IO[bytes], items: Sequence[bytes], on_taken: Callable[[int], None]
+) -> None:
+    """Write ``items`` to ``pipe`` a little at a time (each write returns once the reader
+    made room) and call ``on_taken`` with how many the reader has surely taken; then close
+    it."""
+    fd = pipe.fileno()
+    slack = _shrink_pipe(fd) + READ_BUFFER_BYTES
+    data = memoryview(b"".join(items))
+    ends = list(itertools.accumulate(map(len, items)))  # where each item ends in ``data``
+    written = taken = 0
+    try:
+        while written < len(data):
+            written += os.write(fd, data[written : written + BATCH_BYTES])
+            while taken < len(ends) and ends[taken] <= written - slack:
+                taken += 1
+            on_taken(taken)
+    except BrokenPipeError:
+        pass  # git died: its exit code says why
+    finally:
+        with contextlib.suppress(BrokenPipeError):
+            pipe.close()
+
+
+def _shrink_pipe(fd: int) -> int:
+    """Make the pipe as small as the system allows (a page, on Linux); its size in bytes."""
+    try:
+        return int(fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES))
+    except (AttributeError, OSError):  # not Linux: the usual size, 64 KiB
+        return 64 * 1024
 
 
 def split_z(output: bytes) -> list[str]:

@@ -173,48 +173,28 @@ class ShadowRepo:
     def _add(self, paths: list[str], started: float, progress: Progress | None) -> None:
         """Put ``paths`` into the shadow index as they are on disk (``update-index --add``);
         many of them go into one pack, and more than a few are counted for ``progress``."""
-        env = settings_env(ONE_PACK) if len(paths) > PACK_FILES else None
-        if progress is not None and len(paths) > COUNT_FILES:
-            self._add_counting(paths, started, progress, env)
-            return
-        self.git.run(
-            "update-index",
-            "--add",
-            "--remove",
-            "--replace",
-            "-z",
-            "--stdin",
-            stdin=encode_paths(paths),
-            env=env,
-        )
-
-    def _add_counting(
-        self, paths: list[str], started: float, progress: Progress, env: dict[str, str] | None
-    ) -> None:
-        """``update-index --add`` that says how far it got, once a second from the first
-        second of the snapshot on (git prints a line a file it takes in)."""
-        total = len(paths)
-        next_report = started + PROGRESS_EVERY_S
-
-        def on_line(done: int) -> None:
-            nonlocal next_report
-            now = time.perf_counter()
-            if now >= next_report:
-                next_report = now + PROGRESS_EVERY_S
-                progress(f"snapshotting {min(done, total):,} of {total:,} files")
-
-        self.git.run_counting(
-            "update-index",
-            "--add",
-            "--remove",
-            "--replace",
-            "--verbose",
-            "-z",
-            "--stdin",
-            stdin=encode_paths(paths),
-            on_line=on_line,
-            env=env,
-        )
+        add = ("update-index", "--add", "--remove", "--replace", "-z", "--stdin")
+        one_pack = len(paths) > PACK_FILES
+        env = settings_env(ONE_PACK) if one_pack else None
+        if progress is None or len(paths) <= COUNT_FILES:
+            self.git.run(*add, stdin=encode_paths(paths), env=env)
+        elif one_pack:
+            # --verbose would make git close its pack after every file (a pack a file):
+            # count how far git has read the list instead.
+            items = [encode_paths([path]) for path in paths]
+            self.git.run_fed(
+                *add, items=items, on_taken=_counter(paths, started, progress), env=env
+            )
+        else:
+            # git prints a line a file it takes in.
+            self.git.run_counting(
+                *add[:-2],
+                "--verbose",
+                "-z",
+                "--stdin",
+                stdin=encode_paths(paths),
+                on_line=_counter(paths, started, progress),
+            )
 
     # -- reading trees ---------------------------------------------------------------------
 
@@ -404,3 +384,19 @@ class ShadowRepo:
         """Pack objects and drop unreachable ones older than git's grace period."""
         with self.lock.held():
             self.git.run("gc", "--quiet")
+
+
+def _counter(paths: Sequence[str], started: float, progress: Progress) -> Callable[[int], None]:
+    """What says how far an ``update-index --add`` of ``paths`` got, once a second from the
+    snapshot's first second on: a call with how many files git has taken in."""
+    total = len(paths)
+    next_report = started + PROGRESS_EVERY_S
+
+    def on_count(done: int) -> None:
+        nonlocal next_report
+        now = time.perf_counter()
+        if now >= next_report:
+            next_report = now + PROGRESS_EVERY_S
+            progress(f"snapshotting {min(done, total):,} of {total:,} files")
+
+    return on_count

@@ -88,6 +88,31 @@ def test_a_first_snapshot_of_many_files_keeps_them_in_one_pack_holding_what_add_
     shadow.close()
 
 
+def test_a_long_snapshot_into_one_pack_says_how_far_it_got(
+    shadow: ShadowRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Counted from how far git has read the list of files (``--verbose`` would make git
+    close its pack after every file); long names, so the list is far longer than the pipe."""
+    monkeypatch.setattr("penguin_tui.checkpoints.shadow.PACK_FILES", 50)
+    monkeypatch.setattr("penguin_tui.checkpoints.shadow.PROGRESS_EVERY_S", 0.0)
+    folder = shadow.work_tree / ("a folder with a long name " * 4).strip()
+    folder.mkdir()
+    for index in range(400):
+        (folder / f"{'a file with a long name ' * 6}{index}.txt").write_text(f"file {index}\n")
+    said: list[str] = []
+
+    snap = shadow.snapshot(said.append)
+
+    counts = [int(text.split()[1].replace(",", "")) for text in said]
+    assert all(
+        text == f"snapshotting {n:,} of 400 files" for n, text in zip(counts, said, strict=True)
+    )
+    assert counts == sorted(counts) and 0 < counts[-1] <= 400
+    assert len(shadow.tree_entries(snap.tree)) == 400
+    assert objects(shadow.git_dir)["packs"] == 1
+    shadow.close()
+
+
 def test_a_few_changed_files_stay_loose_objects(
     shadow: ShadowRepo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
