@@ -14,7 +14,7 @@ import itertools
 import os
 import subprocess
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import IO
 
@@ -75,6 +75,11 @@ class Git:
         # alive the lock is held, so taking the lock proves no git of ours is still running.
         self.keep_fds = tuple(keep_fds)
         self._env = clean_environment(environment)
+
+    @property
+    def environment(self) -> Mapping[str, str]:
+        """The environment every git call gets (before a call's own additions)."""
+        return self._env
 
     def argv(self, args: Sequence[str]) -> list[str]:
         base = ["git", f"--git-dir={self.git_dir}", f"--work-tree={self.work_tree}"]

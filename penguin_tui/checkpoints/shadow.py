@@ -22,6 +22,7 @@ from penguin_tui.checkpoints.journal import Journal, RestorePlan, TreeEntry
 from penguin_tui.checkpoints.locks import OperationLock, reclaim_stale_index_lock
 from penguin_tui.checkpoints.restoring import PlannedRestore as PlannedRestore
 from penguin_tui.checkpoints.restoring import RestoreResult as RestoreResult
+from penguin_tui.checkpoints.rules_check import RulesCheck, global_excludes_file
 from penguin_tui.checkpoints.scan import SkippedFile as SkippedFile
 from penguin_tui.checkpoints.scan import is_ignore_file
 from penguin_tui.checkpoints.trees import FileStat as FileStat
@@ -80,8 +81,8 @@ class ShadowRepo:
         self.git = Git(git_dir, work_tree, keep_fds=(self.lock.fd,), environment=environment)
         self.journal = Journal(git_dir / "penguin-restore.json")
         # Whether ignore rules may have changed since tracked files were last checked
-        # against them (at start, and after every restore).
-        self._rules_dirty = True
+        # against them (kept on disk: a command-line call is a new process each time).
+        self.rules = RulesCheck(git_dir, global_excludes_file(self.git.environment, work_tree))
         # A read-only instance (another one owns the project) never carries out the owner's
         # journal: the owner may not have committed its records yet.
         self.read_only = False
@@ -119,9 +120,9 @@ class ShadowRepo:
         plan = self.journal.read()
         if plan is None or (plan.token and plan.token not in self.committed_tokens):
             return None
+        self.rules.forget()  # what the plan writes is not known to keep the rules
         result = self._apply(plan)
         self.journal.clear()
-        self._rules_dirty = True  # what the plan wrote is not known to have kept the rules
         touched = (*result.written, *result.deleted)
         surfaced = self._untracked_now() if any(map(is_ignore_file, touched)) else []
         return RestoreResult(result.written, result.deleted, result.kept, tuple(surfaced))
@@ -141,13 +142,13 @@ class ShadowRepo:
         with self.lock.held():
             reclaim_stale_index_lock(self.git_dir)
             self._finish_pending()
-            excludes_changed = self._write_excludes()
+            self._write_excludes()
             changed, untracked = scan.changes_on_disk(self.git)
             # Tracked files the ignore rules now match (a .gitignore gained a line): a
             # snapshot holds what a fresh `add -A` would, whatever the shadow index saw before.
             # Only worth a second full scan when the rules may have changed.
             now_ignored: list[str] = []
-            if self._rules_dirty or excludes_changed or any(map(is_ignore_file, changed)):
+            if any(map(is_ignore_file, changed)) or self.rules.needed():
                 now_ignored = split_z(
                     self.git.run("ls-files", "-z", "-c", "-i", "--exclude-standard")
                 )
@@ -166,7 +167,7 @@ class ShadowRepo:
             if to_update:
                 self._add(to_update, started, progress)
             tree = self.git.text("write-tree")
-            self._rules_dirty = False  # the tree holds no file the rules ignore
+            self.rules.passed()  # the tree holds no file the rules ignore
         elapsed = (time.perf_counter() - started) * 1000
         return Snapshot(tree=tree, skipped=tuple(sorted_changes.skipped), elapsed_ms=elapsed)
 
@@ -316,6 +317,8 @@ class ShadowRepo:
         if planned.plan.empty:
             return RestoreResult((), (), planned.kept)
         with self.lock.held():
+            rules_checked = not self.rules.needed()
+            self.rules.forget()  # on disk before a file changes: after a crash, check them
             result = self._apply(planned.plan)
             # Files can only come out of hiding when a .gitignore was written or deleted.
             touched = (*result.written, *result.deleted)
@@ -327,10 +330,11 @@ class ShadowRepo:
                 *planned.plan.deletes,
                 *planned.kept,
             )
-            if any(map(is_ignore_file, planned_paths)) or self.ignored(
+            rules_kept = not any(map(is_ignore_file, planned_paths)) and not self.ignored(
                 [path for path in result.written if path in planned.created]
-            ):
-                self._rules_dirty = True
+            )
+            if rules_checked and rules_kept:
+                self.rules.passed()  # the index changed; what it holds still keeps the rules
         return RestoreResult(
             result.written,
             result.deleted,

@@ -1,5 +1,7 @@
 """How often git goes over a project's files: a first snapshot reads each file once and keeps
-what it read in one pack, and holds exactly what ``git add -A`` would.
+what it read in one pack, and holds exactly what ``git add -A`` would; a new process (each
+command-line call is one) checks the tracked files against the ignore rules again only when
+the rules or the shadow index changed.
 
 Real files and a real git; raw git on a bare repository of its own is the yardstick.
 """
@@ -8,11 +10,13 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from penguin_tui.checkpoints.git import clean_environment
+from penguin_tui.checkpoints.git import Git, clean_environment
 from penguin_tui.checkpoints.shadow import GC_MARKER, ShadowRepo
 
 CAP = 1000
@@ -141,3 +145,102 @@ def test_a_new_shadow_repository_has_no_garbage_to_collect_until_a_day_later(
 
     assert marker.stat().st_mtime == made
     again.close()
+
+
+# -- the ignore rules, checked again only when they may have changed -------------------------
+
+
+@contextmanager
+def git_commands(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[list[str]]]:
+    """The arguments of every git call run inside the block."""
+    calls: list[list[str]] = []
+    original = Git.run_raw
+
+    def run_raw(
+        self: Git, *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[bytes]:
+        calls.append(list(args))
+        return original(self, *args, stdin=stdin, env=env)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(Git, "run_raw", run_raw)
+        yield calls
+
+
+def rules_checked(calls: list[list[str]]) -> bool:
+    return any(call[0] == "ls-files" and "-i" in call for call in calls)
+
+
+def another_process(shadow: ShadowRepo) -> ShadowRepo:
+    """A new ShadowRepo on the same repository, as the next command-line call opens it."""
+    shadow.close()
+    again = ShadowRepo(shadow.git_dir, shadow.work_tree, max_file_bytes=CAP)
+    again.open()
+    return again
+
+
+def test_the_next_process_checks_the_ignore_rules_only_when_they_changed(
+    shadow: ShadowRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = shadow.work_tree
+    (root / ".gitignore").write_text("*.log\n")
+    (root / "notes.txt").write_text("notes\n")
+    shadow.snapshot()
+    (root / "main.py").write_text("print('hello')\n")
+
+    shadow = another_process(shadow)
+    with git_commands(monkeypatch) as calls:
+        tree = shadow.snapshot().tree
+    assert not rules_checked(calls)  # nothing about the rules changed in between
+    assert set(shadow.tree_entries(tree)) == {".gitignore", "notes.txt", "main.py"}
+
+    (root / ".gitignore").write_text("*.log\nnotes.txt\n")
+    shadow = another_process(shadow)
+    with git_commands(monkeypatch) as calls:
+        tree = shadow.snapshot().tree
+    assert rules_checked(calls)
+    assert set(shadow.tree_entries(tree)) == {".gitignore", "main.py"}
+    shadow.close()
+
+
+def test_a_global_excludes_file_changed_between_two_processes_is_honoured(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config_home = tmp_path / "config"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(config_home))
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "main.py").write_text("print('hello')\n")
+    (root / "local.cfg").write_text("mine\n")
+    shadow = ShadowRepo(tmp_path / "data" / "p.git", root, max_file_bytes=CAP)
+    shadow.open()
+    assert "local.cfg" in shadow.tree_entries(shadow.snapshot().tree)
+
+    (config_home / "git").mkdir(parents=True)
+    (config_home / "git" / "ignore").write_text("local.cfg\n")
+    shadow = another_process(shadow)
+
+    assert set(shadow.tree_entries(shadow.snapshot().tree)) == {"main.py"}
+    assert (root / "local.cfg").read_text() == "mine\n"
+    shadow.close()
+
+
+def test_a_restore_that_writes_a_gitignore_is_honoured_by_the_next_process(
+    shadow: ShadowRepo,
+) -> None:
+    """The restore puts the new ``.gitignore`` into the shadow index itself, so no snapshot
+    sees it change: the next process must check the rules all the same."""
+    root = shadow.work_tree
+    (root / ".gitignore").write_text("*.log\nnotes.txt\n")
+    ignoring = shadow.snapshot().tree
+    (root / ".gitignore").write_text("*.log\n")
+    (root / "notes.txt").write_text("notes\n")
+    current = shadow.snapshot().tree
+    assert "notes.txt" in shadow.tree_entries(current)
+
+    shadow.restore(current, ignoring, preserve={"notes.txt"})  # the file stays on disk
+    shadow = another_process(shadow)
+
+    assert set(shadow.tree_entries(shadow.snapshot().tree)) == {".gitignore"}
+    assert (root / "notes.txt").read_text() == "notes\n"
+    shadow.close()
