@@ -12,6 +12,7 @@ from pathlib import Path
 
 from tests.bench import (
     archive,
+    checkpoint_cli,
     checkpoints,
     long_reply,
     machine,
@@ -65,7 +66,9 @@ QUICK = Plan(
     checkpoint_runs=3,
     diff_runs=2,
 )
-BENCHMARKS = ("startup", "version", "streaming", "long", "checkpoints")
+BENCHMARKS = ("startup", "version", "streaming", "long", "checkpoints", "checkpoint-cli")
+# Run by "checkpoints" too: on its own it measures only `penguin-tui checkpoints create`.
+ONLY_ON_REQUEST = ("checkpoint-cli",)
 
 
 def progress(message: str) -> None:
@@ -134,6 +137,18 @@ def run(plan: Plan, only: list[str]) -> list[Section]:
             ),
             group=CHECKPOINTS,
         )
+    elif "checkpoint-cli" in only:
+        progress("checkpoint-cli: `penguin-tui checkpoints create` on a copy of site-packages")
+        sections += _guarded(
+            "Checkpoints, the command line",
+            checkpoint_cli.TARGET_NAMES,
+            lambda: [
+                checkpoints.run_command_line(
+                    plan.checkpoint_first_runs, plan.checkpoint_runs, progress
+                )
+            ],
+            group=CHECKPOINTS,
+        )
     return sections
 
 
@@ -186,14 +201,15 @@ def main(argv: list[str] | None = None) -> int:
         for section in run_.sections:
             print(report.console_section(section))
     else:
-        run_ = measure(args.quick, args.only or list(BENCHMARKS), args.snapshot)
+        everything = [name for name in BENCHMARKS if name not in ONLY_ON_REQUEST]
+        run_ = measure(args.quick, args.only or everything, args.snapshot)
     print(report.summary(run_.sections, run_.machine, run_.when, run_.quick))
     if args.save_json:
         archive.save(run_, Path(args.save_json))
     if args.no_write:
         return 0
     groups = {section.group for section in run_.sections}
-    if groups == {CHECKPOINTS} and DOC.exists():
+    if groups == {CHECKPOINTS} and args.only in (None, ["checkpoints"]) and DOC.exists():
         page = report.with_checkpoints(DOC.read_text(encoding="utf-8"), run_)
         DOC.write_text(page, encoding="utf-8")
         print(f"\nwrote the checkpoint part of {DOC}")

@@ -1,8 +1,10 @@
-"""Checkpoints: snapshots, reverts and a 1,000-hunk comparison against raw git, on two trees.
+"""Checkpoints: snapshots, reverts and a 1,000-hunk comparison against raw git, on two trees,
+and the command line's ``checkpoints create`` on the copy of site-packages.
 
 For each tree (the generated one and a copy of site-packages, both in a temporary folder) one
 fresh interpreter (``checkpoint_worker``) runs every measurement, subjects interleaved; this
-module builds the trees, runs the workers and turns their figures into the report.
+module builds the trees, runs the workers and the command-line benchmark (``checkpoint_cli``)
+and turns their figures into the report.
 """
 
 from __future__ import annotations
@@ -14,12 +16,12 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.bench import snapshot
+from tests.bench import checkpoint_cli, snapshot
 from tests.bench.checkpoint_result import CheckpointResult
 from tests.bench.checkpoint_worker import CHANGED_FILES, HUNK_FILES, HUNKS_PER_FILE, Spec
 from tests.bench.results import CHECKPOINTS, NA, Section, Target, over, times
 from tests.bench.stats import median, p90, ratio
-from tests.bench.trees import TreeInfo, copy_site_packages, generate
+from tests.bench.trees import TreeInfo, copy_site_packages, generate, pick_edits
 
 TREES = ("generated", "site-packages")
 SNAPSHOT_CAP = 5 * 1024 * 1024  # CheckpointSettings.max_file_mb's default
@@ -45,7 +47,11 @@ def target_names(tree: str) -> list[str]:
     ]
 
 
-TARGET_NAMES = [name for tree in TREES for name in target_names(tree)]
+TARGET_NAMES = [
+    *(name for tree in TREES for name in target_names(tree)),
+    *checkpoint_cli.TARGET_NAMES,
+]
+CLI_TREE = "site-packages"
 
 
 def duration(seconds: float) -> str:
@@ -82,6 +88,7 @@ def run(
     first_runs: int, runs: int, diff_runs: int, progress: Callable[[str], None]
 ) -> list[Section]:
     measured: list[tuple[TreeInfo, CheckpointResult]] = []
+    command_line: list[Section] = []
     with tempfile.TemporaryDirectory(prefix="penguin-bench-checkpoints-") as tmp:
         for name in TREES:
             folder = Path(tmp) / name
@@ -93,10 +100,33 @@ def run(
             )
             spec = Spec(tree, folder / "work", first_runs, runs, diff_runs)
             measured.append((tree, run_worker(spec, folder)))
+            if name == CLI_TREE:
+                command_line.append(_command_line(tree, folder / "cli", first_runs, runs, progress))
     return [
         _operations(measured, first_runs, runs),
+        *command_line,
         _comparison(measured, diff_runs),
     ]
+
+
+def run_command_line(first_runs: int, runs: int, progress: Callable[[str], None]) -> Section:
+    """Only the command-line benchmark, on a fresh copy of site-packages."""
+    with tempfile.TemporaryDirectory(prefix="penguin-bench-checkpoint-cli-") as tmp:
+        progress(f"  {CLI_TREE}: building the tree")
+        tree = build_tree(CLI_TREE, Path(tmp) / "tree")
+        return _command_line(tree, Path(tmp) / "cli", first_runs, runs, progress)
+
+
+def _command_line(
+    tree: TreeInfo, work: Path, first_runs: int, runs: int, progress: Callable[[str], None]
+) -> Section:
+    progress(
+        f"  {tree.name}: `penguin-tui checkpoints create` ({first_runs} first checkpoints, "
+        f"{runs} runs after {CHANGED_FILES} changed files)"
+    )
+    edits = pick_edits(tree, CHANGED_FILES, 1)
+    result = checkpoint_cli.measure(tree, work, edits, first_runs, runs)
+    return checkpoint_cli.section(tree, result, first_runs, runs)
 
 
 # -- the report -------------------------------------------------------------------------------
