@@ -307,44 +307,50 @@ def parse_unified(text: str) -> list[FileDiff]:
             continue
         if current is None:
             continue
-        if line.startswith("+++ "):
-            current.seen_plus = True
-            current.new_path = _strip_prefix(_path_token(line[4:]), _NEW_PREFIXES)
-            if current.old_path is None:
-                current.old_path = current.new_path
-        elif line.startswith("new file mode "):
-            current.status = FileStatus.ADDED
-            current.new_mode = line[14:].strip()
-        elif line.startswith("deleted file mode "):
-            current.status = FileStatus.DELETED
-            current.old_mode = line[18:].strip()
-        elif line.startswith("old mode "):
-            current.old_mode = line[9:].strip()
-        elif line.startswith("new mode "):
-            current.new_mode = line[9:].strip()
-        elif line.startswith("similarity index "):
-            current.similarity = _percent(line[17:])
-        elif line.startswith("rename from "):
-            current.status = FileStatus.RENAMED
-            current.old_path = _path_token(line[12:])
-        elif line.startswith("rename to "):
-            current.status = FileStatus.RENAMED
-            current.new_path = _path_token(line[10:])
-        elif line.startswith("copy from "):
-            current.status = FileStatus.COPIED
-            current.old_path = _path_token(line[10:])
-        elif line.startswith("copy to "):
-            current.status = FileStatus.COPIED
-            current.new_path = _path_token(line[8:])
-        elif line.startswith("Binary files "):
-            current.binary = True
-            if not current.git_header:
-                _binary_paths(line, current)
-        elif line.startswith("GIT binary patch"):
-            current.binary = True
-            skipping = True
+        if _header_line(line, current):
+            skipping = True  # a GIT binary patch: its lines are not a diff
     close()
     return files
+
+
+def _header_line(line: str, current: _FileBuilder) -> bool:
+    """Read one line of a file's header into ``current``; true when a binary patch begins."""
+    if line.startswith("+++ "):
+        current.seen_plus = True
+        current.new_path = _strip_prefix(_path_token(line[4:]), _NEW_PREFIXES)
+        if current.old_path is None:
+            current.old_path = current.new_path
+    elif line.startswith("new file mode "):
+        current.status = FileStatus.ADDED
+        current.new_mode = line[14:].strip()
+    elif line.startswith("deleted file mode "):
+        current.status = FileStatus.DELETED
+        current.old_mode = line[18:].strip()
+    elif line.startswith("old mode "):
+        current.old_mode = line[9:].strip()
+    elif line.startswith("new mode "):
+        current.new_mode = line[9:].strip()
+    elif line.startswith("similarity index "):
+        current.similarity = _percent(line[17:])
+    elif line.startswith(("rename from ", "rename to ", "copy from ", "copy to ")):
+        _rename_or_copy(line, current)
+    elif line.startswith("Binary files "):
+        current.binary = True
+        if not current.git_header:
+            _binary_paths(line, current)
+    elif line.startswith("GIT binary patch"):
+        current.binary = True
+        return True
+    return False
+
+
+def _rename_or_copy(line: str, current: _FileBuilder) -> None:
+    verb, side, rest = line.split(" ", 2)
+    current.status = FileStatus.RENAMED if verb == "rename" else FileStatus.COPIED
+    if side == "from":
+        current.old_path = _path_token(rest)
+    else:
+        current.new_path = _path_token(rest)
 
 
 def _percent(text: str) -> int | None:
