@@ -2,9 +2,9 @@
 ages, sizes, checkpoint labels, a message on one line, and the revert preview.
 
 It returns words, never styles: the preview's lines are spans with a tone (stressed, muted)
-that the workbench turns into styles and the command line prints as they are. Standard library,
-the checkpoint records and ``words`` only, so the front ends share it and nothing below them
-needs it.
+that the workbench turns into styles and the command line prints as they are. Standard library
+and ``words`` only (the checkpoint records are named for their types), so the front ends share
+it and the workbench's first frame does not load the store's records to draw its usage pane.
 """
 
 from __future__ import annotations
@@ -12,10 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 
-from penguin_tui.checkpoints.model import Checkpoint, RevertMode
 from penguin_tui.words import counted
+
+if TYPE_CHECKING:
+    from penguin_tui.checkpoints.model import Checkpoint, RevertMode
 
 # -- figures ---------------------------------------------------------------------------------
 
@@ -45,21 +47,25 @@ def age(seconds: float) -> str:
     return f"{int(seconds // 86400)}d"
 
 
-def size(count: float) -> str:
-    """Bytes in KiB, MiB or GiB, one decimal: ``2.1 GiB``."""
-    count /= 1024
-    for unit in ("KiB", "MiB"):
+def size(count: float, *, smallest: Literal["KiB", "MiB"] = "KiB") -> str:
+    """Bytes in KiB, MiB or GiB, one decimal: ``2.1 GiB``; from ``smallest`` up (a store of a
+    few KiB reads ``0.0 MiB`` beside its quota, not a figure that moves with git's version)."""
+    units = ("KiB", "MiB", "GiB")
+    first = units.index(smallest)
+    count /= 1024 ** (first + 1)
+    for unit in units[first:-1]:
         if count < 1024:
             return f"{count:.1f} {unit}"
         count /= 1024
     return f"{count:.1f} GiB"
 
 
-def line_counts(added: int | None, removed: int | None, minus: str = "-") -> str:
-    """``+12 -4``: lines added and removed in a file; ``binary`` when they are not counted."""
+def line_counts(added: int | None, removed: int | None, minus: str = "-", *, gap: str = " ") -> str:
+    """``+12 -4``: lines added and removed in a file; ``binary`` when they are not counted.
+    ``gap`` goes between the two (none in the checkpoint browser's tight rows: ``+12−4``)."""
     if added is None:
         return "binary"
-    return f"+{added} {minus}{removed}"
+    return f"+{added}{gap}{minus}{removed}"
 
 
 def checkpoint_label(checkpoint: Checkpoint) -> str:

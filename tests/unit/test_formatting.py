@@ -3,6 +3,9 @@ labels, a message on one line, and the revert preview's lines."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from penguin_tui.checkpoints.model import Checkpoint, CheckpointKind, RevertMode
 from penguin_tui.checkpoints.service import RevertPreview
 from penguin_tui.checkpoints.trees import FileStat
@@ -101,10 +104,21 @@ def test_sizes_are_in_binary_units() -> None:
     assert size(2.1 * 1024**3) == "2.1 GiB"
 
 
+def test_the_checkpoint_stores_size_can_start_at_mib() -> None:
+    assert size(23_961, smallest="MiB") == "0.0 MiB"
+    assert size(3 * 1024 * 1024, smallest="MiB") == "3.0 MiB"
+    assert size(2.1 * 1024**3, smallest="MiB") == "2.1 GiB"
+
+
 def test_line_counts_take_the_front_ends_minus_sign() -> None:
     assert line_counts(6, 1) == "+6 -1"
     assert line_counts(6, 1, "−") == "+6 −1"
     assert line_counts(None, None) == "binary"
+
+
+def test_the_checkpoint_browsers_tight_rows_set_line_counts_without_a_gap() -> None:
+    assert line_counts(12, 4, "−", gap="") == "+12−4"
+    assert line_counts(None, None, "−", gap="") == "binary"
 
 
 def test_a_checkpoint_is_named_by_its_short_id_branch_and_label() -> None:
@@ -188,3 +202,16 @@ def test_the_workbench_cuts_a_long_list_and_counts_the_rest() -> None:
     shown = plain_lines(revert_preview_lines(many, WORKBENCH))
     assert len(shown) == 1 + 200 + 1 and shown[-1] == "  … and 5 more"
     assert len(plain_lines(revert_preview_lines(many, COMMAND_LINE))) == 1 + 205
+
+
+def test_the_formatters_load_nothing_but_the_standard_library_and_words() -> None:
+    """The workbench draws its usage pane with them on its first frame: they must not bring
+    the store's records (and pydantic) or the checkpoint model onto the start-up path."""
+    code = (
+        "import sys, penguin_tui.formatting\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('penguin_tui.', 'pydantic'))))"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert shown.stdout.strip() == "['penguin_tui.formatting', 'penguin_tui.words']"
