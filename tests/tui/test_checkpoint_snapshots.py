@@ -200,7 +200,7 @@ class RevertApp(App[None]):
             files = (FileStat("stats.py", 0, 9), FileStat("logo.png", None, None))
             return RevertPreview(target, mode, files, leaving)
 
-        self.push_screen(RevertScreen("Revert to b2c3d4e5 “add a stats module” on main", load))
+        self.push_screen(RevertScreen("Revert to b2c3d4e5 (main) 'add a stats module'", load))
 
 
 @pytest.mark.parametrize("theme", ["penguin-dark", "penguin-light"])

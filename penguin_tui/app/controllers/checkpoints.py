@@ -18,6 +18,7 @@ from penguin_tui.app.widgets.checkpoint_rows import left_out_notice
 from penguin_tui.app.widgets.checkpoints import CheckpointBrowser
 from penguin_tui.app.widgets.diff_pane import DiffPane
 from penguin_tui.app.workers import background
+from penguin_tui.formatting import checkpoint_label, line_counts, size
 from penguin_tui.words import plural
 
 if TYPE_CHECKING:
@@ -152,16 +153,16 @@ class CheckpointsController:
         browser.show_data(checkpoints, branches, follow=True)
         browser.changed_outside = len(self.app.project_watch.outside_changes)
         self.show_pending_failure()
-        size = f"{storage.bytes / 1024 / 1024:.1f} MB"
-        browser.border_subtitle = ("read-only · " if found.read_only else "") + size
+        subtitle = size(storage.bytes, smallest="MiB")
+        browser.border_subtitle = ("read-only · " if found.read_only else "") + subtitle
         if storage.over_quota:
             browser.border_subtitle += " · over quota"
         if storage.over_quota and not self.quota_warned:
             self.quota_warned = True
-            quota = storage.quota_bytes / 1024 / 1024
             self.app.notify(
-                f"the checkpoint store is {size}, over its quota of {quota:.0f} MB: "
-                "raise [checkpoints] quota_mb or thin old checkpoints",
+                f"the checkpoint store is {size(storage.bytes)}, over its quota of "
+                f"{size(storage.quota_bytes)}: raise [checkpoints] quota_mb or thin old "
+                "checkpoints",
                 severity="warning",
                 timeout=10,
             )
@@ -305,9 +306,8 @@ class CheckpointsController:
             if mode is not None:
                 self.revert(checkpoint.id, mode)
 
-        label = f" “{checkpoint.label}”" if checkpoint.label else ""
         self.app.push_screen(
-            RevertScreen(f"Revert to {checkpoint.id[:8]}{label} on {checkpoint.branch}", load),
+            RevertScreen(f"Revert to {checkpoint_label(checkpoint)}", load),
             chosen,
         )
 
@@ -451,9 +451,7 @@ class CheckpointsController:
         if not stats:
             self.app.notify(f"{branch.name} has the same files as here", severity="warning")
             return
-        rows = [
-            (s.path, "binary" if s.added is None else f"+{s.added} −{s.removed}") for s in stats
-        ]
+        rows = [(s.path, line_counts(s.added, s.removed, "−")) for s in stats]
         source = branch.name
 
         def chosen(files: list[str] | None) -> None:

@@ -15,8 +15,8 @@ from rich.text import Text
 from penguin_tui.app.markdown_style import LineColours, line_colours
 from penguin_tui.app.widgets.checkpoint_rows import left_out_details
 from penguin_tui.app.widgets.diff_pane import DiffPane
-from penguin_tui.app.widgets.usage import money
 from penguin_tui.app.workers import background
+from penguin_tui.formatting import checkpoint_label, first_line, money, tokens
 from penguin_tui.words import plural
 
 if TYPE_CHECKING:
@@ -38,10 +38,10 @@ def side_summary(side: Side) -> Text:
     text.append(side.label, style="bold")
     text.append(
         f"  {plural(len(side.messages), 'message')}"
-        f" · {spent:,} tokens · {money(side.usage.cost_usd)}\n",
+        f" · {tokens(spent, shorten_from=None)} tokens · {money(side.usage.cost_usd)}\n",
     )
     for message in side.messages[:4]:
-        first = (message.content.strip().splitlines() or [""])[0][:90]
+        first = first_line(message, 90)
         if first:
             text.append(f"  {message.role.value}: {first}\n", style="dim")
     if len(side.messages) > 4:
@@ -95,7 +95,7 @@ class DiffViewerController:
         header.append_text(left_out_details(checkpoint.skipped))
         self.pane.open(
             parse_unified(patch),
-            f"Checkpoint {checkpoint.id[:8]} ({checkpoint.branch}) — {since}",
+            f"Checkpoint {checkpoint_label(checkpoint)} — {since}",
             header,
         )
 

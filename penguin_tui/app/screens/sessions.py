@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from penguin_tui.app.widgets.usage import money
+from penguin_tui.formatting import money
 
 
 class SessionPicker(ModalScreen[str | None]):

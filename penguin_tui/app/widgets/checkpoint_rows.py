@@ -8,29 +8,14 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
+from penguin_tui import formatting
 from penguin_tui.app.markdown_style import LineColours
-from penguin_tui.app.widgets.usage import money
+from penguin_tui.formatting import age, line_counts, money, tokens
 
 if TYPE_CHECKING:
     from penguin_tui.checkpoints.model import Branch, Checkpoint
 
 KIND_MARK = {"auto": "·", "manual": "★", "safety": "◌"}
-
-
-def age(seconds: float) -> str:
-    """A short age: 12s, 5m, 3h, 2d."""
-    seconds = max(0.0, seconds)
-    if seconds < 60:
-        return f"{seconds:.0f}s"
-    if seconds < 3600:
-        return f"{seconds / 60:.0f}m"
-    if seconds < 86400:
-        return f"{seconds / 3600:.0f}h"
-    return f"{seconds / 86400:.0f}d"
-
-
-def tokens(count: int) -> str:
-    return f"{count / 1000:.1f}k" if count >= 1000 else str(count)
 
 
 def step_spend(checkpoint: Checkpoint, parent: Checkpoint | None) -> tuple[int, float | None]:
@@ -92,10 +77,13 @@ def checkpoint_label(
     if checkpoint.parent_id is None:
         text.append("initial ", style="dim")  # the whole project; its lines are not counted
     else:
-        text.append(f"+{checkpoint.lines_added}", style=colours.added)
-        text.append(f"−{checkpoint.lines_removed} ", style=colours.removed)
+        lines = line_counts(checkpoint.lines_added, checkpoint.lines_removed, "−", gap="")
+        counts = Text(lines + " ")
+        counts.highlight_regex(r"\+\d+", colours.added)
+        counts.highlight_regex(r"−\d+ ", colours.removed)
+        text.append_text(counts)
     if spent:
-        text.append(f"{tokens(spent)} {money(dollars)} ", style="dim")
+        text.append(f"{tokens(spent, shorten_from=1000)} {money(dollars)} ", style="dim")
     if checkpoint.skipped:
         text.append(f"⊘{len(checkpoint.skipped)} ", style="bold")
     text.append(checkpoint.label or checkpoint.kind.value, style="italic")
@@ -130,11 +118,11 @@ def checkpoint_details(
         since = checkpoint.parent_id[:8]
         change = (
             f"{files} changed since {since}, "
-            f"+{checkpoint.lines_added} −{checkpoint.lines_removed} lines"
+            f"{line_counts(checkpoint.lines_added, checkpoint.lines_removed, '−')} lines"
         )
     spent, dollars = step_spend(checkpoint, parent)
     if spent:
-        change += f" · {tokens(spent)} tokens, {money(dollars)}"
+        change += f" · {tokens(spent, shorten_from=None)} tokens, {money(dollars)}"
     lines.append(change)
     if checkpoint.skipped:
         count = len(checkpoint.skipped)
@@ -152,8 +140,7 @@ def branch_details(branch: Branch, origin: Checkpoint | None, checkpoints: int) 
     """Everything a branch's row says, in full: where it forked and where it stands."""
     lines = [f"⎇ {branch.name}" + (" (current)" if branch.current else "")]
     if origin is not None:
-        label = f" “{origin.label}”" if origin.label else ""
-        lines.append(f"forked from {origin.branch} at {origin.id[:8]}{label}")
+        lines.append(f"forked from {formatting.checkpoint_label(origin)}")
     count = "1 checkpoint" if checkpoints == 1 else f"{checkpoints} checkpoints"
     at = f"at {branch.position_id[:8]}" if branch.position_id else "no position yet"
     lines.append(f"{count} of its own; {at}")

@@ -13,23 +13,13 @@ from textual.widgets import Static
 
 from penguin_tui.app.event_routes import handles
 from penguin_tui.app.markdown_style import rich_colour
+from penguin_tui.formatting import money, tokens
 
 if TYPE_CHECKING:
     from penguin_tui.bus import MessageDelta, MessageStarted, ReasoningDelta, UsageRecorded
 
 # The figures change with every token; four redraws a second read as live.
 REFRESH_WHILE_STREAMING_S = 0.25
-
-
-def money(cost: float | None) -> str:
-    """Dollars, or n/a when the price is unknown (never a made-up $0.00)."""
-    if cost is None:
-        return "n/a"
-    return f"${cost:.4f}" if cost < 1 else f"${cost:,.2f}"
-
-
-def tokens(count: int) -> str:
-    return f"{count / 1000:.1f}k" if count >= 10_000 else f"{count:,}"
 
 
 @dataclass
@@ -124,8 +114,7 @@ class UsageTally:
             return "—"
         if self.session_cost is None:
             return "n/a"
-        suffix = f" (+{self.unpriced_calls} n/a)" if self.unpriced_calls else ""
-        return self.session_mark() + money(self.session_cost) + suffix
+        return self.session_mark() + money(self.session_cost, self.unpriced_calls)
 
     def reply_mark(self) -> str:
         """``~`` while the reply's figures are estimates."""
