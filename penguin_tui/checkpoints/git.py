@@ -8,11 +8,14 @@ user's hooks, filters or aliases never run on the shadow repository.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import fcntl
 import itertools
 import os
+import struct
 import subprocess
+import termios
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -23,9 +26,10 @@ from penguin_tui.disk_limits import of_git
 from penguin_tui.errors import CheckpointError
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
-PIPE_BYTES = 4096  # the pipe a counted feed asks for (the smallest Linux gives) ...
-READ_BUFFER_BYTES = 4096  # ... and the buffer git reads its stdin through
-BATCH_BYTES = 1024  # a counted feed writes this much at a time
+PIPE_BYTES = 64 * 1024  # what a pipe holds (Linux's and macOS's default)
+READ_BUFFER_BYTES = 4096  # the buffer git reads its stdin through
+FEED_WRITE_BYTES = 64 * 1024  # a counted feed writes this much at a time ...
+FEED_POLL_S = 0.05  # ... and says how far git read this often
 
 _SETTINGS = (
     "core.quotePath=false",
@@ -155,33 +159,41 @@ class Git:
         env: dict[str, str] | None = None,
     ) -> None:
         """Run git feeding it ``items`` on stdin, in order, and call ``on_taken(n)`` as git
-        takes them in: ``n`` items git has surely read (all but what still fits in the pipe,
-        made as small as the system allows, and in git's own read buffer). For progress
+        takes them in (a few times a second): ``n`` items git has surely read. For progress
         where ``--verbose`` would change what git does."""
         child = self.popen(*args, stderr=subprocess.PIPE, env=env)
         assert child.stdin is not None and child.stdout is not None and child.stderr is not None
         out, err = child.stdout, child.stderr
         errors: list[bytes] = []
-        drainers = [
+        feed = _CountedFeed(child.stdin.fileno(), items)
+        threads = [
+            feed.thread,
             threading.Thread(target=out.read, daemon=True),
             threading.Thread(target=lambda: errors.append(err.read()), daemon=True),
         ]
-        for drainer in drainers:
-            drainer.start()
+        for thread in threads:
+            thread.start()
         try:
-            _feed_counting(child.stdin, items, on_taken)
+            while feed.thread.is_alive():
+                feed.thread.join(FEED_POLL_S)
+                on_taken(feed.taken())
         except BaseException:
             child.kill()
             child.wait()
+            feed.thread.join()  # its next write fails, now that git is gone
             raise
-        for drainer in drainers:
-            drainer.join()
+        finally:
+            with contextlib.suppress(OSError):  # git died: its exit code says why
+                child.stdin.close()  # here, once the feeding thread is done with it
+        for thread in threads:
+            thread.join()
         out.close()
         err.close()
         code = child.wait()
         if code != 0:
             result = subprocess.CompletedProcess(args, code, b"", b"".join(errors))
             raise CheckpointError(_explain(args, result))
+        on_taken(len(items))
 
     def popen(
         self, *args: str, stderr: int = subprocess.DEVNULL, env: dict[str, str] | None = None
@@ -245,36 +257,37 @@ def _feed(pipe: IO[bytes], data: bytes) -> None:
         pipe.close()
 
 
-def _feed_counting(
-    pipe: IO[bytes], items: Sequence[bytes], on_taken: Callable[[int], None]
-) -> None:
-    """Write ``items`` to ``pipe`` a little at a time (each write returns once the reader
-    made room) and call ``on_taken`` with how many the reader has surely taken; then close
-    it."""
-    fd = pipe.fileno()
-    slack = _shrink_pipe(fd) + READ_BUFFER_BYTES
-    data = memoryview(b"".join(items))
-    ends = list(itertools.accumulate(map(len, items)))  # where each item ends in ``data``
-    written = taken = 0
-    try:
-        while written < len(data):
-            written += os.write(fd, data[written : written + BATCH_BYTES])
-            while taken < len(ends) and ends[taken] <= written - slack:
-                taken += 1
-            on_taken(taken)
-    except BrokenPipeError:
-        pass  # git died: its exit code says why
-    finally:
-        with contextlib.suppress(BrokenPipeError):
-            pipe.close()
+class _CountedFeed:
+    """``items`` written to a pipe by a thread of its own, and how many of them the reader
+    has surely taken: all but what is still in the pipe or in its own read buffer."""
+
+    def __init__(self, fd: int, items: Sequence[bytes]) -> None:
+        self.fd = fd
+        self.data = memoryview(b"".join(items))
+        self.ends = list(itertools.accumulate(map(len, items)))  # where each item ends
+        self.written = 0
+        self.thread = threading.Thread(target=self._write, daemon=True)
+
+    def _write(self) -> None:
+        with contextlib.suppress(OSError):  # git died: its exit code says why
+            while self.written < len(self.data):
+                chunk = self.data[self.written : self.written + FEED_WRITE_BYTES]
+                self.written += os.write(self.fd, chunk)
+
+    def taken(self) -> int:
+        written = self.written  # read first: what is written after it counts as unread
+        unread = _unread(self.fd) + READ_BUFFER_BYTES
+        return bisect.bisect_right(self.ends, written - unread)
 
 
-def _shrink_pipe(fd: int) -> int:
-    """Make the pipe as small as the system allows (a page, on Linux); its size in bytes."""
+def _unread(fd: int) -> int:
+    """Bytes in the pipe its reader has not read yet (as many as it holds, where the system
+    does not say)."""
     try:
-        return int(fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES))
-    except (AttributeError, OSError):  # not Linux: the usual size, 64 KiB
-        return 64 * 1024
+        answer = fcntl.ioctl(fd, termios.FIONREAD, b"\0\0\0\0")
+    except OSError:
+        return PIPE_BYTES
+    return int(struct.unpack("i", answer)[0])
 
 
 def split_z(output: bytes) -> list[str]:

@@ -88,8 +88,9 @@ def git_command_of(argv: list[str]) -> str:
 
 
 class GitSpy:
-    """A folder holding a ``git`` that logs its arguments (one NUL-separated line a call) and
-    then runs the real git."""
+    """A folder holding a ``git`` that writes down its arguments (a file a call, named by its
+    process id, so that two gits running side by side never mix their lines) and then runs
+    the real git."""
 
     def __init__(self, folder: Path) -> None:
         real_git = shutil.which("git")
@@ -97,26 +98,25 @@ class GitSpy:
             raise RuntimeError("git is not installed")
         folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
-        self.log = folder / "calls.log"
+        self.calls = folder / "calls"
+        self.calls.mkdir(exist_ok=True)
         script = folder / "git"
         script.write_text(
-            "#!/bin/sh\n"
-            f"printf '%s\\0' \"$@\" >> '{self.log}'\n"
-            f"printf '\\n' >> '{self.log}'\n"
-            f'exec {real_git} "$@"\n',
+            f"#!/bin/sh\nprintf '%s\\0' \"$@\" > '{self.calls}'/$$\nexec {real_git} \"$@\"\n",
             encoding="utf-8",
         )
         script.chmod(0o755)
 
     def take(self) -> list[str]:
-        """The git commands logged since the last call, in order; the log starts again."""
-        try:
-            text = self.log.read_bytes().decode("utf-8", "replace")
-        except FileNotFoundError:
-            return []
-        self.log.unlink()
-        calls = [line.split("\0")[:-1] for line in text.split("\n") if line]
-        return [git_command_of(argv) for argv in calls]
+        """The git commands logged since the last call, in the order they started; the log
+        starts again."""
+        logged = sorted(self.calls.iterdir(), key=lambda path: path.stat().st_mtime_ns)
+        commands = []
+        for path in logged:
+            argv = path.read_bytes().decode("utf-8", "replace").split("\0")[:-1]
+            commands.append(git_command_of(argv))
+            path.unlink()
+        return commands
 
     def path(self) -> str:
         return f"{self.folder}{os.pathsep}{os.environ.get('PATH', '')}"

@@ -17,29 +17,30 @@ _WITH_VALUE = {"-c", "-C"}
 
 
 def spy_on_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Put a ``git`` first on PATH that writes down its arguments (one call a line, NUL
-    between them), then runs the real git; the log."""
+    """Put a ``git`` first on PATH that writes down its arguments (a file a call, NUL between
+    them, named by its process id: two gits side by side never mix their lines), then runs
+    the real git; the folder of those files."""
     real_git = shutil.which("git")
     assert real_git is not None
     spy = tmp_path / "spy"
+    calls = tmp_path / "git-calls"
     spy.mkdir()
-    log = tmp_path / "git-calls.log"
+    calls.mkdir()
     (spy / "git").write_text(
-        f"#!/bin/sh\nprintf '%s\\0' \"$@\" >> '{log}'\nprintf '\\n' >> '{log}'\n"
-        f'exec {real_git} "$@"\n'
+        f"#!/bin/sh\nprintf '%s\\0' \"$@\" > '{calls}'/$$\nexec {real_git} \"$@\"\n"
     )
     (spy / "git").chmod(0o755)
     monkeypatch.setenv("PATH", f"{spy}{os.pathsep}{os.environ['PATH']}")
-    return log
+    return calls
 
 
-def commands(log: Path) -> list[str]:
+def commands(calls: Path) -> list[str]:
     """The git command of each logged call (``update-index`` in ``--git-dir=X -c k=v
-    update-index --add``), in order."""
+    update-index --add``)."""
     found = []
-    for line in log.read_text().splitlines():
+    for logged in calls.iterdir():
         skip = False
-        for arg in line.split("\0")[:-1]:
+        for arg in logged.read_bytes().decode("utf-8", "replace").split("\0")[:-1]:
             if skip:
                 skip = False
             elif arg in _WITH_VALUE:
