@@ -23,11 +23,13 @@ if TYPE_CHECKING:
 
 
 def money(cost: float | None, unpriced: int = 0) -> str:
-    """Dollars to four decimals (``$0.0021``); ``n/a`` when no price is known, never a
+    """Dollars: under a dollar to four decimals (``$0.0021``, where a call's cost lives), from a
+    dollar on to cents (``$12.50``, ``$1,234.56``); ``n/a`` when no price is known, never a
     made-up ``$0.00``. ``unpriced`` calls the sum leaves out are added: ``$0.0021 (+2 n/a)``."""
     if cost is None:
         return "n/a"
-    return f"${cost:.4f}" + (f" (+{unpriced} n/a)" if unpriced else "")
+    shown = f"${cost:,.2f}" if cost >= 1 else f"${cost:.4f}"
+    return shown + (f" (+{unpriced} n/a)" if unpriced else "")
 
 
 def tokens(count: int, *, shorten_from: int | None = 10_000) -> str:

@@ -70,9 +70,13 @@ def test_an_unknown_price_is_na_never_zero_dollars() -> None:
     assert money(0.0) == "$0.0000"
 
 
-def test_dollars_have_four_decimals_and_name_the_calls_left_out() -> None:
+def test_dollars_have_four_decimals_under_a_dollar_cents_from_one_on_and_name_calls_left_out() -> (
+    None
+):
     assert money(0.00214) == "$0.0021"
-    assert money(12.5) == "$12.5000"
+    assert money(12.5) == "$12.50"
+    assert money(1234.567) == "$1,234.57"
+    assert money(0.99994) == "$0.9999"
     assert money(0.5, unpriced=2) == "$0.5000 (+2 n/a)"
 
 
