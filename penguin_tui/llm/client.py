@@ -120,6 +120,23 @@ def provider_sent_usage(stream: Any) -> bool:
     return any(getattr(chunk, "usage", None) is not None for chunk in reversed(received))
 
 
+def forget_streamed_chunks(stream: Any) -> None:
+    """Let litellm forget the chunks of a finished reply, except those that carry usage.
+
+    litellm keeps every chunk and, at the end of the stream, rebuilds the whole response from
+    them (``stream_chunk_builder``, about 0.1 ms a chunk) before it hands over the usage; we
+    read only that usage, which it sums from the chunks that carry it (the provider's usage
+    chunk, or the first and last chunks of providers that split it). The last chunk kept
+    holds the finish reason. The list is changed in place: litellm holds it. (litellm's own
+    logging and caching of the rebuilt response, which would see the shortened reply, are not
+    used here.)"""
+    kept = getattr(stream, "chunks", None)
+    if isinstance(kept, list) and len(kept) > 1:
+        kept[:] = [chunk for chunk in kept[:-1] if getattr(chunk, "usage", None) is not None] + [
+            kept[-1]
+        ]
+
+
 def _usage(chunk: Any) -> TokenUsage | None:
     raw = getattr(chunk, "usage", None)
     if raw is None:
@@ -265,11 +282,18 @@ class LLMClient:
                         ) from None
                     return
                 piece = _piece(chunk)
-                if piece.usage is not None and not provider_sent_usage(stream):
-                    piece = replace(piece, usage=None)
+                if piece.finish_reason is not None and not finished:
+                    forget_streamed_chunks(stream)
                 finished = finished or piece.finish_reason is not None
+                usage_came = piece.usage is not None
+                if usage_came and not provider_sent_usage(stream):
+                    piece = replace(piece, usage=None)
                 if piece.has_output or piece.usage or piece.finish_reason:
                     yield piece
+                if finished and usage_came:
+                    # Usage is the last thing litellm hands over: asking for more only runs its
+                    # end-of-stream pass (the rebuild again, and its logging).
+                    return
         except (asyncio.CancelledError, GeneratorExit):
             raise
         except Exception as error:
