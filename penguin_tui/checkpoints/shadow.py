@@ -30,6 +30,7 @@ from penguin_tui.checkpoints.trees import MergeOutcome as MergeOutcome
 from penguin_tui.checkpoints.trees import (
     graft_tree,
     merge_trees,
+    pack_index_trees,
     parse_changes,
     parse_numstat,
     parse_tree,
@@ -173,7 +174,8 @@ class ShadowRepo:
 
     def _add(self, paths: list[str], started: float, progress: Progress | None) -> None:
         """Put ``paths`` into the shadow index as they are on disk (``update-index --add``);
-        many of them go into one pack, and more than a few are counted for ``progress``."""
+        many of them go into one pack (and the trees of their folders into another), and
+        more than a few are counted for ``progress``."""
         add = ("update-index", "--add", "--remove", "--replace", "-z", "--stdin")
         one_pack = len(paths) > PACK_FILES
         env = settings_env(ONE_PACK) if one_pack else None
@@ -196,6 +198,8 @@ class ShadowRepo:
                 stdin=encode_paths(paths),
                 on_line=_counter(paths, started, progress),
             )
+        if one_pack:
+            pack_index_trees(self.git)
 
     # -- reading trees ---------------------------------------------------------------------
 
