@@ -77,6 +77,7 @@ class Turn(_Frozen):
     fault: Fault | None = None
     usage: UsageOverride | None = None
     usage_chunk: bool = True
+    usage_delay_seconds: float = Field(default=0, ge=0)
     chunk_tokens: int | None = Field(default=None, ge=1)
 
     @field_validator("match")

@@ -215,7 +215,7 @@ class ScriptedServer:
         usage = compute_usage(plan.turn, pieces, messages)
         factory = ChunkFactory(f"chatcmpl-scripted-{plan.number}", model, int(time.time()))
         if body.get("stream"):
-            await self._stream(writer, factory, pieces, usage, fault, plan.turn.usage_chunk)
+            await self._stream(writer, factory, pieces, usage, fault, plan.turn)
         else:
             await self._complete(writer, factory, pieces, usage, fault)
 
@@ -252,7 +252,7 @@ class ScriptedServer:
         pieces: Sequence[Piece],
         usage: Usage,
         fault: Fault | None,
-        send_usage: bool,
+        turn: Turn,
     ) -> None:
         if fault is not None and fault.kind == "stall" and fault.after_tokens == 0:
             await asyncio.sleep(fault.stall_seconds)
@@ -276,7 +276,10 @@ class ScriptedServer:
             await writer.drain()
         if fault is None:
             send(sse_event(factory.chunk({}, finish_reason(pieces))))
-            if send_usage:
+            if turn.usage_delay_seconds:
+                await writer.drain()
+                await asyncio.sleep(turn.usage_delay_seconds)
+            if turn.usage_chunk:
                 send(sse_event(factory.usage_chunk(usage)))
             send(DONE)
             writer.write(http11.LAST_CHUNK)

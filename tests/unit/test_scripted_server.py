@@ -369,6 +369,19 @@ async def test_rate_paces_tokens() -> None:
     assert 0.08 <= elapsed < 1.0
 
 
+async def test_a_turn_can_hold_its_usage_back_after_the_finish() -> None:
+    text = '[[turns]]\ntext = "Done."\nusage_delay_seconds = 0.5\n'
+    arrived: list[tuple[float, dict[str, Any]]] = []
+    async with ScriptedServer(script(text)) as server, httpx.AsyncClient(timeout=5) as client:
+        async for payload in sse_payloads(client, server.base_url, chat_body()):
+            if payload != "[DONE]":
+                arrived.append((time.monotonic(), json.loads(payload)))
+    (finished_at, finish), (usage_at, usage) = arrived[-2:]
+    assert finish["choices"][0]["finish_reason"] == "stop"
+    assert usage["choices"] == [] and usage["usage"]["completion_tokens"] == 1
+    assert usage_at - finished_at >= 0.45
+
+
 async def test_rate_of_3000_tokens_per_second_is_kept() -> None:
     text = '[[turns]]\ntext = "t "\nrepeat_text = 600\n'
     async with ScriptedServer(script(text), rate=3000) as server:
