@@ -91,6 +91,16 @@ class ReasoningDelta(Delta):
     type: Literal["reasoning.delta"] = "reasoning.delta"
 
 
+class MessageStreamed(Event):
+    """The model sent the end of a reply (its ``finish_reason``): the streamed text is whole
+    and can be shown as final. ``usage`` and ``message.completed`` follow, in that order."""
+
+    durable: ClassVar[bool] = False
+    type: Literal["message.streamed"] = "message.streamed"
+    message_id: str
+    finish_reason: str
+
+
 class MessageCompleted(Event):
     """A message is final: complete, interrupted (cancelled or broken stream) or error."""
 
@@ -275,6 +285,7 @@ AnyEvent = Annotated[
     | MessageStarted
     | MessageDelta
     | ReasoningDelta
+    | MessageStreamed
     | MessageCompleted
     | UsageRecorded
     | Retrying

@@ -87,7 +87,7 @@ class ReplyProgress:
     reasoning: list[str] = field(default_factory=list)
     tool_calls: ToolCallAssembler = field(default_factory=ToolCallAssembler)
     usage: TokenUsage | None = None
-    finished: bool = False
+    finished: bool = False  # the model sent its finish reason: message.streamed went out
     pieces: int = 0
     started: float = field(default_factory=time.perf_counter)
     first_token: float | None = None

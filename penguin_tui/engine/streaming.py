@@ -13,6 +13,7 @@ from penguin_tui.bus import (
     EventBus,
     MessageCompleted,
     MessageDelta,
+    MessageStreamed,
     ModelSwitched,
     ReasoningDelta,
     Retrying,
@@ -100,12 +101,13 @@ class ReplyStreamer:
                 progress.target = target
                 if piece.usage is not None:
                     progress.usage = piece.usage
-                if piece.finish_reason is not None:
-                    progress.finished = True
                 for delta in piece.tool_calls:
                     progress.tool_calls.add(delta)
                 if piece.has_output:
                     await self._publish_piece(reply, progress, piece.text, piece.reasoning)
+                if piece.finish_reason is not None and not progress.finished:
+                    progress.finished = True
+                    await self._announce_streamed(reply, piece.finish_reason)
         except asyncio.CancelledError:
             status = MessageStatus.INTERRUPTED
             if not cancel_requested():
@@ -118,6 +120,15 @@ class ReplyStreamer:
             status = MessageStatus.INTERRUPTED
             failure = error
         return await self.finish(reply, progress, status, failure)
+
+    async def _announce_streamed(self, reply: Message, finish_reason: str) -> None:
+        """The text is whole: screens can show it as final now, while the usage (which the
+        provider sends after it) and the stored message still come, in that order."""
+        await self.bus.publish(
+            MessageStreamed(
+                session_id=reply.session_id, message_id=reply.id, finish_reason=finish_reason
+            )
+        )
 
     async def _announce_retry(self, session_id: str, notice: RetryNotice) -> None:
         await self.bus.publish(

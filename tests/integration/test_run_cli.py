@@ -84,6 +84,67 @@ def test_json_run_streams_events_and_stores_the_session(
     assert sessions[0]["title"] == "hello"
 
 
+LOOK_THEN_ANSWER = """
+model = "m1"
+rate = 0
+[[turns]]
+text = "Let me look."
+[[turns.tool_calls]]
+name = "list_files"
+arguments = '{"path": "."}'
+[[turns]]
+text = "There is one file, main.py."
+"""
+
+
+def test_the_end_of_each_reply_is_announced_between_its_last_delta_and_its_usage(
+    capsys: Captured, project: Path
+) -> None:
+    with run_in_thread(script(LOOK_THEN_ANSWER)) as server:
+        events = run_json(capsys, server, project, "what is here?")
+    types = [e["type"] for e in events]
+    streamed = [i for i, kind in enumerate(types) if kind == "message.streamed"]
+    completed = [
+        i
+        for i, e in enumerate(events)
+        if e["type"] == "message.completed" and e["role"] == "assistant"
+    ]
+    assert len(streamed) == len(completed) == 2
+    for at, done in zip(streamed, completed, strict=True):
+        reply = events[done]["message_id"]
+        deltas = [
+            i
+            for i, e in enumerate(events)
+            if e["type"] == "message.delta" and e["message_id"] == reply
+        ]
+        usage = next(
+            i for i, e in enumerate(events) if e["type"] == "usage" and e["message_id"] == reply
+        )
+        assert max(deltas) < at < usage < done
+        assert events[at]["message_id"] == reply
+    assert [events[i]["finish_reason"] for i in streamed] == ["tool_calls", "stop"]
+    # Without it, the events come in the order they always came.
+    kinds = [kind for kind in types if kind != "message.streamed"]
+    runs = [kind for at, kind in enumerate(kinds) if at == 0 or kinds[at - 1] != kind]
+    assert runs == [
+        "session.started",
+        "checkpoint.created",  # the project as it was found
+        "message.completed",  # the prompt
+        "message.started",
+        "message.delta",
+        "usage",
+        "message.completed",
+        "tool.call",
+        "tool.result",
+        "message.completed",  # the tool's answer
+        "message.started",
+        "message.delta",
+        "usage",
+        "message.completed",
+        "checkpoint.created",  # after a turn that ran a tool
+    ]
+
+
 def test_continue_sends_the_earlier_exchange_as_history(
     capsys: Captured, server: ServerThread, project: Path
 ) -> None:
