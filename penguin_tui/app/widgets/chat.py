@@ -28,6 +28,7 @@ if TYPE_CHECKING:
         MessageCompleted,
         MessageDelta,
         MessageStarted,
+        MessageStreamed,
         ReasoningDelta,
         ToolCallFinished,
         ToolCallStarted,
@@ -124,6 +125,9 @@ class AssistantMessage(Vertical):
         self._live_text = ""
         self._frozen_chars = 0
         self._reasoning_view: Static | None = None
+        # The whole text is in static blocks; a streamed reply is from the model's finish
+        # reason on, before the stored message (and its status) comes.
+        self.drawn_final = status != "streaming"
 
     def compose_finished(self) -> None:
         if self.reasoning:
@@ -162,6 +166,7 @@ class AssistantMessage(Vertical):
         await self._write_live(text)
 
     async def _write_live(self, text: str) -> None:
+        self.drawn_final = False
         if self._stream is None:
             from textual.widgets import Markdown
 
@@ -191,15 +196,14 @@ class AssistantMessage(Vertical):
         if rest:
             await self._write_live(rest)
 
-    async def finish(self, text: str, reasoning: str, status: str) -> None:
-        """The reply is final: replace the live widget by a static renderable."""
-        self.status = status
-        self.reasoning = reasoning
-        if self._reasoning_view is not None:
-            self._reasoning_view.update(reasoning)
-        elif reasoning:
-            self._mount_reasoning()
-        self.text = text
+    async def show_final(self) -> None:
+        """The model sent the end of the reply: draw the text as final now. ``finish`` comes
+        later with the stored message and its status."""
+        if self.status == "streaming" and not self.drawn_final:
+            await self._draw_final()
+
+    async def _stop_live(self) -> None:
+        """End the live widget's stream and take the widget away."""
         if self._stream is not None:
             await self._stream.stop()
         if self._live is not None:
@@ -207,9 +211,33 @@ class AssistantMessage(Vertical):
         self._live = None
         self._stream = None
         self._live_text = ""
-        tail = text[self._frozen_chars :]
+
+    async def _draw_final(self) -> None:
+        """Replace the live widget by a static block holding the rest of the text."""
+        await self._stop_live()
+        tail = self.text[self._frozen_chars :]
         if tail.strip() or not self._frozen_chars:
             await self.mount(_static_markdown(tail))
+        self._frozen_chars = len(self.text)
+        self.drawn_final = True
+
+    async def finish(self, text: str, reasoning: str, status: str) -> None:
+        """The reply is final: its stored text, drawn as static blocks, and its status."""
+        self.status = status
+        self.reasoning = reasoning
+        if self._reasoning_view is not None:
+            self._reasoning_view.update(reasoning)
+        elif reasoning:
+            self._mount_reasoning()
+        if text != self.text and self._frozen_chars:
+            # The stored text is not what streamed (a secret redacted): draw it again.
+            await self._stop_live()
+            await self.remove_children([c for c in self.children if not isinstance(c, Collapsible)])
+            self._frozen_chars = 0
+            self.drawn_final = False
+        self.text = text
+        if not self.drawn_final:
+            await self._draw_final()
         self._mount_status()
 
 
@@ -302,6 +330,14 @@ class ChatView(VerticalScroll):
         reply = self.reply(event.message_id)
         if reply is not None:
             await reply.add_reasoning(event.text)
+
+    @handles
+    async def reply_streamed(self, event: MessageStreamed) -> None:
+        """The model sent the end of the reply: it is drawn final before its usage and its
+        stored copy come."""
+        reply = self.reply(event.message_id)
+        if reply is not None:
+            await reply.show_final()
 
     @handles
     async def message_completed(self, event: MessageCompleted) -> None:
