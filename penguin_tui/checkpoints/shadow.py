@@ -143,6 +143,7 @@ class ShadowRepo:
         with self.lock.held():
             reclaim_stale_index_lock(self.git_dir)
             self._finish_pending()
+            first = not (self.git_dir / "index").exists()  # the repository's first snapshot
             self._write_excludes()
             changed, untracked = scan.changes_on_disk(self.git)
             # Tracked files the ignore rules now match (a .gitignore gained a line): a
@@ -167,6 +168,10 @@ class ShadowRepo:
                 )
             if to_update:
                 self._add(to_update, started, progress)
+            if first and len(to_update) > PACK_FILES:
+                # Their trees into one pack too: write-tree then makes no file of its own for
+                # each folder (thousands of them cost seconds on a new repository).
+                pack_index_trees(self.git)
             tree = self.git.text("write-tree")
             self.rules.passed()  # the tree holds no file the rules ignore
         elapsed = (time.perf_counter() - started) * 1000
@@ -174,8 +179,7 @@ class ShadowRepo:
 
     def _add(self, paths: list[str], started: float, progress: Progress | None) -> None:
         """Put ``paths`` into the shadow index as they are on disk (``update-index --add``);
-        many of them go into one pack (and the trees of their folders into another), and
-        more than a few are counted for ``progress``."""
+        many of them go into one pack, and more than a few are counted for ``progress``."""
         add = ("update-index", "--add", "--remove", "--replace", "-z", "--stdin")
         one_pack = len(paths) > PACK_FILES
         env = settings_env(ONE_PACK) if one_pack else None
@@ -198,8 +202,6 @@ class ShadowRepo:
                 stdin=encode_paths(paths),
                 on_line=_counter(paths, started, progress),
             )
-        if one_pack:
-            pack_index_trees(self.git)
 
     # -- reading trees ---------------------------------------------------------------------
 

@@ -139,6 +139,24 @@ def test_a_few_changed_files_stay_loose_objects(
     shadow.close()
 
 
+def test_a_later_snapshot_of_many_new_files_packs_them_but_not_every_tree_again(
+    shadow: ShadowRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("penguin_tui.checkpoints.shadow.PACK_FILES", 50)
+    many_files(shadow.work_tree, 120)
+    shadow.snapshot()
+    packs = objects(shadow.git_dir)["packs"]
+    (shadow.work_tree / "vendor").mkdir()
+    for number in range(60):
+        (shadow.work_tree / "vendor" / f"lib_{number}.js").write_text(f"lib {number}\n")
+
+    snap = shadow.snapshot()
+
+    assert objects(shadow.git_dir)["packs"] == packs + 1  # the new files; their trees loose
+    assert len([p for p in shadow.tree_entries(snap.tree) if p.startswith("vendor/")]) == 60
+    shadow.close()
+
+
 def test_a_new_shadow_repository_has_no_garbage_to_collect_until_a_day_later(
     shadow: ShadowRepo,
 ) -> None:
