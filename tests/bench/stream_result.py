@@ -19,15 +19,21 @@ class StreamResult:
     first_token_s: float  # request sent (Enter) to the first delta
     arrival_s: float  # first delta to the last delta, as the client received them
     shown_s: float  # first delta to the whole text drawn (UI) or received (no UI)
-    duration_s: float  # first delta to the reply finished (final on screen, for the UI)
-    cpu_s: float  # process CPU time over the same window
-    lag_p95_s: float
+    duration_s: float  # first delta to the reply final (on screen, for the UI) or received
+    cpu_s: float  # process CPU time from the first delta until the engine was done
+    lag_p95_s: float  # over the same window
     lag_max_s: float
     complete: bool  # the text shown (or received) is exactly the text sent
+    # UI: first delta to the engine done with the reply (usage recorded, message stored)
+    engine_done_s: float = math.nan
 
     @property
     def rendered_rate(self) -> float:
         return self.tokens / self.duration_s if self.duration_s > 0 else math.nan
+
+    @property
+    def engine_done_rate(self) -> float:
+        return self.tokens / self.engine_done_s if self.engine_done_s > 0 else math.nan
 
     @property
     def shown_rate(self) -> float:

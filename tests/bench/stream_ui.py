@@ -1,11 +1,13 @@
 """Stream one reply into the real ``PenguinApp``, headless at 160x48, and time it on screen.
 
 The prompt is typed and sent with Enter like a user would, after one short warm-up exchange.
-A bus subscription of our own notes when the first and last deltas were published. Two end
+A bus subscription of our own notes when the first and last deltas were published. Three end
 points: the whole text drawn (the live Markdown holds the end of the text and a refresh has
-followed), and the reply finished (the live widget replaced by the final static block, then a
-refresh). With ``freeze_gc`` the objects alive after the warm-up are moved out of the garbage
-collector's reach (``gc.freeze()``): a what-if for the app, not what it does.
+followed); the reply final on screen (the live widget replaced by the final static block, then
+a refresh), which does not wait for the engine; and the engine done with the reply (its
+``message.completed`` published, after the usage). With ``freeze_gc`` the objects alive after
+the warm-up are moved out of the garbage collector's reach (``gc.freeze()``): a what-if for the
+app, not what it does.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from textual.widgets import Markdown
 
 from penguin_tui.app.app import LaunchOptions, PenguinApp
 from penguin_tui.app.widgets.chat import AssistantMessage, ChatView
-from penguin_tui.bus import MessageDelta, MessageStarted, Subscription
+from penguin_tui.bus import MessageCompleted, MessageDelta, MessageStarted, Subscription
 from penguin_tui.engine.chat import ChatEngine
 from penguin_tui.llm import loader
 from penguin_tui.testing.tokens import split_tokens
@@ -37,28 +39,38 @@ READY_TIMEOUT_S = 120.0
 
 @dataclass
 class DeltaClock:
-    """What our own bus subscription saw: when deltas were published, and CPU at the first."""
+    """What our own bus subscription saw: when deltas were published, and CPU at the first;
+    when the reply's ``message.completed`` was published (the engine done with it)."""
 
     message_id: str = ""
     tokens: int = 0
     first: float = 0.0  # perf_counter time the first delta was published
     last: float = 0.0
     cpu_at_first: float = 0.0
+    completed: float = 0.0
     started: asyncio.Event = field(default_factory=asyncio.Event)
+    done: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def follow(self, subscription: Subscription) -> None:
         async for event in subscription:
             if isinstance(event, MessageStarted):
                 self.message_id = event.message_id
             elif isinstance(event, MessageDelta) and event.message_id == self.message_id:
-                # event.ts is wall-clock time at publication: map it onto perf_counter.
-                published = time.perf_counter() - (time.time() - event.ts)
+                published = _published(event.ts)
                 if not self.tokens:
                     self.first = published
                     self.cpu_at_first = time.process_time()
                     self.started.set()
                 self.last = published
                 self.tokens += event.tokens
+            elif isinstance(event, MessageCompleted) and event.message_id == self.message_id:
+                self.completed = _published(event.ts)
+                self.done.set()
+
+
+def _published(ts: float) -> float:
+    """An event's ``ts`` (wall-clock time at creation) mapped onto perf_counter."""
+    return time.perf_counter() - (time.time() - ts)
 
 
 def stream_timeout(text: str, rate: float) -> float:
@@ -106,6 +118,21 @@ async def text_on_screen(app: PenguinApp, chat: ChatView, message_id: str, expec
     return time.perf_counter()
 
 
+async def final_on_screen(
+    app: PenguinApp, chat: ChatView, message_id: str, timeout_s: float
+) -> float:
+    """When the reply was final on screen (perf_counter): its live Markdown replaced by the
+    static blocks (at the model's finish reason, before the engine is done), then a refresh."""
+
+    def final() -> bool:
+        reply = chat.reply(message_id)
+        return reply is not None and reply.drawn_final and not reply.query(Markdown)
+
+    await wait_for(final, timeout_s, "the reply to be final on screen")
+    await app.screen.wait_for_refresh()
+    return time.perf_counter()
+
+
 async def stream_ui(
     project: Path,
     base_url: str,
@@ -145,23 +172,17 @@ async def stream_ui(
         engine = runtime.engine
         await asyncio.wait_for(clock.started.wait(), 60)
         shown = await text_on_screen(app, chat, clock.message_id, expected)
-        await wait_for(
-            lambda: not engine.busy, stream_timeout(expected, rate), "the reply to finish streaming"
+        finished = await final_on_screen(
+            app, chat, clock.message_id, stream_timeout(expected, rate)
         )
-
-        def final() -> bool:
-            reply = chat.reply(clock.message_id)
-            return reply is not None and reply.status != "streaming" and not reply.query(Markdown)
-
-        await wait_for(final, 60, "the reply to be final on screen")
-        await app.screen.wait_for_refresh()
-        finished = time.perf_counter()
+        await asyncio.wait_for(clock.done.wait(), stream_timeout(expected, rate))
+        await wait_for(lambda: not engine.busy, 60, "the engine to end the turn")
         cpu = time.process_time() - clock.cpu_at_first
         await probe.stop()
         follower.cancel()
         reply = chat.reply(clock.message_id)
         final_text = reply.text if isinstance(reply, AssistantMessage) else ""
-        lateness = probe.lateness(clock.first, finished)
+        lateness = probe.lateness(clock.first, clock.completed)
         await app.action_quit()
     return StreamResult(
         mode="ui-gc-frozen" if freeze_gc else "ui",
@@ -175,4 +196,5 @@ async def stream_ui(
         lag_p95_s=percentile(lateness, 95),
         lag_max_s=max(lateness, default=0.0),
         complete=final_text == expected,
+        engine_done_s=clock.completed - clock.first,
     )

@@ -1,6 +1,7 @@
 """Streaming: the real app (headless, 160x48) receiving one long prose reply at 200, 1,000
 and 3,000 tokens/s from the scripted model in another process; litellm alone and the engine
-without a UI, on the same stream, as baselines."""
+without a UI, on the same stream, as baselines. The target is the reply final on screen; the
+engine done with it (usage recorded, message stored) is shown beside it."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ WHAT_IF = "ui-gc-frozen"
 TARGET_RATE = 1000.0
 RATE_TOLERANCE = 0.05
 LAG_GOAL_S = 0.050
+RATE_TARGET = "streaming at 1,000 tok/s: reply final on screen"
+LAG_TARGET = "streaming at 1,000 tok/s: event-loop lag p95"
 
 ByRate = dict[float, dict[str, list[StreamResult]]]
 
@@ -48,8 +51,9 @@ def _throughput(by_rate: ByRate, tokens: int, repetitions: int) -> Section:
             "sent tok/s",
             "arrived tok/s",
             "text on screen tok/s",
-            "finished tok/s",
-            "finished / sent",
+            "final on screen tok/s",
+            "final / sent",
+            "engine done tok/s",
             "lag p95",
             "lag max",
             "litellm alone: arrived tok/s",
@@ -60,14 +64,15 @@ def _throughput(by_rate: ByRate, tokens: int, repetitions: int) -> Section:
         raw = results["litellm"]
         for mode in _ui_modes(results):
             ui = results[mode]
-            finished = med(ui, lambda r: r.rendered_rate)
+            final = med(ui, lambda r: r.rendered_rate)
             section.rows.append(
                 [
                     _label(rate, mode),
                     count(med(ui, lambda r: r.arrival_rate)),
                     count(med(ui, lambda r: r.shown_rate)),
-                    count(finished),
-                    f"{ratio(finished, rate):.2f}",
+                    count(final),
+                    f"{ratio(final, rate):.2f}",
+                    count(med(ui, lambda r: r.engine_done_rate)),
                     ms1(med(ui, lambda r: r.lag_p95_s)),
                     ms1(med(ui, lambda r: r.lag_max_s)),
                     count(med(raw, lambda r: r.arrival_rate)),
@@ -82,21 +87,21 @@ def _throughput(by_rate: ByRate, tokens: int, repetitions: int) -> Section:
 def _targets(section: Section, ui: list[StreamResult]) -> None:
     rate = TARGET_RATE
     floor = rate * (1 - RATE_TOLERANCE)
-    finished = med(ui, lambda r: r.rendered_rate)
-    measured = NA if math.isnan(finished) else f"{finished:,.0f} tok/s ({finished / rate - 1:+.1%})"
+    final = med(ui, lambda r: r.rendered_rate)
+    measured = NA if math.isnan(final) else f"{final:,.0f} tok/s ({final / rate - 1:+.1%})"
     section.targets.append(
         Target(
-            "streaming at 1,000 tok/s: rendered rate (to reply finished)",
+            RATE_TARGET,
             measured,
             f">= {floor:,.0f} tok/s (within 5%)",
-            finished >= floor,
-            f"{1 - finished / rate:.0%} below the sent rate (5% allowed)",
+            final >= floor,
+            f"{1 - final / rate:.0%} below the sent rate (5% allowed)",
         )
     )
     lag = med(ui, lambda r: r.lag_p95_s)
     section.targets.append(
         Target(
-            "streaming at 1,000 tok/s: event-loop lag p95",
+            LAG_TARGET,
             ms1(lag),
             f"< {LAG_GOAL_S * 1000:.0f} ms",
             lag < LAG_GOAL_S,
@@ -104,12 +109,14 @@ def _targets(section: Section, ui: list[StreamResult]) -> None:
         )
     )
     shown = med(ui, lambda r: r.shown_rate)
-    if not math.isnan(shown):
+    done = med(ui, lambda r: r.engine_done_rate)
+    if not (math.isnan(shown) or math.isnan(done)):
         section.notes.append(
             f"At 1,000 tok/s the whole text was on screen at {shown:,.0f} tok/s "
-            f"({shown / rate - 1:+.1%}). From there to 'finished' the app waits for the end of "
-            f"the stream (litellm hands over the final usage chunk late: compare the "
-            f"litellm-alone columns) and swaps the live Markdown for the final block."
+            f"({shown / rate - 1:+.1%}); the reply is drawn final when the model has sent its "
+            f"end (message.streamed), without waiting for the usage that litellm hands over "
+            f"after the stream. The engine was done with the reply (usage recorded, message "
+            f"stored) at {done:,.0f} tok/s. The lag and the CPU time are counted until then."
         )
 
 
