@@ -26,6 +26,7 @@ from penguin_tui.app.widgets.chat import AssistantMessage, ChatView
 from penguin_tui.bus import MessageCompleted, MessageDelta, MessageStarted, Subscription
 from penguin_tui.engine.chat import ChatEngine
 from penguin_tui.llm import loader
+from penguin_tui.runtime import Runtime
 from penguin_tui.testing.tokens import split_tokens
 from tests.bench.lag import LagProbe
 from tests.bench.polling import wait_for
@@ -133,6 +134,20 @@ async def final_on_screen(
     return time.perf_counter()
 
 
+async def started(app: PenguinApp, pilot: Pilot[int]) -> Runtime:
+    """The app's services, once they run and litellm's preload is in."""
+    await wait_for(
+        lambda: app.runtime is not None and app.runtime.engine.session is not None,
+        READY_TIMEOUT_S,
+        "the services",
+    )
+    # litellm is preloaded in a thread after the first frame; start once it is in.
+    await wait_for(loader.is_loaded, READY_TIMEOUT_S, "the litellm preload")
+    await pilot.pause()
+    assert app.runtime is not None
+    return app.runtime
+
+
 async def stream_ui(
     project: Path,
     base_url: str,
@@ -147,16 +162,7 @@ async def stream_ui(
     )
     app = PenguinApp(options)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(
-            lambda: app.runtime is not None and app.runtime.engine.session is not None,
-            READY_TIMEOUT_S,
-            "the services",
-        )
-        # litellm is preloaded in a thread after the first frame; start once it is in.
-        await wait_for(loader.is_loaded, READY_TIMEOUT_S, "the litellm preload")
-        await pilot.pause()
-        runtime = app.runtime
-        assert runtime is not None
+        runtime = await started(app, pilot)
         chat = app.screen.query_one(ChatView)
         await warm_up(pilot, chat, runtime.engine)
         if freeze_gc:
