@@ -34,6 +34,7 @@ from penguin_tui.app.event_routes import EventRoutes
 from penguin_tui.app.markdown_style import markdown_theme
 from penguin_tui.app.themes import FALLBACK_THEME, builtin_theme_dir, load_themes
 from penguin_tui.app.widgets.chat import SUMMARY_NOTICE, ChatView
+from penguin_tui.app.widgets.chat_history import history_entries
 from penguin_tui.app.widgets.checkpoints import CheckpointBrowser
 from penguin_tui.app.widgets.prompt import PromptInput
 from penguin_tui.app.widgets.usage import UsagePane, UsageTally
@@ -283,22 +284,7 @@ class PenguinApp(App[int]):
             await chat.add_notice(self.options.demo_notice)
         messages = await engine.history()
         statuses = await engine.call_statuses(messages)
-        for message in messages:
-            if message.role.value == "user":
-                await chat.add_user(message.content)
-            elif message.role.value == "system" and message.status.value == "complete":
-                await chat.add_notice(SUMMARY_NOTICE + message.content)
-            elif message.role.value == "assistant":
-                await chat.add_finished_reply(
-                    message.id, message.content, message.reasoning, message.status.value
-                )
-                for call in message.tool_calls:
-                    await chat.add_tool_call(call.call_id, call.tool, call.arguments)
-            elif message.role.value == "tool" and message.tool_call_id:
-                view = chat.tool_call(message.tool_call_id)
-                if view is not None:
-                    status = statuses[message.id]
-                    view.finished(status, "from an earlier session", 0.0, message.content, None)
+        await chat.show_history(history_entries(messages, statuses, SUMMARY_NOTICE))
         self.tally = self._tally_from_store(
             await self.runtime.store.usage_rows(engine.session.id) if engine.session else []
         )

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from textual.widgets import Markdown
     from textual.widgets._markdown import MarkdownStream
 
+    from penguin_tui.app.widgets.chat_history import HistoryBlock, HistoryEntry, OlderMessages
     from penguin_tui.bus import (
         ApprovalAnswered,
         ApprovalRequested,
@@ -262,6 +263,79 @@ class ChatView(VerticalScroll):
     def on_mount(self) -> None:
         self.anchor()
 
+    # -- a resumed session: its tail drawn, older messages brought in near the top ------------
+
+    _older: list[HistoryEntry] = []  # noqa: RUF012 - each view sets its own in show_history
+    _older_label: OlderMessages | None = None
+    _history: HistoryBlock | None = None
+    _loading_older = False
+    _going_home = False
+
+    async def show_history(self, entries: list[HistoryEntry]) -> None:
+        """Draw a stored conversation: its last entries now, older ones as the user scrolls
+        up (PageUp, Home, the wheel) near the top."""
+        from penguin_tui.app.widgets.chat_history import (
+            TAIL_ENTRIES,
+            HistoryBlock,
+            OlderMessages,
+            entry_widget,
+        )
+
+        cut = max(0, len(entries) - TAIL_ENTRIES)
+        self._older = entries[:cut]
+        widgets = [entry_widget(entry) for entry in entries[cut:]]
+        self._older_label, self._history = None, None
+        if self._older:
+            self._older_label, self._history = OlderMessages(), HistoryBlock()
+            self._older_label.show_count(len(self._older))
+            widgets[:0] = [self._older_label, self._history]
+        if widgets:
+            await self.mount_all(widgets)
+        self.anchor()
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if self._older and not self._loading_older and new_value < self.size.height:
+            self._loading_older = True
+            self.call_later(self._load_older)
+
+    def action_scroll_home(self) -> None:
+        self._going_home = bool(self._older)
+        super().action_scroll_home()
+
+    async def _load_older(self) -> None:
+        """Draw the page of entries just above the oldest one drawn, keeping the view still
+        (or at the very top after Home)."""
+        from penguin_tui.app.widgets.chat_history import PAGE_ENTRIES
+
+        if not self._older or self._history is None or self._older_label is None:
+            self._loading_older = False
+            return
+        page = self._older[-PAGE_ENTRIES:]
+        del self._older[-PAGE_ENTRIES:]
+        height_before = self.virtual_size.height
+        self._history.prepend(page)
+        if self._older:
+            self._older_label.show_count(len(self._older))
+        else:
+            await self._older_label.remove()
+            self._older_label = None
+
+        def keep_view() -> None:
+            added = self.virtual_size.height - height_before
+            if self._going_home:
+                self.scroll_to(y=0, animate=False, immediate=True)
+                self._going_home = bool(self._older)
+            elif added > 0:
+                self.scroll_to(y=self.scroll_y + added, animate=False, immediate=True)
+            self._loading_older = False
+            # Still near the top (a run of PageUps, Home): the next page, after this frame.
+            if self._older and self.scroll_y < self.size.height:
+                self._loading_older = True
+                self.call_after_refresh(self._load_older)
+
+        self.call_after_refresh(keep_view)
+
     def follow(self) -> None:
         """Scroll to the newest text and stay there as more comes (after a scroll up)."""
         self.anchor()
@@ -284,6 +358,7 @@ class ChatView(VerticalScroll):
         return None
 
     async def clear_messages(self) -> None:
+        self._older, self._older_label, self._history = [], None, None
         await self.remove_children()
 
     async def add_notice(self, text: str) -> None:
