@@ -18,6 +18,7 @@ from tests.bench import (
     machine,
     noise,
     report,
+    resume_tmux,
     snapshot,
     startup,
     streaming,
@@ -66,7 +67,15 @@ QUICK = Plan(
     checkpoint_runs=3,
     diff_runs=2,
 )
-BENCHMARKS = ("startup", "version", "streaming", "long", "checkpoints", "checkpoint-cli")
+BENCHMARKS = (
+    "startup",
+    "version",
+    "streaming",
+    "long",
+    "resume",
+    "checkpoints",
+    "checkpoint-cli",
+)
 # Run by "checkpoints" too: on its own it measures only `penguin-tui checkpoints create`.
 ONLY_ON_REQUEST = ("checkpoint-cli",)
 
@@ -123,6 +132,18 @@ def run(plan: Plan, only: list[str]) -> list[Section]:
             "Long reply",
             [f"long reply: CPU/token of {plan.long_tokens:,} tokens vs {plan.short_tokens:,}"],
             lambda: [long_reply.run(plan.short_tokens, plan.long_tokens, plan.long_runs, progress)],
+        )
+    if "resume" in only:
+        runs = max(1, plan.startup_runs // 3)
+        progress(f"resume: sessions of 2, 500 and 2,000 messages in tmux, {runs} runs each")
+        sections += _guarded(
+            "Resuming a long session",
+            [
+                "resume: 2,000 messages vs the empty session",
+                "resume: 2,000 messages vs 500",
+                "resume: PageUp to the top of 2,000 messages, p95 key round trip",
+            ],
+            lambda: [resume_tmux.run(runs, progress)],
         )
     if "checkpoints" in only:
         progress("checkpoints: a generated tree and a copy of site-packages, against raw git")
