@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import importlib
 import logging
 import os
 from collections.abc import Iterable, Mapping
@@ -35,19 +36,26 @@ from penguin_tui.app.markdown_style import markdown_theme
 from penguin_tui.app.themes import FALLBACK_THEME, builtin_theme_dir, load_themes
 from penguin_tui.app.widgets.chat import SUMMARY_NOTICE, ChatView
 from penguin_tui.app.widgets.chat_history import history_entries
-from penguin_tui.app.widgets.checkpoints import CheckpointBrowser
 from penguin_tui.app.widgets.prompt import PromptInput
 from penguin_tui.app.widgets.usage import UsagePane, UsageTally
 from penguin_tui.app.workers import background
 
 if TYPE_CHECKING:
     from penguin_tui.app.screens.workbench import WorkbenchScreen
+    from penguin_tui.app.widgets.checkpoints import CheckpointBrowser
     from penguin_tui.bus import Subscription
     from penguin_tui.runtime import Runtime
 
 log = logging.getLogger("penguin_tui.app")
 
 FRAME_S = 1 / 30
+# Imported off the loop before the services start (see _start_services).
+SERVICE_MODULES = (
+    "penguin_tui.runtime",
+    "penguin_tui.llm.pricing",
+    "watchfiles",
+    "anyio._backends._asyncio",
+)
 DARK, LIGHT = "penguin-dark", "penguin-light"
 
 
@@ -143,7 +151,7 @@ class PenguinApp(App[int]):
         self._sync_markdown_styles()
         self.theme_changed_signal.subscribe(self, self._sync_markdown_styles)
 
-        self.workbench = WorkbenchScreen(self.tally)
+        self.workbench = WorkbenchScreen(self.tally, self.size.width)
         self.push_screen(self.workbench)
         for problem in self._theme_problems:
             self.notify(f"theme {problem.path} skipped: {problem.reason}", severity="warning")
@@ -155,10 +163,18 @@ class PenguinApp(App[int]):
         self.call_after_refresh(self._start_services)
 
     async def _start_services(self) -> None:
+        chat = self.workbench.query_one(ChatView)
+        # The side panes and the diff pane come right after the first frame; the services
+        # feed them, so they wait for them.
+        await self.workbench.panes_mounted.wait()
+        # The services' modules (pydantic models, aiosqlite, the engine, the file watcher)
+        # take a few hundred ms to import: a thread imports them while the loop keeps drawing
+        # and taking keys.
+        for module in SERVICE_MODULES:
+            await asyncio.to_thread(importlib.import_module, module)
         from penguin_tui.errors import PenguinError
         from penguin_tui.runtime import open_runtime
 
-        chat = self.workbench.query_one(ChatView)
         if self.options.demo_notice:
             await chat.add_notice(self.options.demo_notice)
         try:
@@ -220,7 +236,7 @@ class PenguinApp(App[int]):
         for owner in (
             workbench.query_one(UsagePane),
             workbench.query_one(ChatView),
-            workbench.query_one(CheckpointBrowser),
+            self.checkpoints.browser,
             self.project_watch,
             self.checkpoints,
             self.turns,

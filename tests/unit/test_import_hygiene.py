@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -88,3 +89,48 @@ def test_a_bad_flag_is_answered_before_the_commands_module_is_imported() -> None
     )
     assert result.stdout.splitlines() == ["2", ""]
     assert "unrecognized arguments: --bogus" in result.stderr
+
+
+FIRST_FRAME = """
+import sys
+from pathlib import Path
+from pathlib import Path
+
+from penguin_tui.app.app import LaunchOptions, PenguinApp
+from penguin_tui.app.screens.workbench import WorkbenchScreen
+
+first_mount = WorkbenchScreen.on_mount
+
+
+def on_mount(screen):
+    # Before the workbench's own start-up: this runs once its first frame is drawn.
+    screen.call_after_refresh(lambda: print("\\n".join(sorted(sys.modules)), flush=True))
+    first_mount(screen)
+
+
+WorkbenchScreen.on_mount = on_mount
+PenguinApp(LaunchOptions(Path(sys.argv[1]), exit_after_first_frame=True)).run(headless=True)
+"""
+
+
+def test_the_first_frame_loads_no_diff_view_nor_pygments(penguin_home: Path, project: Path) -> None:
+    """The workbench's first frame is the chat and the prompt: the diff widgets, pygments
+    under them and the checkpoint browser load right after it."""
+    result = subprocess.run(
+        [sys.executable, "-c", FIRST_FRAME, str(project)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    loaded = set(result.stdout.split())
+    assert "penguin_tui.app.screens.workbench" in loaded
+    heavy = {
+        "pygments",
+        "penguin_tui.app.widgets.diff_view",
+        "penguin_tui.app.widgets.diff_pane",
+        "penguin_tui.app.widgets.checkpoints",
+        "penguin_tui.runtime",
+        "penguin_tui.testing",
+    }
+    assert loaded & heavy == set()

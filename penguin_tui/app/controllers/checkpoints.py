@@ -15,14 +15,13 @@ from rich.text import Text
 
 from penguin_tui.app.event_routes import handles
 from penguin_tui.app.widgets.checkpoint_rows import left_out_notice
-from penguin_tui.app.widgets.checkpoints import CheckpointBrowser
-from penguin_tui.app.widgets.diff_pane import DiffPane
 from penguin_tui.app.workers import background
 from penguin_tui.formatting import checkpoint_label, line_counts, size
 from penguin_tui.words import plural
 
 if TYPE_CHECKING:
     from penguin_tui.app.app import PenguinApp
+    from penguin_tui.app.widgets.checkpoints import CheckpointBrowser
     from penguin_tui.bus import (
         CheckpointCreated,
         CheckpointFailed,
@@ -51,6 +50,9 @@ class CheckpointsController:
 
     @property
     def browser(self) -> CheckpointBrowser:
+        # Imported here: the browser is mounted after the workbench's first frame.
+        from penguin_tui.app.widgets.checkpoints import CheckpointBrowser
+
         return self.app.workbench.query_one(CheckpointBrowser)
 
     def service(self) -> tuple[CheckpointService, str] | None:
@@ -426,6 +428,8 @@ class CheckpointsController:
         header = Text(f"{plural(len(done.conflicts), 'conflict')} to resolve: ", style="bold")
         header.append(", ".join(done.conflicts))
         header.append(" — edit the files (git's <<<<<<< markers), u undoes the merge")
+        from penguin_tui.app.widgets.diff_pane import DiffPane
+
         pane = self.app.workbench.query_one(DiffPane)
         pane.open(files, f"Merge {merged.id[:8]} ({done.branch})", header)
 

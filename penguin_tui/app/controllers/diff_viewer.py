@@ -14,7 +14,6 @@ from rich.text import Text
 
 from penguin_tui.app.markdown_style import LineColours, line_colours
 from penguin_tui.app.widgets.checkpoint_rows import left_out_details
-from penguin_tui.app.widgets.diff_pane import DiffPane
 from penguin_tui.app.workers import background
 from penguin_tui.formatting import checkpoint_label, first_line, money, tokens
 from penguin_tui.words import plural
@@ -22,6 +21,7 @@ from penguin_tui.words import plural
 if TYPE_CHECKING:
     from penguin_tui.app.app import PenguinApp
     from penguin_tui.app.controllers.checkpoints import CheckpointsController
+    from penguin_tui.app.widgets.diff_pane import DiffPane
     from penguin_tui.app.widgets.diff_view import DiffView
     from penguin_tui.checkpoints.results import Comparison, Side
 
@@ -69,6 +69,9 @@ class DiffViewerController:
 
     @property
     def pane(self) -> DiffPane:
+        # Imported here: the diff widgets (and pygments) load after the first frame.
+        from penguin_tui.app.widgets.diff_pane import DiffPane
+
         return self.app.workbench.query_one(DiffPane)
 
     # -- what it shows -----------------------------------------------------------------------

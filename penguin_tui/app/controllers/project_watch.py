@@ -14,7 +14,6 @@ import logging
 from typing import TYPE_CHECKING
 
 from penguin_tui.app.event_routes import handles
-from penguin_tui.app.widgets.checkpoints import CheckpointBrowser
 from penguin_tui.app.workers import background
 
 if TYPE_CHECKING:
@@ -114,6 +113,8 @@ class ProjectWatchController:
         self.watched_paths -= reported
         self._checked_tree = tree
         self.outside_changes = edited
+        from penguin_tui.app.widgets.checkpoints import CheckpointBrowser
+
         self.app.workbench.query_one(CheckpointBrowser).changed_outside = len(edited)
 
 

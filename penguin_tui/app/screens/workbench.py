@@ -3,6 +3,9 @@ and the usage monitor; the diff viewer opens maximised over it all."""
 
 from __future__ import annotations
 
+import asyncio
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -11,14 +14,29 @@ from textual.widget import Widget
 from textual.widgets import Footer
 
 from penguin_tui.app.widgets.chat import ChatView
-from penguin_tui.app.widgets.checkpoints import CheckpointBrowser
-from penguin_tui.app.widgets.diff_pane import DiffPane
 from penguin_tui.app.widgets.prompt import PromptInput
-from penguin_tui.app.widgets.usage import UsagePane, UsageTally
+
+if TYPE_CHECKING:
+    from penguin_tui.app.widgets.usage import UsageTally
 
 # Below this width the side pane gives way to the chat; its panes open maximised by their keys.
 SIDE_PANE_MIN_WIDTH = 80
+NARROW_WIDTH = 100
+WIDE_WIDTH = 150
 SIDE_PANES = ("checkpoints", "usage")
+
+
+def size_classes(width: int) -> list[str]:
+    """The screen's classes for a terminal ``width`` columns wide."""
+    return [
+        name
+        for name, applies in (
+            ("-small", width < SIDE_PANE_MIN_WIDTH),
+            ("-narrow", width < NARROW_WIDTH),
+            ("-wide", width >= WIDE_WIDTH),
+        )
+        if applies
+    ]
 
 
 class WorkbenchScreen(Screen[None]):
@@ -60,32 +78,48 @@ class WorkbenchScreen(Screen[None]):
         ),
     ]
 
-    def __init__(self, tally: UsageTally) -> None:
-        super().__init__()
+    def __init__(self, tally: UsageTally, width: int | None = None) -> None:
+        # The classes for the terminal's width from the start: the first layout is then the
+        # right one, instead of a restyling of the whole screen at the first resize.
+        super().__init__(classes=" ".join(size_classes(width)) if width else None)
         self.tally = tally
+        # Set once the panes that come after the first frame are mounted.
+        self.panes_mounted = asyncio.Event()
         # Where the focus was before a pane was maximised: it goes back there after.
         self._focus_before_maximize: Widget | None = None
 
     def compose(self) -> ComposeResult:
+        # The first frame is the chat and the prompt (taking keys), an empty side pane and the
+        # footer; the side panes and the diff pane are mounted right after it.
         with Horizontal(id="body"):
             with Vertical(id="main"):
                 yield ChatView(id="chat")
-                yield DiffPane(id="diff")
                 yield PromptInput(id="prompt")
-            with Vertical(id="side"):
-                yield CheckpointBrowser(id="checkpoints")
-                yield UsagePane(self.tally, id="usage")
+            yield Vertical(id="side")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#chat").border_title = "Chat"
-        self.query_one("#checkpoints").border_title = "Checkpoints"
+        self.call_after_refresh(self._mount_panes)
+
+    async def _mount_panes(self) -> None:
+        """The checkpoint browser, the usage pane and the diff pane (their modules and
+        pygments load here, after the first frame)."""
+        from penguin_tui.app.widgets.checkpoints import CheckpointBrowser
+        from penguin_tui.app.widgets.diff_pane import DiffPane
+        from penguin_tui.app.widgets.usage import UsagePane
+
+        browser = CheckpointBrowser(id="checkpoints")
+        browser.border_title = "Checkpoints"
+        await self.query_one("#side").mount_all([browser, UsagePane(self.tally, id="usage")])
+        await self.query_one("#main").mount(DiffPane(id="diff"), before="#prompt")
+        self.panes_mounted.set()
 
     def on_resize(self) -> None:
         width = self.size.width
-        self.set_class(width < SIDE_PANE_MIN_WIDTH, "-small")
-        self.set_class(width < 100, "-narrow")
-        self.set_class(width >= 150, "-wide")
+        classes = size_classes(width)
+        for name in ("-small", "-narrow", "-wide"):
+            self.set_class(name in classes, name)
         footer = self.query_one(Footer)
         footer.compact = width < SIDE_PANE_MIN_WIDTH
         footer.show_command_palette = width >= SIDE_PANE_MIN_WIDTH
@@ -104,6 +138,8 @@ class WorkbenchScreen(Screen[None]):
         widget = self.query_one(f"#{pane}")
         over_the_chat = self.side_pane_hidden and pane in SIDE_PANES
         covering = self.maximized
+        from penguin_tui.app.widgets.diff_pane import DiffPane  # mounted after the first frame
+
         if isinstance(covering, DiffPane) and covering is not widget:
             covering.close()
         elif covering is not None and covering is not widget and not over_the_chat:
@@ -151,7 +187,9 @@ class WorkbenchScreen(Screen[None]):
         # diff viewer, a maximised pane) they must reach the focused pane instead.
         if action == "chat_page":
             covered = self.maximized is not None and not isinstance(self.maximized, ChatView)
-            return not (covered or self.query_one(DiffPane).is_open)
+            # By id: a key check does not import the diff widgets (mounted after the first
+            # frame; until then no diff is open).
+            return not (covered or self.query("#diff.-open"))
         return True
 
     def action_chat_page(self, direction: int) -> None:

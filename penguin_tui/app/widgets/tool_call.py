@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.widget import Widget
 from textual.widgets import Collapsible, Static
 
-from penguin_tui.app.widgets.diff_view import DiffView
-from penguin_tui.unified_diff import FileDiff, parse_unified
+if TYPE_CHECKING:
+    # The diff widgets (and pygments under them) load with the first diff shown, not with
+    # the chat at start-up.
+    from penguin_tui.app.widgets.diff_view import DiffView
+    from penguin_tui.unified_diff import FileDiff
 
 STATUS_ICONS = {
     "running": "⋯",
@@ -114,6 +117,8 @@ class ToolCallView(Collapsible):
         timing = "" if self.tool == "run_shell" else f" · {duration_ms / 1000:.1f}s"
         self.title = self._heading(f"  — {summary}{timing}")
         if diff:
+            from penguin_tui.unified_diff import parse_unified
+
             files = parse_unified(diff)
             if files:
                 self._show_diff(files)
@@ -129,6 +134,8 @@ class ToolCallView(Collapsible):
         if self._diff is not None:
             self._diff.show(files)
             return
+        from penguin_tui.app.widgets.diff_view import DiffView
+
         self._diff = DiffView(files, layout="unified", compact=True)
         self._body.display = False
         contents = self._body.parent
