@@ -32,7 +32,7 @@ LOOK_EVERY_S = 0.005
 TIMEOUT_S = 120.0
 SETTLE_S = 6.0  # the start-up work after the first frame (litellm's preload) ends first
 GOAL_EMPTY, GOAL_LONG, GOAL_LAG_S = 3.0, 1.1, 0.050
-MAX_PAGE_UPS = 600
+MAX_PAGE_UPS = 1500
 PAGE_DOWNS = 40
 
 
