@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from penguin_tui.app.widgets.checkpoints import CheckpointBrowser
     from penguin_tui.bus import Subscription
     from penguin_tui.runtime import Runtime
+    from penguin_tui.testing import ServerThread
 
 log = logging.getLogger("penguin_tui.app")
 
@@ -69,6 +70,8 @@ class LaunchOptions:
     session_id: str | None = None
     continue_latest: bool = True
     demo_notice: str | None = None
+    # ``--demo``: the scripted model's script, served once the first frame is drawn.
+    demo_script: Path | None = None
     theme: str | None = None
     exit_after_first_frame: bool = False
 
@@ -93,6 +96,8 @@ class PenguinApp(App[int]):
         self.options = options
         self.tally = UsageTally(model=options.model, scripted=options.demo_notice is not None)
         self.runtime: Runtime | None = None
+        # The scripted model of ``--demo`` (the launcher stops it when the app is done).
+        self.demo_server: ServerThread | None = None
         self.workbench: WorkbenchScreen
         self.ready = False
         # Keys the user moved, by binding id (``[ui.keys]``): the palette names them.
@@ -175,13 +180,21 @@ class PenguinApp(App[int]):
         from penguin_tui.errors import PenguinError
         from penguin_tui.runtime import open_runtime
 
+        api_base = self.options.api_base
+        if self.options.demo_script is not None:
+            from penguin_tui.app.launch import start_scripted_model
+
+            self.demo_server = await asyncio.to_thread(
+                start_scripted_model, self.options.demo_script
+            )
+            api_base = self.demo_server.base_url
         if self.options.demo_notice:
             await chat.add_notice(self.options.demo_notice)
         try:
             runtime = await open_runtime(
                 self.options.directory,
                 model=self.options.model,
-                api_base=self.options.api_base,
+                api_base=api_base,
                 read_only_ok=True,
             )
         except PenguinError as error:

@@ -6,8 +6,12 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from penguin_tui.config.paths import data_paths
+
+if TYPE_CHECKING:
+    from penguin_tui.testing import ServerThread
 
 DEMO_MODEL = "penguin-demo"
 DEMO_NOTICE = (
@@ -61,6 +65,14 @@ def make_demo_project(root: Path) -> Path:
     return project
 
 
+def start_scripted_model(script_path: Path) -> ServerThread:
+    """The scripted model serving ``script_path`` on a thread of its own (the app starts it
+    after its first frame: the scripted model's modules take a while to import)."""
+    from penguin_tui.testing import load_script, run_in_thread
+
+    return run_in_thread(load_script(script_path))
+
+
 def _fail(message: str) -> int:
     print(f"penguin-tui: {message}", file=sys.stderr, flush=True)
     return 2
@@ -81,14 +93,12 @@ def launch_tui(
 
     setup_logging(data_paths())
 
-    server = None
     demo_notice = None
+    demo_script = None
     if demo:
         if directory:
             return _fail("--demo makes its own project; give no directory with it")
         from importlib import resources
-
-        from penguin_tui.testing import load_script, run_in_thread
 
         try:
             project = make_demo_project(data_paths().demo_projects)
@@ -97,9 +107,10 @@ def launch_tui(
                 f"cannot create the demo project ({error.strerror}); "
                 f"set PENGUIN_HOME to a writable directory"
             )
-        script_path = Path(str(resources.files("penguin_tui.testing") / "scripts" / "demo.toml"))
-        server = run_in_thread(load_script(script_path))
-        api_base = server.base_url
+        # Found from the package's root: naming penguin_tui.testing would import it.
+        scripts = resources.files("penguin_tui") / "testing" / "scripts"
+        demo_script = Path(str(scripts / "demo.toml"))
+        api_base = None
         demo_notice = DEMO_NOTICE
         path = project
     else:
@@ -113,13 +124,14 @@ def launch_tui(
         session_id=session_id,
         continue_latest=not demo,
         demo_notice=demo_notice,
+        demo_script=demo_script,
         theme=os.environ.get("PENGUIN_THEME"),
         exit_after_first_frame=exit_after_first_frame(),
     )
+    app = PenguinApp(options)
     try:
-        app = PenguinApp(options)
         app.run()
         return app.return_code or 0
     finally:
-        if server is not None:
-            server.stop()
+        if app.demo_server is not None:
+            app.demo_server.stop()

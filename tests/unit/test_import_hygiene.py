@@ -92,11 +92,13 @@ def test_a_bad_flag_is_answered_before_the_commands_module_is_imported() -> None
 
 
 FIRST_FRAME = """
+import functools
+import os
 import sys
 from pathlib import Path
-from pathlib import Path
 
-from penguin_tui.app.app import LaunchOptions, PenguinApp
+from penguin_tui.app.app import PenguinApp
+from penguin_tui.app.launch import launch_tui
 from penguin_tui.app.screens.workbench import WorkbenchScreen
 
 first_mount = WorkbenchScreen.on_mount
@@ -104,33 +106,55 @@ first_mount = WorkbenchScreen.on_mount
 
 def on_mount(screen):
     # Before the workbench's own start-up: this runs once its first frame is drawn.
-    screen.call_after_refresh(lambda: print("\\n".join(sorted(sys.modules)), flush=True))
+    modules = Path(sys.argv[2])
+    screen.call_after_refresh(lambda: modules.write_text("\\n".join(sorted(sys.modules))))
     first_mount(screen)
 
 
 WorkbenchScreen.on_mount = on_mount
-PenguinApp(LaunchOptions(Path(sys.argv[1]), exit_after_first_frame=True)).run(headless=True)
+PenguinApp.run = functools.partialmethod(PenguinApp.run, headless=True)
+os.environ["PENGUIN_EXIT_AFTER_FIRST_FRAME"] = "1"
+demo = sys.argv[1] == "--demo"
+launch_tui(
+    directory=None if demo else sys.argv[1],
+    demo=demo,
+    model=None,
+    api_base=None,
+    session_id=None,
+    continue_latest=True,
+)
 """
 
+# What the first frame has no use for: the diff widgets with pygments under them, the
+# checkpoint browser, the services and the scripted model of --demo.
+AFTER_THE_FIRST_FRAME = {
+    "pygments",
+    "penguin_tui.app.widgets.diff_view",
+    "penguin_tui.app.widgets.diff_pane",
+    "penguin_tui.app.widgets.checkpoints",
+    "penguin_tui.runtime",
+    "penguin_tui.testing",
+}
 
-def test_the_first_frame_loads_no_diff_view_nor_pygments(penguin_home: Path, project: Path) -> None:
-    """The workbench's first frame is the chat and the prompt: the diff widgets, pygments
-    under them and the checkpoint browser load right after it."""
-    result = subprocess.run(
-        [sys.executable, "-c", FIRST_FRAME, str(project)],
+
+def _loaded_at_first_frame(argument: str, modules: Path) -> set[str]:
+    subprocess.run(
+        [sys.executable, "-c", FIRST_FRAME, argument, str(modules)],
         capture_output=True,
-        text=True,
         check=True,
         timeout=60,
     )
-    loaded = set(result.stdout.split())
+    loaded = set(modules.read_text().split())
     assert "penguin_tui.app.screens.workbench" in loaded
-    heavy = {
-        "pygments",
-        "penguin_tui.app.widgets.diff_view",
-        "penguin_tui.app.widgets.diff_pane",
-        "penguin_tui.app.widgets.checkpoints",
-        "penguin_tui.runtime",
-        "penguin_tui.testing",
-    }
-    assert loaded & heavy == set()
+    return loaded
+
+
+def test_the_first_frame_loads_no_diff_view_nor_pygments(project: Path, tmp_path: Path) -> None:
+    """The workbench's first frame is the chat and the prompt: the diff widgets, pygments
+    under them and the checkpoint browser load right after it."""
+    loaded = _loaded_at_first_frame(str(project), tmp_path / "modules")
+    assert loaded & AFTER_THE_FIRST_FRAME == set()
+
+
+def test_the_demo_starts_its_scripted_model_after_the_first_frame(tmp_path: Path) -> None:
+    assert _loaded_at_first_frame("--demo", tmp_path / "modules") & AFTER_THE_FIRST_FRAME == set()
