@@ -50,6 +50,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("penguin_tui.app")
 
 FRAME_S = 1 / 30
+# litellm's import (seconds, on a thread) competes with the UI thread for the GIL: it starts
+# this long after the services are up, or at the first prompt sent, whichever comes first.
+LLM_PRELOAD_DELAY_S = 2.0
 # Imported off the loop before the services start (see _start_services).
 SERVICE_MODULES = (
     "penguin_tui.runtime",
@@ -110,6 +113,8 @@ class PenguinApp(App[int]):
         self.diff_viewer = DiffViewerController(self, self.checkpoints)
         self._subscription: Subscription | None = None
         self._services_closed = False
+        # litellm's import on a thread has begun (see start_llm_preload).
+        self.llm_preload_started = False
         self._markdown_theme_pushed = False
         themes, self._theme_problems = load_themes([builtin_theme_dir()])
         for theme in themes:
@@ -214,7 +219,7 @@ class PenguinApp(App[int]):
         except PenguinError as error:
             self.notify(error.message, severity="error", timeout=10)
         self.ready = True
-        self._preload_llm()
+        self.set_timer(LLM_PRELOAD_DELAY_S, self.start_llm_preload)
         self.project_watch.start()
         self.checkpoints.apply_retention()
 
@@ -276,6 +281,13 @@ class PenguinApp(App[int]):
         self.notify(message, title="Cannot start", severity="error", timeout=30)
         self.workbench.query_one(PromptInput).disabled = True
         self.ready = True
+
+    def start_llm_preload(self) -> None:
+        """Import litellm on a thread, once: a while after start-up or at the first prompt."""
+        if self.llm_preload_started or self._services_closed:
+            return
+        self.llm_preload_started = True
+        self._preload_llm()
 
     # A thread, not a coroutine: the only worker that needs one (litellm's import blocks).
     @work(thread=True, exclusive=True, group="llm-preload", exit_on_error=False)
@@ -363,6 +375,8 @@ class PenguinApp(App[int]):
         yield from super().get_system_commands(screen)
 
     def on_prompt_input_submitted(self, message: PromptInput.Submitted) -> None:
+        if self.ready:  # the reply needs litellm: no more waiting for it
+            self.start_llm_preload()
         self.turns.submit(message)
 
     def action_cancel_reply(self) -> None:
