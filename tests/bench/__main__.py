@@ -14,6 +14,7 @@ from tests.bench import (
     archive,
     checkpoint_cli,
     checkpoints,
+    headless,
     long_reply,
     machine,
     noise,
@@ -21,6 +22,7 @@ from tests.bench import (
     resume_tmux,
     snapshot,
     startup,
+    startup_tmux,
     streaming,
     version,
 )
@@ -69,7 +71,9 @@ QUICK = Plan(
 )
 BENCHMARKS = (
     "startup",
+    "startup-tmux",
     "version",
+    "headless",
     "streaming",
     "long",
     "resume",
@@ -111,6 +115,22 @@ def run(plan: Plan, only: list[str]) -> list[Section]:
                 "litellm not imported at the first frame",
             ],
             lambda: [startup.run(plan.startup_runs)],
+        )
+    if "startup-tmux" in only:
+        runs = max(3, plan.startup_runs // 2)
+        progress(f"start-up in tmux: {runs} runs of each command")
+        sections += _guarded(
+            "Start-up in tmux",
+            [f"start-up in tmux: {name} vs bare Textual app" for name in startup_tmux.GOALS],
+            lambda: [startup_tmux.run(runs, progress)],
+        )
+    if "headless" in only:
+        runs = max(2, plan.version_runs // 6)
+        progress(f"headless run: {runs} runs of each case")
+        sections += _guarded(
+            "Headless run",
+            [f"headless run, {name}, vs importing litellm" for name in headless.CASE_NAMES],
+            lambda: [headless.run(runs, progress)],
         )
     if "version" in only:
         progress(f"--version: {plan.version_runs} runs")

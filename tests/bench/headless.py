@@ -45,6 +45,16 @@ class Case:
     project: str = "plain"  # which project folder it runs in
 
 
+CASE_NAMES = (
+    "a bad flag",
+    "an invalid config file",
+    "no model set",
+    "an unknown model",
+    "a missing key",
+    "a one-word reply from a local server",
+)
+
+
 def _penguin() -> str:
     return str(Path(sys.executable).with_name("penguin-tui"))
 
@@ -52,17 +62,12 @@ def _penguin() -> str:
 def _cases(api_base: str) -> list[Case]:
     run = [_penguin(), "run"]
     return [
-        Case("a bad flag", [*run, "--no-such-flag", "hi"], 2, 0.1),
-        Case("an invalid config file", [*run, "hi"], 2, 0.1, project="bad-config"),
-        Case("no model set", [*run, "hi"], 2, 0.1),
-        Case("an unknown model", [*run, "--model", "no-such-model-xyz", "hi"], 1, 1.05),
-        Case("a missing key", [*run, "--model", "openai/gpt-4o-mini", "hi"], 1, 1.05),
-        Case(
-            "a one-word reply from a local server",
-            [*run, "--model", "m1", "--api-base", api_base, "hi"],
-            0,
-            1.25,
-        ),
+        Case(CASE_NAMES[0], [*run, "--no-such-flag", "hi"], 2, 0.1),
+        Case(CASE_NAMES[1], [*run, "hi"], 2, 0.1, project="bad-config"),
+        Case(CASE_NAMES[2], [*run, "hi"], 2, 0.1),
+        Case(CASE_NAMES[3], [*run, "--model", "no-such-model-xyz", "hi"], 1, 1.05),
+        Case(CASE_NAMES[4], [*run, "--model", "openai/gpt-4o-mini", "hi"], 1, 1.05),
+        Case(CASE_NAMES[5], [*run, "--model", "m1", "--api-base", api_base, "hi"], 0, 1.25),
     ]
 
 
