@@ -172,6 +172,9 @@ class PenguinApp(App[int]):
             return
         self.call_after_refresh(self._start_services)
 
+    # A worker, not a callback of the app's message queue: keys typed while the services open
+    # are handled at once instead of waiting behind the whole start.
+    @background("services")
     async def _start_services(self) -> None:
         chat = self.workbench.query_one(ChatView)
         # The side panes and the diff pane come right after the first frame; the services
@@ -219,6 +222,7 @@ class PenguinApp(App[int]):
         except PenguinError as error:
             self.notify(error.message, severity="error", timeout=10)
         self.ready = True
+        self.turns.started()
         self.set_timer(LLM_PRELOAD_DELAY_S, self.start_llm_preload)
         self.project_watch.start()
         self.checkpoints.apply_retention()
@@ -281,6 +285,7 @@ class PenguinApp(App[int]):
         self.notify(message, title="Cannot start", severity="error", timeout=30)
         self.workbench.query_one(PromptInput).disabled = True
         self.ready = True
+        self.turns.started()
 
     def start_llm_preload(self) -> None:
         """Import litellm on a thread, once: a while after start-up or at the first prompt."""

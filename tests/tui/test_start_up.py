@@ -1,13 +1,28 @@
-"""What the workbench does once it is up: litellm's import waits, so it does not compete with
-the first moments of typing."""
+"""What the workbench does while and once it starts: a prompt sent before the project is open
+waits for it, and litellm's import waits, so it does not compete with the first moments of
+typing."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
+from typing import Any
 
+import pytest
+
+import penguin_tui.runtime as runtime_module
 from penguin_tui.app.app import LLM_PRELOAD_DELAY_S
+from penguin_tui.app.widgets.prompt import PromptInput
+from penguin_tui.runtime import Runtime
 from penguin_tui.testing import ServerThread
-from tests.tui.helpers import make_app, send, wait_for, wait_ready, wait_reply_done
+from tests.tui.helpers import (
+    make_app,
+    notifications,
+    send,
+    wait_for,
+    wait_ready,
+    wait_reply_done,
+)
 
 
 async def test_litellm_is_preloaded_a_while_after_start_up(
@@ -31,3 +46,30 @@ async def test_the_first_prompt_sent_starts_the_litellm_preload_at_once(
         assert app.llm_preload_started
         reply = await wait_reply_done(pilot)
         assert reply.status == "complete"
+
+
+async def test_a_prompt_sent_while_the_project_opens_is_sent_once_it_is_open(
+    server: ServerThread, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened = asyncio.Event()
+    real_open = runtime_module.open_runtime
+
+    async def slow_open(*args: Any, **kwargs: Any) -> Runtime:
+        await opened.wait()  # held until the prompt has been sent
+        return await real_open(*args, **kwargs)
+
+    monkeypatch.setattr(runtime_module, "open_runtime", slow_open)
+    app = make_app(project, server.base_url)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: app.workbench.panes_mounted.is_set(), what="the panes")
+        await send(pilot, "hi")
+        assert not app.ready
+        assert app.workbench.query_one(PromptInput).text == "hi"  # kept until it goes out
+        assert any("starting up" in text for text in notifications(app))
+        opened.set()
+        reply = await wait_reply_done(pilot)
+        assert reply.status == "complete"
+        assert app.workbench.query_one(PromptInput).text == ""
+        assert app.runtime is not None
+        history = await app.runtime.engine.history()
+        assert [(m.role, m.content) for m in history][0] == ("user", "hi")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual import events
+
 from penguin_tui.app.widgets.chat import ChatView, UserMessage
 from penguin_tui.app.widgets.prompt import PromptInput
 from penguin_tui.app.widgets.usage import UsagePane
@@ -143,6 +145,23 @@ async def test_prompt_history_and_newline_key(server: ServerThread, project: Pat
         assert prompt.text == "first"
         await pilot.press("down")
         assert prompt.text == ""
+
+
+async def test_keys_typed_faster_than_the_prompt_draws_are_sent_whole_and_in_order(
+    server: ServerThread, project: Path
+) -> None:
+    """A script (or a fast typist) sends characters, a new line and Enter in one burst: the
+    prompt sent holds every character, in the order typed."""
+    app = make_app(project, server.base_url)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_ready(pilot)
+        await pilot.click("#prompt")
+        burst = ["h", "i", "ctrl+j", "y", "o", "u", "enter"]
+        for key in burst:  # all queued at once, as a terminal delivers a burst
+            app.post_message(events.Key(key, None if len(key) > 1 else key))
+        await wait_reply_done(pilot)
+        assert [u.text for u in app.screen.query(UserMessage)] == ["hi\nyou"]
+        assert app.screen.query_one(PromptInput).text == ""
 
 
 async def test_the_prompt_keys_can_be_remapped(server: ServerThread, project: Path) -> None:

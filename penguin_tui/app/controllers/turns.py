@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from penguin_tui.engine.approvals import ApprovalAnswer
 
 STILL_STREAMING = "a reply is still streaming; Esc cancels it"
+STARTING_UP = "starting up: the prompt is sent as soon as the project is open"
 
 
 class TurnsController:
@@ -29,14 +30,16 @@ class TurnsController:
 
     def __init__(self, app: PenguinApp) -> None:
         self.app = app
+        # A prompt sent while the services were still opening: it goes out once they are up.
+        self.waiting: PromptInput.Submitted | None = None
 
     def submit(self, message: PromptInput.Submitted) -> None:
         """Enter in the prompt: the text goes to the agent, unless a turn is under way."""
         runtime = self.app.runtime
         if runtime is None:
-            self.app.notify(
-                "still starting up (or the store could not be opened)", severity="warning"
-            )
+            if not self.app.ready:
+                self.waiting = message
+                self.app.notify(STARTING_UP)
             return
         if runtime.engine.busy:
             self.app.notify(STILL_STREAMING, severity="warning")
@@ -46,6 +49,12 @@ class TurnsController:
         # The prompt and its reply come into view even when the chat was scrolled up.
         self.app.workbench.query_one(ChatView).follow()
         self.send(message.text)
+
+    def started(self) -> None:
+        """The services are up (or failed to start): send the prompt that waited for them."""
+        message, self.waiting = self.waiting, None
+        if message is not None and self.app.runtime is not None:
+            self.submit(message)
 
     @background("turn")
     async def send(self, text: str) -> None:

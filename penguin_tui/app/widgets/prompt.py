@@ -22,10 +22,17 @@ class PromptInput(TextArea):
     """
 
     BINDINGS = [
-        # Priority: the text area would otherwise take enter as a new line first.
+        # Priority: the text area would otherwise take enter as a new line first. Priority keys
+        # run on the app's queue, ahead of the characters typed before them that still wait in
+        # this widget's: their actions queue their work behind those characters (call_later).
         Binding("enter", "send", "Send", id="prompt.send", show=False, priority=True),
         Binding(
-            "ctrl+j,shift+enter,alt+enter", "new_line", "New line", id="prompt.new_line", show=False
+            "ctrl+j,shift+enter,alt+enter",
+            "new_line",
+            "New line",
+            id="prompt.new_line",
+            show=False,
+            priority=True,
         ),
     ]
 
@@ -85,13 +92,17 @@ class PromptInput(TextArea):
         return True
 
     def action_send(self) -> None:
-        """Enter: post the prompt (an empty one is not sent)."""
+        """Enter: post the prompt (an empty one is not sent), once the keys typed before it
+        are in: a fast typist's (or a script's) last characters are never left out."""
+        self.call_later(self._send)
+
+    def _send(self) -> None:
         text = self.text
         if text.strip():
             self.post_message(self.Submitted(self, text))
 
     def action_new_line(self) -> None:
-        self.insert("\n")
+        self.call_later(self.insert, "\n")
 
     def action_cursor_up(self, select: bool = False) -> None:
         """Up on the first line recalls the prompt sent before; elsewhere it moves."""
