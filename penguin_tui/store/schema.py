@@ -181,6 +181,56 @@ MIGRATIONS: list[str] = [
         CHECK (tokens_source IN ('provider', 'estimate'));
     UPDATE usage SET tokens_source = 'estimate' WHERE cost_source = 'estimate';
     """,
+    # 6: the project's task plan. A task is known by its number in its project (shown as T1,
+    # T2, ...); task_numbers keeps the last one given, so a number is never given twice, even
+    # after a revert took the task away. Dependencies are rows of task_deps; every change is a
+    # row of task_history.
+    """
+    CREATE TABLE task_numbers (
+        project_id TEXT PRIMARY KEY REFERENCES projects(id),
+        last INTEGER NOT NULL
+    );
+    CREATE TABLE tasks (
+        project_id TEXT NOT NULL REFERENCES projects(id),
+        number INTEGER NOT NULL CHECK (number > 0),
+        title TEXT NOT NULL,
+        description TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL CHECK (status IN
+            ('todo', 'doing', 'blocked', 'review', 'done', 'failed', 'cancelled')),
+        priority TEXT NOT NULL CHECK (priority IN ('high', 'medium', 'low')),
+        parent INTEGER,
+        criteria TEXT NOT NULL DEFAULT '[]',
+        check_command TEXT,
+        check_trusted INTEGER NOT NULL DEFAULT 0,
+        created_by TEXT NOT NULL CHECK (created_by IN ('user', 'agent')),
+        notes TEXT NOT NULL DEFAULT '',
+        summary TEXT NOT NULL DEFAULT '',
+        branch TEXT,
+        checkpoints TEXT NOT NULL DEFAULT '[]',
+        input_tokens INTEGER NOT NULL DEFAULT 0,
+        output_tokens INTEGER NOT NULL DEFAULT 0,
+        cost_usd REAL DEFAULT 0,
+        time_s REAL NOT NULL DEFAULT 0,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL,
+        PRIMARY KEY (project_id, number)
+    );
+    CREATE TABLE task_deps (
+        project_id TEXT NOT NULL,
+        number INTEGER NOT NULL,
+        after INTEGER NOT NULL,
+        PRIMARY KEY (project_id, number, after)
+    );
+    CREATE TABLE task_history (
+        id INTEGER PRIMARY KEY,
+        project_id TEXT NOT NULL,
+        number INTEGER NOT NULL,
+        actor TEXT NOT NULL CHECK (actor IN ('user', 'agent')),
+        what TEXT NOT NULL,
+        at REAL NOT NULL
+    );
+    CREATE INDEX task_history_by_task ON task_history(project_id, number, id);
+    """,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)
