@@ -49,6 +49,8 @@ class Store:
     def __init__(self, database: Database, redact: Redact) -> None:
         self._db = database
         self.path = database.path
+        # For the services' own tables: text that may hold a secret goes through it first.
+        self.redact = redact
         self._sessions = Sessions(database, redact)
         self._messages = Messages(database, redact)
         self._usage = UsageLog(database)

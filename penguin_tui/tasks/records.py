@@ -7,6 +7,7 @@ import json
 import sqlite3
 from typing import Any
 
+from penguin_tui.store.database import Redact
 from penguin_tui.store.store import Store
 from penguin_tui.tasks.model import (
     Actor,
@@ -27,19 +28,20 @@ _COLUMNS = (
 )
 
 
-def _values(task: Task) -> tuple[Any, ...]:
+def _values(task: Task, redact: Redact) -> tuple[Any, ...]:
+    """The row of a task, every text the user or the agent wrote redacted of secrets."""
     return (
-        task.title,
-        task.description,
+        redact(task.title),
+        redact(task.description),
         task.status.value,
         task.priority.value,
         task_number(task.parent) if task.parent else None,
-        json.dumps([{"text": c.text, "done": c.done} for c in task.criteria]),
-        task.check,
+        json.dumps([{"text": redact(c.text), "done": c.done} for c in task.criteria]),
+        redact(task.check) if task.check else None,
         int(task.check_trusted),
         task.created_by.value,
-        task.notes,
-        task.summary,
+        redact(task.notes),
+        redact(task.summary),
         task.branch,
         json.dumps(list(task.checkpoints)),
         task.input_tokens,
@@ -123,7 +125,8 @@ class TaskRecords:
         """A new task (its number taken: the counter moves past it) and its dependencies.
         The task's primary key refuses a number another process took first."""
         number = task.number
-        marks = ", ".join("?" * (2 + len(_values(task))))
+        values = _values(task, self.store.redact)
+        marks = ", ".join("?" * (2 + len(values)))
         return [
             (
                 "INSERT INTO task_numbers (project_id, last) VALUES (?, ?)"
@@ -132,7 +135,7 @@ class TaskRecords:
             ),
             (
                 f"INSERT INTO tasks (project_id, number, {_COLUMNS}) VALUES ({marks})",
-                (self.project_id, number, *_values(task)),
+                (self.project_id, number, *values),
             ),
             *self._deps(task),
         ]
@@ -143,7 +146,7 @@ class TaskRecords:
         return [
             (
                 f"UPDATE tasks SET {assignments} WHERE project_id = ? AND number = ?",
-                (*_values(task), self.project_id, task.number),
+                (*_values(task, self.store.redact), self.project_id, task.number),
             ),
             (
                 "DELETE FROM task_deps WHERE project_id = ? AND number = ?",
@@ -171,7 +174,7 @@ class TaskRecords:
                     self.project_id,
                     task_number(change.task_id),
                     change.actor.value,
-                    change.what,
+                    self.store.redact(change.what),
                     change.at,
                 ),
             )

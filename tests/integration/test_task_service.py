@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from penguin_tui.config import Redactor
 from penguin_tui.store.store import Store
 from penguin_tui.tasks.model import Actor, Priority, TaskEdit, TaskError, TaskStatus
 from penguin_tui.tasks.service import TaskService
@@ -146,3 +147,16 @@ async def test_criteria_are_met_one_by_one(store: Store, project: Path) -> None:
     with pytest.raises(TaskError, match="no criterion 3"):
         await tasks.edit("T1", TaskEdit(criteria_done=(3,)))
     assert (await open_tasks(store, project)).get("T1").criteria == task.criteria
+
+
+async def test_a_secret_in_a_task_never_reaches_the_database(tmp_path: Path, project: Path) -> None:
+    key = "sk-proj-" + "Z9" * 20
+    store = await Store.open(tmp_path / "secret.db", redact=Redactor([key]))
+    try:
+        tasks = await open_tasks(store, project)
+        await tasks.add(f"rotate {key}", description=f"old key {key}", criteria=[f"not {key}"])
+        await tasks.edit("T1", TaskEdit(notes=f"tried {key}", check=f"curl -H {key} x"))
+    finally:
+        await store.close()
+    for part in (tmp_path / "secret.db").parent.glob("secret.db*"):
+        assert key.encode() not in part.read_bytes()
