@@ -12,7 +12,8 @@ from pydantic import ValidationError
 
 from penguin_tui.bus import EventBus
 from penguin_tui.checkpoints.service import CheckpointService
-from penguin_tui.config import DataPaths, Redactor, Settings, data_paths, load_settings
+from penguin_tui.config import DataPaths, Settings, data_paths, load_settings
+from penguin_tui.config.paths import project_directory
 from penguin_tui.config.secrets import SecretFreeEnvironment
 from penguin_tui.config.settings import PROJECT_CONFIG, describe_setting_error, read_layer
 from penguin_tui.engine.chat import ChatEngine, TargetResolver, default_targets
@@ -46,18 +47,8 @@ class Runtime:
         await self.store.close()
 
 
-def project_directory(directory: str | Path | None) -> Path:
-    path = Path(directory or ".").expanduser()
-    if not path.exists():
-        raise ConfigError(f"the project directory {path} does not exist")
-    if not path.is_dir():
-        raise ConfigError(f"{path} is not a directory; give the project's folder")
-    return path.resolve()
-
-
 async def open_store(paths: DataPaths, settings: Settings) -> Store:
-    redactor = Redactor.from_environment(extra_names=settings.secret_env_vars)
-    return await Store.open(paths.database, redact=redactor)
+    return await Store.open_data_store(paths, settings)
 
 
 def _permission_layer(path: Path) -> PermissionSettings:

@@ -30,7 +30,7 @@ def _entry_json(entry: AuditEntry) -> dict[str, object]:
 
 
 async def _audit(options: argparse.Namespace) -> ExitCode:
-    from penguin_tui.runtime import project_directory
+    from penguin_tui.config.paths import project_directory
 
     store = await open_data_store()
     try:
@@ -74,7 +74,8 @@ def check_arguments(tool: str, args: list[str]) -> dict[str, object]:
 
 
 async def _check(options: argparse.Namespace) -> ExitCode:
-    from penguin_tui.runtime import load_policy, project_directory
+    from penguin_tui.config.paths import project_directory
+    from penguin_tui.runtime import load_policy
 
     project_dir = project_directory(options.directory)
     policy = load_policy(data_paths(), project_dir)

@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import logging
 from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from penguin_tui.cli.exit_codes import ExitCode, fail
@@ -53,11 +54,12 @@ def run_at_edge(command: Callable[[], Coroutine[Any, Any, ExitCode]]) -> ExitCod
         return fail(f"unexpected error: {type(error).__name__}: {error}{where}")
 
 
-async def open_data_store() -> Store:
-    """The store, for the commands that only read it (sessions, audit)."""
+async def open_data_store(project_dir: Path | None = None) -> Store:
+    """The store, for the commands that need no checkpoints or model (sessions, audit,
+    tasks); with the project's folder, its configuration's secrets are redacted too."""
     from penguin_tui.config import load_settings
-    from penguin_tui.runtime import open_store
+    from penguin_tui.store.store import Store
 
     paths = data_paths()
-    settings = load_settings(paths.user_config, None)
-    return await open_store(paths, settings)
+    settings = load_settings(paths.user_config, project_dir)
+    return await Store.open_data_store(paths, settings)

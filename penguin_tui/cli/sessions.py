@@ -31,7 +31,7 @@ def _summary_json(summary: SessionSummary) -> dict[str, Any]:
 
 
 async def _list_sessions(options: argparse.Namespace) -> ExitCode:
-    from penguin_tui.runtime import project_directory
+    from penguin_tui.config.paths import project_directory
 
     store = await open_data_store()
     try:

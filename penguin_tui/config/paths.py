@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from penguin_tui.errors import ConfigError
+
 
 @dataclass(frozen=True)
 class DataPaths:
@@ -69,3 +71,14 @@ def data_paths(environ: dict[str, str] | None = None) -> DataPaths:
         root=Path(platformdirs.user_data_dir("penguin-tui")),
         config_dir=Path(platformdirs.user_config_dir("penguin-tui")),
     )
+
+
+def project_directory(directory: str | Path | None) -> Path:
+    """The project's folder (default: the current one), resolved; a ConfigError when it is
+    missing or not a folder."""
+    path = Path(directory or ".").expanduser()
+    if not path.exists():
+        raise ConfigError(f"the project directory {path} does not exist")
+    if not path.is_dir():
+        raise ConfigError(f"{path} is not a directory; give the project's folder")
+    return path.resolve()

@@ -37,6 +37,7 @@ from penguin_tui.store.usage import UsageLog
 
 if TYPE_CHECKING:
     from penguin_tui.bus.events import Event
+    from penguin_tui.config import DataPaths, Settings
 
 
 def _no_redaction(text: str) -> str:
@@ -75,6 +76,14 @@ class Store:
                 await (await opening).close()
             raise
         return cls(database, redact or _no_redaction)
+
+    @classmethod
+    async def open_data_store(cls, paths: DataPaths, settings: Settings) -> Store:
+        """The user's store, redacting key shapes and the values of the configured secrets."""
+        from penguin_tui.config import Redactor
+
+        redactor = Redactor.from_environment(extra_names=settings.secret_env_vars)
+        return await cls.open(paths.database, redact=redactor)
 
     async def close(self) -> None:
         """Let the writes under way finish, then close the connection and end its thread.
