@@ -49,6 +49,28 @@ def age(seconds: float) -> str:
     return f"{int(seconds // 86400)}d"
 
 
+# A task's status at a glance, in the task pane and in ``tasks list``.
+TASK_GLYPHS = {
+    "todo": "○",
+    "doing": "◐",
+    "blocked": "⊘",
+    "review": "◎",
+    "done": "✓",
+    "failed": "✗",
+    "cancelled": "–",
+}
+
+
+def duration(seconds: float) -> str:
+    """Time spent: ``42s``, ``3m 05s``, ``2h 10m``."""
+    whole = int(seconds)
+    if whole < 60:
+        return f"{whole}s"
+    if whole < 3600:
+        return f"{whole // 60}m {whole % 60:02d}s"
+    return f"{whole // 3600}h {whole % 3600 // 60:02d}m"
+
+
 def size(count: float, *, smallest: Literal["KiB", "MiB"] = "KiB") -> str:
     """Bytes in KiB, MiB or GiB, one decimal: ``2.1 GiB``; from ``smallest`` up (a store of a
     few KiB reads ``0.0 MiB`` beside its quota, not a figure that moves with git's version)."""

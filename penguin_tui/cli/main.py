@@ -57,6 +57,12 @@ def _permissions(options: argparse.Namespace) -> int:
     return permissions_command(options)
 
 
+def _tasks(options: argparse.Namespace) -> int:
+    from penguin_tui.cli.tasks import tasks_command
+
+    return tasks_command(options)
+
+
 def _config(options: argparse.Namespace) -> int:
     from penguin_tui.cli.config import config_command
 
@@ -69,6 +75,7 @@ COMMANDS: dict[str, tuple[Callable[[], argparse.ArgumentParser], Command]] = {
     "sessions": (parsers.sessions_parser, _sessions),
     "checkpoints": (parsers.checkpoints_parser, _checkpoints),
     "branches": (parsers.branches_parser, _branches),
+    "tasks": (parsers.tasks_parser, _tasks),
     "audit": (parsers.audit_parser, _audit),
     "permissions": (parsers.permissions_parser, _permissions),
     "config": (parsers.config_parser, _config),

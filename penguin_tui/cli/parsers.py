@@ -211,3 +211,68 @@ def branches_parser() -> argparse.ArgumentParser:
         help="only show the files that would change and the conflicts foreseen",
     )
     return parser
+
+
+def _task_flags() -> argparse.ArgumentParser:
+    """-C and --json, shared by every tasks command."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "-C", dest="directory", metavar="DIR", help="project directory (default: .)"
+    )
+    common.add_argument("--json", action="store_true", help="print JSON")
+    return common
+
+
+PRIORITIES = ("high", "medium", "low")
+STATUSES = ("todo", "doing", "blocked", "review", "done", "failed", "cancelled")
+
+
+def tasks_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="penguin-tui tasks",
+        description="The project's task plan, shared with the agent: add, list, show, edit, "
+        "finish, cancel, import and export tasks.",
+    )
+    sub = parser.add_subparsers(
+        dest="action", required=True, metavar="add|list|show|edit|done|cancel|import|export"
+    )
+    common = _task_flags()
+    add = sub.add_parser("add", parents=[common], help="add a task; prints its id")
+    add.add_argument("title", metavar="TITLE")
+    add.add_argument("--parent", metavar="ID", help="make it a subtask of ID")
+    add.add_argument("--after", metavar="ID", action="append", help="it waits for ID (repeatable)")
+    add.add_argument("--priority", choices=PRIORITIES, default="medium")
+    add.add_argument("--check", metavar="CMD", help="a command that exits 0 when it is done")
+    add.add_argument("--description", metavar="TEXT")
+    add.add_argument(
+        "--criterion", metavar="TEXT", action="append", help="an acceptance criterion (repeatable)"
+    )
+    listing = sub.add_parser("list", parents=[common], help="the plan as a tree")
+    listing.add_argument("--all", action="store_true", help="done and cancelled tasks too")
+    show = sub.add_parser("show", parents=[common], help="one task, with its history")
+    show.add_argument("id", metavar="ID")
+    edit = sub.add_parser("edit", parents=[common], help="change a task")
+    edit.add_argument("id", metavar="ID")
+    edit.add_argument("--title", metavar="TEXT")
+    edit.add_argument("--description", metavar="TEXT")
+    edit.add_argument("--status", choices=STATUSES)
+    edit.add_argument("--priority", choices=PRIORITIES)
+    edit.add_argument("--after", metavar="ID", action="append", help="add a dependency")
+    edit.add_argument(
+        "--not-after", dest="not_after", metavar="ID", action="append", help="drop a dependency"
+    )
+    edit.add_argument("--parent", metavar="ID", help="move it under ID")
+    edit.add_argument("--check", metavar="CMD", help="its check command ('' removes it)")
+    for name, text in (("done", "mark a task done"), ("cancel", "cancel a task and its subtasks")):
+        action = sub.add_parser(name, parents=[common], help=text)
+        action.add_argument("id", metavar="ID")
+    importing = sub.add_parser(
+        "import", parents=[common], help="add the tasks of a Markdown checklist or a JSON list"
+    )
+    importing.add_argument("file", metavar="FILE")
+    export = sub.add_parser("export", help="print the plan as Markdown or JSON")
+    export.add_argument(
+        "-C", dest="directory", metavar="DIR", help="project directory (default: .)"
+    )
+    export.add_argument("--format", choices=("md", "json"), default="md")
+    return parser

@@ -23,6 +23,7 @@ from penguin_tui.tasks.model import (
     normal_id,
 )
 from penguin_tui.tasks.records import Statements, TaskRecords
+from penguin_tui.tasks.transfer import PlannedTask
 
 MAX_TITLE = 200
 
@@ -140,6 +141,39 @@ class TaskService:
         self._refuse_cycles(plan)
         await self._commit(plan, [TaskChange(task.id, actor, "created", now)], actor, now)
         return self.tasks[task.id]
+
+    async def import_plan(self, planned: Sequence[PlannedTask], source: str) -> dict[str, str]:
+        """Create an imported plan's tasks (parents first) with new ids, all in one
+        transaction; returns which key of the file became which id. Their checks are not
+        trusted until the user confirms them."""
+        number = max([await self.records.last_number(), *(t.number for t in self.tasks.values())])
+        now = self.clock()
+        new_ids = {item.key: f"T{number + i}" for i, item in enumerate(planned, start=1)}
+        plan = dict(self.tasks)
+        for item in planned:
+            task = Task(
+                id=new_ids[item.key],
+                title=_title(item.title),
+                status=item.status,
+                priority=item.priority,
+                description=item.description,
+                criteria=item.criteria,
+                parent=new_ids[item.parent_key] if item.parent_key else None,
+                after=tuple(new_ids[k] for k in item.after_keys),
+                check=item.check,
+                check_trusted=False,
+                created_by=Actor.USER,
+                created_at=now,
+                updated_at=now,
+            )
+            plan[task.id] = task
+        self._refuse_cycles(plan)
+        lines = [
+            TaskChange(new_ids[item.key], Actor.USER, f"imported from {source} ({item.key})", now)
+            for item in planned
+        ]
+        await self._commit(plan, lines, Actor.USER, now)
+        return new_ids
 
     async def edit(self, task_id: str, edit: TaskEdit, actor: Actor = Actor.USER) -> Task:
         """Change a task's fields; a change that says nothing new is no change."""
