@@ -43,7 +43,9 @@ def _task_json(service: TaskService, task: Task) -> dict[str, object]:
     return to_json({task.id: task}, set(service.ready()) & {task.id})[0]
 
 
-def _line(service: TaskService, task: Task, depth: int, ready: set[str]) -> str:
+def _line(
+    service: TaskService, task: Task, depth: int, ready: set[str], children: dict[str, list[str]]
+) -> str:
     """One row of the tree: glyph, id, title, then what matters about it."""
     from penguin_tui.tasks import graph
 
@@ -52,13 +54,13 @@ def _line(service: TaskService, task: Task, depth: int, ready: set[str]) -> str:
         notes.append(task.priority.value)
     if task.id in ready:
         notes.append("ready")
-    waiting = graph.why_waiting(service.tasks, task.id)
+    waiting = graph.why_waiting(service.tasks, task.id, children)
     if waiting:
         notes.append(waiting)
-    if graph.children_of(service.tasks).get(task.id):
-        done = graph.progress(service.tasks, task.id)
+    if children.get(task.id):
+        done = graph.progress(service.tasks, task.id, children)
         notes.append(f"{done.done}/{done.total} done")
-    spent = graph.spend(service.tasks, task.id)
+    spent = graph.spend(service.tasks, task.id, children)
     if spent.input_tokens or spent.output_tokens:
         notes.append(
             f"{tokens(spent.input_tokens + spent.output_tokens)} tok {money(spent.cost_usd)}"
@@ -89,9 +91,9 @@ async def _list(options: argparse.Namespace) -> ExitCode:
             task, depth = stack.pop()
             if not options.all and not _shown(task):
                 continue
-            print(_line(service, task, depth, ready))
+            print(_line(service, task, depth, ready, children))
             stack.extend((plan[c], depth + 1) for c in reversed(children.get(task.id, [])))
-        progress = graph.progress(plan)
+        progress = graph.progress(plan, None, children)
         hidden = "" if options.all else "; done and cancelled tasks hidden (--all shows them)"
         print(f"{progress.done}/{progress.total} done{hidden}")
     return ExitCode.OK

@@ -53,30 +53,28 @@ def waits_for(tasks: Tasks, task_id: str, children: Mapping[str, list[str]]) -> 
 
 def find_cycle(tasks: Tasks) -> list[str] | None:
     """A loop in the waits-for relation, as ids with the first repeated at the end
-    (``["T1", "T3", "T1"]``), or None. Depth-first, in id order, so the answer is stable."""
+    (``["T1", "T3", "T1"]``), or None. Depth-first, in id order, so the answer is stable; with
+    a stack of its own, so a chain of thousands of tasks is no deeper for Python."""
     children = children_of(tasks)
-    state: dict[str, int] = {}  # 1: on the current path, 2: explored
-    path: list[str] = []
-
-    def visit(task_id: str) -> list[str] | None:
-        state[task_id] = 1
-        path.append(task_id)
-        for other in waits_for(tasks, task_id, children):
-            if state.get(other) == 1:
+    explored: set[str] = set()
+    for root in sorted(tasks, key=task_number):
+        if root in explored:
+            continue
+        path, on_path = [root], {root}
+        stack = [iter(waits_for(tasks, root, children))]
+        while stack:
+            other = next(stack[-1], None)
+            if other is None:
+                stack.pop()
+                done = path.pop()
+                on_path.discard(done)
+                explored.add(done)
+            elif other in on_path:
                 return [*path[path.index(other) :], other]
-            if other not in state:
-                cycle = visit(other)
-                if cycle is not None:
-                    return cycle
-        path.pop()
-        state[task_id] = 2
-        return None
-
-    for task_id in sorted(tasks, key=task_number):
-        if task_id not in state:
-            cycle = visit(task_id)
-            if cycle is not None:
-                return cycle
+            elif other not in explored:
+                path.append(other)
+                on_path.add(other)
+                stack.append(iter(waits_for(tasks, other, children)))
     return None
 
 
@@ -107,12 +105,14 @@ def next_to_run(tasks: Tasks, skip: Iterable[str] = ()) -> Task | None:
     return min(ready, key=pick_order) if ready else None
 
 
-def why_waiting(tasks: Tasks, task_id: str) -> str | None:
+def why_waiting(
+    tasks: Tasks, task_id: str, children: Mapping[str, list[str]] | None = None
+) -> str | None:
     """Why a to-do task is not ready, in a few words (None when it is ready or not to do)."""
     task = tasks[task_id]
     if task.status is not TaskStatus.TODO:
         return None
-    if children_of(tasks).get(task_id):
+    if (children_of(tasks) if children is None else children).get(task_id):
         return "done when its subtasks are"
     holding = [d for d in dependencies(tasks, task_id) if not tasks[d].status.finished]
     if not holding:
@@ -125,9 +125,11 @@ def cancelled_dependencies(tasks: Tasks, task_id: str) -> list[str]:
     return [d for d in dependencies(tasks, task_id) if tasks[d].status is TaskStatus.CANCELLED]
 
 
-def subtree(tasks: Tasks, task_id: str) -> Iterator[str]:
+def subtree(
+    tasks: Tasks, task_id: str, children: Mapping[str, list[str]] | None = None
+) -> Iterator[str]:
     """The task and all its subtasks, depth first, in id order."""
-    children = children_of(tasks)
+    children = children_of(tasks) if children is None else children
     stack = [task_id]
     seen: set[str] = set()
     while stack:
@@ -139,19 +141,21 @@ def subtree(tasks: Tasks, task_id: str) -> Iterator[str]:
         stack.extend(reversed(children.get(current, [])))
 
 
-def spend(tasks: Tasks, task_id: str) -> Spend:
+def spend(tasks: Tasks, task_id: str, children: Mapping[str, list[str]] | None = None) -> Spend:
     """What a task and its whole subtree cost (dollars None when a part is unpriced)."""
     total = Spend()
-    for member in subtree(tasks, task_id):
+    for member in subtree(tasks, task_id, children):
         total = total + Spend.of(tasks[member])
     return total
 
 
-def progress(tasks: Tasks, task_id: str | None = None) -> Progress:
+def progress(
+    tasks: Tasks, task_id: str | None = None, children: Mapping[str, list[str]] | None = None
+) -> Progress:
     """Finished leaves of a subtree (or of the whole plan) over its leaves, cancelled ones left
     out of both counts."""
-    children = children_of(tasks)
-    members = list(subtree(tasks, task_id)) if task_id is not None else list(tasks)
+    children = children_of(tasks) if children is None else children
+    members = list(subtree(tasks, task_id, children)) if task_id is not None else list(tasks)
     leaves = [tasks[m] for m in members if not children.get(m)]
     counted = [t for t in leaves if t.status is not TaskStatus.CANCELLED]
     return Progress(sum(t.status is TaskStatus.DONE for t in counted), len(counted))

@@ -231,7 +231,12 @@ class TaskService:
 
     def _edited(self, old: Task, edit: TaskEdit, actor: Actor) -> Task:
         after = [a for a in old.after if a not in {normal_id(r) for r in edit.remove_after}]
-        after += [a for a in self._known(edit.add_after, old.id) if a not in after]
+        added = self._known(edit.add_after, old.id)
+        below = set(graph.subtree(self.tasks, old.id))
+        for task_id in added:
+            if task_id in below:
+                raise TaskError(f"{old.id} cannot come after its own subtask {task_id}")
+        after += [a for a in added if a not in after]
         parent = old.parent
         if edit.clear_parent:
             parent = None

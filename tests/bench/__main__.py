@@ -24,6 +24,7 @@ from tests.bench import (
     startup,
     startup_tmux,
     streaming,
+    tasks_cli,
     version,
 )
 from tests.bench.results import CHECKPOINTS, Section, failed_section
@@ -79,6 +80,7 @@ BENCHMARKS = (
     "resume",
     "checkpoints",
     "checkpoint-cli",
+    "tasks",
 )
 # Run by "checkpoints" too: on its own it measures only `penguin-tui checkpoints create`.
 ONLY_ON_REQUEST = ("checkpoint-cli",)
@@ -131,6 +133,14 @@ def run(plan: Plan, only: list[str]) -> list[Section]:
             "Headless run",
             [f"headless run, {name}, vs importing litellm" for name in headless.CASE_NAMES],
             lambda: [headless.run(runs, progress)],
+        )
+    if "tasks" in only:
+        runs = max(3, plan.version_runs // 4)
+        progress(f"tasks list: {runs} runs of each command")
+        sections += _guarded(
+            "Tasks list",
+            ["tasks list --json on 2,000 tasks vs importing litellm"],
+            lambda: [tasks_cli.run(runs, progress)],
         )
     if "version" in only:
         progress(f"--version: {plan.version_runs} runs")

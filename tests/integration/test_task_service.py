@@ -160,3 +160,13 @@ async def test_a_secret_in_a_task_never_reaches_the_database(tmp_path: Path, pro
         await store.close()
     for part in (tmp_path / "secret.db").parent.glob("secret.db*"):
         assert key.encode() not in part.read_bytes()
+
+
+async def test_a_task_after_its_own_subtask_is_refused_in_those_words(
+    store: Store, project: Path
+) -> None:
+    tasks = await open_tasks(store, project)
+    await tasks.add("release")
+    await tasks.add("build", parent="T1")
+    with pytest.raises(TaskError, match="T1 cannot come after its own subtask T2"):
+        await tasks.edit("T1", TaskEdit(add_after=("T2",)))
