@@ -5,6 +5,7 @@ The CLI, the TUI and the tests all start here, so they drive the very same servi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,8 @@ from penguin_tui.engine.tool_runner import ToolRunner
 from penguin_tui.engine.tools.base import ToolContext, ToolLimits
 from penguin_tui.errors import CheckpointError, ConfigError, ProjectLockedError
 from penguin_tui.store import Project, Store
+from penguin_tui.tasks.model import Task, TaskError
+from penguin_tui.tasks.service import TaskService
 
 
 @dataclass
@@ -38,6 +41,8 @@ class Runtime:
     checkpoints: CheckpointService | None = None
     # Why checkpoints are off or read-only, as one line for the user (empty when all is well).
     checkpoint_notice: str = ""
+    # The project's task plan, which the agent's task tools change too.
+    tasks: TaskService | None = None
 
     async def close(self) -> None:
         await self.engine.wait_idle()
@@ -74,16 +79,32 @@ async def make_tool_runner(
     project: Project,
     project_dir: Path,
     environment: SecretFreeEnvironment,
+    tasks: TaskService | None = None,
 ) -> ToolRunner:
+    """The engine's tool runner: the permissions, and the context the tools run in (with the
+    task plan, whose lookup also tells the policy who created a task)."""
     policy = load_policy(paths, project_dir)
     for tool, pattern, action in await store.permission_rules(project.id):
         policy.session_rules.append(Rule(tool=tool, pattern=pattern, action=Action(action)))
+    if tasks is not None:
+        policy.find_task = _task_lookup(tasks)
     context = ToolContext(
         project_root=project_dir,
         environment=environment,
         limits=ToolLimits(shell_timeout_s=settings.agent.shell_timeout_s),
+        tasks=tasks,
     )
     return ToolRunner(store, bus, policy, context, project.id)
+
+
+def _task_lookup(tasks: TaskService) -> Callable[[str], Task | None]:
+    def find(task_id: str) -> Task | None:
+        try:
+            return tasks.get(task_id)
+        except TaskError:
+            return None
+
+    return find
 
 
 async def open_checkpoints(
@@ -142,8 +163,9 @@ async def open_runtime(
     try:
         bus = EventBus(sink=store, first_seq=await store.max_event_seq() + 1)
         project = await store.ensure_project(project_dir)
+        tasks = await TaskService.open(store, project.id)
         tools = await make_tool_runner(
-            store, bus, settings, paths, project, project_dir, environment
+            store, bus, settings, paths, project, project_dir, environment, tasks
         )
         checkpoints, notice = await open_checkpoints(
             store, bus, settings, project, paths, environment, read_only_ok=read_only_ok
@@ -162,4 +184,6 @@ async def open_runtime(
             engine.read_only = notice
         else:
             engine.hooks = checkpoints
-    return Runtime(paths, settings, store, bus, engine, project_dir, recovered, checkpoints, notice)
+    return Runtime(
+        paths, settings, store, bus, engine, project_dir, recovered, checkpoints, notice, tasks
+    )

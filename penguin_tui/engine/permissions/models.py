@@ -50,6 +50,7 @@ class ToolKind(StrEnum):
     READ = "read"
     EDIT = "edit"
     SHELL = "shell"
+    TASKS = "tasks"  # the project's task plan, not its files
 
 
 TOOL_KINDS: dict[str, ToolKind] = {
@@ -59,6 +60,9 @@ TOOL_KINDS: dict[str, ToolKind] = {
     "write_file": ToolKind.EDIT,
     "edit_file": ToolKind.EDIT,
     "run_shell": ToolKind.SHELL,
+    "task_list": ToolKind.TASKS,
+    "task_create": ToolKind.TASKS,
+    "task_update": ToolKind.TASKS,
 }
 
 

@@ -1,13 +1,14 @@
 """The permission policy: allow, ask or deny for every tool call of the agent.
 
 Precedence, from the top: deny rules; the caps (outside the project, ``.git/``, penguin-tui's
-data, unknown tools — at least ask); the strictest matching rule; the mode's default. A
+data, unknown tools, cancelling or renaming a task the user created — at least ask); the
+strictest matching rule; the mode's default. A
 project's config can tighten but never grant: its allow rules and a looser mode are ignored.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from penguin_tui.engine.permissions.models import (
@@ -23,6 +24,11 @@ from penguin_tui.engine.permissions.models import (
 from penguin_tui.engine.permissions.paths import ProjectPaths, can_name_a_file, shown_path
 from penguin_tui.engine.permissions.rules import RuleBook, RuleSource, SourcedRule
 from penguin_tui.engine.permissions.shell_check import ShellJudge
+from penguin_tui.tasks.model import Actor, Task, TaskError, TaskStatus, normal_id
+
+# Finds a task of the project's plan by id (None when there is none): who created a task
+# decides whether the agent may cancel or rename it without asking.
+TaskLookup = Callable[[str], Task | None]
 
 _EDIT_TOOLS = frozenset(tool for tool, kind in TOOL_KINDS.items() if kind is ToolKind.EDIT)
 
@@ -30,7 +36,8 @@ _EDIT_TOOLS = frozenset(tool for tool, kind in TOOL_KINDS.items() if kind is Too
 class PermissionPolicy:
     """Decides allow / ask / deny for each tool call from the mode, the rules and the caps.
 
-    ``session_rules`` is the live list the UI appends to ("allow always in this session").
+    ``session_rules`` is the live list the UI appends to ("allow always in this session");
+    ``find_task`` reads the project's task plan (set when there is one).
     """
 
     def __init__(
@@ -44,6 +51,7 @@ class PermissionPolicy:
         self.project = project
         self.paths = ProjectPaths(project_root, protected)
         self.session_rules: list[Rule] = []
+        self.find_task: TaskLookup | None = None
         project_rules = project.rules if project is not None else []
         self.ignored_rules: tuple[Rule, ...] = tuple(
             rule for rule in project_rules if rule.action is Action.ALLOW
@@ -108,6 +116,8 @@ class PermissionPolicy:
             return ShellJudge(self.mode, self.mode_label, rules, self.paths, judge_file).check(
                 command
             )
+        if kind is ToolKind.TASKS:
+            return self._judge_task(tool, args, rules)
         path = args.get("path", ".")
         if not isinstance(path, str):
             return Decision(Action.ASK, f"{tool} was called with a path that is not text")
@@ -143,6 +153,51 @@ class PermissionPolicy:
         if checked.concern_for(writing=writing) is None:
             return base
         return strictest([Decision(Action.ASK, checked.reason_for(writing=writing)), base])
+
+    def _judge_task(self, tool: str, args: Mapping[str, object], rules: RuleBook) -> Decision:
+        """The agent's changes to the task plan are allowed (denied in read-only); cancelling
+        or renaming a task the user created is a cap: at least asked. Rules match the task id."""
+        task_id = args.get("id")
+        rule = rules.strongest({tool}, [task_id if isinstance(task_id, str) else ""])
+        if tool == "task_list":
+            return (
+                rule.decision()
+                if rule
+                else Decision(Action.ALLOW, f"{self.mode_label}: reading the task plan is allowed")
+            )
+        if self.mode is Mode.READ_ONLY and (rule is None or rule.rule.action is not Action.DENY):
+            return Decision(Action.DENY, f"{self.mode_label}: changes to the task plan are denied")
+        allowed = Decision(Action.ALLOW, f"{self.mode_label}: the agent's task changes are allowed")
+        base = rule.decision() if rule else allowed
+        concern = self._users_task_concern(args) if tool == "task_update" else None
+        if concern is None:
+            return base
+        return strictest([Decision(Action.ASK, concern), base])
+
+    def _users_task_concern(self, args: Mapping[str, object]) -> str | None:
+        """Why this task_update needs the user: it cancels or renames a task the user
+        created (or one the plan cannot show, which is treated as the user's)."""
+        cancels = args.get("status") == TaskStatus.CANCELLED.value
+        renames = args.get("title") is not None
+        if not (cancels or renames):
+            return None
+        raw_id = args.get("id")
+        try:
+            task_id = normal_id(raw_id) if isinstance(raw_id, str) else None
+        except TaskError:
+            task_id = None
+        task = self.find_task(task_id) if task_id and self.find_task else None
+        if task is not None:
+            if task.created_by is Actor.AGENT:
+                return None
+            cancels = cancels and task.status is not TaskStatus.CANCELLED
+            renames = renames and " ".join(str(args["title"]).split()) != task.title
+            if not (cancels or renames):
+                return None
+        what = "cancelling" if cancels else "renaming"
+        if task is None:
+            return f"{what} task {raw_id}, not found in the plan: asked in every mode"
+        return f"{what} {task.id}, a task the user created: asked in every mode"
 
     def _mode_default(self, kind: ToolKind) -> Decision:
         label = self.mode_label

@@ -30,6 +30,7 @@ from penguin_tui.config.secrets import SecretFreeEnvironment
 from penguin_tui.engine.tools.environment import agent_environment
 from penguin_tui.errors import ToolError
 from penguin_tui.printable import printable
+from penguin_tui.tasks.service import TaskService
 
 __all__ = [
     "Tool",
@@ -128,11 +129,13 @@ class ToolLimits(BaseModel):
 @dataclass(frozen=True)
 class ToolContext:
     """Where and how tools run: the project root, the environment without secrets that every
-    program a tool starts derives its own from, the limits."""
+    program a tool starts derives its own from, the limits, and the project's task plan (None
+    where there is none: the task tools then say so)."""
 
     project_root: Path
     environment: SecretFreeEnvironment
     limits: ToolLimits = field(default_factory=ToolLimits)
+    tasks: TaskService | None = None
 
     @property
     def env(self) -> dict[str, str]:

@@ -13,6 +13,7 @@ from penguin_tui.engine.tools.list_files import ListFilesTool
 from penguin_tui.engine.tools.read_file import ReadFileTool
 from penguin_tui.engine.tools.run_shell import RunShellTool
 from penguin_tui.engine.tools.search import SearchTool
+from penguin_tui.engine.tools.task_tools import TaskCreateTool, TaskListTool, TaskUpdateTool
 from penguin_tui.engine.tools.write_file import WriteFileTool
 
 _TOOLS: tuple[Tool[Any], ...] = (
@@ -22,6 +23,9 @@ _TOOLS: tuple[Tool[Any], ...] = (
     WriteFileTool(),
     EditFileTool(),
     RunShellTool(),
+    TaskListTool(),
+    TaskCreateTool(),
+    TaskUpdateTool(),
 )
 
 ALL_TOOLS: Mapping[str, Tool[Any]] = MappingProxyType({tool.name: tool for tool in _TOOLS})

@@ -13,7 +13,17 @@ from .helpers import call, write
 def test_schemas_are_openai_functions() -> None:
     schemas = tool_schemas()
     names = [schema["function"]["name"] for schema in schemas]
-    assert names == ["read_file", "list_files", "search", "write_file", "edit_file", "run_shell"]
+    assert names == [
+        "read_file",
+        "list_files",
+        "search",
+        "write_file",
+        "edit_file",
+        "run_shell",
+        "task_list",
+        "task_create",
+        "task_update",
+    ]
     assert set(names) == set(ALL_TOOLS)
     for schema in schemas:
         assert schema["type"] == "function"
@@ -54,7 +64,8 @@ async def test_unknown_tool_lists_the_known_ones(ctx: ToolContext) -> None:
     assert result.status == "error"
     assert result.output == (
         "Error: unknown tool 'delete_everything'; the available tools are: read_file, "
-        "list_files, search, write_file, edit_file, run_shell"
+        "list_files, search, write_file, edit_file, run_shell, task_list, task_create, "
+        "task_update"
     )
 
 
