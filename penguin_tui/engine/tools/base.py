@@ -22,7 +22,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, ClassVar, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -30,7 +30,9 @@ from penguin_tui.config.secrets import SecretFreeEnvironment
 from penguin_tui.engine.tools.environment import agent_environment
 from penguin_tui.errors import ToolError
 from penguin_tui.printable import printable
-from penguin_tui.tasks.service import TaskService
+
+if TYPE_CHECKING:
+    from penguin_tui.tasks.service import TaskService
 
 __all__ = [
     "Tool",

@@ -8,7 +8,7 @@ with the one-line reason.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
@@ -31,8 +31,10 @@ from penguin_tui.tasks.model import (
     normal_id,
     task_number,
 )
-from penguin_tui.tasks.service import TaskService
 from penguin_tui.words import plural
+
+if TYPE_CHECKING:
+    from penguin_tui.tasks.service import TaskService
 
 # Spelled out (not the enums) so the schema the model reads holds the values inline.
 StatusName = Literal["todo", "doing", "blocked", "review", "done", "failed", "cancelled"]
