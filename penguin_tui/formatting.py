@@ -18,6 +18,7 @@ from penguin_tui.words import counted
 
 if TYPE_CHECKING:
     from penguin_tui.checkpoints.model import Checkpoint, RevertMode
+    from penguin_tui.tasks.plane import TaskDifference
 
 # -- figures ---------------------------------------------------------------------------------
 
@@ -257,6 +258,9 @@ class RevertPreviewShown(Protocol):
     @property
     def only_in_safety(self) -> Collection[str]: ...
 
+    @property
+    def tasks(self) -> Sequence[TaskDifference]: ...
+
     def note(self, path: str) -> str: ...
 
 
@@ -290,4 +294,10 @@ def revert_preview_lines(preview: RevertPreviewShown, layout: Layout) -> list[Li
             lines += message_rows(leaving, layout)
         else:
             lines.append((Span("no message leaves the branch", Tone.STRONG),))
+    if preview.mode.tasks:
+        if preview.tasks:
+            lines.append((Span(counted(len(preview.tasks), "task", "change") + ":", Tone.STRONG),))
+            lines += [(Span("  " + difference.line()),) for difference in preview.tasks]
+        else:
+            lines.append((Span("no task changes", Tone.STRONG),))
     return lines

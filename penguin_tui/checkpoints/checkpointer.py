@@ -19,6 +19,8 @@ from penguin_tui.disk_limits import of_os_error
 from penguin_tui.errors import PenguinError
 from penguin_tui.printable import printable
 from penguin_tui.store import Store
+from penguin_tui.tasks.plane import TaskPlane
+from penguin_tui.tasks.records import TaskRecords
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,8 @@ class Checkpointer:
         files, added, removed = await self._keep_and_count(parent.tree if parent else None, snap)
         path = await self.store.message_path(branch.head_message_id)
         usage = await self.records.usage_of([message.id for message in path])
+        session = await self.store.get_session(session_id)
+        plane = TaskPlane(await TaskRecords(self.store, session.project_id).load())
         checkpoint_id, statements = self.records.add_statements(
             session_id=session_id,
             branch=branch_name,
@@ -123,6 +127,7 @@ class Checkpointer:
             lines_removed=removed,
             skipped=[(printable(s.path), s.reason) for s in snap.skipped],
             snapshot_ms=snap.elapsed_ms,
+            tasks=plane.to_json(),
         )
         return PreparedCheckpoint(checkpoint_id, statements)
 

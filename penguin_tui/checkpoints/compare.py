@@ -9,7 +9,10 @@ from penguin_tui.checkpoints.checkpointer import Checkpointer
 from penguin_tui.checkpoints.git import EMPTY_TREE
 from penguin_tui.checkpoints.model import Checkpoint, RevertMode
 from penguin_tui.checkpoints.results import Comparison, RevertPreview, Side
+from penguin_tui.checkpoints.task_plane import plane_of
 from penguin_tui.store import Message
+from penguin_tui.tasks.plane import TaskDifference, TaskPlane, differences
+from penguin_tui.tasks.records import TaskRecords
 from penguin_tui.unified_diff import FileDiff, parse_unified
 
 
@@ -60,9 +63,19 @@ class Comparisons:
             shared += 1
         left_messages = tuple(left_path[shared:])
         right_messages = tuple(right_path[shared:])
+        if new is None:
+            session = await self.store.get_session(session_id)
+            new_plane: TaskPlane | None = TaskPlane(
+                await TaskRecords(self.store, session.project_id).load()
+            )
+        else:
+            new_plane = TaskPlane.from_json(new.tasks)
+        old_plane = TaskPlane.from_json(old.tasks)
+        tasks = differences(old_plane, new_plane) if old_plane and new_plane else []
         return Comparison(
             old=old,
             new=new,
+            tasks=tuple(tasks),
             files=tuple(parse_unified(patch)),
             left=Side(
                 _describe(old),
@@ -81,8 +94,10 @@ class Comparisons:
     ) -> RevertPreview:
         """Exactly which files change and which messages leave the branch, before a revert."""
         target = await self.records.get(checkpoint_id, session_id)
+        tasks = await self._tasks_changing(session_id, target) if mode.tasks else ()
         if not mode.code:
-            return RevertPreview(target, mode, (), tuple(await self._leaving(session_id, target)))
+            leaving = await self._leaving(session_id, target) if mode.conversation else []
+            return RevertPreview(target, mode, (), tuple(leaving), tasks=tasks)
         tree = await self._working_tree_alone(session_id)
         position = await self.checkpointer.position(session_id)
         before = position.tree if position else EMPTY_TREE  # the last checkpoint's files
@@ -104,7 +119,16 @@ class Comparisons:
             deleted=frozenset(path for path, entry in changes if entry is None),
             only_in_safety=frozenset(unsaved),
             created_since=frozenset(created),
+            tasks=tasks,
         )
+
+    async def _tasks_changing(
+        self, session_id: str, target: Checkpoint
+    ) -> tuple[TaskDifference, ...]:
+        """How the project's tasks change when ``target``'s plane is put back."""
+        session = await self.store.get_session(session_id)
+        now = TaskPlane(await TaskRecords(self.store, session.project_id).load())
+        return tuple(differences(now, plane_of(target)))
 
     async def _leaving(self, session_id: str, target: Checkpoint) -> list[Message]:
         """The messages a revert of the conversation to ``target`` takes out of the branch."""

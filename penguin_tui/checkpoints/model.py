@@ -19,19 +19,55 @@ class CheckpointKind(StrEnum):
 
 
 class RevertMode(StrEnum):
-    """What a revert (or merge, for undo) moves: the code, the conversation, or both."""
+    """What a revert (or merge, for undo) moves: any of the code, the conversation and the
+    tasks. ``both`` is the code and the conversation; ``all`` is the three."""
 
     CODE = "code"
     CONVERSATION = "conversation"
     BOTH = "both"
+    TASKS = "tasks"
+    CODE_AND_TASKS = "code+tasks"
+    CONVERSATION_AND_TASKS = "conversation+tasks"
+    ALL = "all"
 
     @property
     def code(self) -> bool:
-        return self is not RevertMode.CONVERSATION
+        return self in (RevertMode.CODE, RevertMode.BOTH, RevertMode.CODE_AND_TASKS, RevertMode.ALL)
 
     @property
     def conversation(self) -> bool:
-        return self is not RevertMode.CODE
+        return self in (
+            RevertMode.CONVERSATION,
+            RevertMode.BOTH,
+            RevertMode.CONVERSATION_AND_TASKS,
+            RevertMode.ALL,
+        )
+
+    @property
+    def tasks(self) -> bool:
+        return self in (
+            RevertMode.TASKS,
+            RevertMode.CODE_AND_TASKS,
+            RevertMode.CONVERSATION_AND_TASKS,
+            RevertMode.ALL,
+        )
+
+    @property
+    def parts(self) -> list[str]:
+        """The parts it moves, in the order code, conversation, tasks."""
+        names = ("code", "conversation", "tasks")
+        return [name for name, moved in zip(names, self._flags(), strict=True) if moved]
+
+    def _flags(self) -> tuple[bool, bool, bool]:
+        return (self.code, self.conversation, self.tasks)
+
+    @classmethod
+    def of(cls, *, code: bool, conversation: bool, tasks: bool) -> RevertMode:
+        """The mode that moves exactly these parts (at least one)."""
+        for mode in cls:
+            if mode._flags() == (code, conversation, tasks):
+                return mode
+        raise ValueError("a revert moves at least one of the code, the conversation, the tasks")
 
 
 class OperationKind(StrEnum):

@@ -12,6 +12,7 @@ from penguin_tui.checkpoints.model import Operation, OperationKind, OperationSta
 from penguin_tui.checkpoints.records import LAST_OPERATION
 from penguin_tui.checkpoints.restores import Restorer, undo_detail, undoable
 from penguin_tui.checkpoints.results import OperationResult
+from penguin_tui.checkpoints.task_plane import plane_of, restore_plane_rows
 from penguin_tui.errors import CheckpointError
 
 _BRANCH_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
@@ -35,6 +36,8 @@ class Operations:
     ) -> OperationResult:
         """Go back to a checkpoint's code, conversation or both; undoable."""
         target = await self.records.get(checkpoint_id, session_id)
+        if mode.tasks:
+            plane_of(target)  # refused before anything is done when it kept no tasks
         branch = await self.store.current_branch(session_id)
         before_head = await self.store.branch_head(session_id)
         safety, planned = await self.restorer.safety_then_plan(
@@ -46,6 +49,8 @@ class Operations:
         rows = self.records.move_branch(
             session_id, branch, mode, head=after_head, position_id=target.id
         )
+        if mode.tasks:
+            rows += await restore_plane_rows(self.store, session_id, target, "reverted to")
         rows += self.records.add_operation(
             session_id=session_id,
             kind=OperationKind.REVERT,
@@ -93,6 +98,8 @@ class Operations:
             head=operation.before_head,
             position_id=before.id,
         )
+        if operation.mode.tasks:
+            rows += await restore_plane_rows(self.store, session_id, before, "undone back to")
         rows += self.records.set_operation_state(operation.id, OperationState.UNDONE)
         restored = await self.restorer.commit_and_restore(session_id, rows, planned, None)
         return await self.restorer.announce(
@@ -120,6 +127,8 @@ class Operations:
             head=operation.after_head,
             position_id=target.id,
         )
+        if operation.mode.tasks:
+            rows += await restore_plane_rows(self.store, session_id, target, "redone to")
         detail = {**operation.detail, **undo_detail(planned)}
         rows += self.records.set_operation_state(operation.id, OperationState.DONE, detail)
         restored = await self.restorer.commit_and_restore(session_id, rows, planned, operation.id)

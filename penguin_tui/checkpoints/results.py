@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from penguin_tui.checkpoints.shadow import RestoreResult
     from penguin_tui.checkpoints.trees import FileStat
     from penguin_tui.store import Message, UsageTotals
+    from penguin_tui.tasks.plane import TaskDifference
     from penguin_tui.unified_diff import FileDiff
 
 # What an operation did, as the result and the checkpoint.restored event name it.
@@ -34,6 +35,8 @@ class RevertPreview:
     deleted: frozenset[str] = frozenset()
     only_in_safety: frozenset[str] = frozenset()
     created_since: frozenset[str] = frozenset()
+    # With the tasks: how the plan changes.
+    tasks: tuple[TaskDifference, ...] = ()
 
     def note(self, path: str) -> str:
         """What the revert does to ``path`` beyond its line counts, in the user's words."""
@@ -62,6 +65,8 @@ class Comparison:
     files: tuple[FileDiff, ...]
     left: Side
     right: Side
+    # How the task plane differs (empty when either side kept no tasks).
+    tasks: tuple[TaskDifference, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -110,6 +110,7 @@ def _comparison_json(comparison: Comparison) -> dict[str, object]:
         "totals": {"files": files, "added": added, "removed": removed},
         "left": _side_json(comparison.left),
         "right": _side_json(comparison.right),
+        "tasks": [difference.to_json() for difference in comparison.tasks],
     }
 
 
@@ -140,6 +141,10 @@ async def _diff(options: argparse.Namespace) -> ExitCode:
     print()
     _print_side("left ", comparison.left)
     _print_side("right", comparison.right)
+    if comparison.tasks:
+        print(f"tasks: {plural(len(comparison.tasks), 'task')} differ")
+        for difference in comparison.tasks:
+            print(f"  {difference.line()}")
     return ExitCode.OK
 
 
@@ -147,6 +152,8 @@ def _preview_json(preview: RevertPreview) -> dict[str, object]:
     return {
         "target": preview.target.to_json(),
         "mode": preview.mode.value,
+        "parts": preview.mode.parts,
+        "tasks": [difference.to_json() for difference in preview.tasks],
         "files": [
             {
                 "path": stat.path,
@@ -161,15 +168,28 @@ def _preview_json(preview: RevertPreview) -> dict[str, object]:
     }
 
 
-_MODE_WORDS = {
-    RevertMode.CODE: "the code",
-    RevertMode.CONVERSATION: "the conversation",
-    RevertMode.BOTH: "the code and the conversation",
-}
+_PART_WORDS = {"code": "the code", "conversation": "the conversation", "tasks": "the tasks"}
+
+
+def _mode_words(mode: RevertMode) -> str:
+    """``the code``, ``the code and the tasks``, ``the code, the conversation and the tasks``."""
+    words = [_PART_WORDS[part] for part in mode.parts]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def revert_mode(options: argparse.Namespace) -> RevertMode:
+    """The parts the flags name: --code, --conversation and --tasks add up; --both is the
+    code and the conversation (also with no flag); --all is the three."""
+    code, conversation, tasks = options.code, options.conversation, options.tasks
+    if options.all:
+        code = conversation = tasks = True
+    if options.both or not (code or conversation or tasks):
+        code = conversation = True
+    return RevertMode.of(code=code, conversation=conversation, tasks=tasks)
 
 
 def _print_preview(preview: RevertPreview) -> None:
-    print(f"Revert {_MODE_WORDS[preview.mode]} to {checkpoint_label(preview.target)}")
+    print(f"Revert {_mode_words(preview.mode)} to {checkpoint_label(preview.target)}")
     for line in plain_lines(revert_preview_lines(preview, COMMAND_LINE)):
         print(line)
 
@@ -182,7 +202,7 @@ def _confirmed(question: str) -> bool:
 
 
 async def _revert(options: argparse.Namespace) -> ExitCode:
-    mode = RevertMode(options.mode)
+    mode = revert_mode(options)
     async with open_project(options, write=True) as opened:
         if not options.yes:
             preview = await opened.service.preview_revert(opened.session, options.id, mode)
@@ -200,10 +220,10 @@ async def _revert(options: argparse.Namespace) -> ExitCode:
                 return fail("not reverted; nothing changed")
         result = await opened.service.revert(opened.session, options.id, mode)
     if options.json:
-        dump(result_json(result, mode=mode.value))
+        dump(result_json(result, mode=mode.value, parts=mode.parts))
     else:
         target = checkpoint_label(result.checkpoint)
-        print_result(f"reverted {_MODE_WORDS[mode]} to {target} on {result.branch}", result)
+        print_result(f"reverted {_mode_words(mode)} to {target} on {result.branch}", result)
         print("`penguin-tui checkpoints undo` takes it back")
     return ExitCode.OK
 

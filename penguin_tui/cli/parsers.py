@@ -158,20 +158,20 @@ def checkpoints_parser() -> argparse.ArgumentParser:
     diff.add_argument("new", metavar="B", nargs="?", help="checkpoint id (default: working tree)")
     diff.add_argument("--stat", action="store_true", help="per-file +/- counts and a total")
     revert = sub.add_parser(
-        "revert", parents=[common], help="go back to a checkpoint's code, conversation or both"
+        "revert",
+        parents=[common],
+        help="go back to a checkpoint's code, conversation, tasks, or any of them together",
     )
     revert.add_argument("id", metavar="ID", help="checkpoint id (a unique prefix is enough)")
-    what = revert.add_mutually_exclusive_group()
     for flag, help_text in (
-        ("code", "the code only"),
-        ("conversation", "the conversation only"),
-        ("both", "the code and the conversation (default)"),
+        ("code", "the code (combines with the others)"),
+        ("conversation", "the conversation (combines with the others)"),
+        ("tasks", "the task plan (combines with the others)"),
+        ("both", "the code and the conversation (the default)"),
+        ("all", "the code, the conversation and the tasks"),
     ):
-        what.add_argument(
-            f"--{flag}", dest="mode", action="store_const", const=flag, help=help_text
-        )
+        revert.add_argument(f"--{flag}", action="store_true", help=help_text)
     revert.add_argument("--yes", "-y", action="store_true", help="revert without asking")
-    revert.set_defaults(mode="both")
     sub.add_parser("undo", parents=[common], help="undo the last revert or merge")
     sub.add_parser("redo", parents=[common], help="apply the last undone revert or merge again")
     return parser

@@ -231,6 +231,30 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX task_history_by_task ON task_history(project_id, number, id);
     """,
+    # 7: a revert or merge can move the tasks too: the operations' modes gain the task parts
+    # (SQLite cannot change a CHECK, so the table is copied into a new one).
+    """
+    CREATE TABLE checkpoint_ops_new (
+        id INTEGER PRIMARY KEY,
+        session_id TEXT NOT NULL REFERENCES sessions(id),
+        kind TEXT NOT NULL CHECK (kind IN ('revert', 'merge')),
+        mode TEXT NOT NULL CHECK (mode IN ('code', 'conversation', 'both', 'tasks',
+            'code+tasks', 'conversation+tasks', 'all')),
+        branch TEXT NOT NULL,
+        target_id TEXT NOT NULL,
+        before_id TEXT NOT NULL,
+        before_head TEXT,
+        after_head TEXT,
+        after_tree TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('done', 'undone')),
+        detail TEXT NOT NULL DEFAULT '{}',
+        created_at REAL NOT NULL
+    );
+    INSERT INTO checkpoint_ops_new SELECT * FROM checkpoint_ops;
+    DROP TABLE checkpoint_ops;
+    ALTER TABLE checkpoint_ops_new RENAME TO checkpoint_ops;
+    CREATE INDEX checkpoint_ops_by_session ON checkpoint_ops(session_id, id);
+    """,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Mapping
 from typing import Any
 
 from penguin_tui.store.database import Redact
@@ -154,6 +155,17 @@ class TaskRecords:
             ),
             *self._deps(task),
         ]
+
+    def replace_all(self, tasks: Mapping[str, Task]) -> Statements:
+        """The plan replaced by ``tasks`` (a revert to a checkpoint's plane). The counter only
+        moves forward: a number given since is not given again."""
+        statements: Statements = [
+            ("DELETE FROM task_deps WHERE project_id = ?", (self.project_id,)),
+            ("DELETE FROM tasks WHERE project_id = ?", (self.project_id,)),
+        ]
+        for task in sorted(tasks.values(), key=lambda t: t.number):
+            statements += self.insert(task)
+        return statements
 
     def _deps(self, task: Task) -> Statements:
         return [

@@ -356,3 +356,48 @@ async def test_a_snapshot_that_fails_leaves_no_progress_in_the_browser_title(
             pilot, lambda: "snapshotting" not in str(browser.border_title), what="a clean title"
         )
         assert browser.progress is None
+
+
+async def test_the_revert_question_has_keys_for_the_tasks_and_for_all_three(
+    project: Path,
+) -> None:
+    """t reverts the task plan alone (the files stay); a shows all three parts in the preview."""
+    app = make_app(project, None)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_ready(pilot)
+        assert app.runtime is not None and app.runtime.tasks is not None
+        tasks = app.runtime.tasks
+        await tasks.add("Write the parser")
+        first = await checkpoint_from_keys(pilot, "one task")
+        await tasks.reload()
+        await tasks.add("Test it")
+        (project / "new.py").write_text("x = 1\n", encoding="utf-8")
+        browser = app.workbench.query_one(CheckpointBrowser)
+        await pilot.press("f6")
+        await cursor_to(pilot, browser, first.id)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, RevertScreen), what="the revert")
+        screen = app.screen
+        assert isinstance(screen, RevertScreen)
+        await pilot.press("a")
+        await wait_for(
+            pilot,
+            lambda: screen.preview is not None and screen.preview.mode.value == "all",
+            what="the preview of all three",
+        )
+        await pilot.press("t")
+        await wait_for(
+            pilot,
+            lambda: screen.preview is not None and screen.preview.mode.value == "tasks",
+            what="the preview of the tasks",
+        )
+        assert [d.task_id for d in screen.preview.tasks] == ["T2"]  # type: ignore[union-attr]
+        await pilot.press("y")
+        for _ in range(200):
+            await tasks.reload()
+            if list(tasks.tasks) == ["T1"]:
+                break
+            await pilot.pause(0.05)
+        else:
+            raise AssertionError(f"the tasks were not reverted: {list(tasks.tasks)}")
+        assert (project / "new.py").exists()

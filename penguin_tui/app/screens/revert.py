@@ -21,7 +21,13 @@ if TYPE_CHECKING:
 
 PreviewLoader = Callable[[RevertMode], Awaitable["RevertPreview"]]
 
-MODE_KEYS = {RevertMode.CODE: "c", RevertMode.CONVERSATION: "v", RevertMode.BOTH: "b"}
+MODE_KEYS = {
+    RevertMode.CODE: "c",
+    RevertMode.CONVERSATION: "v",
+    RevertMode.BOTH: "b",
+    RevertMode.TASKS: "t",
+    RevertMode.ALL: "a",
+}
 
 
 def describe_preview(preview: RevertPreview) -> Text:
@@ -41,6 +47,8 @@ class RevertScreen(PreviewQuestion[RevertMode | None]):
         Binding("c", "mode('code')", "Code", id="revert.code"),
         Binding("v", "mode('conversation')", "Conversation", id="revert.conversation"),
         Binding("b", "mode('both')", "Both", id="revert.both"),
+        Binding("t", "mode('tasks')", "Tasks", id="revert.tasks"),
+        Binding("a", "mode('all')", "All three", id="revert.all"),
         Binding("y", "confirm", "Revert", id="revert.confirm"),
         Binding("enter", "confirm", "Revert", id="revert.confirm_enter", show=False),
         Binding("escape,n", "cancel", "Cancel", id="revert.cancel"),
@@ -59,7 +67,9 @@ class RevertScreen(PreviewQuestion[RevertMode | None]):
             yield Static(id="revert-modes")
             with VerticalScroll():
                 yield Static("Loading the preview…", id="revert-preview")
-            yield Label("y revert · c/v/b choose · esc cancel", id="revert-help", classes="-keys")
+            yield Label(
+                "y revert · c/v/b/t/a choose · esc cancel", id="revert-help", classes="-keys"
+            )
 
     def on_mount(self) -> None:
         self._show_modes()
@@ -71,6 +81,8 @@ class RevertScreen(PreviewQuestion[RevertMode | None]):
             RevertMode.CODE: "code",
             RevertMode.CONVERSATION: "conversation",
             RevertMode.BOTH: "both",
+            RevertMode.TASKS: "tasks",
+            RevertMode.ALL: "all three",
         }
         for mode, key in MODE_KEYS.items():
             chosen = mode is self.mode
