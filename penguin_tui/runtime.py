@@ -5,13 +5,13 @@ The CLI, the TUI and the tests all start here, so they drive the very same servi
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from penguin_tui.bus import EventBus
+from penguin_tui.bus import EventBus, TaskCreated, TaskUpdated
 from penguin_tui.checkpoints.service import CheckpointService
 from penguin_tui.config import DataPaths, Settings, data_paths, load_settings
 from penguin_tui.config.paths import project_directory
@@ -97,6 +97,27 @@ async def make_tool_runner(
     return ToolRunner(store, bus, policy, context, project.id)
 
 
+def _task_publisher(
+    tasks: TaskService, bus: EventBus, engine: ChatEngine
+) -> Callable[[Task, bool], Awaitable[None]]:
+    """Each task made or changed goes on the bus (``task.created`` / ``task.updated``), in the
+    session the engine has open (none yet: nobody is listening)."""
+
+    async def publish(task: Task, created: bool) -> None:
+        if engine.session is None:
+            return
+        document = tasks.to_json(task)
+        session_id = engine.session.id
+        event = (
+            TaskCreated(session_id=session_id, task=document)
+            if created
+            else TaskUpdated(session_id=session_id, task=document)
+        )
+        await bus.publish(event)
+
+    return publish
+
+
 def _task_lookup(tasks: TaskService) -> Callable[[str], Task | None]:
     def find(task_id: str) -> Task | None:
         try:
@@ -179,6 +200,7 @@ async def open_runtime(
         await store.close()
         raise
     engine = ChatEngine(store, bus, settings, project, tools, resolve=resolve)
+    tasks.on_change = _task_publisher(tasks, bus, engine)
     if checkpoints is not None:
         if checkpoints.read_only:
             engine.read_only = notice

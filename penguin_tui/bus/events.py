@@ -10,7 +10,7 @@ import functools
 import json
 import time
 from enum import StrEnum
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from pydantic_core import PydanticSerializationError
@@ -272,6 +272,20 @@ class CheckpointFailed(Event):
     message: str
 
 
+class TaskCreated(Event):
+    """A task was added to the project's plan (by the user, the agent or an import)."""
+
+    type: Literal["task.created"] = "task.created"
+    task: dict[str, Any]
+
+
+class TaskUpdated(Event):
+    """A task of the project's plan changed (status, fields, dependencies, its work)."""
+
+    type: Literal["task.updated"] = "task.updated"
+    task: dict[str, Any]
+
+
 class SnapshotProgress(Event):
     """A long snapshot or restore is under way."""
 
@@ -298,6 +312,8 @@ AnyEvent = Annotated[
     | CheckpointCreated
     | CheckpointRestored
     | CheckpointFailed
+    | TaskCreated
+    | TaskUpdated
     | SnapshotProgress
     | ErrorOccurred,
     Field(discriminator="type"),

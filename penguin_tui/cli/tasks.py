@@ -38,9 +38,7 @@ async def open_tasks(options: argparse.Namespace) -> AsyncIterator[TaskService]:
 
 
 def _task_json(service: TaskService, task: Task) -> dict[str, object]:
-    from penguin_tui.tasks.transfer import to_json
-
-    return to_json({task.id: task}, set(service.ready()) & {task.id})[0]
+    return service.to_json(task)
 
 
 def _line(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from enum import StrEnum
 
 from penguin_tui.store.store import Store
@@ -78,6 +78,9 @@ class TaskService:
         self.store = store
         self.clock = clock
         self.tasks: dict[str, Task] = {}
+        # Told of every task made (True) or changed (False) once it is written: the runtime
+        # puts it on the bus, for the task pane and the JSON of a run.
+        self.on_change: Callable[[Task, bool], Awaitable[None]] | None = None
 
     @classmethod
     async def open(cls, store: Store, project_id: str) -> TaskService:
@@ -99,6 +102,18 @@ class TaskService:
 
     def ready(self) -> list[str]:
         return graph.ready_ids(self.tasks)
+
+    def to_json(self, task: Task) -> dict[str, object]:
+        """A task's object as ``tasks list --json`` prints it (and its events carry it)."""
+        from penguin_tui.tasks.transfer import to_json
+
+        kids = graph.children_of(self.tasks)
+        ready = (
+            {task.id}
+            if task.id in self.tasks and graph.is_ready(self.tasks, task.id, kids)
+            else set()
+        )
+        return to_json({task.id: task}, ready)[0]
 
     async def history(self, task_id: str) -> list[TaskChange]:
         return await self.records.history(self.get(task_id).id)
@@ -214,6 +229,8 @@ class TaskService:
         )
         await self.store.transaction(self.records.update(new))
         self.tasks[new.id] = new
+        if self.on_change is not None:
+            await self.on_change(new, False)
 
     # -- the rules --------------------------------------------------------------------------
 
@@ -321,4 +338,8 @@ class TaskService:
         for line in lines:
             statements += self.records.record(line)
         await self.store.transaction(statements)
-        self.tasks = plan
+        before, self.tasks = self.tasks, plan
+        if self.on_change is not None:
+            for task_id, task in sorted(plan.items(), key=lambda item: item[1].number):
+                if before.get(task_id) != task:
+                    await self.on_change(task, task_id not in before)

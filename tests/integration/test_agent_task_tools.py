@@ -59,6 +59,25 @@ text = "Done."
 """
 
 
+def test_each_task_made_or_changed_is_a_task_event_in_the_json_of_the_run(
+    capsys: Captured, project: Path
+) -> None:
+    with run_in_thread(script(PLANNING)) as server:
+        code, events, err = run_agent(capsys, project, server, "--approve", "all", "plan add()")
+    assert code == 0, err
+    task_events = [e for e in events if e["type"].startswith("task.")]
+    assert [(e["type"], e["task"]["id"], e["task"]["status"]) for e in task_events] == [
+        ("task.created", "T1", "todo"),
+        ("task.created", "T2", "todo"),
+        ("task.updated", "T1", "done"),
+    ]
+    created = task_events[1]["task"]
+    assert (created["after"], created["ready"], created["created_by"]) == (["T1"], False, "agent")
+    # Each comes after the call that made it, before that call's result.
+    order = [e["type"] for e in events if e["type"] in ("tool.call", "task.created", "tool.result")]
+    assert order[:3] == ["tool.call", "task.created", "tool.result"]
+
+
 def test_the_agents_tasks_are_in_the_plan_and_its_calls_in_the_audit_log(
     capsys: Captured, project: Path
 ) -> None:
