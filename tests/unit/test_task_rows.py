@@ -1,0 +1,94 @@
+"""What a row of the task pane says: the same things as a row of `penguin-tui tasks list`."""
+
+from __future__ import annotations
+
+from penguin_tui.app.widgets.task_rows import (
+    TaskColours,
+    pane_title,
+    progress_bar,
+    task_details,
+    task_label,
+    task_prompt,
+)
+from penguin_tui.tasks.graph import children_of
+from penguin_tui.tasks.model import (
+    Actor,
+    Criterion,
+    Priority,
+    Progress,
+    Task,
+    TaskChange,
+    TaskStatus,
+)
+
+COLOURS = TaskColours("green", "red", "yellow", "blue", "magenta", "grey50")
+
+PLAN = {
+    "T1": Task("T1", "parser", status=TaskStatus.TODO),
+    "T2": Task(
+        "T2",
+        "tokens",
+        status=TaskStatus.DONE,
+        parent="T1",
+        input_tokens=9000,
+        output_tokens=3400,
+        cost_usd=0.0123,
+        time_s=65,
+    ),
+    "T3": Task("T3", "grammar", parent="T1", priority=Priority.HIGH),
+    "T4": Task("T4", "docs", after=("T3",)),
+    "T5": Task("T5", "old idea", status=TaskStatus.CANCELLED),
+    "T6": Task("T6", "tests", after=("T5",), priority=Priority.LOW),
+}
+
+
+def label(task_id: str, working: bool = False) -> str:
+    return task_label(PLAN, task_id, children_of(PLAN), COLOURS, working=working).plain
+
+
+def test_a_parent_shows_its_subtree_progress_and_cost() -> None:
+    assert label("T1") == "○ T1 parser  1/2 ▰▰▰▱▱ · 12.4k tok $0.0123 · 1m 05s"
+
+
+def test_a_task_says_it_is_ready_or_what_it_waits_for() -> None:
+    assert label("T3") == "○ T3 grammar  high · ready"
+    assert label("T4") == "○ T4 docs  after T3 (todo)"
+
+
+def test_a_cancelled_dependency_no_longer_holds_its_task_and_the_row_says_so() -> None:
+    assert label("T6") == "○ T6 tests  low · ready · T5 cancelled: no longer waits"
+    assert label("T5") == "– T5 old idea"
+
+
+def test_the_task_being_worked_on_is_marked() -> None:
+    assert label("T3", working=True).startswith("▶ ○ T3 grammar")
+
+
+def test_the_title_counts_the_finished_tasks_of_the_project() -> None:
+    assert pane_title(PLAN, children_of(PLAN)) == "Tasks 1/4"
+    assert pane_title({}, {}) == "Tasks · none yet"
+    assert progress_bar(Progress(0, 3)) == "▱▱▱▱▱"
+
+
+def test_details_show_the_work_and_the_history() -> None:
+    task = Task(
+        "T2",
+        "tokens",
+        branch="task/T2",
+        checkpoints=("abcdef123456",),
+        criteria=(Criterion("lexes numbers", True),),
+        input_tokens=10,
+        cost_usd=None,
+    )
+    history = [TaskChange("T2", Actor.AGENT, "status todo → done", 100.0)]
+    text = task_details(task, history, now=160.0)
+    assert "branch task/T2" in text and "checkpoints abcdef12" in text
+    assert "☑ lexes numbers" in text and "10 tokens, n/a" in text
+    assert "1m ago · agent: status todo → done" in text
+
+
+def test_the_prompt_of_work_on_is_the_task() -> None:
+    task = Task("T3", "grammar", description="Write it.", criteria=(Criterion("parses 1+2"),))
+    assert task_prompt(task) == (
+        "Work on task T3: grammar\n\nWrite it.\n\nDone when:\n- parses 1+2"
+    )
