@@ -30,6 +30,7 @@ from penguin_tui.app.controllers.checkpoints import CheckpointsController
 from penguin_tui.app.controllers.conversation import ConversationController
 from penguin_tui.app.controllers.diff_viewer import DiffViewerController
 from penguin_tui.app.controllers.project_watch import ProjectWatchController
+from penguin_tui.app.controllers.tasks import TasksController
 from penguin_tui.app.controllers.turns import TurnsController
 from penguin_tui.app.event_routes import EventRoutes
 from penguin_tui.app.markdown_style import markdown_theme
@@ -111,6 +112,7 @@ class PenguinApp(App[int]):
         self.project_watch = ProjectWatchController(self)
         self.checkpoints = CheckpointsController(self)
         self.diff_viewer = DiffViewerController(self, self.checkpoints)
+        self.tasks = TasksController(self)
         self._subscription: Subscription | None = None
         self._services_closed = False
         # litellm's import on a thread has begun (see start_llm_preload).
@@ -211,6 +213,8 @@ class PenguinApp(App[int]):
         self.runtime = runtime
         self._apply_settings(runtime)
         self._follow_engine(runtime)
+        if runtime.tasks is not None:
+            self.tasks.pane.show_tasks(runtime.tasks.tasks)
         try:
             if self.options.session_id:
                 await runtime.engine.resume(self.options.session_id)
@@ -259,6 +263,7 @@ class PenguinApp(App[int]):
             workbench.query_one(UsagePane),
             workbench.query_one(ChatView),
             self.checkpoints.browser,
+            self.tasks.pane,
             self.project_watch,
             self.checkpoints,
             self.turns,
@@ -489,6 +494,10 @@ class PenguinApp(App[int]):
 
     def action_checkpoint_cherry_pick(self) -> None:
         self.checkpoints.ask_pick_files()
+
+    def action_task(self, name: str) -> None:
+        """A key of the task pane, or its palette command (the pane comes into view)."""
+        self.tasks.act(name)
 
     # -- the diff viewer's keys, from the palette ------------------------------------------
 

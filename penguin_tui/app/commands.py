@@ -11,10 +11,12 @@ key the binding has now, after ``[ui.keys]`` moved it (``app/keymap.py``).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from textual.actions import parse as parse_action
 from textual.app import SystemCommand
 
 from penguin_tui.app.keymap import bindings_by_id, with_keys
@@ -163,6 +165,76 @@ WORKBENCH_COMMANDS: tuple[PaletteCommand, ...] = (
         "checkpoint_cherry_pick",
         ("checkpoints.cherry_pick",),
     ),
+    # -- the task pane -------------------------------------------------------------------------
+    PaletteCommand(
+        "Task: add",
+        "A new task at the top of the plan ({tasks.add})",
+        "task('add')",
+        ("tasks.add",),
+    ),
+    PaletteCommand(
+        "Task: add subtask",
+        "A new subtask of the selected task ({tasks.add_subtask})",
+        "task('add_subtask')",
+        ("tasks.add_subtask",),
+    ),
+    PaletteCommand(
+        "Task: edit",
+        "Title, description, criteria, dependencies, priority, check ({tasks.edit})",
+        "task('edit')",
+        ("tasks.edit",),
+    ),
+    PaletteCommand(
+        "Task: next status",
+        "todo → doing → blocked → review → done → failed ({tasks.status})",
+        "task('status')",
+        ("tasks.status",),
+    ),
+    PaletteCommand(
+        "Task: done", "Mark the selected task done ({tasks.done})", "task('done')", ("tasks.done",)
+    ),
+    PaletteCommand(
+        "Task: cancel or reopen",
+        "Cancel the selected task; on a cancelled one, reopen it ({tasks.cancel})",
+        "task('cancel')",
+        ("tasks.cancel",),
+    ),
+    PaletteCommand(
+        "Task: add dependency",
+        "The selected task comes after another ({tasks.add_dependency})",
+        "task('add_dependency')",
+        ("tasks.add_dependency",),
+    ),
+    PaletteCommand(
+        "Task: remove dependency",
+        "The selected task no longer comes after one ({tasks.remove_dependency})",
+        "task('remove_dependency')",
+        ("tasks.remove_dependency",),
+    ),
+    PaletteCommand(
+        "Task: hide or show done",
+        "Hide the done and cancelled tasks, or show them again ({tasks.hide_finished})",
+        "task('hide_finished')",
+        ("tasks.hide_finished",),
+    ),
+    PaletteCommand(
+        "Task: search",
+        "Show only the tasks whose title holds a text ({tasks.search})",
+        "task('search')",
+        ("tasks.search",),
+    ),
+    PaletteCommand(
+        "Task: work on",
+        "Send a turn whose prompt is the selected task ({tasks.work_on})",
+        "task('work_on')",
+        ("tasks.work_on",),
+    ),
+    PaletteCommand(
+        "Task: details",
+        "The selected task in full: its history, branch and checkpoints ({tasks.details})",
+        "task('details')",
+        ("tasks.details",),
+    ),
     # -- the diff viewer -----------------------------------------------------------------------
     PaletteCommand(
         "Diff: next hunk",
@@ -225,14 +297,25 @@ def key_owners(app: PenguinApp) -> tuple[type[object], ...]:
     from penguin_tui.app.widgets.checkpoints import CheckpointBrowser
     from penguin_tui.app.widgets.diff_pane import DiffPane
     from penguin_tui.app.widgets.diff_view import DiffFileList, DiffView
+    from penguin_tui.app.widgets.task_tree import TaskTree
 
-    return (type(app), WorkbenchScreen, CheckpointBrowser, DiffPane, DiffView, DiffFileList)
+    return (
+        type(app),
+        WorkbenchScreen,
+        CheckpointBrowser,
+        TaskTree,
+        DiffPane,
+        DiffView,
+        DiffFileList,
+    )
 
 
 def workbench_commands(app: PenguinApp) -> Iterable[SystemCommand]:
     """System commands that run the app's own actions, their help naming the live keys."""
     bindings = bindings_by_id(key_owners(app))
     for command in WORKBENCH_COMMANDS:
-        callback: Callable[[], Any] = getattr(app, f"action_{command.action}")
+        # An action may carry its arguments, as a binding's does: ``task('add')``.
+        _, name, arguments = parse_action(command.action)
+        callback: Callable[[], Any] = functools.partial(getattr(app, f"action_{name}"), *arguments)
         help_text = with_keys(command.help, app, bindings, app.remapped_keys)
         yield SystemCommand(command.title, help_text, callback)

@@ -1,5 +1,5 @@
-"""The workbench: chat in the centre, the prompt below it; at the side the checkpoint browser
-and the usage monitor; the diff viewer opens maximised over it all."""
+"""The workbench: chat in the centre, the prompt below it; at the side the task pane, the
+checkpoint browser and the usage monitor; the diff viewer opens maximised over it all."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 SIDE_PANE_MIN_WIDTH = 80
 NARROW_WIDTH = 100
 WIDE_WIDTH = 150
-SIDE_PANES = ("checkpoints", "usage")
+SIDE_PANES = ("tasks", "checkpoints", "usage")
 
 
 def size_classes(width: int) -> list[str]:
@@ -70,6 +70,7 @@ class WorkbenchScreen(Screen[None]):
             show=False,
             priority=True,
         ),
+        Binding("f8", "focus_pane('tasks')", "Tasks", id="focus.tasks", show=False, priority=True),
         Binding("f5", "toggle_maximize", "Maximise", id="pane.maximize", show=False),
         # Priority: the prompt would otherwise take them, and it is nearly always focused.
         Binding("pageup", "chat_page(-1)", "Page up", id="chat.page_up", show=False, priority=True),
@@ -103,15 +104,17 @@ class WorkbenchScreen(Screen[None]):
         self.call_after_refresh(self._mount_panes)
 
     async def _mount_panes(self) -> None:
-        """The checkpoint browser, the usage pane and the diff pane (their modules and
-        pygments load here, after the first frame)."""
+        """The task pane, the checkpoint browser, the usage pane and the diff pane (their
+        modules and pygments load here, after the first frame)."""
         from penguin_tui.app.widgets.checkpoints import CheckpointBrowser
         from penguin_tui.app.widgets.diff_pane import DiffPane
+        from penguin_tui.app.widgets.task_tree import TaskTree
         from penguin_tui.app.widgets.usage import UsagePane
 
         browser = CheckpointBrowser(id="checkpoints")
         browser.border_title = "Checkpoints"
-        await self.query_one("#side").mount_all([browser, UsagePane(self.tally, id="usage")])
+        panes: list[Widget] = [TaskTree(id="tasks"), browser, UsagePane(self.tally, id="usage")]
+        await self.query_one("#side").mount_all(panes)
         await self.query_one("#main").mount(DiffPane(id="diff"), before="#prompt")
         self.panes_mounted.set()
 

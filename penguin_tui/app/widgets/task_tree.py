@@ -1,0 +1,228 @@
+"""The task pane: the project's plan as a tree keyed by task id, updated in place — a task's
+change redraws its own row and the rows whose figures it moves, never the whole tree."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
+
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from penguin_tui.app.event_routes import handles
+from penguin_tui.app.widgets.task_rows import pane_title, task_colours, task_label
+from penguin_tui.tasks import graph
+from penguin_tui.tasks.model import task_number
+
+if TYPE_CHECKING:
+    from penguin_tui.bus import CheckpointRestored, TaskCreated, TaskUpdated
+    from penguin_tui.tasks.model import Task
+    from penguin_tui.tasks.service import TaskService
+
+
+def _key(binding: str, action: str, description: str, name: str, show: bool = True) -> Binding:
+    return Binding(binding, f"app.task('{action}')", description, id=f"tasks.{name}", show=show)
+
+
+class TaskTree(Tree[str]):
+    """The project's tasks under their parents; each node's data is its task's id.
+
+    Its keys are app actions (the palette runs the same ones), handed to the tasks controller,
+    which reads the selected task from here.
+    """
+
+    BINDINGS = [
+        _key("a", "add", "Add", "add"),
+        _key("A", "add_subtask", "Subtask", "add_subtask"),
+        _key("e", "edit", "Edit", "edit"),
+        _key("s", "status", "Status", "status"),
+        _key("d", "done", "Done", "done"),
+        _key("x", "cancel", "Cancel", "cancel"),
+        _key("plus", "add_dependency", "After", "add_dependency", show=False),
+        _key("minus", "remove_dependency", "Not after", "remove_dependency", show=False),
+        _key("h", "hide_finished", "Hide done", "hide_finished", show=False),
+        _key("slash", "search", "Search", "search", show=False),
+        _key("w", "work_on", "Work on", "work_on"),
+        _key("enter", "details", "Details", "details", show=False),
+        Binding("up", "cursor_up", "Up", show=False, id="tasks.up"),
+        Binding("down", "cursor_down", "Down", show=False, id="tasks.down"),
+        Binding("home", "scroll_home", "First", show=False, id="tasks.first"),
+        Binding("end", "scroll_end", "Last", show=False, id="tasks.last"),
+        Binding("space", "toggle_node", "Fold", show=False, id="tasks.fold"),
+    ]
+    CURSOR_MOVES = frozenset({"tasks.up", "tasks.down", "tasks.first", "tasks.last", "tasks.fold"})
+    """Bindings that only move the cursor or fold: remappable and in F1, not palette entries."""
+
+    DEFAULT_CSS = """
+    TaskTree { height: 1fr; background: $surface; overflow-x: hidden; }
+    """
+
+    working_on: reactive[str | None] = reactive(None, init=False)
+    """The task being worked on (its row is marked), or None."""
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
+        super().__init__("tasks", id=id)
+        self.show_root = False
+        self.guide_depth = 2
+        self.plan: Mapping[str, Task] = {}
+        self.nodes: dict[str, TreeNode[str]] = {}
+        self.hide_finished = False
+        self.search = ""
+
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, lambda *_: self.show_tasks(self.plan))
+        self.border_title = pane_title(self.plan, {})
+
+    @property
+    def service(self) -> TaskService | None:
+        """The project's task service, once the services are up."""
+        runtime = getattr(self.app, "runtime", None)
+        return getattr(runtime, "tasks", None)
+
+    @property
+    def selected_id(self) -> str | None:
+        node = self.cursor_node
+        return node.data if node is not None else None
+
+    # -- drawing ----------------------------------------------------------------------------
+
+    def shown(self, task_id: str, children: Mapping[str, list[str]]) -> bool:
+        """Whether a task has a row under the filters: it (or a task below it) passes them."""
+        for member in graph.subtree(self.plan, task_id, children):
+            task = self.plan[member]
+            if self.hide_finished and task.status.finished:
+                continue
+            if self.search and self.search.lower() not in f"{task.id} {task.title}".lower():
+                continue
+            return True
+        return False
+
+    def show_tasks(self, plan: Mapping[str, Task]) -> None:
+        """Build the tree from the whole plan: at start, after a revert, when a filter
+        changes. Every other change goes through ``task_changed``."""
+        selected = self.selected_id
+        self.plan = plan
+        self.clear()
+        self.nodes = {}
+        children = graph.children_of(plan)
+        roots = [t for t in self._ordered(plan) if plan[t].parent not in plan]
+        for task_id in roots:
+            self._add_subtree(task_id, self.root, children)
+        self.border_title = pane_title(plan, children)
+        if selected in self.nodes:
+            self.call_after_refresh(self.move_cursor, self.nodes[selected])
+
+    def _ordered(self, ids: Iterable[str]) -> list[str]:
+        return sorted(ids, key=task_number)
+
+    def _label(self, task_id: str, children: Mapping[str, list[str]]) -> Text:
+        colours = task_colours(self.app.theme_variables)
+        return task_label(self.plan, task_id, children, colours, working=task_id == self.working_on)
+
+    def _add_subtree(
+        self, task_id: str, parent: TreeNode[str], children: Mapping[str, list[str]]
+    ) -> None:
+        """A task's row under ``parent`` (in id order among its siblings), then its subtasks'."""
+        if not self.shown(task_id, children):
+            return
+        later = [
+            n
+            for n in parent.children
+            if n.data is not None and task_number(n.data) > task_number(task_id)
+        ]
+        label = self._label(task_id, children)
+        node = parent.add(label, data=task_id, expand=True, before=later[0] if later else None)
+        node.allow_expand = bool(children.get(task_id))
+        self.nodes[task_id] = node
+        for child in children.get(task_id, []):
+            self._add_subtree(child, node, children)
+
+    def _relabel(self, ids: Iterable[str], children: Mapping[str, list[str]]) -> None:
+        for task_id in ids:
+            node = self.nodes.get(task_id)
+            if node is not None and task_id in self.plan:
+                node.set_label(self._label(task_id, children))
+
+    def _forget(self, node: TreeNode[str]) -> None:
+        """Drop a node and its subtree from the index of nodes (before removing it)."""
+        for child in node.children:
+            self._forget(child)
+        if node.data is not None:
+            self.nodes.pop(node.data, None)
+
+    # -- changes ----------------------------------------------------------------------------
+
+    def place(self, task_id: str, plan: Mapping[str, Task]) -> None:
+        """One task made or changed: its row drawn again (moved when its parent changed, added
+        or removed when the filters now show or hide it), then the rows whose figures it
+        moves — its ancestors' and the rows of the tasks that come after it."""
+        self.plan = plan
+        children = graph.children_of(plan)
+        node = self.nodes.get(task_id)
+        parent_id = plan[task_id].parent
+        parent_node = self.nodes.get(parent_id) if parent_id else self.root
+        wrong_place = node is not None and node.parent is not parent_node
+        if node is not None and (wrong_place or not self.shown(task_id, children)):
+            self._forget(node)
+            node.remove()
+            node = None
+        if node is None and parent_node is not None:
+            self._add_subtree(task_id, parent_node, children)
+        affected = [task_id, *graph.ancestors(plan, task_id)]
+        for other in plan.values():
+            if task_id in other.after:
+                affected += list(graph.subtree(plan, other.id, children))
+        self._relabel(affected, children)
+        for ancestor in graph.ancestors(plan, task_id):
+            ancestor_node = self.nodes.get(ancestor)
+            if ancestor_node is not None:
+                ancestor_node.allow_expand = True
+        self.border_title = pane_title(plan, children)
+
+    @handles
+    def task_changed(self, event: TaskCreated | TaskUpdated) -> None:
+        service = self.service
+        task_id = str(event.task.get("id", ""))
+        if service is not None and task_id in service.tasks:
+            self.place(task_id, service.tasks)
+
+    @handles
+    async def checkpoint_restored(self, event: CheckpointRestored) -> None:
+        """A revert, undo or redo may have put back another plan: read it again."""
+        service = self.service
+        if service is not None:
+            await service.reload()
+            self.show_tasks(service.tasks)
+
+    def watch_working_on(self, old: str | None, new: str | None) -> None:
+        self._relabel([i for i in (old, new) if i], graph.children_of(self.plan))
+
+    def set_filters(self, *, hide_finished: bool | None = None, search: str | None = None) -> None:
+        """Hide done and cancelled tasks, or show only the rows whose id or title holds
+        ``search`` (with the tasks above them); the tree is built again."""
+        if hide_finished is not None:
+            self.hide_finished = hide_finished
+        if search is not None:
+            self.search = search.strip()
+        self.show_tasks(self.plan)
+        filters = ["done hidden"] if self.hide_finished else []
+        if self.search:
+            filters.append(f"/{self.search}")
+        self.border_subtitle = " · ".join(filters)
+
+    def render_label(self, node: TreeNode[str], base_style: Style, style: Style) -> Text:
+        """The row, ending in "…" where the pane cuts it (enter shows the task in full)."""
+        text = super().render_label(node, base_style, style)
+        depth = 0
+        walk = node.parent
+        while walk is not None and walk is not self.root:
+            depth += 1
+            walk = walk.parent
+        room = self.scrollable_content_region.width - depth * self.guide_depth
+        if room > 1 and text.cell_len > room:
+            text.truncate(room, overflow="ellipsis")
+        return text
