@@ -15,6 +15,7 @@ from penguin_tui.app.screens.ask_text import AskText
 from penguin_tui.app.screens.task_form import TaskForm
 from penguin_tui.app.widgets.chat import ChatView, UserMessage
 from penguin_tui.app.widgets.task_tree import TaskTree
+from penguin_tui.checkpoints.model import CheckpointKind, RevertMode
 from penguin_tui.tasks.model import Actor, Priority, TaskStatus
 from penguin_tui.tasks.service import TaskService
 from penguin_tui.testing import ServerThread, run_in_thread
@@ -309,3 +310,23 @@ async def test_a_remapped_key_works_on_the_pane(
         await pilot.press("n")
         await answer(pilot, "remapped")
         await wait_for(pilot, lambda: "T1" in pane.nodes, what="the task added")
+
+
+async def test_a_revert_of_the_tasks_puts_the_old_plan_in_the_pane(
+    server: ServerThread, project: Path
+) -> None:
+    app = make_app(project, server.base_url)
+    async with app.run_test(size=(120, 36)) as pilot:
+        app, pane = await open_pane(pilot, "parser")
+        assert app.runtime is not None and app.runtime.checkpoints is not None
+        assert app.runtime.engine.session is not None
+        checkpoints, session = app.runtime.checkpoints, app.runtime.engine.session.id
+        kept = await checkpoints.create(session, CheckpointKind.MANUAL, "one task")
+        await tasks_of(app).add("docs")
+        await wait_for(pilot, lambda: "T2" in pane.nodes, what="T2")
+
+        await checkpoints.revert(session, kept.id, RevertMode.TASKS)
+        await wait_for(pilot, lambda: set(pane.nodes) == {"T1"}, what="the old plan")
+        assert pane.border_title == "Tasks 0/1"
+        await checkpoints.undo(session)
+        await wait_for(pilot, lambda: set(pane.nodes) == {"T1", "T2"}, what="the plan back")
