@@ -200,6 +200,12 @@ WORKBENCH_COMMANDS: tuple[PaletteCommand, ...] = (
         ("tasks.cancel",),
     ),
     PaletteCommand(
+        "Task: move",
+        "Put the selected task under another, or at the top ({tasks.move})",
+        "task('move')",
+        ("tasks.move",),
+    ),
+    PaletteCommand(
         "Task: add dependency",
         "The selected task comes after another ({tasks.add_dependency})",
         "task('add_dependency')",

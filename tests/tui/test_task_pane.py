@@ -330,3 +330,32 @@ async def test_a_revert_of_the_tasks_puts_the_old_plan_in_the_pane(
         assert pane.border_title == "Tasks 0/1"
         await checkpoints.undo(session)
         await wait_for(pilot, lambda: set(pane.nodes) == {"T1", "T2"}, what="the plan back")
+
+
+async def test_m_moves_a_task_under_another_and_back_to_the_top(
+    server: ServerThread, project: Path
+) -> None:
+    app = make_app(project, server.base_url)
+    async with app.run_test(size=(120, 36)) as pilot:
+        app, pane = await open_pane(pilot, "parser", "lexer", "docs")
+        service = tasks_of(app)
+        untouched = pane.nodes["T3"]
+        await select(pilot, pane, "T2")
+        await pilot.press("m")
+        await answer(pilot, "T1")
+        await wait_for(pilot, lambda: service.get("T2").parent == "T1", what="the move")
+        await wait_for(pilot, lambda: pane.nodes["T2"].parent is pane.nodes["T1"])
+        assert "0/1" in row(pane, "T1") and pane.nodes["T3"] is untouched
+
+        await select(pilot, pane, "T2")
+        await pilot.press("m")
+        await answer(pilot, "")
+        await wait_for(pilot, lambda: service.get("T2").parent is None, what="back to the top")
+        await wait_for(pilot, lambda: pane.nodes["T2"].parent is pane.root)
+        assert "0/1" not in row(pane, "T1")
+        assert [n.data for n in pane.root.children] == ["T1", "T2", "T3"]
+
+        await select(pilot, pane, "T1")
+        await pilot.press("m")
+        await answer(pilot, "T1")
+        await wait_for(pilot, lambda: "T1 cannot be its own subtask" in notifications(app))

@@ -68,6 +68,7 @@ class TasksController:
             "status": lambda: self.step_status(),
             "done": lambda: self.set_status(TaskStatus.DONE),
             "cancel": lambda: self.cancel_or_reopen(),
+            "move": self.ask_move,
             "add_dependency": lambda: self.ask_dependency(add=True),
             "remove_dependency": lambda: self.ask_dependency(add=False),
             "hide_finished": self.toggle_finished,
@@ -198,6 +199,23 @@ class TasksController:
             self.run(lambda s: s.edit(task.id, edit, Actor.USER))
 
         self._ask(question, change, value)
+
+    def ask_move(self) -> None:
+        """m: put the task under another (an empty answer: at the top of the plan)."""
+        from penguin_tui.app.screens.ask_text import AskText
+
+        task = self.selected()
+        if task is None:
+            return
+
+        def answered(text: str | None) -> None:
+            if text is None:
+                return
+            edit = TaskEdit(parent=text) if text else TaskEdit(clear_parent=True)
+            self.run(lambda s: s.edit(task.id, edit, Actor.USER))
+
+        question = f"Move {task.id} under which task? (its id; empty: to the top)"
+        self.app.push_screen(AskText(question, value=task.parent or ""), answered)
 
     def toggle_finished(self) -> None:
         pane = self.pane

@@ -42,6 +42,7 @@ class TaskTree(Tree[str]):
         _key("s", "status", "Status", "status"),
         _key("d", "done", "Done", "done"),
         _key("x", "cancel", "Cancel", "cancel"),
+        _key("m", "move", "Move", "move", show=False),
         _key("plus", "add_dependency", "After", "add_dependency", show=False),
         _key("minus", "remove_dependency", "Not after", "remove_dependency", show=False),
         _key("h", "hide_finished", "Hide done", "hide_finished", show=False),
@@ -166,22 +167,31 @@ class TaskTree(Tree[str]):
         parent_id = plan[task_id].parent
         parent_node = self.nodes.get(parent_id) if parent_id else self.root
         wrong_place = node is not None and node.parent is not parent_node
+        affected = [task_id, *graph.ancestors(plan, task_id)]
         if node is not None and (wrong_place or not self.shown(task_id, children)):
+            affected += self._node_ancestors(node)  # where it was: their figures change too
             self._forget(node)
             node.remove()
             node = None
         if node is None and parent_node is not None:
             self._add_subtree(task_id, parent_node, children)
-        affected = [task_id, *graph.ancestors(plan, task_id)]
         for other in plan.values():
             if task_id in other.after:
                 affected += list(graph.subtree(plan, other.id, children))
         self._relabel(affected, children)
-        for ancestor in graph.ancestors(plan, task_id):
-            ancestor_node = self.nodes.get(ancestor)
-            if ancestor_node is not None:
-                ancestor_node.allow_expand = True
+        for row in affected:
+            if row in self.nodes:
+                self.nodes[row].allow_expand = bool(self.nodes[row].children)
         self.border_title = pane_title(plan, children)
+
+    def _node_ancestors(self, node: TreeNode[str]) -> list[str]:
+        """The ids of the rows above ``node`` in the tree as drawn."""
+        found: list[str] = []
+        walk = node.parent
+        while walk is not None and walk.data is not None:
+            found.append(walk.data)
+            walk = walk.parent
+        return found
 
     @handles
     def task_changed(self, event: TaskCreated | TaskUpdated) -> None:
