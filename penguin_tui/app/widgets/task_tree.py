@@ -14,7 +14,7 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from penguin_tui.app.event_routes import handles
-from penguin_tui.app.widgets.task_rows import pane_title, task_colours, task_label
+from penguin_tui.app.widgets.task_rows import TaskColours, pane_title, task_colours, task_label
 from penguin_tui.tasks import graph
 from penguin_tui.tasks.model import task_number
 
@@ -73,6 +73,11 @@ class TaskTree(Tree[str]):
         self.nodes: dict[str, TreeNode[str]] = {}
         self.hide_finished = False
         self.search = ""
+        self._colours: TaskColours | None = None  # the theme's, taken once per drawing
+        # Each task's subtasks in id order, kept up to date change by change (not worked out
+        # again from the whole plan for every event), and the parent each is listed under.
+        self.subtasks: dict[str, list[str]] = {}
+        self._listed_under: dict[str, str | None] = {}
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, lambda *_: self.show_tasks(self.plan))
@@ -107,12 +112,14 @@ class TaskTree(Tree[str]):
         changes. Every other change goes through ``task_changed``."""
         selected = self.selected_id
         self.plan = plan
+        self._colours = None
         self.clear()
         self.nodes = {}
-        children = graph.children_of(plan)
+        children = self.subtasks = graph.children_of(plan)
+        self._listed_under = {t.id: t.parent if t.parent in plan else None for t in plan.values()}
         roots = [t for t in self._ordered(plan) if plan[t].parent not in plan]
         for task_id in roots:
-            self._add_subtree(task_id, self.root, children)
+            self._add_subtree(task_id, self.root, children, in_order=True)
         self.border_title = pane_title(plan, children)
         if selected in self.nodes:
             self.call_after_refresh(self.move_cursor, self.nodes[selected])
@@ -121,26 +128,34 @@ class TaskTree(Tree[str]):
         return sorted(ids, key=task_number)
 
     def _label(self, task_id: str, children: Mapping[str, list[str]]) -> Text:
-        colours = task_colours(self.app.theme_variables)
-        return task_label(self.plan, task_id, children, colours, working=task_id == self.working_on)
+        if self._colours is None:
+            self._colours = task_colours(self.app.theme_variables)
+        working = task_id == self.working_on
+        return task_label(self.plan, task_id, children, self._colours, working=working)
 
     def _add_subtree(
-        self, task_id: str, parent: TreeNode[str], children: Mapping[str, list[str]]
+        self,
+        task_id: str,
+        parent: TreeNode[str],
+        children: Mapping[str, list[str]],
+        in_order: bool = False,
     ) -> None:
-        """A task's row under ``parent`` (in id order among its siblings), then its subtasks'."""
+        """A task's row under ``parent`` (in id order among its siblings; ``in_order``: the
+        rows are added in id order, each goes last), then its subtasks'."""
         if not self.shown(task_id, children):
             return
-        later = [
-            n
-            for n in parent.children
-            if n.data is not None and task_number(n.data) > task_number(task_id)
-        ]
+        number = task_number(task_id)
+        later = None
+        if not in_order:
+            later = next(
+                (n for n in parent.children if n.data and task_number(n.data) > number), None
+            )
         label = self._label(task_id, children)
-        node = parent.add(label, data=task_id, expand=True, before=later[0] if later else None)
+        node = parent.add(label, data=task_id, expand=True, before=later)
         node.allow_expand = bool(children.get(task_id))
         self.nodes[task_id] = node
         for child in children.get(task_id, []):
-            self._add_subtree(child, node, children)
+            self._add_subtree(child, node, children, in_order=True)
 
     def _relabel(self, ids: Iterable[str], children: Mapping[str, list[str]]) -> None:
         for task_id in ids:
@@ -162,7 +177,7 @@ class TaskTree(Tree[str]):
         or removed when the filters now show or hide it), then the rows whose figures it
         moves — its ancestors' and the rows of the tasks that come after it."""
         self.plan = plan
-        children = graph.children_of(plan)
+        children = self._list_under_parent(task_id, plan)
         node = self.nodes.get(task_id)
         parent_id = plan[task_id].parent
         parent_node = self.nodes.get(parent_id) if parent_id else self.root
@@ -183,6 +198,24 @@ class TaskTree(Tree[str]):
             if row in self.nodes:
                 self.nodes[row].allow_expand = bool(self.nodes[row].children)
         self.border_title = pane_title(plan, children)
+
+    def _list_under_parent(self, task_id: str, plan: Mapping[str, Task]) -> dict[str, list[str]]:
+        """The subtasks lists with ``task_id`` under its parent now (moved, or new)."""
+        children = self.subtasks
+        children.setdefault(task_id, [])
+        parent = plan[task_id].parent
+        parent = parent if parent in plan else None
+        if task_id in self._listed_under and self._listed_under[task_id] == parent:
+            return children
+        old = self._listed_under.get(task_id)
+        if old is not None and task_id in children.get(old, []):
+            children[old].remove(task_id)
+        if parent is not None:
+            siblings = children.setdefault(parent, [])
+            siblings.append(task_id)
+            siblings.sort(key=task_number)
+        self._listed_under[task_id] = parent
+        return children
 
     def _node_ancestors(self, node: TreeNode[str]) -> list[str]:
         """The ids of the rows above ``node`` in the tree as drawn."""
@@ -209,7 +242,7 @@ class TaskTree(Tree[str]):
             self.show_tasks(service.tasks)
 
     def watch_working_on(self, old: str | None, new: str | None) -> None:
-        self._relabel([i for i in (old, new) if i], graph.children_of(self.plan))
+        self._relabel([i for i in (old, new) if i], self.subtasks)
 
     def set_filters(self, *, hide_finished: bool | None = None, search: str | None = None) -> None:
         """Hide done and cancelled tasks, or show only the rows whose id or title holds
