@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 
-from penguin_tui.words import counted
+from penguin_tui.words import counted, dollars
 
 if TYPE_CHECKING:
     from penguin_tui.checkpoints.model import Checkpoint, RevertMode
@@ -29,8 +29,7 @@ def money(cost: float | None, unpriced: int = 0) -> str:
     made-up ``$0.00``. ``unpriced`` calls the sum leaves out are added: ``$0.0021 (+2 n/a)``."""
     if cost is None:
         return "n/a"
-    shown = f"${cost:,.2f}" if cost >= 1 else f"${cost:.4f}"
-    return shown + (f" (+{unpriced} n/a)" if unpriced else "")
+    return dollars(cost) + (f" (+{unpriced} n/a)" if unpriced else "")
 
 
 def tokens(count: int, *, shorten_from: int | None = 10_000) -> str:

@@ -14,3 +14,9 @@ def plural(count: int, noun: str, nouns: str | None = None) -> str:
 def counted(count: int, noun: str, verb: str) -> str:
     """``1 file changes``, ``3 files change``: a count and a verb that agrees with it."""
     return f"{plural(count, noun)} {verb}s" if count == 1 else f"{plural(count, noun)} {verb}"
+
+
+def dollars(cost: float) -> str:
+    """Dollars: under a dollar to four decimals (``$0.0021``), from a dollar on to cents
+    (``$12.50``, ``$1,234.56``)."""
+    return f"${cost:,.2f}" if cost >= 1 else f"${cost:.4f}"

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from penguin_tui.bus.events import (
         ApprovalAnswered,
         ApprovalRequested,
+        BudgetExceeded,
         CheckpointCreated,
         CheckpointFailed,
         CheckpointRestored,
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ApprovalAnswered",
     "ApprovalRequested",
+    "BudgetExceeded",
     "CheckpointCreated",
     "CheckpointFailed",
     "CheckpointRestored",

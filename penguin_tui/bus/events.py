@@ -272,6 +272,17 @@ class CheckpointFailed(Event):
     message: str
 
 
+class BudgetExceeded(Event):
+    """A budget stopped the work before a model call: a turn's limits of ``[agent]`` (and, in
+    run mode, a task's or a run's). ``limit`` and ``spent`` are as the user reads them."""
+
+    type: Literal["budget.exceeded"] = "budget.exceeded"
+    scope: str
+    limit: str
+    spent: str
+    message: str
+
+
 class TaskCreated(Event):
     """A task was added to the project's plan (by the user, the agent or an import)."""
 
@@ -312,6 +323,7 @@ AnyEvent = Annotated[
     | CheckpointCreated
     | CheckpointRestored
     | CheckpointFailed
+    | BudgetExceeded
     | TaskCreated
     | TaskUpdated
     | SnapshotProgress

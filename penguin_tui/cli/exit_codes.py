@@ -15,6 +15,7 @@ class ExitCode(IntEnum):
     OK = 0
     FAILED = 1  # the command could not do what it was asked (a model call, a checkpoint…)
     USAGE = 2  # bad arguments or configuration: nothing was tried
+    BUDGET = 3  # a budget stopped the work (a turn's limits of [agent])
     INTERRUPTED = 130  # Ctrl+C (128 + SIGINT, as a shell reports it)
 
 

@@ -22,6 +22,7 @@ from penguin_tui.cli.edge import run_at_edge
 from penguin_tui.cli.exit_codes import ExitCode, fail
 from penguin_tui.engine.approvals import headless_approver
 from penguin_tui.engine.permissions import Action, Rule
+from penguin_tui.engine.spend_guard import BudgetExceededError
 from penguin_tui.errors import ConfigError
 from penguin_tui.store import MessageStatus
 
@@ -122,6 +123,8 @@ def run_command(options: argparse.Namespace) -> ExitCode:
             return ExitCode.OK
         if isinstance(result.error, ConfigError):
             return fail(result.error.message, ExitCode.USAGE)
+        if isinstance(result.error, BudgetExceededError):
+            return fail(result.error.message, ExitCode.BUDGET)
         if result.error is not None:
             return fail(result.error.message)
         return fail("the reply was interrupted; the partial text is kept", ExitCode.INTERRUPTED)

@@ -7,12 +7,11 @@ announced, and every way a turn can end leaves a history the next request accept
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from penguin_tui.bus import EventBus, MessageStarted, SessionStarted
+from penguin_tui.bus import BudgetExceeded, EventBus, MessageStarted, SessionStarted
 from penguin_tui.bus.events import ToolCallStatus
 from penguin_tui.config.settings import Settings
 from penguin_tui.engine.approvals import ApprovalAnswer, Approver
@@ -26,12 +25,19 @@ from penguin_tui.engine.history import (
     tool_message,
 )
 from penguin_tui.engine.reply import estimate_request_tokens
+from penguin_tui.engine.spend_guard import (
+    Budget,
+    BudgetExceededError,
+    CallSpend,
+    SpendGuard,
+    UnitPrice,
+)
 from penguin_tui.engine.streaming import ReplyStreamer, StreamedReply, publish_completed, report
 from penguin_tui.engine.tool_runner import CANCELLED, ToolRunner
 from penguin_tui.engine.tools.registry import tool_schemas
 from penguin_tui.errors import PenguinError, PromptTooLargeError
 from penguin_tui.llm.client import ChatRequest, LLMClient
-from penguin_tui.llm.pricing import context_window
+from penguin_tui.llm.pricing import context_window, unit_price
 from penguin_tui.llm.target import ModelTarget, resolve_target
 from penguin_tui.store import (
     Message,
@@ -41,7 +47,6 @@ from penguin_tui.store import (
     Session,
     Store,
     ToolCallRequest,
-    UsageRecord,
 )
 
 __all__ = ["ChatEngine", "TurnResult", "estimate_tokens"]
@@ -54,10 +59,6 @@ class TurnResult:
     status: MessageStatus
     reply: Message | None
     error: PenguinError | None = None
-
-
-class TurnLimitError(PenguinError):
-    """A configured limit of one turn (steps, tokens, dollars, time) was reached."""
 
 
 TargetResolver = Callable[[Settings], list[ModelTarget]]
@@ -78,37 +79,25 @@ def default_targets(settings: Settings) -> list[ModelTarget]:
     return [primary, *fallbacks]
 
 
-@dataclass
-class _TurnBudget:
-    """What one turn has spent so far, against the configured limits."""
+def turn_budget(settings: Settings) -> Budget:
+    """A turn's limits of ``[agent]`` as the spend guard's budget of scope ``turn``."""
+    agent = settings.agent
+    return Budget(
+        "turn",
+        steps=agent.max_steps,
+        tokens=agent.max_turn_tokens,
+        usd=agent.max_turn_cost_usd,
+        seconds=agent.max_turn_seconds,
+    )
 
-    started: float
-    steps: int = 0
-    tokens: int = 0
-    cost: float = 0.0
 
-    def spend(self, usage: UsageRecord | None) -> None:
-        """Count a model call's tokens and cost (none when the call reported no usage)."""
-        if usage is not None:
-            self.tokens += usage.input_tokens + usage.output_tokens
-            self.cost += usage.cost_usd or 0.0
-
-    def exceeded(self, settings: Settings) -> str | None:
-        agent = settings.agent
-        if self.steps >= agent.max_steps:
-            return f"the turn reached its limit of {agent.max_steps} model calls"
-        if agent.max_turn_tokens is not None and self.tokens >= agent.max_turn_tokens:
-            return (
-                f"the turn used {self.tokens:,} tokens, over its limit of {agent.max_turn_tokens:,}"
-            )
-        if agent.max_turn_cost_usd is not None and self.cost >= agent.max_turn_cost_usd:
-            return (
-                f"the turn cost ${self.cost:.4f}, over its limit of ${agent.max_turn_cost_usd:.2f}"
-            )
-        elapsed = time.monotonic() - self.started
-        if agent.max_turn_seconds is not None and elapsed >= agent.max_turn_seconds:
-            return f"the turn ran {elapsed:.0f}s, over its limit of {agent.max_turn_seconds:g}s"
-        return None
+def call_prices(targets: list[ModelTarget], settings: Settings) -> list[UnitPrice | None]:
+    """The price of each model a call may be answered by (the model and its fallbacks)."""
+    prices: list[UnitPrice | None] = []
+    for target in targets:
+        price = unit_price(target.name, target.litellm_model, settings.model)
+        prices.append(UnitPrice(*price) if price is not None else None)
+    return prices
 
 
 class ChatEngine:
@@ -310,21 +299,28 @@ class ChatEngine:
     ) -> TurnResult:
         """Model, then its tool calls, then the model again, until it answers or a limit hits."""
         session_id = user.session_id
-        budget = _TurnBudget(started=time.monotonic())
+        guard = SpendGuard([turn_budget(self.settings)])
+        prices = call_prices(targets, self.settings)
         parent = user.id
         last: Message | None = None
-        extra: dict[str, Any] = {"tools": tool_schemas()}
         while True:
-            limit = budget.exceeded(self.settings)
-            if limit is not None:
-                error = TurnLimitError(f"{limit}; the turn stopped (raise it under [agent])")
-                await report(self.bus, session_id, error, "limit")
-                return TurnResult(MessageStatus.INTERRUPTED, last, error)
-            budget.steps += 1
+            extra: dict[str, Any] = {"tools": tool_schemas()}
             request = ChatRequest(messages=messages, targets=targets, extra=extra)
+            try:
+                cap = guard.before_call(estimate_request_tokens(request), prices)
+            except BudgetExceededError as stop:
+                await self._budget_stopped(session_id, stop)
+                return TurnResult(MessageStatus.INTERRUPTED, last, stop)
+            if cap is not None:
+                extra["max_tokens"] = cap
             streamed = await self._call_model(session_id, parent, request)
             last = streamed.message
-            budget.spend(streamed.usage)
+            usage = streamed.usage
+            guard.record(
+                CallSpend(usage.input_tokens, usage.output_tokens, usage.cost_usd)
+                if usage is not None
+                else CallSpend(0, 0, 0.0)
+            )
             if streamed.status is not MessageStatus.COMPLETE or not streamed.tool_calls:
                 return TurnResult(streamed.status, last, streamed.failure)
             messages.append(assistant_message(last.content, streamed.tool_calls))
@@ -334,6 +330,20 @@ class ChatEngine:
                 await report(self.bus, session_id, cancelled, "cancelled")
                 return TurnResult(MessageStatus.INTERRUPTED, last, None)
             parent = answered
+
+    async def _budget_stopped(self, session_id: str, stop: BudgetExceededError) -> None:
+        """One ``budget.exceeded`` event says which budget stopped the turn, and why."""
+        hint = "; the turn stopped (raise it under [agent])" if stop.scope == "turn" else ""
+        stop.message = stop.message + hint
+        await self.bus.publish(
+            BudgetExceeded(
+                session_id=session_id,
+                scope=stop.scope,
+                limit=stop.limit,
+                spent=stop.spent,
+                message=stop.message,
+            )
+        )
 
     async def _call_model(
         self, session_id: str, parent: str, request: ChatRequest

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from penguin_tui.errors import PenguinError
+from penguin_tui.words import dollars
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class CallSpend:
     usd: float | None
 
 
-class BudgetExceeded(PenguinError):
+class BudgetExceededError(PenguinError):
     """A budget stops the work: which scope, which limit, and what was spent."""
 
     def __init__(self, scope: str, limit: str, spent: str, message: str) -> None:
@@ -81,7 +82,7 @@ class SpendGuard:
     def before_call(self, estimated_input: int, prices: Sequence[UnitPrice | None]) -> int | None:
         """May a call go, and its ``max_tokens`` (None: no cap). ``prices``: those of the
         models the call may be answered by (None for one with no known price). Raises
-        BudgetExceeded when a limit is reached or no output token would fit."""
+        BudgetExceededError when a limit is reached or no output token would fit."""
         cap: int | None = None
         for budget in self.budgets:
             self._check_reached(budget, estimated_input, prices)
@@ -113,12 +114,12 @@ class SpendGuard:
             raise self._stop(budget, f"{budget.tokens:,} tokens", f"{spent.tokens:,} tokens")
         if budget.usd is not None:
             if spent.usd >= budget.usd:
-                raise self._stop(budget, f"${budget.usd:.2f}", f"${spent.usd:.4f}")
+                raise self._stop(budget, dollars(budget.usd), dollars(spent.usd))
             if any(price is None for price in prices):
-                raise BudgetExceeded(
+                raise BudgetExceededError(
                     budget.scope,
-                    f"${budget.usd:.2f}",
-                    f"${spent.usd:.4f}",
+                    dollars(budget.usd),
+                    dollars(spent.usd),
                     f"the {budget.scope} has a dollar budget, and a model it may call has no "
                     "known price: set its price under [model.prices] (or drop the budget)",
                 )
@@ -148,13 +149,13 @@ class SpendGuard:
                 return budget
         return self.budgets[0]
 
-    def _no_room(self, budget: Budget) -> BudgetExceeded:
+    def _no_room(self, budget: Budget) -> BudgetExceededError:
         """The input alone would use what is left of a token or dollar budget."""
         if budget.usd is not None:
-            limit, spent = f"${budget.usd:.2f}", f"${self.spent.usd:.4f}"
+            limit, spent = dollars(budget.usd), dollars(self.spent.usd)
         else:
             limit, spent = f"{budget.tokens or 0:,} tokens", f"{self.spent.tokens:,} tokens"
-        return BudgetExceeded(
+        return BudgetExceededError(
             budget.scope,
             limit,
             spent,
@@ -162,8 +163,8 @@ class SpendGuard:
             f"({spent} spent)",
         )
 
-    def _stop(self, budget: Budget, limit: str, spent: str) -> BudgetExceeded:
-        return BudgetExceeded(
+    def _stop(self, budget: Budget, limit: str, spent: str) -> BudgetExceededError:
+        return BudgetExceededError(
             budget.scope,
             limit,
             spent,

@@ -104,6 +104,23 @@ def _litellm_price(model: str, usage: TokenUsage) -> float | None:
     return float(prompt_cost) + float(completion_cost)
 
 
+def unit_price(
+    model: str, litellm_model: str, settings: ModelSettings
+) -> tuple[float, float] | None:
+    """Dollars per input token and per output token: the config's price for the model, else
+    litellm's table; None when neither knows it."""
+    price = configured_price(model, settings)
+    if price is not None:
+        return price.input_per_mtok / 1_000_000, price.output_per_mtok / 1_000_000
+    entry = load_litellm().model_cost.get(litellm_model) or load_litellm().model_cost.get(model)
+    if not isinstance(entry, dict):
+        return None
+    per_input, per_output = entry.get("input_cost_per_token"), entry.get("output_cost_per_token")
+    if not isinstance(per_input, int | float) or not isinstance(per_output, int | float):
+        return None
+    return float(per_input), float(per_output)
+
+
 def configured_context_window(model: str, settings: ModelSettings) -> int | None:
     """The window set in config for ``model`` (with or without its provider prefix)."""
     return _by_name(model, settings.context_windows)

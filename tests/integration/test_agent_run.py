@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import cast
 
 import pytest
 
@@ -198,11 +199,38 @@ def test_step_limit_ends_the_turn_with_a_message(
             "all",
             "go",
         )
-    assert code != 0
+    assert code == 3  # a budget stopped it
     assert "limit of 2 model calls" in err
     assert len(server.requests) == 2
-    limit = [e for e in events if e["type"] == "error"]
-    assert limit and limit[-1]["kind"] == "limit"
+    (stop,) = [e for e in events if e["type"] == "budget.exceeded"]
+    assert (stop["scope"], stop["limit"], stop["spent"]) == ("turn", "2 model calls", "2 calls")
+    assert not [e for e in events if e["type"] == "error"]  # one event says it, not two
+
+
+def test_a_dollar_limit_caps_each_call_and_stops_before_it_is_passed(
+    capsys: Captured, project: Path, penguin_home: Path
+) -> None:
+    """At $1 per million tokens in and out, $0.003 is 3,000 tokens: each call's max_tokens is
+    what is left after its (estimated) input, and the turn stops before a call whose input
+    alone would not fit."""
+    config = penguin_home / "config.toml"
+    config.write_text(
+        config.read_text()
+        + "\n[agent]\nmax_turn_cost_usd = 0.003\n"
+        + "[model.prices.m1]\ninput_per_mtok = 1.0\noutput_per_mtok = 1.0\n"
+    )
+    with run_in_thread(script(AGENT)) as server:
+        code, events, err = run_agent(capsys, project, server, "--approve", "all", "go")
+    assert code == 3, err
+    caps = [int(request["max_tokens"]) for request in server.requests]
+    assert caps and all(cap >= 1 for cap in caps)
+    assert caps == sorted(caps, reverse=True)  # less room after each call
+    spent = sum(float(cast(float, e["cost_usd"])) for e in events if e["type"] == "usage")
+    (stop,) = [cast(dict[str, str], e) for e in events if e["type"] == "budget.exceeded"]
+    assert (stop["scope"], stop["limit"]) == ("turn", "$0.0030")
+    assert "no room for another model call" in stop["message"]
+    assert 1 < len(caps) < 6  # some calls went, the last of the script's six did not
+    assert spent <= 0.003
 
 
 def test_stall_mid_loop_times_out_and_keeps_what_was_done(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 
@@ -65,7 +66,7 @@ def test_each_task_made_or_changed_is_a_task_event_in_the_json_of_the_run(
     with run_in_thread(script(PLANNING)) as server:
         code, events, err = run_agent(capsys, project, server, "--approve", "all", "plan add()")
     assert code == 0, err
-    task_events = [e for e in events if e["type"].startswith("task.")]
+    task_events = [cast(dict[str, Any], e) for e in events if str(e["type"]).startswith("task.")]
     assert [(e["type"], e["task"]["id"], e["task"]["status"]) for e in task_events] == [
         ("task.created", "T1", "todo"),
         ("task.created", "T2", "todo"),

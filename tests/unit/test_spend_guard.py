@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from penguin_tui.engine.spend_guard import (
     Budget,
-    BudgetExceeded,
+    BudgetExceededError,
     CallSpend,
     SpendGuard,
     UnitPrice,
@@ -43,7 +43,7 @@ def run_calls(
     for estimate, error, share, which in calls:
         try:
             cap = guard.before_call(estimate, prices)
-        except BudgetExceeded:
+        except BudgetExceededError:
             break
         actual_input = max(0, estimate + error)
         output = int((cap if cap is not None else 50_000) * share)
@@ -93,7 +93,7 @@ def test_the_cap_fits_the_dearest_model_the_call_may_fall_back_to() -> None:
 def test_a_budget_with_no_room_left_stops_before_the_call_and_names_the_scope() -> None:
     guard = SpendGuard([Budget("turn", usd=0.01), Budget("task", tokens=5_000)])
     guard.record(CallSpend(4_000, 500, 0.002))
-    with pytest.raises(BudgetExceeded) as stopped:
+    with pytest.raises(BudgetExceededError) as stopped:
         guard.before_call(600, [UnitPrice(1e-6, 1e-6)])
     assert (stopped.value.scope, stopped.value.limit) == ("task", "5,000 tokens")
     assert "no room for another model call" in stopped.value.message
@@ -105,15 +105,15 @@ def test_steps_and_time_stop_the_work() -> None:
     for _ in range(2):
         assert guard.before_call(10, [None]) is None
         guard.record(CallSpend(10, 10, None))
-    with pytest.raises(BudgetExceeded, match="the turn reached its limit of 2 model calls"):
+    with pytest.raises(BudgetExceededError, match="the turn reached its limit of 2 model calls"):
         guard.before_call(10, [None])
     timed = SpendGuard([Budget("run", seconds=60)], clock=lambda: now[0])
     now[0] = 61.0
-    with pytest.raises(BudgetExceeded, match="the run reached its limit of 60s"):
+    with pytest.raises(BudgetExceededError, match="the run reached its limit of 60s"):
         timed.before_call(10, [None])
 
 
 def test_a_dollar_budget_refuses_a_model_with_no_known_price() -> None:
     guard = SpendGuard([Budget("turn", usd=1.0)])
-    with pytest.raises(BudgetExceeded, match="has no known price"):
+    with pytest.raises(BudgetExceededError, match="has no known price"):
         guard.before_call(10, [UnitPrice(1e-6, 1e-6), None])

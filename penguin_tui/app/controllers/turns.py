@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from penguin_tui.app.widgets.prompt import PromptInput
     from penguin_tui.bus import (
         ApprovalRequested,
+        BudgetExceeded,
         ContextCompacted,
         ErrorOccurred,
         ModelSwitched,
@@ -109,6 +110,10 @@ class TurnsController:
         self.app.notify(
             f"{event.reason} — retrying in {event.delay_s:.1f}s", severity="warning", timeout=4
         )
+
+    @handles
+    def budget_exceeded(self, event: BudgetExceeded) -> None:
+        self.app.notify(event.message, title="Budget reached", severity="warning", timeout=10)
 
     @handles
     def error_occurred(self, event: ErrorOccurred) -> None:
