@@ -24,6 +24,7 @@ from tests.bench import (
     startup,
     startup_tmux,
     streaming,
+    task_pane,
     tasks_cli,
     version,
 )
@@ -81,6 +82,7 @@ BENCHMARKS = (
     "checkpoints",
     "checkpoint-cli",
     "tasks",
+    "task-pane",
 )
 # Run by "checkpoints" too: on its own it measures only `penguin-tui checkpoints create`.
 ONLY_ON_REQUEST = ("checkpoint-cli",)
@@ -141,6 +143,14 @@ def run(plan: Plan, only: list[str]) -> list[Section]:
             "Tasks list",
             ["tasks list --json on 2,000 tasks vs importing litellm"],
             lambda: [tasks_cli.run(runs, progress)],
+        )
+    if "task-pane" in only:
+        runs = max(3, plan.version_runs // 4)
+        progress(f"task pane: {runs} builds of each plan")
+        sections += _guarded(
+            "Task pane",
+            [f"task pane {what}: 2,000 tasks vs 20" for what in ("build", "change")],
+            lambda: [task_pane.run(runs, progress)],
         )
     if "version" in only:
         progress(f"--version: {plan.version_runs} runs")

@@ -78,6 +78,13 @@ class TaskTree(Tree[str]):
         # again from the whole plan for every event), and the parent each is listed under.
         self.subtasks: dict[str, list[str]] = {}
         self._listed_under: dict[str, str | None] = {}
+        # A row's text is made when the row is drawn (only the rows in view are), and kept
+        # until its task or a task whose figures it shows changes.
+        self._labels: dict[str, Text] = {}
+        # The tasks that come after each task (whose "after T3 (todo)" reads its status).
+        self.dependents: dict[str, set[str]] = {}
+        self._after_of: dict[str, tuple[str, ...]] = {}
+        self._title_due = False
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, lambda *_: self.show_tasks(self.plan))
@@ -98,6 +105,8 @@ class TaskTree(Tree[str]):
 
     def shown(self, task_id: str, children: Mapping[str, list[str]]) -> bool:
         """Whether a task has a row under the filters: it (or a task below it) passes them."""
+        if not (self.hide_finished or self.search):
+            return True
         for member in graph.subtree(self.plan, task_id, children):
             task = self.plan[member]
             if self.hide_finished and task.status.finished:
@@ -115,6 +124,12 @@ class TaskTree(Tree[str]):
         self._colours = None
         self.clear()
         self.nodes = {}
+        self._labels = {}
+        self.dependents = {}
+        self._after_of = {t.id: t.after for t in plan.values()}
+        for task in plan.values():
+            for before in task.after:
+                self.dependents.setdefault(before, set()).add(task.id)
         children = self.subtasks = graph.children_of(plan)
         self._listed_under = {t.id: t.parent if t.parent in plan else None for t in plan.values()}
         roots = [t for t in self._ordered(plan) if plan[t].parent not in plan]
@@ -150,18 +165,20 @@ class TaskTree(Tree[str]):
             later = next(
                 (n for n in parent.children if n.data and task_number(n.data) > number), None
             )
-        label = self._label(task_id, children)
-        node = parent.add(label, data=task_id, expand=True, before=later)
+        # The row's text comes when it is drawn (render_label): the id stands in until then.
+        node = parent.add(Text(task_id), data=task_id, expand=True, before=later)
         node.allow_expand = bool(children.get(task_id))
         self.nodes[task_id] = node
         for child in children.get(task_id, []):
             self._add_subtree(child, node, children, in_order=True)
 
     def _relabel(self, ids: Iterable[str], children: Mapping[str, list[str]]) -> None:
+        """These rows are made again the next time they are drawn."""
         for task_id in ids:
+            self._labels.pop(task_id, None)
             node = self.nodes.get(task_id)
             if node is not None and task_id in self.plan:
-                node.set_label(self._label(task_id, children))
+                node.set_label(task_id)
 
     def _forget(self, node: TreeNode[str]) -> None:
         """Drop a node and its subtree from the index of nodes (before removing it)."""
@@ -190,14 +207,32 @@ class TaskTree(Tree[str]):
             node = None
         if node is None and parent_node is not None:
             self._add_subtree(task_id, parent_node, children)
-        for other in plan.values():
-            if task_id in other.after:
-                affected += list(graph.subtree(plan, other.id, children))
+        self._note_dependencies(task_id, plan)
+        for other in sorted(self.dependents.get(task_id, ()), key=task_number):
+            if other in plan:
+                affected += list(graph.subtree(plan, other, children))
         self._relabel(affected, children)
         for row in affected:
             if row in self.nodes:
                 self.nodes[row].allow_expand = bool(self.nodes[row].children)
-        self.border_title = pane_title(plan, children)
+        if not self._title_due:  # once a frame, however many tasks changed in it
+            self._title_due = True
+            self.call_after_refresh(self._update_title)
+
+    def _update_title(self) -> None:
+        self._title_due = False
+        self.border_title = pane_title(self.plan, self.subtasks)
+
+    def _note_dependencies(self, task_id: str, plan: Mapping[str, Task]) -> None:
+        """Keep the index of dependents up to date with the task's ``after``."""
+        old = self._after_of.get(task_id, ())
+        new = self._after_of[task_id] = plan[task_id].after
+        if old == new:
+            return
+        for before in old:
+            self.dependents.get(before, set()).discard(task_id)
+        for before in new:
+            self.dependents.setdefault(before, set()).add(task_id)
 
     def _list_under_parent(self, task_id: str, plan: Mapping[str, Task]) -> dict[str, list[str]]:
         """The subtasks lists with ``task_id`` under its parent now (moved, or new)."""
@@ -257,8 +292,19 @@ class TaskTree(Tree[str]):
             filters.append(f"/{self.search}")
         self.border_subtitle = " · ".join(filters)
 
+    def get_label_width(self, node: TreeNode[str]) -> int:
+        # The pane cuts its rows to its width (overflow-x hidden): measuring every row's text,
+        # as the tree would at each change, would make the text of rows never drawn.
+        return self.scrollable_content_region.width
+
     def render_label(self, node: TreeNode[str], base_style: Style, style: Style) -> Text:
         """The row, ending in "…" where the pane cuts it (enter shows the task in full)."""
+        task_id = node.data
+        if task_id is not None and task_id in self.plan:
+            label = self._labels.get(task_id)
+            if label is None:
+                label = self._labels[task_id] = self._label(task_id, self.subtasks)
+            node._label = label  # what the tree draws; set_label would schedule a redraw
         text = super().render_label(node, base_style, style)
         depth = 0
         walk = node.parent
