@@ -35,8 +35,7 @@ from penguin_tui.app.controllers.turns import TurnsController
 from penguin_tui.app.event_routes import EventRoutes
 from penguin_tui.app.markdown_style import markdown_theme
 from penguin_tui.app.themes import FALLBACK_THEME, builtin_theme_dir, load_themes
-from penguin_tui.app.widgets.chat import SUMMARY_NOTICE, ChatView
-from penguin_tui.app.widgets.chat_history import history_entries
+from penguin_tui.app.widgets.chat import ChatView
 from penguin_tui.app.widgets.prompt import PromptInput
 from penguin_tui.app.widgets.usage import UsagePane, UsageTally
 from penguin_tui.app.workers import background
@@ -214,6 +213,10 @@ class PenguinApp(App[int]):
         self._apply_settings(runtime)
         self._follow_engine(runtime)
         if runtime.tasks is not None:
+            if self.options.demo_script is not None:
+                from penguin_tui.app.launch import seed_demo_tasks
+
+                await seed_demo_tasks(runtime.tasks, runtime.project_dir)
             self.tasks.pane.show_tasks(runtime.tasks.tasks)
         try:
             if self.options.session_id:
@@ -222,7 +225,7 @@ class PenguinApp(App[int]):
                 await runtime.engine.continue_latest()
             else:
                 await runtime.engine.new_session()
-            await self.show_session()
+            await self.conversation.show_session()
         except PenguinError as error:
             self.notify(error.message, severity="error", timeout=10)
         self.ready = True
@@ -322,46 +325,6 @@ class PenguinApp(App[int]):
     def _set_context_window(self, window: int | None) -> None:
         self.tally.context_window = window
         self._refresh_usage()
-
-    # -- the session on screen ----------------------------------------------------------------
-
-    async def show_session(self) -> None:
-        """Fill the chat and the usage pane from the store (resume, new session)."""
-        assert self.runtime is not None
-        engine = self.runtime.engine
-        chat = self.workbench.query_one(ChatView)
-        await chat.clear_messages()
-        if self.options.demo_notice:
-            await chat.add_notice(self.options.demo_notice)
-        messages = await engine.history()
-        statuses = await engine.call_statuses(messages)
-        await chat.show_history(history_entries(messages, statuses, SUMMARY_NOTICE))
-        self.tally = self._tally_from_store(
-            await self.runtime.store.usage_rows(engine.session.id) if engine.session else []
-        )
-        self.workbench.query_one(UsagePane).tally = self.tally
-        self._refresh_usage()
-        if engine.session is not None:
-            self.sub_title = f"{self.runtime.project_dir.name} · session {engine.session.id}"
-        self.checkpoints.reload()
-
-    def _tally_from_store(self, rows: list[Any]) -> UsageTally:
-        assert self.runtime is not None
-        tally = UsageTally(
-            model=self.runtime.settings.model.name,
-            scripted=self.options.demo_notice is not None,
-            context_window=self.tally.context_window,
-        )
-        for row in rows:
-            tally.call_recorded(
-                row.input_tokens,
-                row.output_tokens,
-                row.cost_usd,
-                row.ttft_ms,
-                row.duration_ms,
-                estimated=row.tokens_source == "estimate",
-            )
-        return tally
 
     # -- events from the engine ------------------------------------------------------------
 

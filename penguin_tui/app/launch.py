@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 import time
@@ -11,9 +12,12 @@ from typing import TYPE_CHECKING
 from penguin_tui.config.paths import data_paths
 
 if TYPE_CHECKING:
+    from penguin_tui.tasks.service import TaskService
     from penguin_tui.testing import ServerThread
 
 DEMO_MODEL = "penguin-demo"
+# The demo project's task plan, a Markdown checklist shipped with penguin-tui.
+DEMO_TASKS = Path(".penguin") / "tasks.md"
 DEMO_NOTICE = (
     "**Demo model (scripted).** Replies come from penguin-tui's scripted test model, not an AI: "
     "they are canned and ignore what you ask. To use a real model, quit (ctrl+q) and run "
@@ -62,7 +66,23 @@ def make_demo_project(root: Path) -> Path:
     (project / ".penguin" / "config.toml").write_text(DEMO_CONFIG, encoding="utf-8")
     (project / "README.md").write_text(DEMO_README, encoding="utf-8")
     (project / "hello.py").write_text(DEMO_CODE, encoding="utf-8")
+    from importlib import resources
+
+    plan = resources.files("penguin_tui") / "testing" / "scripts" / "demo-tasks.md"
+    (project / DEMO_TASKS).write_text(plan.read_text(encoding="utf-8"), encoding="utf-8")
     return project
+
+
+async def seed_demo_tasks(tasks: TaskService, project: Path) -> None:
+    """The demo's task plan, imported from the file its project ships with, once (a plan
+    already there is left as it is)."""
+    from penguin_tui.tasks.transfer import parse_markdown
+
+    plan_file = project / DEMO_TASKS
+    if tasks.tasks or not plan_file.is_file():
+        return
+    text = await asyncio.to_thread(plan_file.read_text, encoding="utf-8")
+    await tasks.import_plan(parse_markdown(text), plan_file.name)
 
 
 def start_scripted_model(script_path: Path) -> ServerThread:

@@ -6,13 +6,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from penguin_tui.app.controllers.turns import STILL_STREAMING
-from penguin_tui.app.widgets.chat import ChatView
+from penguin_tui.app.widgets.chat import SUMMARY_NOTICE, ChatView
+from penguin_tui.app.widgets.chat_history import history_entries
 from penguin_tui.app.widgets.tool_call import ToolCallView, ToolOutcome
+from penguin_tui.app.widgets.usage import UsagePane, UsageTally
 
 if TYPE_CHECKING:
     from penguin_tui.app.app import PenguinApp
     from penguin_tui.runtime import Runtime
-    from penguin_tui.store import AuditEntry
+    from penguin_tui.store import AuditEntry, UsageRecord
 
 
 def redrawn_outcome(
@@ -54,7 +56,7 @@ class ConversationController:
         if runtime is None:
             return
         await runtime.engine.new_session()
-        await self.app.show_session()
+        await self.show_session()
         self.app.notify("new session started")
 
     async def resume_session(self) -> None:
@@ -73,7 +75,7 @@ class ConversationController:
         async def resume(session_id: str | None) -> None:
             if session_id:
                 await runtime.engine.resume(session_id)
-                await self.app.show_session()
+                await self.show_session()
 
         await self.app.push_screen(SessionPicker(rows), resume)
 
@@ -85,7 +87,7 @@ class ConversationController:
         for shown in chat.query(ToolCallView):
             if shown.outcome is not None:
                 self.tool_outcomes[shown.call_id] = shown.outcome
-        await self.app.show_session()
+        await self.show_session()
         runtime = self.app.runtime
         session = runtime.engine.session if runtime is not None else None
         if runtime is None or session is None:
@@ -103,3 +105,43 @@ class ConversationController:
                     outcome.preview,
                     outcome.diff,
                 )
+
+    async def show_session(self) -> None:
+        """Fill the chat and the usage pane from the store (resume, new session)."""
+        assert self.app.runtime is not None
+        engine = self.app.runtime.engine
+        chat = self.app.workbench.query_one(ChatView)
+        await chat.clear_messages()
+        if self.app.options.demo_notice:
+            await chat.add_notice(self.app.options.demo_notice)
+        messages = await engine.history()
+        statuses = await engine.call_statuses(messages)
+        await chat.show_history(history_entries(messages, statuses, SUMMARY_NOTICE))
+        self.app.tally = self._tally_from_store(
+            await self.app.runtime.store.usage_rows(engine.session.id) if engine.session else []
+        )
+        self.app.workbench.query_one(UsagePane).tally = self.app.tally
+        self.app._refresh_usage()
+        if engine.session is not None:
+            self.app.sub_title = (
+                f"{self.app.runtime.project_dir.name} · session {engine.session.id}"
+            )
+        self.app.checkpoints.reload()
+
+    def _tally_from_store(self, rows: list[UsageRecord]) -> UsageTally:
+        assert self.app.runtime is not None
+        tally = UsageTally(
+            model=self.app.runtime.settings.model.name,
+            scripted=self.app.options.demo_notice is not None,
+            context_window=self.app.tally.context_window,
+        )
+        for row in rows:
+            tally.call_recorded(
+                row.input_tokens,
+                row.output_tokens,
+                row.cost_usd,
+                row.ttft_ms,
+                row.duration_ms,
+                estimated=row.tokens_source == "estimate",
+            )
+        return tally
