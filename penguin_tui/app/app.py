@@ -162,7 +162,7 @@ class PenguinApp(App[int]):
         self._sync_markdown_styles()
         self.theme_changed_signal.subscribe(self, self._sync_markdown_styles)
 
-        self.workbench = WorkbenchScreen(self.tally, self.size.width)
+        self.workbench = WorkbenchScreen(self.tally, self.size.width, self.size.height)
         self.push_screen(self.workbench)
         for problem in self._theme_problems:
             self.notify(f"theme {problem.path} skipped: {problem.reason}", severity="warning")

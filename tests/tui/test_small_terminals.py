@@ -15,6 +15,7 @@ from penguin_tui.app.widgets.checkpoints import CheckpointBrowser
 from penguin_tui.app.widgets.diff_pane import DiffPane
 from penguin_tui.app.widgets.key_hints import KeyHints
 from penguin_tui.app.widgets.prompt import PromptInput
+from penguin_tui.app.widgets.task_tree import TaskTree
 from penguin_tui.app.widgets.usage import UsagePane
 from penguin_tui.testing import ServerThread
 from tests.tui.helpers import checkpoint_from_keys, make_app, screen_text, wait_for, wait_ready
@@ -120,3 +121,28 @@ async def test_in_a_small_terminal_the_diff_goes_back_to_the_browser_or_the_prom
         assert focused(app) is app.workbench.query_one(PromptInput)
         assert not pane.is_open and app.screen.maximized is None
         assert app.workbench.query_one(ChatView).region.width == 60
+
+
+async def test_in_a_short_terminal_the_task_pane_and_the_browser_take_turns(
+    server: ServerThread, project: Path
+) -> None:
+    """At 80x24 the side column shows the browser or the task pane, f6 and f8 switching, with
+    the usage monitor below; from 36 rows up both are there."""
+    app = make_app(project, server.base_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_ready(pilot)
+        browser = app.workbench.query_one(CheckpointBrowser)
+        tasks = app.workbench.query_one(TaskTree)
+        usage = app.workbench.query_one(UsagePane)
+        assert browser.display and not tasks.display and usage.display
+        assert browser.region.height >= 8
+        await pilot.press("f8")
+        await pilot.pause()
+        assert tasks.display and not browser.display and app.focused is tasks
+        assert tasks.region.height >= 8
+        await pilot.press("f6")
+        await pilot.pause()
+        assert browser.display and not tasks.display and app.focused is browser
+        await pilot.resize_terminal(80, 40)
+        await pilot.pause()
+        assert browser.display and tasks.display

@@ -24,16 +24,21 @@ SIDE_PANE_MIN_WIDTH = 80
 NARROW_WIDTH = 100
 WIDE_WIDTH = 150
 SIDE_PANES = ("tasks", "checkpoints", "usage")
+# Below this height the task pane and the checkpoint browser take turns in the side column
+# (f8 and f6 switch): stacked, neither would have room for more than a few rows.
+SHORT_HEIGHT = 36
+TALL_SIDE_PANES = ("tasks", "checkpoints")
 
 
-def size_classes(width: int) -> list[str]:
-    """The screen's classes for a terminal ``width`` columns wide."""
+def size_classes(width: int, height: int | None = None) -> list[str]:
+    """The screen's classes for a terminal ``width`` columns wide and ``height`` rows high."""
     return [
         name
         for name, applies in (
             ("-small", width < SIDE_PANE_MIN_WIDTH),
             ("-narrow", width < NARROW_WIDTH),
             ("-wide", width >= WIDE_WIDTH),
+            ("-short", height is not None and height < SHORT_HEIGHT),
         )
         if applies
     ]
@@ -79,10 +84,14 @@ class WorkbenchScreen(Screen[None]):
         ),
     ]
 
-    def __init__(self, tally: UsageTally, width: int | None = None) -> None:
-        # The classes for the terminal's width from the start: the first layout is then the
+    def __init__(
+        self, tally: UsageTally, width: int | None = None, height: int | None = None
+    ) -> None:
+        # The classes for the terminal's size from the start: the first layout is then the
         # right one, instead of a restyling of the whole screen at the first resize.
-        super().__init__(classes=" ".join(size_classes(width)) if width else None)
+        super().__init__(classes=" ".join(size_classes(width, height)) if width else None)
+        # In a short terminal, the one of the task pane and the browser that is shown.
+        self.side_shown = "checkpoints"
         self.tally = tally
         # Set once the panes that come after the first frame are mounted.
         self.panes_mounted = asyncio.Event()
@@ -116,12 +125,13 @@ class WorkbenchScreen(Screen[None]):
         panes: list[Widget] = [TaskTree(id="tasks"), browser, UsagePane(self.tally, id="usage")]
         await self.query_one("#side").mount_all(panes)
         await self.query_one("#main").mount(DiffPane(id="diff"), before="#prompt")
+        self.take_turns(self.side_shown)
         self.panes_mounted.set()
 
     def on_resize(self) -> None:
         width = self.size.width
-        classes = size_classes(width)
-        for name in ("-small", "-narrow", "-wide"):
+        classes = size_classes(width, self.size.height)
+        for name in ("-small", "-narrow", "-wide", "-short"):
             self.set_class(name in classes, name)
         footer = self.query_one(Footer)
         footer.compact = width < SIDE_PANE_MIN_WIDTH
@@ -139,6 +149,8 @@ class WorkbenchScreen(Screen[None]):
         """Focus a pane, in view: a pane of the hidden side pane opens maximised over the chat
         (Esc goes back); another pane first restores whatever is maximised."""
         widget = self.query_one(f"#{pane}")
+        if pane in TALL_SIDE_PANES:
+            self.take_turns(pane)
         over_the_chat = self.side_pane_hidden and pane in SIDE_PANES
         covering = self.maximized
         from penguin_tui.app.widgets.diff_pane import DiffPane  # mounted after the first frame
@@ -150,6 +162,13 @@ class WorkbenchScreen(Screen[None]):
         if over_the_chat:
             self.maximize(widget, container=False)
         widget.focus()
+
+    def take_turns(self, pane: str) -> None:
+        """Show ``pane`` in the side column of a short terminal (the other tall pane folds)."""
+        self.side_shown = pane
+        for name in TALL_SIDE_PANES:
+            for widget in self.query(f"#{name}"):
+                widget.set_class(name != pane, "-folded")
 
     def on_diff_pane_closed(self) -> None:
         self.show_pane("checkpoints")
