@@ -23,6 +23,7 @@ from penguin_tui.app.widgets.checkpoint_rows import (
     checkpoint_label,
     fork_points,
 )
+from penguin_tui.app.widgets.tree_rows import fit_to_pane
 
 if TYPE_CHECKING:
     from penguin_tui.bus import CheckpointCreated, CheckpointFailed, ErrorOccurred, SnapshotProgress
@@ -139,16 +140,7 @@ class CheckpointBrowser(Tree[NodeData]):
 
     def render_label(self, node: TreeNode[NodeData], base_style: Style, style: Style) -> Text:
         """The row, ending in "…" where the pane cuts it (i shows it in full)."""
-        text = super().render_label(node, base_style, style)
-        depth = 0
-        walk = node.parent
-        while walk is not None and walk is not self.root:
-            depth += 1
-            walk = walk.parent
-        room = self.scrollable_content_region.width - depth * self.guide_depth
-        if room > 1 and text.cell_len > room:
-            text.truncate(room, overflow="ellipsis")
-        return text
+        return fit_to_pane(self, node, super().render_label(node, base_style, style))
 
     def _restyle(self, *_: object) -> None:
         """Draw the rows again in the new theme's colours (the tree keeps rendered lines)."""

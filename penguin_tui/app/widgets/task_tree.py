@@ -15,6 +15,7 @@ from textual.widgets.tree import TreeNode
 
 from penguin_tui.app.event_routes import handles
 from penguin_tui.app.widgets.task_rows import TaskColours, pane_title, task_colours, task_label
+from penguin_tui.app.widgets.tree_rows import fit_to_pane
 from penguin_tui.tasks import graph
 from penguin_tui.tasks.model import task_number
 
@@ -305,13 +306,4 @@ class TaskTree(Tree[str]):
             if label is None:
                 label = self._labels[task_id] = self._label(task_id, self.subtasks)
             node._label = label  # what the tree draws; set_label would schedule a redraw
-        text = super().render_label(node, base_style, style)
-        depth = 0
-        walk = node.parent
-        while walk is not None and walk is not self.root:
-            depth += 1
-            walk = walk.parent
-        room = self.scrollable_content_region.width - depth * self.guide_depth
-        if room > 1 and text.cell_len > room:
-            text.truncate(room, overflow="ellipsis")
-        return text
+        return fit_to_pane(self, node, super().render_label(node, base_style, style))
