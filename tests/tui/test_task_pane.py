@@ -3,6 +3,9 @@ real engine (the scripted model over HTTP), and the tree kept in place as tasks 
 
 from __future__ import annotations
 
+import asyncio
+import subprocess
+import sys
 from pathlib import Path
 
 from textual.binding import Binding
@@ -359,3 +362,22 @@ async def test_m_moves_a_task_under_another_and_back_to_the_top(
         await pilot.press("m")
         await answer(pilot, "T1")
         await wait_for(pilot, lambda: "T1 cannot be its own subtask" in notifications(app))
+
+
+async def test_tasks_added_from_the_command_line_show_when_the_pane_is_focused(
+    server: ServerThread, project: Path
+) -> None:
+    """`penguin-tui tasks add` in another terminal, then f8: the new task is in the pane."""
+    app = make_app(project, server.base_url)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_ready(pilot)
+        pane = app.workbench.query_one(TaskTree)
+        command = [sys.executable, "-m", "penguin_tui.cli", "tasks", "add", "From the shell"]
+        added = await asyncio.to_thread(
+            subprocess.run, [*command, "-C", str(project)], capture_output=True, text=True
+        )
+        assert (added.returncode, added.stdout) == (0, "T1\n"), added.stderr
+        assert "T1" not in pane.nodes
+        await pilot.press("f8")
+        await wait_for(pilot, lambda: "T1" in pane.nodes, what="the task added outside")
+        assert "From the shell" in row(pane, "T1")

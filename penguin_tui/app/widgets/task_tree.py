@@ -269,6 +269,17 @@ class TaskTree(Tree[str]):
         if service is not None and task_id in service.tasks:
             self.place(task_id, service.tasks)
 
+    async def on_focus(self) -> None:
+        """The plan read again when the pane is focused: tasks added or changed from the
+        command line (``penguin-tui tasks``) in another terminal show up here."""
+        service = self.service
+        if service is None:
+            return
+        before = service.tasks
+        await service.reload()
+        if service.tasks != before:
+            self.show_tasks(service.tasks)
+
     @handles
     async def checkpoint_restored(self, event: CheckpointRestored) -> None:
         """A revert, undo or redo may have put back another plan: read it again."""
