@@ -19,7 +19,7 @@ from penguin_tui.errors import PenguinError
 from penguin_tui.formatting import TASK_GLYPHS, age, duration, money, tokens
 
 if TYPE_CHECKING:
-    from penguin_tui.tasks.model import Task
+    from penguin_tui.tasks.model import Task, TaskEdit
     from penguin_tui.tasks.service import TaskService
 
 
@@ -35,10 +35,6 @@ async def open_tasks(options: argparse.Namespace) -> AsyncIterator[TaskService]:
         yield await TaskService.open(store, project.id)
     finally:
         await store.close()
-
-
-def _task_json(service: TaskService, task: Task) -> dict[str, object]:
-    return service.to_json(task)
 
 
 def _line(
@@ -115,7 +111,7 @@ async def _add(options: argparse.Namespace) -> ExitCode:
             criteria=options.criterion or [],
         )
         if options.json:
-            dump(_task_json(service, task))
+            dump(service.to_json(task))
         else:
             print(task.id)
     return ExitCode.OK
@@ -128,7 +124,7 @@ async def _show(options: argparse.Namespace) -> ExitCode:
         if options.json:
             dump(
                 {
-                    **_task_json(service, task),
+                    **service.to_json(task),
                     "notes": task.notes,
                     "summary": task.summary,
                     "check_trusted": task.check_trusted,
@@ -208,14 +204,11 @@ async def _cancel(options: argparse.Namespace) -> ExitCode:
     return await _change(options, TaskEdit(status=TaskStatus.CANCELLED))
 
 
-async def _change(options: argparse.Namespace, edit: object) -> ExitCode:
-    from penguin_tui.tasks.model import TaskEdit
-
-    assert isinstance(edit, TaskEdit)
+async def _change(options: argparse.Namespace, edit: TaskEdit) -> ExitCode:
     async with open_tasks(options) as service:
         task = await service.edit(options.id, edit)
         if options.json:
-            dump(_task_json(service, task))
+            dump(service.to_json(task))
         else:
             print(f"{task.id} {task.status.value}: {task.title}")
     return ExitCode.OK

@@ -72,12 +72,11 @@ class SpendGuard:
 
     budgets: Sequence[Budget]
     clock: Callable[[], float] = time.monotonic
-    started: float = field(default=-1.0)
+    started: float = field(init=False)
     spent: _Spent = field(default_factory=_Spent)
 
     def __post_init__(self) -> None:
-        if self.started < 0:
-            self.started = self.clock()
+        self.started = self.clock()
 
     def before_call(self, estimated_input: int, prices: Sequence[UnitPrice | None]) -> int | None:
         """May a call go, and its ``max_tokens`` (None: no cap). ``prices``: those of the

@@ -112,7 +112,8 @@ def unit_price(
     price = configured_price(model, settings)
     if price is not None:
         return price.input_per_mtok / 1_000_000, price.output_per_mtok / 1_000_000
-    entry = load_litellm().model_cost.get(litellm_model) or load_litellm().model_cost.get(model)
+    table = load_litellm().model_cost
+    entry = table.get(litellm_model) or table.get(model)
     if not isinstance(entry, dict):
         return None
     per_input, per_output = entry.get("input_cost_per_token"), entry.get("output_cost_per_token")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -98,22 +98,27 @@ def differences(old: TaskPlane, new: TaskPlane) -> list[TaskDifference]:
             found.append(TaskDifference(task_id, before.title, "removed"))
         elif before is not None and after is not None:
             changes = tuple(
-                _change(name, getattr(before, name), getattr(after, name))
+                change_words(name, getattr(before, name), getattr(after, name))
                 for name in _COMPARED
                 if getattr(before, name) != getattr(after, name)
             )
             if before.criteria != after.criteria:
-                met = sum(c.done for c in after.criteria)
-                changes += (f"criteria {met}/{len(after.criteria)} met",)
+                changes += (criteria_words(after.criteria),)
             if changes:
                 found.append(TaskDifference(task_id, after.title, "changed", changes))
     return found
 
 
-def _change(name: str, before: object, after: object) -> str:
+def change_words(name: str, before: object, after: object) -> str:
+    """One field's change as the history and a comparison say it: ``status todo → done``."""
     if name == "description":
         return "description changed"
     return f"{name} {_shown(before)} → {_shown(after)}"
+
+
+def criteria_words(criteria: Sequence[Criterion]) -> str:
+    """``criteria 1/2 met``."""
+    return f"criteria {sum(c.done for c in criteria)}/{len(criteria)} met"
 
 
 def _shown(value: object) -> str:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from enum import StrEnum
 
 from penguin_tui.store.store import Store
 from penguin_tui.tasks import graph
@@ -22,6 +21,7 @@ from penguin_tui.tasks.model import (
     TaskStatus,
     normal_id,
 )
+from penguin_tui.tasks.plane import change_words, criteria_words
 from penguin_tui.tasks.records import Statements, TaskRecords
 from penguin_tui.tasks.transfer import PlannedTask
 
@@ -37,19 +37,13 @@ def _title(text: str) -> str:
     return title
 
 
-def _shown(value: object) -> str:
-    if value is None:
-        return "none"
-    return str(value.value) if isinstance(value, StrEnum) else str(value)
-
-
 def _changes(old: Task, new: Task) -> list[str]:
     """What an edit changed, in the words of the history."""
     said: list[str] = []
     for name in ("title", "status", "priority", "parent"):
         before, after = getattr(old, name), getattr(new, name)
         if before != after:
-            said.append(f"{name} {_shown(before)} → {_shown(after)}")
+            said.append(change_words(name, before, after))
     added = [a for a in new.after if a not in old.after]
     removed = [a for a in old.after if a not in new.after]
     if added:
@@ -62,8 +56,7 @@ def _changes(old: Task, new: Task) -> list[str]:
     if old.check != new.check:
         said.append(f"check: {new.check}" if new.check else "check removed")
     if old.criteria != new.criteria:
-        done = sum(c.done for c in new.criteria)
-        said.append(f"criteria {done}/{len(new.criteria)} met")
+        said.append(criteria_words(new.criteria))
     return said
 
 
