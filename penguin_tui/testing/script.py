@@ -9,7 +9,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 FaultKind = Literal["rate_limit", "server_error", "drop", "stall", "malformed"]
 FAULT_KINDS: tuple[FaultKind, ...] = ("rate_limit", "server_error", "drop", "stall", "malformed")
@@ -73,6 +80,7 @@ class Turn(_Frozen):
     reasoning: str = ""
     repeat_text: int = Field(default=1, ge=1)
     match: str | None = None
+    step: int | None = Field(default=None, ge=0)
     tool_calls: tuple[ToolCallSpec, ...] = ()
     fault: Fault | None = None
     usage: UsageOverride | None = None
@@ -90,13 +98,22 @@ class Turn(_Frozen):
                 raise ValueError(f"invalid regular expression {value!r}: {exc}") from None
         return value
 
+    @model_validator(mode="after")
+    def _step_needs_match(self) -> Turn:
+        if self.step is not None and self.match is None:
+            raise ValueError("a step needs a match pattern")
+        return self
+
     @property
     def full_text(self) -> str:
         """The reply text: ``text`` repeated ``repeat_text`` times."""
         return self.text * self.repeat_text
 
-    def matches(self, user_text: str) -> bool:
-        """True when this turn has a ``match`` pattern found in ``user_text``."""
+    def matches(self, user_text: str, step: int = 0) -> bool:
+        """True when this turn has a ``match`` pattern found in ``user_text`` and, if it has a
+        ``step``, ``step`` (assistant messages since that user message) is that number."""
+        if self.step is not None and self.step != step:
+            return False
         return self.match is not None and re.search(self.match, user_text) is not None
 
 
@@ -145,7 +162,7 @@ def _describe(exc: ValidationError) -> str:
     first = errors[0]
     where = ".".join(str(part) for part in first["loc"]) or "script"
     more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
-    message = str(first["msg"]).replace("valid tuple", "valid array")
+    message = str(first["msg"]).replace("valid tuple", "valid array").removeprefix("Value error, ")
     return _one_line(f"{where}: {message}{more}")
 
 

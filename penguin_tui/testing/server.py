@@ -223,7 +223,8 @@ class ScriptedServer:
         """Pick the turn for a request, decide its fault and advance the cursor (no awaits)."""
         turns = self.script.turns
         user_text = last_user_text(messages)
-        index = next((i for i, turn in enumerate(turns) if turn.matches(user_text)), None)
+        step = assistant_steps(messages)
+        index = next((i for i, turn in enumerate(turns) if turn.matches(user_text, step)), None)
         matched = index is not None
         if index is None:
             if not self._order or (self._cursor >= len(self._order) and not self.script.loop):
@@ -331,6 +332,20 @@ def unanswered_tool_calls(messages: Sequence[Any]) -> list[str]:
                 if isinstance(call, dict):
                     open_calls.append(str(call.get("id")))
     return missing + open_calls
+
+
+def assistant_steps(messages: Sequence[Any]) -> int:
+    """How many assistant messages come after the last ``user`` message: the number of model
+    calls already answered since the user spoke (0 for the first)."""
+    count = 0
+    for message in reversed(messages):
+        if not isinstance(message, dict):
+            continue
+        if message.get("role") == "user":
+            break
+        if message.get("role") == "assistant":
+            count += 1
+    return count
 
 
 def _chunk_sender(writer: asyncio.StreamWriter) -> Callable[[bytes], None]:

@@ -348,6 +348,83 @@ text = "second"
     assert replies == ["first", "sunny", "second", "first"]
 
 
+STEPPED = """
+rate = 0
+[[turns]]
+text = "chat"
+[[turns]]
+match = "^Task T2:"
+step = 0
+text = "writing"
+[[turns.tool_calls]]
+name = "write_file"
+arguments = '{"path": "a.py", "content": ""}'
+[[turns]]
+match = "^Task T2:"
+step = 1
+text = "done"
+[[turns]]
+match = "^Task T2:"
+text = "no more steps"
+"""
+
+
+def assistant_call(number: int) -> dict[str, Any]:
+    call = {
+        "id": f"call_{number}",
+        "type": "function",
+        "function": {"name": "x", "arguments": "{}"},
+    }
+    return {"role": "assistant", "content": None, "tool_calls": [call]}
+
+
+def tool_answer(number: int) -> dict[str, Any]:
+    return {"role": "tool", "tool_call_id": f"call_{number}", "content": "ok"}
+
+
+async def reply_to(server: ScriptedServer, messages: list[dict[str, Any]]) -> str:
+    async with httpx.AsyncClient(timeout=5) as client:
+        url = f"{server.base_url}/chat/completions"
+        response = await client.post(url, json=chat_body(messages, stream=False))
+    assert response.status_code == 200
+    return str(response.json()["choices"][0]["message"]["content"])
+
+
+async def test_a_stepped_turn_answers_the_kth_call_since_the_user_spoke() -> None:
+    task = {"role": "user", "content": "Task T2: Add mean() with a test\nDo it."}
+    async with ScriptedServer(script(STEPPED)) as server:
+        first = await reply_to(server, [task])
+        second = await reply_to(server, [task, assistant_call(1), tool_answer(1)])
+        later = [task, assistant_call(1), tool_answer(1), assistant_call(2), tool_answer(2)]
+        third = await reply_to(server, later)
+    assert (first, second, third) == ("writing", "done", "no more steps")
+
+
+async def test_steps_count_only_assistant_messages_after_the_last_user_message() -> None:
+    earlier = [
+        {"role": "user", "content": "hello"},
+        {"role": "assistant", "content": "hi"},
+        {"role": "assistant", "content": "still me"},
+    ]
+    task = {"role": "user", "content": "Task T2: again"}
+    async with ScriptedServer(script(STEPPED)) as server:
+        assert await reply_to(server, [*earlier, task]) == "writing"
+        # a restarted server given the same history picks the same turn: no state is kept
+        assert await reply_to(server, [*earlier, task]) == "writing"
+        assert await reply_to(server, [task, assistant_call(1), tool_answer(1)]) == "done"
+        assert await reply_to(server, [{"role": "user", "content": "unrelated"}]) == "chat"
+
+
+def test_a_step_without_a_match_is_a_one_line_error(tmp_path: Path) -> None:
+    path = tmp_path / "stepped.toml"
+    path.write_text("[[turns]]\nstep = 1\ntext = 'a'\n")
+    with pytest.raises(ScriptError) as info:
+        load_script(path)
+    message = str(info.value)
+    assert "turns.0: a step needs a match" in message
+    assert "\n" not in message
+
+
 async def test_no_loop_exhausts() -> None:
     text = 'rate = 0\nloop = false\n[[turns]]\ntext = "only"\n'
     async with ScriptedServer(script(text)) as server, httpx.AsyncClient() as client:
@@ -413,6 +490,7 @@ async def test_fast_rate_streams_many_tokens_quickly() -> None:
         ("[[turns]]\nmatch = '(unclosed'\n", "invalid regular expression"),
         ("[[turns]]\ntxt = 'typo'\n", "turns.0.txt"),
         ("rate = -1\n[[turns]]\ntext = 'a'\n", "rate"),
+        ("[[turns]]\nmatch = 'x'\nstep = -1\n", "turns.0.step"),
     ],
 )
 def test_bad_script_file_raises_one_line_error(tmp_path: Path, content: str, needle: str) -> None:
