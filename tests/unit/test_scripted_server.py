@@ -517,14 +517,15 @@ def test_demo_script_is_friendly_markdown() -> None:
     assert "scripted" in demo.turns[0].text
     assert "penguin-tui --model openai/gpt-4o-mini" in demo.turns[0].text
     assert "PENGUIN_MODEL" in demo.turns[0].text
-    joined = "\n".join(turn.text for turn in demo.turns)
+    chat = [turn for turn in demo.turns if turn.match is None]
+    joined = "\n".join(turn.text for turn in chat)
     assert "--api-base http://localhost:11434/v1" in joined
     assert "```python" in joined
     assert "|---" in joined
-    assert any(turn.reasoning for turn in demo.turns)
+    assert any(turn.reasoning for turn in chat)
     # It opens with an agent session: look, write, test, fix, test again, then a summary;
     # the next message gets a second agent turn (one more edit) to compare checkpoints with.
-    tools = [call.name for turn in demo.turns for call in turn.tool_calls]
+    tools = [call.name for turn in chat for call in turn.tool_calls]
     assert tools == [
         "list_files",
         "write_file",
@@ -534,7 +535,7 @@ def test_demo_script_is_friendly_markdown() -> None:
         "run_shell",
         "edit_file",
     ]
-    chatty = [turn for turn in demo.turns if not turn.tool_calls]
+    chatty = [turn for turn in chat if not turn.tool_calls]
     assert all(60 <= len(turn.text.split()) <= 200 for turn in chatty)
 
 
