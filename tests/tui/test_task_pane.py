@@ -15,6 +15,7 @@ from textual.widgets import Input, KeyPanel, TextArea
 from penguin_tui.app.app import PenguinApp
 from penguin_tui.app.commands import WORKBENCH_COMMANDS
 from penguin_tui.app.screens.ask_text import AskText
+from penguin_tui.app.screens.task_details import TaskDetails
 from penguin_tui.app.screens.task_form import TaskForm
 from penguin_tui.app.widgets.chat import ChatView, UserMessage
 from penguin_tui.app.widgets.task_tree import TaskTree
@@ -26,6 +27,7 @@ from tests.conftest import script
 from tests.tui.helpers import (
     make_app,
     notifications,
+    screen_text,
     send,
     type_text,
     wait_for,
@@ -208,10 +210,11 @@ async def test_enter_shows_the_task_with_its_history(server: ServerThread, proje
         await tasks_of(app).set_status("T1", TaskStatus.DOING)
         await select(pilot, pane, "T1")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: any("History:" in n for n in notifications(app)))
-        shown = next(n for n in notifications(app) if "History:" in n)
-        assert "T1 parser" in shown and "user: created" in shown
-        assert "user: status todo → doing" in shown
+        await wait_for(pilot, lambda: isinstance(app.screen, TaskDetails), what="the details")
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "T1 parser" in shown and "user  created" in shown
+        assert "user  status todo → doing" in shown
 
 
 async def test_w_works_on_the_task_in_a_turn(server: ServerThread, project: Path) -> None:

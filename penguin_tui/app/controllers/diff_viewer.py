@@ -116,26 +116,33 @@ class DiffViewerController:
     @background("checkpoint-op")
     async def show_comparison(self) -> None:
         """c: the marked checkpoint compared with the one under the cursor."""
-        found = self.checkpoints.service()
         browser = self.checkpoints.browser
         checkpoint = browser.selected_checkpoint
-        if found is None:
+        if self.checkpoints.service() is None:
             return
-        service, session_id = found
         marked = browser.marked
         if marked is None or checkpoint is None or marked == checkpoint.id:
             self.app.notify(
                 "mark a checkpoint with m, move to another, then press c", severity="warning"
             )
             return
+        await self.compare(marked, checkpoint.id)
+
+    async def compare(self, old_id: str, new_id: str, what: str = "Compare") -> None:
+        """Open the diff from checkpoint ``old_id`` to ``new_id``, each side's conversation
+        and spend above it; the title starts with ``what``. A failure is one notification."""
+        found = self.checkpoints.service()
+        if found is None:
+            return
+        service, session_id = found
         comparison = await self.checkpoints.run(
-            "compare", service.compare(session_id, marked, checkpoint.id)
+            "compare", service.compare(session_id, old_id, new_id)
         )
         if comparison is None:
             return
         self.pane.open(
             comparison.files,
-            f"Compare {comparison.left.label} → {comparison.right.label}",
+            f"{what} {comparison.left.label} → {comparison.right.label}",
             comparison_header(comparison, line_colours(self.app.theme_variables)),
         )
 

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from penguin_tui.app.widgets.chat import ChatView
-from penguin_tui.app.widgets.task_rows import task_details, task_prompt
+from penguin_tui.app.widgets.task_rows import task_prompt
 from penguin_tui.app.workers import background
 from penguin_tui.tasks.model import Actor, Criterion, Task, TaskEdit, TaskStatus
 
@@ -251,10 +251,46 @@ class TasksController:
 
     @background("tasks", exclusive=False)
     async def details(self) -> None:
-        """enter: the task in full, with its work and its history."""
+        """enter: the task in full (its fields, its work, its history); from there b opens
+        the checkpoint browser and d the diff viewer on its work."""
+        from penguin_tui.app.screens.task_details import TaskDetails, WorkView
+
         task = self.selected()
         service = self.service()
         if task is None or service is None:
             return
         history = await service.history(task.id)
-        self.app.notify(task_details(task, history), title=task.id, timeout=20)
+        known = self.app.checkpoints.browser.checkpoints
+
+        def chosen(view: WorkView | None) -> None:
+            if view is WorkView.BROWSE:
+                self.browse_work(task)
+            elif view is WorkView.DIFF:
+                self.diff_work(task)
+
+        self.app.push_screen(TaskDetails(service.tasks, task, history, known), chosen)
+
+    def browse_work(self, task: Task) -> None:
+        """The checkpoint browser, focused, its cursor on the task's last checkpoint."""
+        self.app.workbench.show_pane("checkpoints")
+        if not self.app.checkpoints.browser.go_to(task.checkpoints[-1]):
+            self.app.notify(
+                f"{task.id}'s last checkpoint {task.checkpoints[-1][:8]} is not in this "
+                "session's browser",
+                severity="warning",
+            )
+
+    @background("checkpoint-op")
+    async def diff_work(self, task: Task) -> None:
+        """The diff viewer on the task's work: from the checkpoint its first checkpoint came
+        from to its last one, as the browser compares two checkpoints."""
+        checkpoints = self.app.checkpoints
+        found = checkpoints.service()
+        if found is None:
+            return
+        service, session_id = found
+        first = await checkpoints.run("diff", service.get(session_id, task.checkpoints[0]))
+        if first is None:
+            return
+        start = first.parent_id or first.id
+        await self.app.diff_viewer.compare(start, task.checkpoints[-1], f"{task.id}'s work:")

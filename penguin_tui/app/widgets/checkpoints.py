@@ -311,11 +311,21 @@ class CheckpointBrowser(Tree[NodeData]):
         if self.marked is None:
             self.notify("no checkpoint is marked (m marks one)", severity="warning")
             return
+        self.go_to(self.marked)
+
+    def go_to(self, checkpoint_id: str) -> bool:
+        """Put the cursor on a checkpoint's row, unfolding its branch; False when the browser
+        does not list it (another session's, or thinned away)."""
         for branch_node in self.root.children:
             for leaf in branch_node.children:
-                if leaf.data is not None and leaf.data.checkpoint_id == self.marked:
-                    self.move_cursor(leaf)
-                    return
+                if leaf.data is not None and leaf.data.checkpoint_id == checkpoint_id:
+                    if branch_node.is_expanded:
+                        self.move_cursor(leaf)
+                    else:  # the row gets its line when the unfolded tree is drawn
+                        branch_node.expand()
+                        self.call_after_refresh(self.move_cursor, leaf)
+                    return True
+        return False
 
     def action_fold(self) -> None:
         """Fold or unfold the branch under the cursor (on a checkpoint: its branch)."""
