@@ -3,6 +3,7 @@ history; b and d open the checkpoint browser and the diff viewer on that work.""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
@@ -93,7 +94,7 @@ def _plan_fields(body: _Body, plan: Mapping[str, Task], task: Task) -> None:
     if cancelled and not task.status.finished:
         body.field("No wait", f"{', '.join(cancelled)} cancelled", colours.muted)
     if task.check:
-        trust = "trusted" if task.check_trusted else "not confirmed: judged by the rules"
+        trust = "trusted" if task.check_trusted else "not confirmed"
         check = Text(task.check)
         check.append(f"  ({trust})", style=colours.muted if task.check_trusted else colours.waiting)
         body.field("Check", check)
@@ -199,7 +200,8 @@ class TaskDetails(ModalScreen[WorkView | None]):
 
     def compose(self) -> ComposeResult:
         task = self.shown
-        colours = task_colours(self.app.theme_variables)
+        # Dim, not the theme's text-muted: that one is relative ("auto 60%"), no Rich colour.
+        colours = dataclasses.replace(task_colours(self.app.theme_variables), muted="dim")
         with Vertical() as frame:
             frame.border_title = f"{task.id} {task.title}"
             with VerticalScroll():
