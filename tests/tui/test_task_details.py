@@ -10,12 +10,21 @@ from pathlib import Path
 from textual.pilot import Pilot
 
 from penguin_tui.app.app import PenguinApp
-from penguin_tui.app.screens.task_details import TaskDetails
+from penguin_tui.app.screens.task_details import TaskDetails, details_body
 from penguin_tui.app.widgets.checkpoints import CheckpointBrowser
 from penguin_tui.app.widgets.diff_pane import DiffPane
+from penguin_tui.app.widgets.task_rows import TaskColours
 from penguin_tui.app.widgets.task_tree import TaskTree
 from penguin_tui.checkpoints.model import Checkpoint, CheckpointKind
-from penguin_tui.tasks.model import Criterion, Priority, TaskEdit
+from penguin_tui.tasks.model import (
+    Actor,
+    Criterion,
+    Priority,
+    Task,
+    TaskChange,
+    TaskEdit,
+    TaskStatus,
+)
 from penguin_tui.testing import ServerThread
 from tests.tui.helpers import make_app, notifications, screen_text, wait_for
 from tests.tui.test_task_pane import open_pane, select, tasks_of
@@ -165,3 +174,20 @@ async def test_b_and_d_on_a_task_with_no_work_say_so(server: ServerThread, proje
         await wait_for(pilot, lambda: notifications(app).count(said) == 2, what="d saying so")
         assert isinstance(app.screen, TaskDetails)
         assert not app.workbench.query_one(DiffPane).is_open
+
+
+def test_the_details_add_up_a_parents_subtree_and_name_checkpoints_of_another_session() -> None:
+    """Pure text, no screen: a parent's spend is its subtree's; a checkpoint the session
+    does not hold is named by its id; the history says how long ago, who and what."""
+    plan = {
+        "T1": Task("T1", "parser", branch="task/T1", checkpoints=("abcdef123456",)),
+        "T2": Task("T2", "lexer", parent="T1", status=TaskStatus.DONE, input_tokens=10),
+        "T3": Task("T3", "grammar", parent="T1", output_tokens=5, cost_usd=None, time_s=61),
+    }
+    history = [TaskChange("T1", Actor.AGENT, "status todo → doing", 100.0)]
+    colours = TaskColours("green", "red", "yellow", "blue", "magenta", "dim")
+    text = details_body(plan, plan["T1"], history, {}, colours, now=160.0).plain
+    assert "Subtasks    1/2 done ▰▰▰▱▱" in text
+    assert "15 tokens (10 in) · n/a · 1m 01s (with its subtasks)" in text
+    assert "abcdef12 (not in this session)" in text
+    assert "1m ago   agent status todo → doing" in text

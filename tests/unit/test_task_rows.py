@@ -6,18 +6,15 @@ from penguin_tui.app.widgets.task_rows import (
     TaskColours,
     pane_title,
     progress_bar,
-    task_details,
     task_label,
     task_prompt,
 )
 from penguin_tui.tasks.graph import children_of
 from penguin_tui.tasks.model import (
-    Actor,
     Criterion,
     Priority,
     Progress,
     Task,
-    TaskChange,
     TaskStatus,
 )
 
@@ -68,23 +65,6 @@ def test_the_title_counts_the_finished_tasks_of_the_project() -> None:
     assert pane_title(PLAN, children_of(PLAN)) == "Tasks 1/4"
     assert pane_title({}, {}) == "Tasks · none yet"
     assert progress_bar(Progress(0, 3)) == "▱▱▱▱▱"
-
-
-def test_details_show_the_work_and_the_history() -> None:
-    task = Task(
-        "T2",
-        "tokens",
-        branch="task/T2",
-        checkpoints=("abcdef123456",),
-        criteria=(Criterion("lexes numbers", True),),
-        input_tokens=10,
-        cost_usd=None,
-    )
-    history = [TaskChange("T2", Actor.AGENT, "status todo → done", 100.0)]
-    text = task_details(task, history, now=160.0)
-    assert "branch task/T2" in text and "checkpoints abcdef12" in text
-    assert "☑ lexes numbers" in text and "10 tokens, n/a" in text
-    assert "1m ago · agent: status todo → done" in text
 
 
 def test_the_prompt_of_work_on_is_the_task() -> None:

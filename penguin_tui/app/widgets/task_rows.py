@@ -1,20 +1,19 @@
 """What the task pane's rows say: a task's label (glyph, id, title, priority, why it waits,
-its subtree's progress and cost), the pane's title, a task's details and the prompt of
-"work on this task". Pure functions over the plan, so a test can read them without a screen.
+its subtree's progress and cost), the pane's title and the prompt of "work on this task".
+Pure functions over the plan, so a test can read them without a screen.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from rich.text import Text
 
 from penguin_tui.app.markdown_style import rich_colour
-from penguin_tui.formatting import TASK_GLYPHS, age, duration, money, tokens
+from penguin_tui.formatting import TASK_GLYPHS, duration, money, tokens
 from penguin_tui.tasks import graph
-from penguin_tui.tasks.model import Priority, Progress, Task, TaskChange, TaskStatus
+from penguin_tui.tasks.model import Priority, Progress, Task, TaskStatus
 
 BAR_WIDTH = 5
 WORKING_MARK = "▶ "
@@ -125,37 +124,6 @@ def pane_title(tasks: Mapping[str, Task], children: Mapping[str, list[str]]) -> 
         return "Tasks · none yet"
     done = graph.progress(tasks, None, children)
     return f"Tasks {done.done}/{done.total}"
-
-
-def task_details(
-    task: Task, history: Sequence[TaskChange], now: float | None = None, shown: int = 8
-) -> str:
-    """Everything about a task for its details: what it is, its work (branch, checkpoints,
-    cost) and the last ``shown`` lines of its history."""
-    moment = time.time() if now is None else now
-    lines = [f"{task.id} {task.title}", f"{task.status.value} · {task.priority.value} priority"]
-    if task.description:
-        lines.append(task.description)
-    lines += [f"{'☑' if c.done else '☐'} {c.text}" for c in task.criteria]
-    if task.after:
-        lines.append("after " + ", ".join(task.after))
-    if task.check:
-        trusted = "" if task.check_trusted else " (not confirmed)"
-        lines.append(f"check: {task.check}{trusted}")
-    if task.branch:
-        lines.append(f"branch {task.branch}")
-    if task.checkpoints:
-        lines.append("checkpoints " + ", ".join(c[:8] for c in task.checkpoints))
-    if task.input_tokens or task.output_tokens:
-        spent = tokens(task.input_tokens + task.output_tokens, shorten_from=None)
-        lines.append(f"{spent} tokens, {money(task.cost_usd)}, {duration(task.time_s)}")
-    if history:
-        lines.append("History:")
-        lines += [
-            f"  {age(moment - change.at)} ago · {change.actor.value}: {change.what}"
-            for change in history[-shown:]
-        ]
-    return "\n".join(lines)
 
 
 def task_prompt(task: Task) -> str:
