@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 DEMO_MODEL = "penguin-demo"
 # The demo project's task plan, a Markdown checklist shipped with penguin-tui.
-DEMO_TASKS = Path(".penguin") / "tasks.md"
+DEMO_TASKS = Path(".penguin") / "tasks.json"
 DEMO_NOTICE = (
     "**Demo model (scripted).** Replies come from penguin-tui's scripted test model, not an AI: "
     "they are canned and ignore what you ask. To use a real model, quit (ctrl+q) and run "
@@ -68,7 +68,7 @@ def make_demo_project(root: Path) -> Path:
     (project / "hello.py").write_text(DEMO_CODE, encoding="utf-8")
     from importlib import resources
 
-    plan = resources.files("penguin_tui") / "testing" / "scripts" / "demo-tasks.md"
+    plan = resources.files("penguin_tui") / "testing" / "scripts" / "demo-tasks.json"
     (project / DEMO_TASKS).write_text(plan.read_text(encoding="utf-8"), encoding="utf-8")
     return project
 
@@ -76,13 +76,13 @@ def make_demo_project(root: Path) -> Path:
 async def seed_demo_tasks(tasks: TaskService, project: Path) -> None:
     """The demo's task plan, imported from the file its project ships with, once (a plan
     already there is left as it is)."""
-    from penguin_tui.tasks.transfer import parse_markdown
+    from penguin_tui.tasks.transfer import parse_json
 
     plan_file = project / DEMO_TASKS
     if tasks.tasks or not plan_file.is_file():
         return
     text = await asyncio.to_thread(plan_file.read_text, encoding="utf-8")
-    await tasks.import_plan(parse_markdown(text), plan_file.name)
+    await tasks.import_plan(parse_json(text), plan_file.name)
 
 
 def start_scripted_model(script_path: Path) -> ServerThread:

@@ -297,6 +297,48 @@ class TaskUpdated(Event):
     task: dict[str, Any]
 
 
+class RunModeStarted(Event):
+    """Run mode started (or resumed) carrying out the plan's ready tasks."""
+
+    type: Literal["runmode.started"] = "runmode.started"
+    ready: list[str]
+
+
+class TaskStarted(Event):
+    """Run mode started a task (or went on with one) on its own branch."""
+
+    type: Literal["task.started"] = "task.started"
+    id: str
+    branch: str
+
+
+class TaskFinished(Event):
+    """Run mode is finished with a task: ``done`` (its check passed and its branch was
+    merged), ``failed`` or ``blocked`` (its branch kept, with the reason), or ``cancelled``."""
+
+    type: Literal["task.finished"] = "task.finished"
+    id: str
+    status: str
+    reason: str
+    check_exit_code: int | None
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float | None
+    time_s: float
+
+
+class RunModeFinished(Event):
+    """Run mode stopped: the tasks it finished, failed and blocked, what the run cost, and
+    why it stopped (``nothing ready``, ``budget``, ``interrupted``, ``max tasks``…)."""
+
+    type: Literal["runmode.finished"] = "runmode.finished"
+    done: list[str]
+    failed: list[str]
+    blocked: list[str]
+    cost_usd: float | None
+    stop_reason: str
+
+
 class SnapshotProgress(Event):
     """A long snapshot or restore is under way."""
 
@@ -326,6 +368,10 @@ AnyEvent = Annotated[
     | BudgetExceeded
     | TaskCreated
     | TaskUpdated
+    | RunModeStarted
+    | TaskStarted
+    | TaskFinished
+    | RunModeFinished
     | SnapshotProgress
     | ErrorOccurred,
     Field(discriminator="type"),

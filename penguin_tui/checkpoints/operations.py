@@ -137,8 +137,11 @@ class Operations:
         )
 
     @undoable
-    async def branch_from(self, session_id: str, checkpoint_id: str, name: str) -> OperationResult:
-        """A new branch at a checkpoint, switched to: its code and conversation are restored."""
+    async def branch_from(
+        self, session_id: str, checkpoint_id: str, name: str, *, conversation: bool = True
+    ) -> OperationResult:
+        """A new branch at a checkpoint, switched to: its code and conversation are restored
+        (without ``conversation``, the branch starts a conversation of its own)."""
         if not _BRANCH_NAME.match(name) or ".." in name:
             raise CheckpointError(
                 f"bad branch name {name!r}: use letters, digits, '.', '_', '-' and '/'"
@@ -149,7 +152,8 @@ class Operations:
         safety, planned = await self.restorer.safety_then_plan(
             session_id, f"before branching {name}", target.tree
         )
-        rows = self.records.create_branch(session_id, name, target.message_id, target.id)
+        head = target.message_id if conversation else None
+        rows = self.records.create_branch(session_id, name, head, target.id)
         rows += self.records.make_current(session_id, name)
         restored = await self.restorer.commit_and_restore(session_id, rows, planned, None)
         return await self.restorer.announce(

@@ -227,9 +227,15 @@ class CheckpointService:
         """Apply the last undone revert or merge again."""
         return await self._operations.redo(session_id)
 
-    async def branch_from(self, session_id: str, checkpoint_id: str, name: str) -> OperationResult:
-        """A new branch at a checkpoint, switched to: its code and conversation are restored."""
-        return await self._operations.branch_from(session_id, checkpoint_id, name)
+    async def branch_from(
+        self, session_id: str, checkpoint_id: str, name: str, *, conversation: bool = True
+    ) -> OperationResult:
+        """A new branch at a checkpoint, switched to: its code and conversation are restored
+        (without ``conversation``, its code only: the branch starts a conversation of its
+        own, as run mode's task branches do)."""
+        return await self._operations.branch_from(
+            session_id, checkpoint_id, name, conversation=conversation
+        )
 
     async def switch(self, session_id: str, name: str) -> OperationResult:
         """Save the current state, then restore the branch's latest state (like git switch)."""

@@ -4,6 +4,7 @@ runs. argparse only, so a bad flag is answered before any command's module is im
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 
 def _add_model_flags(parser: argparse.ArgumentParser) -> None:
@@ -60,20 +61,7 @@ def run_parser() -> argparse.ArgumentParser:
         help="continue the project's latest session",
     )
     resume.add_argument("--session", metavar="ID", help="continue session ID")
-    parser.add_argument(
-        "--approve",
-        choices=("deny", "all"),
-        default="deny",
-        help="answer every question about a tool call: deny (default) or all",
-    )
-    parser.add_argument(
-        "--allow",
-        action="append",
-        default=[],
-        metavar="PATTERN",
-        help="allow matching calls without asking: a shell glob ('pytest*') or TOOL:GLOB "
-        "('write_file:src/*'); repeatable",
-    )
+    _add_approval_flags(parser)
     parser.add_argument("prompt", metavar="PROMPT", help="the prompt; '-' reads it from stdin")
     return parser
 
@@ -227,6 +215,58 @@ PRIORITIES = ("high", "medium", "low")
 STATUSES = ("todo", "doing", "blocked", "review", "done", "failed", "cancelled")
 
 
+def _add_approval_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--approve",
+        choices=("deny", "all"),
+        default="deny",
+        help="answer every question about a tool call: deny (default) or all",
+    )
+    parser.add_argument(
+        "--allow",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="allow matching calls without asking: a shell glob ('pytest*') or TOOL:GLOB "
+        "('write_file:src/*'); repeatable",
+    )
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError("must be more than 0")
+    return value
+
+
+def _run_tasks_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    run = sub.add_parser(
+        "run",
+        parents=[common],
+        help="carry out the ready tasks, each on its own branch (goes on after a stop)",
+    )
+    _add_model_flags(run)
+    run.add_argument("--task", metavar="ID", help="try this one task (again), on a new branch")
+    run.add_argument(
+        "--max-tasks", dest="max_tasks", type=_positive_int, metavar="N", help="start at most N"
+    )
+    run.add_argument(
+        "--max-cost",
+        dest="max_cost",
+        type=_positive_float,
+        metavar="USD",
+        help="the run's dollar budget (exit 3 when it stops the run)",
+    )
+    _add_approval_flags(run)
+
+
 def tasks_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="penguin-tui tasks",
@@ -234,7 +274,9 @@ def tasks_parser() -> argparse.ArgumentParser:
         "finish, cancel, import and export tasks.",
     )
     sub = parser.add_subparsers(
-        dest="action", required=True, metavar="add|list|show|edit|done|cancel|import|export"
+        dest="action",
+        required=True,
+        metavar="add|list|show|edit|done|cancel|import|export|run",
     )
     common = _task_flags()
     add = sub.add_parser("add", parents=[common], help="add a task; prints its id")
@@ -270,6 +312,7 @@ def tasks_parser() -> argparse.ArgumentParser:
         "import", parents=[common], help="add the tasks of a Markdown checklist or a JSON list"
     )
     importing.add_argument("file", metavar="FILE")
+    _run_tasks_parser(sub, common)
     export = sub.add_parser("export", help="print the plan as Markdown or JSON")
     export.add_argument(
         "-C", dest="directory", metavar="DIR", help="project directory (default: .)"

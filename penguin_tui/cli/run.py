@@ -47,7 +47,7 @@ def allow_rule(pattern: str) -> Rule:
     return Rule(tool="run_shell", pattern=pattern, action=Action.ALLOW)
 
 
-def _print_event(event: Event, as_json: bool) -> None:
+def print_event(event: Event, as_json: bool) -> None:
     if isinstance(event, CheckpointFailed):  # on stderr with --json too: nothing lost silently
         print(f"penguin-tui: {event.message}", file=sys.stderr, flush=True)
     if as_json:
@@ -85,7 +85,7 @@ def _outcome(event: ToolCallFinished) -> str:
 
 async def _print_events(subscription: Subscription, as_json: bool) -> None:
     async for event in subscription:
-        _print_event(event, as_json)
+        print_event(event, as_json)
 
 
 def run_command(options: argparse.Namespace) -> ExitCode:

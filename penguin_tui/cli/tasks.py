@@ -257,4 +257,8 @@ ACTIONS: dict[str, Handler] = {
 
 
 def tasks_command(options: argparse.Namespace) -> ExitCode:
+    if options.action == "run":  # the one tasks command that loads the engine and litellm
+        from penguin_tui.cli.task_run import task_run_command
+
+        return task_run_command(options)
     return run_at_edge(lambda: ACTIONS[options.action](options))

@@ -56,6 +56,37 @@ class AgentSettings(BaseModel):
     compact_at: float = Field(default=0.8, gt=0, le=1)
 
 
+class TaskLimits(BaseModel):
+    """The budget of one task in run mode (each attempt at it gets the whole budget)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_cost_usd: float | None = Field(default=None, gt=0)
+    max_tokens: int | None = Field(default=None, ge=1)
+    max_steps: int | None = Field(default=None, ge=1)
+    max_seconds: float | None = Field(default=None, gt=0)
+
+
+class TaskSettings(BaseModel):
+    """Run mode: each task's budget (and per-task overrides, by id), the run's budget, how
+    often a failing check goes back to the agent, and whether a dollar budget may hold a
+    model with no known price."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_cost_usd: float | None = Field(default=None, gt=0)
+    max_tokens: int | None = Field(default=None, ge=1)
+    max_steps: int | None = Field(default=100, ge=1)
+    max_seconds: float | None = Field(default=None, gt=0)
+    run_max_cost_usd: float | None = Field(default=None, gt=0)
+    run_max_tokens: int | None = Field(default=None, ge=1)
+    run_max_seconds: float | None = Field(default=None, gt=0)
+    check_rounds: int = Field(default=3, ge=0, le=50)
+    check_timeout_s: float = Field(default=300.0, gt=0, le=600)
+    allow_unpriced: bool = False
+    overrides: dict[str, TaskLimits] = Field(default_factory=dict)
+
+
 class CheckpointSettings(BaseModel):
     """Code snapshots and their retention: the shadow repository, kept outside the project."""
 
@@ -92,6 +123,7 @@ class Settings(BaseModel):
     agent: AgentSettings = Field(default_factory=AgentSettings)
     ui: UISettings = Field(default_factory=UISettings)
     checkpoints: CheckpointSettings = Field(default_factory=CheckpointSettings)
+    tasks: TaskSettings = Field(default_factory=TaskSettings)
     # Validated by the engine, per layer: a project may tighten permissions, never grant them.
     permissions: dict[str, Any] = Field(default_factory=dict)
     secret_env_vars: list[str] = Field(default_factory=list)

@@ -100,6 +100,13 @@ def call_prices(targets: list[ModelTarget], settings: Settings) -> list[UnitPric
     return prices
 
 
+def _cap(guards: list[SpendGuard], estimate: int, prices: list[UnitPrice | None]) -> int | None:
+    """The tightest ``max_tokens`` every guard allows (None: no cap); the first guard whose
+    budget is reached raises."""
+    caps = [cap for guard in guards if (cap := guard.before_call(estimate, prices)) is not None]
+    return min(caps) if caps else None
+
+
 class ChatEngine:
     """Runs the turns of one session of one project; at most one turn at a time."""
 
@@ -123,10 +130,14 @@ class ChatEngine:
         self.session: Session | None = None
         self._turn: asyncio.Task[TurnResult] | None = None
         self._cancel_requested = False
+        self._stop_requested = False
         self.hooks: TurnHooks | None = None
         # Set (to the reason) when another instance owns the project: no turns from here.
         self.read_only = ""
         self._ran_tools = False
+        # Budgets that outlive a turn (run mode's task and run budgets): checked before each
+        # call with the turn's own, and charged with every call.
+        self.standing_guards: list[SpendGuard] = []
 
     @property
     def model_name(self) -> str | None:
@@ -135,6 +146,19 @@ class ChatEngine:
     @property
     def busy(self) -> bool:
         return self._turn is not None and not self._turn.done()
+
+    def prices(self) -> list[UnitPrice | None]:
+        """The price of each model a call may be answered by (None: no known price); raises
+        what resolving the configured model raises (none set, an unknown provider)."""
+        return call_prices(self._resolve(self.settings), self.settings)
+
+    def stop_after_call(self) -> bool:
+        """End the turn once the model call in flight and its tool calls are done (run mode's
+        first Esc / Ctrl+C); False when nothing is running."""
+        if not self.busy:
+            return False
+        self._stop_requested = True
+        return True
 
     def set_approver(self, approver: Approver | None) -> None:
         """Answer approval questions with ``approver`` (headless) instead of waiting for a UI."""
@@ -192,6 +216,7 @@ class ChatEngine:
         if self.read_only:
             raise PenguinError(self.read_only)
         self._cancel_requested = False
+        self._stop_requested = False
         if prompt.strip() == COMPACT_COMMAND:
             self._turn = asyncio.create_task(self._run_compaction())
         else:
@@ -299,15 +324,18 @@ class ChatEngine:
     ) -> TurnResult:
         """Model, then its tool calls, then the model again, until it answers or a limit hits."""
         session_id = user.session_id
-        guard = SpendGuard([turn_budget(self.settings)])
+        guards = [SpendGuard([turn_budget(self.settings)]), *self.standing_guards]
         prices = call_prices(targets, self.settings)
         parent = user.id
         last: Message | None = None
         while True:
             extra: dict[str, Any] = {"tools": tool_schemas()}
             request = ChatRequest(messages=messages, targets=targets, extra=extra)
+            if self._stop_requested and last is not None:
+                stopped = PenguinError("stopped after the model call in flight")
+                return TurnResult(MessageStatus.INTERRUPTED, last, stopped)
             try:
-                cap = guard.before_call(estimate_request_tokens(request), prices)
+                cap = _cap(guards, estimate_request_tokens(request), prices)
             except BudgetExceededError as stop:
                 await self._budget_stopped(session_id, stop)
                 return TurnResult(MessageStatus.INTERRUPTED, last, stop)
@@ -316,11 +344,13 @@ class ChatEngine:
             streamed = await self._call_model(session_id, parent, request)
             last = streamed.message
             usage = streamed.usage
-            guard.record(
+            spend = (
                 CallSpend(usage.input_tokens, usage.output_tokens, usage.cost_usd)
                 if usage is not None
                 else CallSpend(0, 0, 0.0)
             )
+            for guard in guards:
+                guard.record(spend)
             if streamed.status is not MessageStatus.COMPLETE or not streamed.tool_calls:
                 return TurnResult(streamed.status, last, streamed.failure)
             messages.append(assistant_message(last.content, streamed.tool_calls))

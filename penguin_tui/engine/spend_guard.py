@@ -59,7 +59,9 @@ class BudgetExceededError(PenguinError):
 
 
 @dataclass
-class _Spent:
+class Spent:
+    """What has been spent against a guard's budgets: calls, tokens, dollars."""
+
     steps: int = 0
     tokens: int = 0
     usd: float = 0.0
@@ -73,10 +75,20 @@ class SpendGuard:
     budgets: Sequence[Budget]
     clock: Callable[[], float] = time.monotonic
     started: float = field(init=False)
-    spent: _Spent = field(default_factory=_Spent)
+    spent: Spent = field(default_factory=Spent)
+    # Seconds already spent before this guard started (a task resumed after a stop).
+    elapsed_before: float = 0.0
+    # A model with no known price counts as free instead of stopping a dollar budget (the
+    # user allowed it: ``[tasks] allow_unpriced``).
+    allow_unpriced: bool = False
 
     def __post_init__(self) -> None:
         self.started = self.clock()
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds spent against the budgets' time limits."""
+        return self.elapsed_before + self.clock() - self.started
 
     def before_call(self, estimated_input: int, prices: Sequence[UnitPrice | None]) -> int | None:
         """May a call go, and its ``max_tokens`` (None: no cap). ``prices``: those of the
@@ -106,7 +118,7 @@ class SpendGuard:
         spent = self.spent
         if budget.steps is not None and spent.steps >= budget.steps:
             raise self._stop(budget, f"{budget.steps} model calls", f"{spent.steps} calls")
-        elapsed = self.clock() - self.started
+        elapsed = self.elapsed
         if budget.seconds is not None and elapsed >= budget.seconds:
             raise self._stop(budget, f"{budget.seconds:g}s", f"{elapsed:.0f}s")
         if budget.tokens is not None and spent.tokens >= budget.tokens:
@@ -114,7 +126,7 @@ class SpendGuard:
         if budget.usd is not None:
             if spent.usd >= budget.usd:
                 raise self._stop(budget, dollars(budget.usd), dollars(spent.usd))
-            if any(price is None for price in prices):
+            if not self.allow_unpriced and any(price is None for price in prices):
                 raise BudgetExceededError(
                     budget.scope,
                     dollars(budget.usd),

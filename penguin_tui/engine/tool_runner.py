@@ -13,6 +13,7 @@ import asyncio
 import json
 import logging
 import time
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -57,6 +58,7 @@ class CallOutcome:
 
     output: str
     status: ToolCallStatus
+    exit_code: int | None = None
 
 
 def _arguments(raw: str) -> dict[str, Any]:
@@ -127,9 +129,37 @@ class ToolRunner:
         self.broker = ApprovalBroker()
         self.approver: Approver | None = None
 
-    async def run(self, session_id: str, message_id: str, call: ToolCallRequest) -> CallOutcome:
+    async def run_check(
+        self,
+        session_id: str,
+        message_id: str,
+        command: str,
+        *,
+        trusted: bool,
+        timeout_s: float,
+    ) -> CallOutcome:
+        """A task's check command, run as a ``run_shell`` call after ``message_id`` (the
+        reply that said the task was done): audited and announced like the agent's calls.
+        A check the user wrote or confirmed (``trusted``) runs without a question; any other
+        is judged by the rules like any shell command."""
+        call = ToolCallRequest(
+            call_id=f"check_{uuid.uuid4().hex[:12]}",
+            tool="run_shell",
+            arguments=json.dumps({"command": command, "timeout_s": timeout_s}),
+        )
+        return await self.run(session_id, message_id, call, trusted=trusted)
+
+    async def run(
+        self,
+        session_id: str,
+        message_id: str,
+        call: ToolCallRequest,
+        *,
+        trusted: bool = False,
+    ) -> CallOutcome:
         """Judge one call (asking when the permissions say so), run or refuse it, and audit
-        and announce how it ended; what the model is told, and that status."""
+        and announce how it ended; what the model is told, and that status. A ``trusted``
+        call (a check the user wrote) is allowed without being judged."""
         started = time.time()
         await self.bus.publish(
             ToolCallStarted(
@@ -142,7 +172,11 @@ class ToolRunner:
         )
         verdict = _Verdict()
         try:
-            result = await self._judge_and_run(session_id, call, verdict)
+            if trusted:
+                verdict = _Verdict(True, "user", "the task's check, written by the user")
+                result = await run_tool(call.tool, call.arguments, self.context, None)
+            else:
+                result = await self._judge_and_run(session_id, call, verdict)
             status = _status(result, verdict)
         except asyncio.CancelledError:
             cancelled = ToolResult(status="cancelled", output=CANCELLED, summary=CANCELLED)
@@ -161,7 +195,7 @@ class ToolRunner:
             status = ToolCallStatus.ERROR  # not a denial, even when it failed before the verdict
         result = result.printable()
         await self._finish(session_id, message_id, call, result, verdict, started, status)
-        return CallOutcome(result.output, status)
+        return CallOutcome(result.output, status, result.exit_code)
 
     async def _judge_and_run(
         self, session_id: str, call: ToolCallRequest, verdict: _Verdict

@@ -255,6 +255,39 @@ MIGRATIONS: list[str] = [
     ALTER TABLE checkpoint_ops_new RENAME TO checkpoint_ops;
     CREATE INDEX checkpoint_ops_by_session ON checkpoint_ops(session_id, id);
     """,
+    # 8: run mode: a run (one session) and each attempt at a task in it (its branch, where
+    # it stands, what it spent), so a run killed half-way resumes without doing a step twice.
+    """
+    CREATE TABLE task_runs (
+        id INTEGER PRIMARY KEY,
+        project_id TEXT NOT NULL REFERENCES projects(id),
+        session_id TEXT NOT NULL REFERENCES sessions(id),
+        started_at REAL NOT NULL,
+        finished_at REAL,
+        stop_reason TEXT
+    );
+    CREATE INDEX task_runs_by_project ON task_runs(project_id, id);
+    CREATE TABLE task_attempts (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER NOT NULL REFERENCES task_runs(id),
+        project_id TEXT NOT NULL,
+        number INTEGER NOT NULL,
+        branch TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('working', 'merging', 'done', 'failed',
+            'blocked', 'cancelled')),
+        reason TEXT NOT NULL DEFAULT '',
+        check_rounds INTEGER NOT NULL DEFAULT 0,
+        check_exit_code INTEGER,
+        input_tokens INTEGER NOT NULL DEFAULT 0,
+        output_tokens INTEGER NOT NULL DEFAULT 0,
+        cost_usd REAL DEFAULT 0,
+        steps INTEGER NOT NULL DEFAULT 0,
+        time_s REAL NOT NULL DEFAULT 0,
+        started_at REAL NOT NULL,
+        finished_at REAL
+    );
+    CREATE INDEX task_attempts_by_task ON task_attempts(project_id, number, id);
+    """,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -138,6 +138,9 @@ class ToolContext:
     environment: SecretFreeEnvironment
     limits: ToolLimits = field(default_factory=ToolLimits)
     tasks: TaskService | None = None
+    # The task run mode is carrying out: the agent's "done" for it is a claim (the task goes
+    # to review) that run mode settles by running the task's check and merging its branch.
+    running_task: str | None = None
 
     @property
     def env(self) -> dict[str, str]:

@@ -223,10 +223,12 @@ class TaskUpdateTool(Tool[TaskUpdateArgs]):
 
     async def execute(self, args: TaskUpdateArgs, ctx: ToolContext) -> ToolResult:
         plan = await _plan(ctx)
+        status = None if args.status is None else TaskStatus(args.status)
+        claimed = status is TaskStatus.DONE and _is_running(ctx, args.id)
         edit = TaskEdit(
             title=args.title,
             description=args.description,
-            status=None if args.status is None else TaskStatus(args.status),
+            status=TaskStatus.REVIEW if claimed else status,
             notes=args.notes,
             summary=args.summary,
             add_after=tuple(args.after),
@@ -238,6 +240,8 @@ class TaskUpdateTool(Tool[TaskUpdateArgs]):
         except TaskError as error:
             raise _task_error(error) from error
         line = describe_task(plan.tasks, task)
+        if claimed:
+            return ToolResult.success(_claim_answer(task, line), f"{task.id} in review")
         if task == before:
             return ToolResult.success(f"Nothing changed: {line}", f"{task.id} unchanged")
         return ToolResult.success(f"Updated {task.id}: {line}", f"updated {task.id}: {task.title}")
@@ -250,6 +254,23 @@ class TaskUpdateTool(Tool[TaskUpdateArgs]):
             return ToolPreview("\n".join(_changes_shown(ctx.tasks, args)))
         except TaskError as error:
             raise _task_error(error) from error
+
+
+def _is_running(ctx: ToolContext, task_id: str) -> bool:
+    """Whether ``task_id`` is the task run mode is carrying out."""
+    try:
+        return ctx.running_task is not None and normal_id(task_id) == ctx.running_task
+    except TaskError:
+        return False
+
+
+def _claim_answer(task: Task, line: str) -> str:
+    """What the agent is told when it says the task it is running is done."""
+    if task.check:
+        settle = f"penguin-tui runs its check `{task.check}` when you stop"
+    else:
+        settle = "it is finished when you stop"
+    return f"{task.id} is in review: {settle}. {line}"
 
 
 def _changes_shown(plan: TaskService, args: TaskUpdateArgs) -> list[str]:
