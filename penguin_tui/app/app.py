@@ -30,6 +30,7 @@ from penguin_tui.app.controllers.checkpoints import CheckpointsController
 from penguin_tui.app.controllers.conversation import ConversationController
 from penguin_tui.app.controllers.diff_viewer import DiffViewerController
 from penguin_tui.app.controllers.project_watch import ProjectWatchController
+from penguin_tui.app.controllers.run_mode import RunModeController
 from penguin_tui.app.controllers.tasks import TasksController
 from penguin_tui.app.controllers.turns import TurnsController
 from penguin_tui.app.event_routes import EventRoutes
@@ -112,6 +113,7 @@ class PenguinApp(App[int]):
         self.checkpoints = CheckpointsController(self)
         self.diff_viewer = DiffViewerController(self, self.checkpoints)
         self.tasks = TasksController(self)
+        self.run_mode = RunModeController(self)
         self._subscription: Subscription | None = None
         self._services_closed = False
         # litellm's import on a thread has begun (see start_llm_preload).
@@ -270,6 +272,7 @@ class PenguinApp(App[int]):
             self.project_watch,
             self.checkpoints,
             self.turns,
+            self.run_mode,
         ):
             self.routes.add(owner)
         self._subscription = runtime.bus.subscribe()
@@ -353,7 +356,13 @@ class PenguinApp(App[int]):
         self.turns.submit(message)
 
     def action_cancel_reply(self) -> None:
-        self.turns.cancel()
+        """Esc: run mode stops (after the call in flight); else the streaming reply."""
+        if not self.run_mode.stop():
+            self.turns.cancel()
+
+    def action_run_tasks(self) -> None:
+        """Run mode: carry out the plan's ready tasks, each on its own branch."""
+        self.run_mode.start()
 
     async def action_new_session(self) -> None:
         await self.conversation.new_session()
@@ -385,6 +394,7 @@ class PenguinApp(App[int]):
             return
         self._services_closed = True
         self.project_watch.stop()
+        await self.run_mode.end()
         if self.runtime is not None:
             self.runtime.engine.cancel()
             await self.runtime.close()

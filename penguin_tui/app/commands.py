@@ -236,6 +236,13 @@ WORKBENCH_COMMANDS: tuple[PaletteCommand, ...] = (
         ("tasks.work_on",),
     ),
     PaletteCommand(
+        "Task: run the ready tasks",
+        "Run mode: each ready task on its own branch, until nothing is ready; Esc stops it "
+        "({tasks.run})",
+        "run_tasks",
+        ("tasks.run",),
+    ),
+    PaletteCommand(
         "Task: details",
         "The selected task in full: its history, branch and checkpoints ({tasks.details})",
         "task('details')",

@@ -41,6 +41,8 @@ class RunState:
     denials: list[str] = dataclasses.field(default_factory=list)
     budget_stop: BudgetExceededError | None = None
     stopping: Callable[[], bool] = lambda: False
+    # The attempt at work, told of each model call so its task's figures follow the run.
+    current: AttemptWork | None = None
 
 
 class AttemptWork:
@@ -79,11 +81,17 @@ class AttemptWork:
         if task.status is not TaskStatus.REVIEW:
             task = await self._set_status(task, TaskStatus.DOING)
         self._hold_budgets()
+        self.state.current = self
         try:
             return await self._work(await self._first_prompt(task))
         finally:
+            self.state.current = None
             self.engine.standing_guards = [self.state.run_guard]
             self._set_running(None)
+
+    async def call_recorded(self) -> None:
+        """A model call of this attempt was recorded: the task's tokens and dollars follow."""
+        await self._account(0.0)
 
     async def _first_prompt(self, task: Task) -> str | None:
         """The task itself on a new branch, "go on" on one with a conversation already, or

@@ -12,7 +12,13 @@ import asyncio
 from dataclasses import dataclass
 from enum import StrEnum
 
-from penguin_tui.bus import ApprovalAnswered, RunModeFinished, RunModeStarted, TaskFinished
+from penguin_tui.bus import (
+    ApprovalAnswered,
+    RunModeFinished,
+    RunModeStarted,
+    TaskFinished,
+    UsageRecorded,
+)
 from penguin_tui.bus.bus import Subscription
 from penguin_tui.engine.spend_guard import Budget, BudgetExceededError, SpendGuard
 from penguin_tui.errors import PenguinError
@@ -110,7 +116,7 @@ class RunMode:
         self.state.run_guard = SpendGuard([budget], allow_unpriced=settings.allow_unpriced)
         engine = self.runtime.engine
         engine.standing_guards = [self.state.run_guard]
-        denials = asyncio.create_task(self._watch_denials(self.runtime.bus.subscribe()))
+        denials = asyncio.create_task(self._watch(self.runtime.bus.subscribe()))
         await self.runtime.bus.publish(RunModeStarted(session_id=session_id, ready=ready))
         try:
             reason = await self._carry_out(run)
@@ -245,12 +251,15 @@ class RunMode:
         budgets += [Budget("task", usd=o.max_cost_usd) for o in settings.overrides.values()]
         refuse_unpriced(settings, budgets, self.runtime.engine.prices())
 
-    async def _watch_denials(self, subscription: Subscription) -> None:
-        """Approvals denied during the run: a task the agent then stops on is blocked."""
+    async def _watch(self, subscription: Subscription) -> None:
+        """What the run learns from the bus: each model call (the task's figures follow it)
+        and each approval denied (a task the agent then stops on is blocked)."""
         try:
             async for event in subscription:
                 if isinstance(event, ApprovalAnswered) and not event.allowed:
                     self.state.denials.append(event.reason or f"denied by the {event.by}")
+                elif isinstance(event, UsageRecorded) and self.state.current is not None:
+                    await self.state.current.call_recorded()
         finally:
             subscription.close()
 

@@ -72,7 +72,7 @@ def branches(capsys: Captured, project: Path) -> list[str]:
 
 
 def run_events(events: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
-    shown = []
+    shown: list[tuple[Any, ...]] = []
     for event in events:
         kind = event["type"]
         if kind == "runmode.started":
@@ -158,7 +158,9 @@ def test_a_run_budget_stops_the_run_with_exit_3_and_budget_exceeded(
     capsys: Captured, demo_project: Path, demo_model: ServerThread, penguin_home: Path
 ) -> None:
     with (penguin_home / "config.toml").open("a", encoding="utf-8") as config:
-        config.write('\n[model.prices."penguin-demo"]\ninput_per_mtok = 1.0\noutput_per_mtok = 2.0\n')
+        config.write(
+            '\n[model.prices."penguin-demo"]\ninput_per_mtok = 1.0\noutput_per_mtok = 2.0\n'
+        )
     code, events, err = tasks_run(capsys, demo_project, demo_model, "--max-cost", "0.001")
     assert code == 3
     (stop,) = [e for e in events if e["type"] == "budget.exceeded"]

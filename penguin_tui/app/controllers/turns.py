@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from penguin_tui.engine.approvals import ApprovalAnswer
 
 STILL_STREAMING = "a reply is still streaming; Esc cancels it"
+RUN_MODE_RUNNING = "run mode is working on the tasks; Esc stops it first"
 STARTING_UP = "starting up: the prompt is sent as soon as the project is open"
 
 
@@ -41,6 +42,9 @@ class TurnsController:
             if not self.app.ready:
                 self.waiting = message
                 self.app.notify(STARTING_UP)
+            return
+        if self.app.run_mode.running:
+            self.app.notify(RUN_MODE_RUNNING, severity="warning")
             return
         if runtime.engine.busy:
             self.app.notify(STILL_STREAMING, severity="warning")

@@ -17,10 +17,17 @@ from penguin_tui.app.event_routes import handles
 from penguin_tui.app.widgets.task_rows import TaskColours, pane_title, task_colours, task_label
 from penguin_tui.app.widgets.tree_rows import fit_to_pane
 from penguin_tui.tasks import graph
+from penguin_tui.errors import PenguinError
 from penguin_tui.tasks.model import task_number
 
 if TYPE_CHECKING:
-    from penguin_tui.bus import CheckpointRestored, TaskCreated, TaskUpdated
+    from penguin_tui.bus import (
+        CheckpointRestored,
+        TaskCreated,
+        TaskFinished,
+        TaskStarted,
+        TaskUpdated,
+    )
     from penguin_tui.tasks.model import Task
     from penguin_tui.tasks.service import TaskService
 
@@ -49,6 +56,7 @@ class TaskTree(Tree[str]):
         _key("h", "hide_finished", "Hide done", "hide_finished", show=False),
         _key("slash", "search", "Search", "search", show=False),
         _key("w", "work_on", "Work on", "work_on"),
+        Binding("r", "app.run_tasks", "Run", id="tasks.run"),
         _key("enter", "details", "Details", "details", show=False),
         Binding("up", "cursor_up", "Up", show=False, id="tasks.up"),
         Binding("down", "cursor_down", "Down", show=False, id="tasks.down"),
@@ -276,7 +284,10 @@ class TaskTree(Tree[str]):
         if service is None:
             return
         before = service.tasks
-        await service.reload()
+        try:
+            await service.reload()
+        except PenguinError:  # the store closed under it: the app is quitting
+            return
         if service.tasks != before:
             self.show_tasks(service.tasks)
 
@@ -287,6 +298,16 @@ class TaskTree(Tree[str]):
         if service is not None:
             await service.reload()
             self.show_tasks(service.tasks)
+
+    @handles
+    def run_task_started(self, event: TaskStarted) -> None:
+        """Run mode took up a task: its row is marked while it runs."""
+        self.working_on = event.id
+
+    @handles
+    def run_task_finished(self, event: TaskFinished) -> None:
+        if self.working_on == event.id:
+            self.working_on = None
 
     def watch_working_on(self, old: str | None, new: str | None) -> None:
         self._relabel([i for i in (old, new) if i], self.subtasks)
