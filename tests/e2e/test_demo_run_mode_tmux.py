@@ -58,7 +58,7 @@ def test_run_mode_carries_out_the_demo_plan_on_branches_and_a_failing_check_wait
     # Writes, the T2 test run and the three checks were asked (imported checks are not
     # trusted until the user confirms them).
     assert answered >= 6, answered
-    assert seen_at_work, f"no task row showed its tokens and dollars while the run worked:\n{screen}"
+    assert seen_at_work, f"no task at work showed its tokens and dollars:\n{screen}"
     assert "T3 failed" in screen or "✗" in screen
     assert "Traceback" not in screen
     (project,) = (penguin_home / "demo").iterdir()

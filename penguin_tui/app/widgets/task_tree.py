@@ -16,8 +16,8 @@ from textual.widgets.tree import TreeNode
 from penguin_tui.app.event_routes import handles
 from penguin_tui.app.widgets.task_rows import TaskColours, pane_title, task_colours, task_label
 from penguin_tui.app.widgets.tree_rows import fit_to_pane
-from penguin_tui.tasks import graph
 from penguin_tui.errors import PenguinError
+from penguin_tui.tasks import graph
 from penguin_tui.tasks.model import task_number
 
 if TYPE_CHECKING:
