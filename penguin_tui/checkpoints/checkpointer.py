@@ -54,6 +54,8 @@ class Checkpointer:
         # Automatic checkpoints that failed and that no checkpoint of their session has made
         # up for yet.
         self.failures = failures
+        # The task run mode is carrying out, recorded in every checkpoint's plane meanwhile.
+        self.working_on: str | None = None
 
     async def position(self, session_id: str) -> Checkpoint | None:
         """The checkpoint the current branch's working state comes from."""
@@ -112,7 +114,7 @@ class Checkpointer:
         path = await self.store.message_path(branch.head_message_id)
         usage = await self.records.usage_of([message.id for message in path])
         session = await self.store.get_session(session_id)
-        plane = TaskPlane(await TaskRecords(self.store, session.project_id).load())
+        plane = TaskPlane(await TaskRecords(self.store, session.project_id).load(), self.working_on)
         checkpoint_id, statements = self.records.add_statements(
             session_id=session_id,
             branch=branch_name,

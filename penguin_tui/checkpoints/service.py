@@ -139,6 +139,15 @@ class CheckpointService:
         self.instance.release()
         self.shadow.close()
 
+    @property
+    def working_on(self) -> str | None:
+        """The task run mode is carrying out (every checkpoint records it), or None."""
+        return self._checkpointer.working_on
+
+    @working_on.setter
+    def working_on(self, task_id: str | None) -> None:
+        self._checkpointer.working_on = task_id
+
     # -- reading ---------------------------------------------------------------------------
 
     async def checkpoints(self, session_id: str) -> list[Checkpoint]:

@@ -100,7 +100,9 @@ def call_prices(targets: list[ModelTarget], settings: Settings) -> list[UnitPric
     return prices
 
 
-def _cap(guards: list[SpendGuard], estimate: int, prices: list[UnitPrice | None]) -> int | None:
+def tightest_cap(
+    guards: list[SpendGuard], estimate: int, prices: list[UnitPrice | None]
+) -> int | None:
     """The tightest ``max_tokens`` every guard allows (None: no cap); the first guard whose
     budget is reached raises."""
     caps = [cap for guard in guards if (cap := guard.before_call(estimate, prices)) is not None]
@@ -335,7 +337,7 @@ class ChatEngine:
                 stopped = PenguinError("stopped after the model call in flight")
                 return TurnResult(MessageStatus.INTERRUPTED, last, stopped)
             try:
-                cap = _cap(guards, estimate_request_tokens(request), prices)
+                cap = tightest_cap(guards, estimate_request_tokens(request), prices)
             except BudgetExceededError as stop:
                 await self._budget_stopped(session_id, stop)
                 return TurnResult(MessageStatus.INTERRUPTED, last, stop)

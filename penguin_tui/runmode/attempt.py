@@ -165,9 +165,11 @@ class AttemptWork:
         self._set_running(attempt.task_id)
 
     def _set_running(self, task_id: str | None) -> None:
-        """Tell the task tools which task the agent's "done" is a claim for."""
+        """Tell the task tools which task the agent's "done" is a claim for, and the
+        checkpoints which task their plane is being worked on."""
         tools = self.engine.tools
         tools.context = dataclasses.replace(tools.context, running_task=task_id)
+        self.checkpoints.working_on = task_id
 
     # -- turns -------------------------------------------------------------------------------
 

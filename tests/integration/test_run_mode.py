@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -19,6 +20,7 @@ import pytest
 from penguin_tui.app.launch import DEMO_TASKS, make_demo_project
 from penguin_tui.cli.main import main
 from penguin_tui.testing import ServerThread, load_demo_script, run_in_thread
+from tests.conftest import script
 
 Captured = pytest.CaptureFixture[str]
 RUN_EVENTS = ("runmode.started", "task.started", "task.finished", "runmode.finished")
@@ -100,7 +102,7 @@ THE_DEMO_RUN = [
 
 
 def test_the_demo_plan_runs_in_order_each_task_on_its_branch_and_a_failing_check_waits(
-    capsys: Captured, demo_project: Path, demo_model: ServerThread
+    capsys: Captured, demo_project: Path, demo_model: ServerThread, penguin_home: Path
 ) -> None:
     code, events, err = tasks_run(capsys, demo_project, demo_model)
     assert code == 1
@@ -134,6 +136,11 @@ def test_the_demo_plan_runs_in_order_each_task_on_its_branch_and_a_failing_check
         assert task["time_s"] > 0
     finished = {e["id"]: e for e in events if e["type"] == "task.finished"}
     assert plan["T3"]["input_tokens"] == finished["T3"]["input_tokens"]
+    # Every checkpoint of a task's turns records, with the plan, the task being worked on.
+    with sqlite3.connect(penguin_home / "penguin.db") as db:
+        rows = db.execute("SELECT branch, tasks FROM checkpoints WHERE kind = 'auto'").fetchall()
+    working = {branch: json.loads(tasks)["working_on"] for branch, tasks in rows}
+    assert working == {"task/T2": "T2", "task/T3": "T3", "task/T4": "T4"}
     assert "cannot fix it" in finished["T3"]["reason"]
 
 
@@ -252,3 +259,88 @@ def test_a_run_killed_with_sigkill_is_finished_by_the_next_without_doing_anythin
 def _history(capsys: Captured, project: Path, task_id: str) -> list[str]:
     assert main(["tasks", "show", task_id, "--json", "-C", str(project)]) == 0
     return [line["what"] for line in json.loads(capsys.readouterr().out)["history"]]
+
+
+# -- checks: trusted when the user wrote them ------------------------------------------------
+
+HELLO_SCRIPT = """
+model = "m1"
+rate = 0
+[[turns]]
+match = "^Task T1:"
+step = 0
+[[turns.tool_calls]]
+name = "write_file"
+arguments = '{"path": "hello.txt", "content": "hi"}'
+[[turns]]
+match = "^Task T1:"
+step = 1
+[[turns.tool_calls]]
+name = "task_update"
+arguments = '{"id": "T1", "status": "done", "summary": "wrote hello.txt"}'
+[[turns]]
+match = "^Task T1:"
+text = "Done."
+[[turns]]
+text = "Nothing to do."
+"""
+
+
+def hello_run(capsys: Captured, project: Path, *extra: str) -> Any:
+    with run_in_thread(script(HELLO_SCRIPT)) as served:
+        code = main(
+            [
+                "tasks",
+                "run",
+                "-C",
+                str(project),
+                "--model",
+                "m1",
+                "--api-base",
+                served.base_url,
+                "--allow",
+                "write_file:*",
+                "--json",
+                *extra,
+            ]
+        )
+    out, err = capsys.readouterr()
+    return code, [json.loads(line) for line in out.splitlines()], err
+
+
+def test_a_check_the_user_wrote_runs_without_a_question_and_decides_the_task(
+    capsys: Captured, project: Path
+) -> None:
+    assert main(["tasks", "add", "Say hi", "--check", "test -f hello.txt", "-C", str(project)]) == 0
+    capsys.readouterr()
+    code, events, err = hello_run(capsys, project)
+    assert code == 0, err
+    (finished,) = [e for e in events if e["type"] == "task.finished"]
+    assert (finished["status"], finished["check_exit_code"]) == ("done", 0)
+    assert (project / "hello.txt").read_text() == "hi"
+    assert not [e for e in events if e["type"] == "approval.requested"]
+    assert main(["audit", "-C", str(project), "--json"]) == 0
+    calls = json.loads(capsys.readouterr().out)
+    check = calls[-1]
+    assert (check["tool"], check["decided_by"], check["exit_code"]) == ("run_shell", "user", 0)
+    assert "test -f hello.txt" in check["args"]
+    assert listed(capsys, project)["T1"]["status"] == "done"
+
+
+def test_an_imported_check_is_judged_like_any_command_and_a_refusal_blocks_the_task(
+    capsys: Captured, project: Path, tmp_path: Path
+) -> None:
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps([{"id": "T1", "title": "Say hi", "check": "test -f hello.txt"}]))
+    assert main(["tasks", "import", str(plan), "-C", str(project)]) == 0
+    capsys.readouterr()
+    code, events, err = hello_run(capsys, project)  # --approve deny (the default)
+    assert code == 1
+    (finished,) = [e for e in events if e["type"] == "task.finished"]
+    assert finished["status"] == "blocked"
+    assert finished["reason"].startswith("its check was not run")
+    assert err.strip().endswith("penguin-tui: 1 task did not finish: T1")
+    # With the question answered yes, a retry of T1 runs the check, on a branch of its own.
+    code, events, err = hello_run(capsys, project, "--task", "T1", "--approve", "all")
+    assert code == 0, err
+    assert [e["branch"] for e in events if e["type"] == "task.started"] == ["task/T1-2"]

@@ -7,11 +7,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from penguin_tui.engine.chat import tightest_cap
 from penguin_tui.engine.spend_guard import (
     Budget,
     BudgetExceededError,
     CallSpend,
     SpendGuard,
+    Spent,
     UnitPrice,
 )
 
@@ -117,3 +119,64 @@ def test_a_dollar_budget_refuses_a_model_with_no_known_price() -> None:
     guard = SpendGuard([Budget("turn", usd=1.0)])
     with pytest.raises(BudgetExceededError, match="has no known price"):
         guard.before_call(10, [UnitPrice(1e-6, 1e-6), None])
+
+
+def test_allowed_unpriced_models_count_as_free_instead_of_stopping_a_dollar_budget() -> None:
+    guard = SpendGuard([Budget("run", usd=1.0)], allow_unpriced=True)
+    assert guard.before_call(10, [None]) is None
+    guard.record(CallSpend(10, 10, None))
+    assert (guard.spent.usd, guard.spent.unpriced_calls) == (0.0, 1)
+
+
+def test_a_resumed_task_keeps_what_it_spent_and_the_time_it_took_before_the_stop() -> None:
+    now = [0.0]
+    guard = SpendGuard(
+        [Budget("task", steps=5, seconds=60)],
+        clock=lambda: now[0],
+        spent=Spent(steps=4),
+        elapsed_before=50.0,
+    )
+    assert guard.before_call(10, [None]) is None
+    now[0] = 11.0
+    with pytest.raises(BudgetExceededError, match="the task reached its limit of 60s"):
+        guard.before_call(10, [None])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    task_limit=st.floats(min_value=0.001, max_value=2),
+    already=st.floats(min_value=0, max_value=1),
+    run_limit=st.floats(min_value=0.001, max_value=2),
+    prices=st.lists(PRICES, min_size=2, max_size=2),
+    calls=CALLS,
+)
+def test_a_resumed_task_budget_and_a_run_budget_together_are_each_passed_by_at_most_the_error(
+    task_limit: float,
+    already: float,
+    run_limit: float,
+    prices: list[UnitPrice],
+    calls: list[tuple[int, int, float, int]],
+) -> None:
+    """Run mode's guards as the engine holds them: the turn's, the run's and the task's (which
+    spent ``already`` before a stop), the call capped to the tightest (chat.tightest_cap)."""
+    task = SpendGuard([Budget("task", usd=task_limit)], spent=Spent(usd=already))
+    run = SpendGuard([Budget("run", usd=run_limit)])
+    guards = [SpendGuard([Budget("turn")]), run, task]
+    usd, worst = 0.0, 0.0
+    for estimate, error, share, which in calls:
+        try:
+            cap = tightest_cap(guards, estimate, list(prices))
+        except BudgetExceededError:
+            break
+        actual_input = max(0, estimate + error)
+        output = int((cap if cap is not None else 50_000) * share)
+        cost = actual_input * prices[which].input + output * prices[which].output
+        for guard in guards:
+            guard.record(CallSpend(actual_input, output, cost))
+        usd += cost
+        worst = max(worst, max(0, actual_input - estimate) * max(p.input for p in prices))
+    assert usd <= run_limit + worst + 1e-9
+    if already < task_limit:
+        assert already + usd <= task_limit + worst + 1e-9
+    else:
+        assert usd == 0.0  # a task already over its budget makes no call

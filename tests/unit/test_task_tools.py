@@ -212,3 +212,18 @@ async def test_the_runtimes_runner_knows_who_created_each_task(
     await plan.add("the user's")
     check = runner.policy.check("task_update", {"id": "T1", "status": "cancelled"})
     assert check.action is Action.ASK
+
+
+async def test_in_run_mode_the_agents_done_for_the_task_at_work_is_a_claim_put_in_review(
+    ctx: ToolContext, plan: TaskService
+) -> None:
+    await plan.add("Write the parser", check="pytest -q")
+    await plan.add("Write the docs")
+    running = replace(ctx, running_task="T1")
+    claimed = await run_tool("task_update", {"id": "t1", "status": "done"}, running)
+    assert plan.get("T1").status is TaskStatus.REVIEW
+    assert claimed.output.startswith(
+        "T1 is in review: penguin-tui runs its check `pytest -q` when you stop."
+    )
+    await run_tool("task_update", {"id": "T2", "status": "done"}, running)
+    assert plan.get("T2").status is TaskStatus.DONE  # not the task at work: done is done
