@@ -80,7 +80,9 @@ async def test_esc_stops_the_run_after_the_call_in_flight_and_r_goes_on() -> Non
         await pilot.press("escape")
         assert any("stops after the model call in flight" in n for n in notifications(app))
         await wait_for(pilot, lambda: not app.run_mode.running, within=60, what="the stop")
-        assert statuses(app)["T2"] in (TaskStatus.DOING, TaskStatus.REVIEW)
+        # Stopped before the next task (T2 itself may have finished with the call in flight).
+        assert statuses(app)["T4"] is TaskStatus.TODO
+        assert statuses(app)["T3"] in (TaskStatus.TODO, TaskStatus.DOING)
         assert any("run mode stopped (interrupted)" in n for n in notifications(app))
         await pilot.press("f8")
         await pilot.press("r")
