@@ -92,7 +92,7 @@ async def test_esc_stops_the_run_after_the_call_in_flight_and_r_goes_on() -> Non
         assert statuses(app)["T4"] is TaskStatus.DONE
 
 
-async def test_a_prompt_waits_while_run_mode_works() -> None:
+async def test_a_prompt_a_task_turn_and_an_undo_wait_while_run_mode_works() -> None:
     app = demo_app(make_demo_project(data_paths().demo_projects))
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_ready(pilot)
@@ -102,5 +102,19 @@ async def test_a_prompt_waits_while_run_mode_works() -> None:
         await pilot.press("f2")
         await pilot.press("h", "i", "enter")
         assert any("run mode is working on the tasks" in n for n in notifications(app))
+        # Neither a turn on a task nor a checkpoint operation cuts in while it works.
+        app.clear_notifications()
+        await pilot.press("f8", "w")
+        await wait_for(
+            pilot,
+            lambda: any("run mode is working" in n for n in notifications(app)),
+            what="the task turn refused",
+        )
+        await pilot.press("f6", "u")
+        await wait_for(
+            pilot,
+            lambda: any(n.startswith("undo: run mode is working") for n in notifications(app)),
+            what="the undo refused",
+        )
         await pilot.press("escape", "escape")
         await wait_for(pilot, lambda: not app.run_mode.running, within=60, what="the stop")

@@ -8,6 +8,7 @@ notification.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable
 from typing import TYPE_CHECKING, TypeVar
 
@@ -33,6 +34,11 @@ if TYPE_CHECKING:
     from penguin_tui.checkpoints.service import CheckpointService
 
 T = TypeVar("T")
+
+
+# The operations that move the code or the conversation: not while run mode works on a task.
+MOVES = frozenset({"checkpoint", "branch", "switch", "revert", "undo", "redo", "merge"})
+RUN_MODE_BUSY = "run mode is working on the tasks; Esc stops it first"
 
 
 class CheckpointsController:
@@ -92,8 +98,15 @@ class CheckpointsController:
         return checkpoint
 
     async def run(self, what: str, operation: Awaitable[T]) -> T | None:
-        """``operation``'s result; None when it failed, said in one notification."""
+        """``operation``'s result; None when it failed, said in one notification. While run
+        mode works, the operations that move the code or the conversation wait for it."""
         from penguin_tui.errors import PenguinError
+
+        if what in MOVES and self.app.run_mode.running:
+            if inspect.iscoroutine(operation):
+                operation.close()
+            self.app.notify(f"{what}: {RUN_MODE_BUSY}", severity="warning")
+            return None
 
         try:
             return await operation

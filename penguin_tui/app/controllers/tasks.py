@@ -236,8 +236,11 @@ class TasksController:
 
     def work_on(self) -> None:
         """w: a turn whose prompt is the task, sent the way the prompt sends text."""
-        from penguin_tui.app.controllers.turns import STILL_STREAMING
+        from penguin_tui.app.controllers.turns import RUN_MODE_RUNNING, STILL_STREAMING
 
+        if self.app.run_mode.running:
+            self.app.notify(RUN_MODE_RUNNING, severity="warning")
+            return
         task = self.selected()
         runtime = self.app.runtime
         if task is None or runtime is None:
