@@ -77,9 +77,10 @@ def task_run_command(options: argparse.Namespace) -> ExitCode:
                 try:
                     outcome = await asyncio.shield(running)
                 except asyncio.CancelledError:
-                    # Ctrl+C: the reply in flight is cut, what it made is kept, the task stays
-                    # under way for the next run.
-                    run_mode.interrupt()
+                    # Ctrl+C: the run stops after the model call in flight, and the task stays
+                    # under way for the next run (a second Ctrl+C stops the process at once;
+                    # the next run goes on from what was written down).
+                    run_mode.stop()
                     outcome = await running
             finally:
                 subscription.close()

@@ -10,6 +10,7 @@ nothing), and a task is never finished twice.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import time
 from collections.abc import Callable
@@ -21,12 +22,13 @@ from penguin_tui.checkpoints.model import CheckpointKind
 from penguin_tui.config.settings import TaskSettings
 from penguin_tui.engine.chat import TurnResult
 from penguin_tui.engine.spend_guard import BudgetExceededError, SpendGuard, Spent
+from penguin_tui.engine.tool_runner import CallOutcome
 from penguin_tui.runmode.budgets import task_budget
 from penguin_tui.runmode.prompts import carry_on_prompt, check_failed_prompt, task_prompt
 from penguin_tui.runmode.records import Attempt, AttemptState, RunRecords
 from penguin_tui.runtime import Runtime
 from penguin_tui.store import MessageStatus, Role
-from penguin_tui.tasks.model import Actor, Spend, Task, TaskEdit, TaskStatus
+from penguin_tui.tasks.model import Actor, Spend, Task, TaskEdit, TaskError, TaskStatus
 
 # The branch every task forks from and is merged back into: the run session's first branch.
 RUN_BRANCH = "main"
@@ -49,7 +51,13 @@ class AttemptWork:
     """Carries one attempt to its end, or to a stop it can go on from later."""
 
     def __init__(
-        self, runtime: Runtime, records: RunRecords, attempt: Attempt, state: RunState
+        self,
+        runtime: Runtime,
+        records: RunRecords,
+        attempt: Attempt,
+        state: RunState,
+        *,
+        resumed: bool = False,
     ) -> None:
         assert runtime.checkpoints is not None and runtime.tasks is not None
         assert runtime.engine.session is not None
@@ -63,6 +71,10 @@ class AttemptWork:
         self.state = state
         self.settings: TaskSettings = runtime.settings.tasks
         self._denials_at_start = len(state.denials)
+        self._check_run: asyncio.Task[CallOutcome] | None = None
+        # An attempt a stopped run left open (its task may have been settled since); a new
+        # one takes up its task whatever it was (a failed or blocked task tried again).
+        self.resumed = resumed
 
     # -- the attempt -------------------------------------------------------------------------
 
@@ -70,14 +82,16 @@ class AttemptWork:
         """Work the attempt until it is finished (done, failed, blocked, cancelled) or stops
         (interrupted, or the run's budget): then it stays open, to go on later."""
         task = await self._task()
-        if self.attempt.state is AttemptState.MERGING:
-            return await self._merge()
-        if task.status is TaskStatus.CANCELLED:
-            return await self._end(AttemptState.CANCELLED, "cancelled before it ran")
-        await self._ensure_branch(task)
         await self.runtime.bus.publish(
             TaskStarted(session_id=self.session_id, id=task.id, branch=self.attempt.branch)
         )
+        if self.attempt.state is AttemptState.MERGING:
+            return await self._merge()
+        if self.resumed:
+            settled = await self._settled(task)
+            if settled is not None:
+                return settled
+        await self._ensure_branch(task)
         if task.status is not TaskStatus.REVIEW:
             task = await self._set_status(task, TaskStatus.DOING)
         self._hold_budgets()
@@ -93,31 +107,54 @@ class AttemptWork:
         """A model call of this attempt was recorded: the task's tokens and dollars follow."""
         await self._account(0.0)
 
+    def cancel_check(self) -> None:
+        """Stop the task's check if it is running (the run is stopping)."""
+        if self._check_run is not None:
+            self._check_run.cancel()
+
     async def _first_prompt(self, task: Task) -> str | None:
         """The task itself on a new branch, "go on" on one with a conversation already, or
         nothing when the agent said it was done before the stop (its check runs next)."""
-        if task.status is TaskStatus.REVIEW:
+        head = await self.runtime.store.branch_head(self.session_id, self.attempt.branch)
+        if task.status is TaskStatus.REVIEW and head is not None:
             return None
-        if await self.runtime.store.branch_head(self.session_id, self.attempt.branch) is None:
+        if head is None:
+            if task.status is TaskStatus.REVIEW:  # put in review by hand: it starts afresh
+                await self._set_status(task, TaskStatus.DOING)
             return task_prompt(task, self.tasks.tasks)
         return carry_on_prompt(task)
 
+    async def _settled(self, task: Task) -> Attempt | None:
+        """The attempt ended as the task stands, when the task was settled without it: the
+        user cancelled it, marked it done (merged), or it was failed or blocked before a
+        stop could write the attempt down."""
+        if task.status is TaskStatus.CANCELLED:
+            return await self._end(AttemptState.CANCELLED, "cancelled while it ran")
+        if task.status in (TaskStatus.FAILED, TaskStatus.BLOCKED):
+            said = task.notes or f"the agent marked it {task.status.value}"
+            return await self._end(AttemptState(task.status.value), said)
+        if task.status is TaskStatus.DONE:  # the user marked it done meanwhile
+            if self.attempt.branch in await self.runtime.store.branch_names(self.session_id):
+                return await self._merge()
+            return await self._end(AttemptState.DONE, "")
+        return None
+
     async def _work(self, prompt: str | None) -> Attempt:
         while True:
+            if self.state.stopping():
+                return self.attempt
             if prompt is not None:
                 stopped = await self._stopped_by(await self._turn(prompt))
                 if stopped is not None:
                     return stopped
             task = await self._task()
-            if task.status is TaskStatus.CANCELLED:
-                return await self._end(AttemptState.CANCELLED, "cancelled while it ran")
-            if task.status in (TaskStatus.FAILED, TaskStatus.BLOCKED):
-                said = task.notes or f"the agent marked it {task.status.value}"
-                return await self._end(AttemptState(task.status.value), said)
-            if task.status is TaskStatus.DONE:  # the user marked it done meanwhile
-                return await self._merge()
+            settled = await self._settled(task)
+            if settled is not None:
+                return settled
             if task.status is not TaskStatus.REVIEW:
                 return await self._end(*self._gave_up(task))
+            if self.state.stopping():
+                return self.attempt
             checked = await self._check(task)
             if checked is None:
                 return await self._merge()
@@ -213,13 +250,24 @@ class AttemptWork:
         if not task.check:
             return None
         started = time.monotonic()
-        outcome = await self.engine.tools.run_check(
-            self.session_id,
-            await self._last_reply(),
-            task.check,
-            trusted=task.check_trusted,
-            timeout_s=self.settings.check_timeout_s,
+        self._check_run = asyncio.create_task(
+            self.engine.tools.run_check(
+                self.session_id,
+                await self._last_reply(),
+                task.check,
+                trusted=task.check_trusted,
+                timeout_s=self.settings.check_timeout_s,
+            )
         )
+        try:
+            outcome = await asyncio.shield(self._check_run)
+        except asyncio.CancelledError:
+            if not self._check_run.cancelled():
+                self._check_run.cancel()
+                raise
+            return self.attempt  # the run stopped: the task stays in review, checked again
+        finally:
+            self._check_run = None
         self.attempt = dataclasses.replace(
             self.attempt,
             check_rounds=self.attempt.check_rounds + 1,
@@ -238,10 +286,11 @@ class AttemptWork:
         return check_failed_prompt(task, outcome.exit_code, outcome.output)
 
     async def _last_reply(self) -> str:
-        """The id of the branch's last reply (the check's call is shown under it)."""
+        """The id of the branch's last reply (the check's call is shown under it); the
+        branch has one, since the task went to review in a turn on it."""
         path = await self.runtime.store.branch_path(self.session_id, self.attempt.branch)
         replies = [m.id for m in path if m.role is Role.ASSISTANT]
-        return replies[-1] if replies else path[-1].id
+        return replies[-1]
 
     async def _merge(self) -> Attempt:
         """Merge the task's branch into the run's branch, then mark the task done."""
@@ -249,28 +298,41 @@ class AttemptWork:
         await self.records.save(self.attempt)
         if await self.runtime.store.current_branch(self.session_id) != RUN_BRANCH:
             await self.checkpoints.switch(self.session_id, RUN_BRANCH)
+        task = await self._task()
+        if task.status is TaskStatus.CANCELLED:
+            return await self._end(AttemptState.CANCELLED, "cancelled while it ran")
         merged = await self.checkpoints.merge(self.session_id, self.attempt.branch)
         if merged.conflicts:
+            # Taken back at once: the run's branch stays free of conflict markers, and the
+            # tasks after this one fork from clean code.
+            await self.checkpoints.undo(self.session_id)
             files = ", ".join(merged.conflicts)
-            why = f"merging {self.attempt.branch} left conflicts in {files}: resolve them"
-            return await self._end(AttemptState.BLOCKED, f"{why} on the run's branch")
-        task = await self._task()
+            why = f"its branch conflicts with the run's branch in {files}"
+            return await self._end(
+                AttemptState.BLOCKED,
+                f"{why}: merge it yourself (branches merge {self.attempt.branch})",
+            )
         if task.status is not TaskStatus.DONE:
-            await self._set_status(task, TaskStatus.DONE)
+            try:
+                await self._set_status(task, TaskStatus.DONE)
+            except TaskError as error:  # e.g. it has open subtasks now
+                return await self._end(AttemptState.BLOCKED, error.message)
         return await self._end(AttemptState.DONE, "")
 
     # -- records -----------------------------------------------------------------------------
 
     async def _end(self, state: AttemptState, reason: str) -> Attempt:
-        """Write how the attempt ended; a failed or blocked task says why in its notes."""
-        self.attempt = dataclasses.replace(self.attempt, state=state, reason=reason)
-        await self.records.save(self.attempt)
+        """Write how the attempt ended; a failed or blocked task says why in its notes. The
+        task's status is written first: a kill between the two leaves an open attempt whose
+        task is settled, which the next run closes (``_settled``)."""
         task = await self._task()
         if state in (AttemptState.FAILED, AttemptState.BLOCKED):
             status = TaskStatus(state.value)
             if task.status is not status:
                 edit = TaskEdit(status=status, notes=reason)
                 await self.tasks.edit(task.id, edit, Actor.AGENT)
+        self.attempt = dataclasses.replace(self.attempt, state=state, reason=reason)
+        await self.records.save(self.attempt)
         await self._record_work()
         return self.attempt
 
@@ -283,7 +345,7 @@ class AttemptWork:
             self.attempt,
             input_tokens=usage.input_tokens,
             output_tokens=usage.output_tokens,
-            cost_usd=usage.cost_usd if usage.calls else 0.0,
+            cost_usd=None if usage.unpriced_calls else (usage.cost_usd or 0.0),
             steps=usage.calls,
             time_s=self.attempt.time_s + seconds,
         )

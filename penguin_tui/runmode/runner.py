@@ -93,13 +93,16 @@ class RunMode:
     # -- asked from outside ------------------------------------------------------------------
 
     def stop(self) -> None:
-        """Stop once the model call in flight (and its tool calls) is done."""
+        """Stop once the model call in flight (and its tool calls) is done; a check that is
+        running is stopped (it runs again when the run goes on)."""
         self._stopping = True
         self.runtime.engine.stop_after_call()
+        if self.state.current is not None:
+            self.state.current.cancel_check()
 
     def interrupt(self) -> None:
         """Stop now: the reply in flight is cut (what it produced is kept)."""
-        self._stopping = True
+        self.stop()
         self.runtime.engine.cancel()
 
     # -- the run -----------------------------------------------------------------------------
@@ -112,6 +115,7 @@ class RunMode:
         await self.tasks.reload()
         ready = [self._asked_task().id] if self.options.task else self.tasks.ready()
         run = await self._open_run()
+        await self._refuse_other_task(run)
         session_id = self._session_id
         self.state.run_guard = SpendGuard([budget], allow_unpriced=settings.allow_unpriced)
         engine = self.runtime.engine
@@ -143,14 +147,9 @@ class RunMode:
         started = 0
         under_way = await self.records.open_attempt(run)
         if under_way is not None:
-            if self.options.task and normal_id(self.options.task) != under_way.task_id:
-                raise PenguinError(
-                    f"{under_way.task_id} is still under way from the last run: "
-                    "`penguin-tui tasks run` finishes it first"
-                )
             self._tried_one = True
             started += 1
-            stop = await self._attempt(under_way)
+            stop = await self._attempt(under_way, resumed=True)
             if stop is not None:
                 return stop
         while True:
@@ -167,9 +166,10 @@ class RunMode:
             if stop is not None:
                 return stop
 
-    async def _attempt(self, attempt: Attempt) -> StopReason | None:
+    async def _attempt(self, attempt: Attempt, *, resumed: bool = False) -> StopReason | None:
         """Carry out one attempt; why the run stops with it, if it does."""
-        ended = await AttemptWork(self.runtime, self.records, attempt, self.state).carry_out()
+        work = AttemptWork(self.runtime, self.records, attempt, self.state, resumed=resumed)
+        ended = await work.carry_out()
         if ended.state.open:
             return StopReason.BUDGET if self.state.budget_stop else StopReason.INTERRUPTED
         {
@@ -216,6 +216,17 @@ class RunMode:
         if holding:
             raise PenguinError(f"{task.id} waits for {', '.join(holding)}")
         return task
+
+    async def _refuse_other_task(self, run: Run) -> None:
+        """``--task ID`` while another task is under way from a stopped run: that one first."""
+        under_way = await self.records.open_attempt(run)
+        if under_way is None or not self.options.task:
+            return
+        if normal_id(self.options.task) != under_way.task_id:
+            raise PenguinError(
+                f"{under_way.task_id} is still under way from the last run: "
+                "`penguin-tui tasks run` finishes it first"
+            )
 
     async def _branch_for(self, task: Task) -> str:
         """``task/T3``; a task tried before gets ``task/T3-2``, then ``-3``…"""
@@ -271,7 +282,7 @@ class RunMode:
 
     def _outcome(self, reason: StopReason) -> RunOutcome:
         spent = self.state.run_guard.spent
-        cost = None if spent.unpriced_calls and not spent.usd else round(spent.usd, 10)
+        cost = None if spent.unpriced_calls else round(spent.usd, 10)
         return RunOutcome(
             tuple(self._done),
             tuple(self._failed),

@@ -141,6 +141,26 @@ class TaskRecords:
             *self._deps(task),
         ]
 
+    def update_work(self, task: Task) -> Statements:
+        """Only what the task's work produced (branch, checkpoints, spend): a status or a
+        field changed meanwhile, in this process or another, is left as it is."""
+        return [
+            (
+                "UPDATE tasks SET branch = ?, checkpoints = ?, input_tokens = ?,"
+                " output_tokens = ?, cost_usd = ?, time_s = ? WHERE project_id = ? AND number = ?",
+                (
+                    task.branch,
+                    json.dumps(list(task.checkpoints)),
+                    task.input_tokens,
+                    task.output_tokens,
+                    task.cost_usd,
+                    task.time_s,
+                    self.project_id,
+                    task.number,
+                ),
+            )
+        ]
+
     def update(self, task: Task) -> Statements:
         """The task's row and dependencies as they are now."""
         assignments = ", ".join(f"{c.strip()} = ?" for c in _COLUMNS.split(","))

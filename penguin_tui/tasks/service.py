@@ -209,10 +209,12 @@ class TaskService:
         return await self.edit(task_id, TaskEdit(status=status), actor)
 
     async def record_work(self, task_id: str, work: Task) -> None:
-        """The branch, checkpoints and spend of a task's work (run mode), with no history line."""
-        old = self.get(task_id)
+        """The branch, checkpoints and spend of a task's work (run mode), with no history
+        line; only those columns are written, so a change made meanwhile stays."""
+        key = self.get(task_id).id
+        await self.store.transaction(self.records.update_work(work))
         new = dataclasses.replace(
-            old,
+            self.tasks[key],  # as it is now, after the write: a change made meanwhile stays
             branch=work.branch,
             checkpoints=work.checkpoints,
             input_tokens=work.input_tokens,
@@ -220,8 +222,7 @@ class TaskService:
             cost_usd=work.cost_usd,
             time_s=work.time_s,
         )
-        await self.store.transaction(self.records.update(new))
-        self.tasks[new.id] = new
+        self.tasks[key] = new
         if self.on_change is not None:
             await self.on_change(new, False)
 

@@ -5,6 +5,7 @@ with SIGKILL that the next run finishes without doing anything twice."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -19,6 +20,8 @@ import pytest
 
 from penguin_tui.app.launch import DEMO_TASKS, make_demo_project
 from penguin_tui.cli.main import main
+from penguin_tui.cli.run import allow_rule
+from penguin_tui.tasks.model import TaskEdit, TaskStatus
 from penguin_tui.testing import ServerThread, load_demo_script, run_in_thread
 from tests.conftest import script
 
@@ -344,3 +347,85 @@ def test_an_imported_check_is_judged_like_any_command_and_a_refusal_blocks_the_t
     code, events, err = hello_run(capsys, project, "--task", "T1", "--approve", "all")
     assert code == 0, err
     assert [e["branch"] for e in events if e["type"] == "task.started"] == ["task/T1-2"]
+
+
+# -- stops and settlements between the steps of a task ---------------------------------------
+
+
+async def test_a_stop_while_the_check_runs_leaves_the_task_in_review_and_a_done_by_hand_is_merged(
+    project: Path,
+) -> None:
+    """Esc / Ctrl+C during a long check stops it at once (not after it); the user then marks
+    the task done, and the next run merges its branch without asking the model anything."""
+    from penguin_tui.bus import ToolCallStarted
+    from penguin_tui.runmode.runner import RunMode, StopReason
+    from penguin_tui.runtime import open_runtime
+
+    with run_in_thread(script(HELLO_SCRIPT)) as served:
+        runtime = await open_runtime(project, model="m1", api_base=served.base_url)
+        try:
+            assert runtime.tasks is not None
+            await runtime.tasks.add("Say hi", check="sleep 30")
+            runtime.engine.tools.policy.session_rules.append(allow_rule("write_file:*"))
+            run_mode = RunMode(runtime)
+            watching = runtime.bus.subscribe()
+            running = asyncio.create_task(run_mode.run())
+            async for event in watching:
+                if isinstance(event, ToolCallStarted) and event.call_id.startswith("check_"):
+                    break
+            started = time.monotonic()
+            run_mode.stop()
+            outcome = await running
+            watching.close()
+            assert time.monotonic() - started < 10  # the check did not run its 30 s
+            assert outcome.stop_reason is StopReason.INTERRUPTED
+            assert runtime.tasks.get("T1").status.value == "review"
+            await runtime.tasks.set_status("T1", TaskStatus.DONE)
+            asked = len(served.requests)
+            again = await RunMode(runtime).run()
+            assert (again.done, again.stop_reason) == (("T1",), StopReason.NOTHING_READY)
+            assert len(served.requests) == asked
+            assert (project / "hello.txt").read_text() == "hi"  # merged into the run's branch
+        finally:
+            await runtime.close()
+
+
+async def test_an_attempt_whose_task_was_failed_before_the_attempt_was_written_is_closed(
+    project: Path,
+) -> None:
+    """A kill between a task's status and its attempt's row: the next run closes the attempt
+    as the task stands, without a model call, and does not leave the task stuck."""
+    from penguin_tui.runmode.records import RunRecords
+    from penguin_tui.runmode.runner import RunMode
+    from penguin_tui.runtime import open_runtime
+
+    with run_in_thread(script(HELLO_SCRIPT)) as served:
+        runtime = await open_runtime(project, model="m1", api_base=served.base_url)
+        try:
+            assert runtime.tasks is not None
+            await runtime.tasks.add("Say hi")
+            session = await runtime.engine.new_session()
+            records = RunRecords(runtime.store, runtime.engine.project.id)
+            run = await records.start_run(session.id)
+            await records.start_attempt(run, "T1", "task/T1")
+            await runtime.tasks.edit("T1", TaskEdit(status=TaskStatus.FAILED, notes="gave up"))
+            outcome = await RunMode(runtime).run()
+            assert outcome.failed == ("T1",)
+            assert served.requests == []
+            assert await records.unfinished_run() is None
+            (attempt,) = await records.attempts("T1")
+            assert (attempt.state.value, attempt.reason) == ("failed", "gave up")
+        finally:
+            await runtime.close()
+
+
+def test_a_task_put_in_review_by_hand_is_started_afresh_by_task(
+    capsys: Captured, project: Path
+) -> None:
+    assert main(["tasks", "add", "Say hi", "--check", "test -f hello.txt", "-C", str(project)]) == 0
+    assert main(["tasks", "edit", "T1", "--status", "review", "-C", str(project)]) == 0
+    capsys.readouterr()
+    code, events, err = hello_run(capsys, project, "--task", "T1")
+    assert code == 0, err
+    (finished,) = [e for e in events if e["type"] == "task.finished"]
+    assert (finished["status"], finished["check_exit_code"]) == ("done", 0)

@@ -3,6 +3,7 @@ reused, every change checked and kept in the history, and the plan as it was aft
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -170,3 +171,22 @@ async def test_a_task_after_its_own_subtask_is_refused_in_those_words(
     await tasks.add("build", parent="T1")
     with pytest.raises(TaskError, match="T1 cannot come after its own subtask T2"):
         await tasks.edit("T1", TaskEdit(add_after=("T2",)))
+
+
+async def test_recording_a_tasks_work_keeps_a_status_changed_meanwhile_here_or_elsewhere(
+    store: Store, project: Path
+) -> None:
+    """Run mode writes a task's spend from a copy it read a moment before; the agent's claim
+    (here) or a user's edit (another process) made meanwhile must not be undone by it."""
+    tasks = await open_tasks(store, project)
+    elsewhere = await open_tasks(store, project)
+    read_before = await tasks.add("Write the parser")
+    await tasks.set_status("T1", TaskStatus.REVIEW, Actor.AGENT)
+    await elsewhere.reload()
+    await elsewhere.edit("T1", TaskEdit(title="Write the parser again"))
+    work = dataclasses.replace(read_before, branch="task/T1", input_tokens=120, cost_usd=None)
+    await tasks.record_work("T1", work)
+    assert tasks.get("T1").status is TaskStatus.REVIEW
+    stored = (await open_tasks(store, project)).get("T1")
+    assert (stored.status, stored.title) == (TaskStatus.REVIEW, "Write the parser again")
+    assert (stored.branch, stored.input_tokens, stored.cost_usd) == ("task/T1", 120, None)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from penguin_tui.app.app import PenguinApp
-from penguin_tui.app.launch import make_demo_project
+from penguin_tui.app.launch import DEMO_TASKS, make_demo_project
 from penguin_tui.app.widgets.checkpoints import CheckpointBrowser
 from penguin_tui.app.widgets.task_tree import TaskTree
 from penguin_tui.config import data_paths
@@ -93,7 +93,10 @@ async def test_esc_stops_the_run_after_the_call_in_flight_and_r_goes_on() -> Non
 
 
 async def test_a_prompt_a_task_turn_and_an_undo_wait_while_run_mode_works() -> None:
-    app = demo_app(make_demo_project(data_paths().demo_projects))
+    project = make_demo_project(data_paths().demo_projects)
+    plan = project / DEMO_TASKS  # T2's check takes its time: the run is still at work below
+    plan.write_text(plan.read_text().replace("python3 -m unittest -q test_stats", "sleep 60"))
+    app = demo_app(project)
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_ready(pilot)
         await pilot.press("f8")
@@ -116,5 +119,8 @@ async def test_a_prompt_a_task_turn_and_an_undo_wait_while_run_mode_works() -> N
             lambda: any(n.startswith("undo: run mode is working") for n in notifications(app)),
             what="the undo refused",
         )
+        app.clear_notifications()
+        await pilot.press("ctrl+n")
+        assert any("run mode is working" in n for n in notifications(app))
         await pilot.press("escape", "escape")
         await wait_for(pilot, lambda: not app.run_mode.running, within=60, what="the stop")

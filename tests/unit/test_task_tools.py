@@ -225,5 +225,12 @@ async def test_in_run_mode_the_agents_done_for_the_task_at_work_is_a_claim_put_i
     assert claimed.output.startswith(
         "T1 is in review: penguin-tui runs its check `pytest -q` when you stop."
     )
-    await run_tool("task_update", {"id": "T2", "status": "done"}, running)
-    assert plan.get("T2").status is TaskStatus.DONE  # not the task at work: done is done
+    # Another task's status is not the agent's to settle in a run, nor may the task at work
+    # be split into subtasks (it would never be done by its own run).
+    other = await run_tool("task_update", {"id": "T2", "status": "done"}, running)
+    assert other.status == "error" and "only its status is yours" in other.output
+    assert plan.get("T2").status is TaskStatus.TODO
+    split = await run_tool("task_create", {"title": "Half of it", "parent": "T1"}, running)
+    assert split.status == "error" and "cannot get subtasks now" in split.output
+    noted = await run_tool("task_update", {"id": "T2", "notes": "see T1"}, running)
+    assert noted.status == "ok" and plan.get("T2").notes == "see T1"

@@ -43,8 +43,13 @@ class ConversationController:
         self.tool_outcomes: dict[str, ToolOutcome] = {}
 
     def _idle_runtime(self) -> Runtime | None:
-        """The runtime, when no turn is under way (else None, said so)."""
+        """The runtime, when no turn and no run is under way (else None, said so)."""
+        from penguin_tui.app.controllers.turns import RUN_MODE_RUNNING
+
         runtime = self.app.runtime
+        if self.app.run_mode.running:
+            self.app.notify(RUN_MODE_RUNNING, severity="warning")
+            return None
         if runtime is not None and runtime.engine.busy:
             self.app.notify(STILL_STREAMING, severity="warning")
             return None
@@ -73,7 +78,7 @@ class ConversationController:
         ]
 
         async def resume(session_id: str | None) -> None:
-            if session_id:
+            if session_id and self._idle_runtime() is not None:
                 await runtime.engine.resume(session_id)
                 await self.show_session()
 

@@ -171,6 +171,11 @@ class TaskCreateTool(Tool[TaskCreateArgs]):
 
     async def execute(self, args: TaskCreateArgs, ctx: ToolContext) -> ToolResult:
         plan = await _plan(ctx)
+        if args.parent and _is_running(ctx, args.parent):
+            raise ToolError(
+                f"{ctx.running_task} is being carried out by run mode and cannot get subtasks "
+                "now: finish it (its check decides), or add the new task after it"
+            )
         try:
             task = await plan.add(
                 args.title,
@@ -224,6 +229,11 @@ class TaskUpdateTool(Tool[TaskUpdateArgs]):
     async def execute(self, args: TaskUpdateArgs, ctx: ToolContext) -> ToolResult:
         plan = await _plan(ctx)
         status = None if args.status is None else TaskStatus(args.status)
+        if status is not None and ctx.running_task and not _is_running(ctx, args.id):
+            raise ToolError(
+                f"run mode is carrying out {ctx.running_task}: only its status is yours to "
+                "change now (the others are settled by their own runs or by the user)"
+            )
         claimed = status is TaskStatus.DONE and _is_running(ctx, args.id)
         edit = TaskEdit(
             title=args.title,
