@@ -9,6 +9,7 @@ run's budget) is not finished: the next run goes on in its session, with that ta
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -270,7 +271,8 @@ class RunMode:
                 if isinstance(event, ApprovalAnswered) and not event.allowed:
                     self.state.denials.append(event.reason or f"denied by the {event.by}")
                 elif isinstance(event, UsageRecorded) and self.state.current is not None:
-                    await self.state.current.call_recorded()
+                    with contextlib.suppress(PenguinError):  # its turn's end counts it again
+                        await self.state.current.call_recorded()
         finally:
             subscription.close()
 
