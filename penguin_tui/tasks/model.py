@@ -3,6 +3,7 @@ behind them, so a pane or a command can name a status without loading the store.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -50,6 +51,7 @@ class Actor(StrEnum):
 TASK_ID = re.compile(r"^T([1-9][0-9]*)$")
 
 
+@functools.lru_cache(maxsize=65536)
 def task_number(task_id: str) -> int:
     """``T12`` → 12; anything else is a TaskError naming the id."""
     match = TASK_ID.match(task_id.strip().upper())

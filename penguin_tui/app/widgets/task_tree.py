@@ -178,7 +178,8 @@ class TaskTree(Tree[str]):
             self._add_subtree(task_id, self.root, children, in_order=True)
 
     def _ordered(self, ids: Iterable[str]) -> list[str]:
-        return sorted(ids, key=task_number)
+        # The plan's ids are normal ("T12"): their number is what follows the T.
+        return sorted(ids, key=lambda task_id: int(task_id[1:]))
 
     def _label(self, task_id: str, children: Mapping[str, list[str]]) -> Text:
         if self._colours is None:
@@ -197,9 +198,9 @@ class TaskTree(Tree[str]):
         rows are added in id order, each goes last), then its subtasks'."""
         if not self.shown(task_id, children):
             return
-        number = task_number(task_id)
         later = None
         if not in_order:
+            number = task_number(task_id)
             later = next(
                 (n for n in parent.children if n.data and task_number(n.data) > number), None
             )
