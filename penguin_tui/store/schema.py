@@ -288,6 +288,26 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX task_attempts_by_task ON task_attempts(project_id, number, id);
     """,
+    # 9: each call's performance record: the provider that answered, how the call ended, the
+    # session's branch it was made on and run mode's task (if any). Older rows were answered
+    # calls; their provider is read from the model's prefix (litellm's own rule for a bare
+    # name) and their branch is taken as main.
+    """
+    ALTER TABLE usage ADD COLUMN provider TEXT NOT NULL DEFAULT '';
+    ALTER TABLE usage ADD COLUMN outcome TEXT NOT NULL DEFAULT 'ok'
+        CHECK (outcome IN ('ok', 'retried', 'failed', 'interrupted', 'fell back'));
+    ALTER TABLE usage ADD COLUMN branch TEXT NOT NULL DEFAULT 'main';
+    ALTER TABLE usage ADD COLUMN task_id TEXT;
+    UPDATE usage SET provider = CASE
+        WHEN instr(model, '/') > 0 THEN substr(model, 1, instr(model, '/') - 1)
+        WHEN model LIKE 'claude%' THEN 'anthropic'
+        WHEN model LIKE 'gemini%' THEN 'gemini'
+        ELSE 'openai' END;
+    UPDATE usage SET outcome = 'interrupted' WHERE EXISTS (
+        SELECT 1 FROM messages WHERE messages.id = usage.message_id
+            AND messages.status = 'interrupted');
+    CREATE INDEX usage_by_created ON usage(created_at);
+    """,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)
