@@ -38,6 +38,11 @@ class DataPaths:
         return self.root / "shadow"
 
     @property
+    def cache(self) -> Path:
+        """What penguin-tui fetched and may fetch again: each model server's list of models."""
+        return self.root / "cache"
+
+    @property
     def user_config(self) -> Path:
         return self.config_dir / "config.toml"
 
