@@ -115,7 +115,9 @@ class MessageCompleted(Event):
 
 class UsageRecorded(Event):
     """Tokens, dollars and timings of one LLM call; ``cost_usd`` is null when unknown, and
-    ``tokens_source`` says whether the provider reported the tokens or they are estimated."""
+    ``tokens_source`` says whether the provider reported the tokens or they are estimated.
+    ``model`` is the model that answered (after a fallback, the fallback), ``outcome`` how the
+    call ended, ``branch`` the session's branch and ``task_id`` run mode's task (or null)."""
 
     type: Literal["usage"] = "usage"
     message_id: str | None
@@ -130,6 +132,11 @@ class UsageRecorded(Event):
     ttft_ms: float | None
     duration_ms: float
     tokens_source: Literal["provider", "estimate"] = "provider"
+    provider: str = ""
+    outcome: Literal["ok", "retried", "failed", "interrupted", "fell back"] = "ok"
+    tokens_per_s: float | None = None
+    branch: str = "main"
+    task_id: str | None = None
 
 
 class Retrying(Event):

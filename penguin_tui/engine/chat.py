@@ -128,6 +128,7 @@ class ChatEngine:
         self.tools = tools
         self._resolve = resolve
         self._streamer = ReplyStreamer(store, bus, LLMClient(settings.model), settings.model)
+        self._streamer.running_task = lambda: self.tools.context.running_task
         self._compactor = Compactor(store, bus, self._streamer)
         self.session: Session | None = None
         self._turn: asyncio.Task[TurnResult] | None = None

@@ -20,6 +20,7 @@ from penguin_tui.bus import (
     UsageRecorded,
 )
 from penguin_tui.config.settings import ModelSettings
+from penguin_tui.engine.call_outcome import CallTrail, provider_of
 from penguin_tui.engine.reply import (
     ReplyProgress,
     arguments_are_complete,
@@ -31,6 +32,11 @@ from penguin_tui.llm.pricing import TokenUsage, cost_of
 from penguin_tui.store import Message, MessageStatus, Store, ToolCallRequest, UsageRecord
 
 PARTIAL_SAVE_INTERVAL_S = 0.25
+
+
+def no_running_task() -> str | None:
+    """Outside run mode no task is being worked on."""
+    return None
 
 
 @dataclass(frozen=True)
@@ -76,6 +82,8 @@ class ReplyStreamer:
         self.bus = bus
         self.client = client
         self.settings = settings
+        # Run mode's task being worked on, asked at the start of each call (the engine sets it).
+        self.running_task: Callable[[], str | None] = no_running_task
 
     async def stream(
         self,
@@ -92,8 +100,10 @@ class ReplyStreamer:
         if input_estimate is None:
             input_estimate = estimate_request_tokens(request)
         progress = ReplyProgress(target=request.targets[0], input_estimate=input_estimate)
-        on_retry = functools.partial(self._announce_retry, session_id)
-        on_fallback = functools.partial(self._announce_fallback, session_id)
+        branch = await self.store.current_branch(session_id)
+        trail = CallTrail(branch, self.running_task(), tuple(request.targets))
+        on_retry = functools.partial(self._announce_retry, session_id, trail)
+        on_fallback = functools.partial(self._announce_fallback, session_id, trail)
         status = MessageStatus.COMPLETE
         failure: PenguinError | None = None
         try:
@@ -111,7 +121,7 @@ class ReplyStreamer:
         except asyncio.CancelledError:
             status = MessageStatus.INTERRUPTED
             if not cancel_requested():
-                await asyncio.shield(self.finish(reply, progress, status, None))
+                await asyncio.shield(self.finish(reply, progress, status, None, trail))
                 raise
         except LLMError as error:
             status = MessageStatus.INTERRUPTED if progress.has_output else MessageStatus.ERROR
@@ -119,7 +129,7 @@ class ReplyStreamer:
         except StoreError as error:
             status = MessageStatus.INTERRUPTED
             failure = error
-        return await self.finish(reply, progress, status, failure)
+        return await self.finish(reply, progress, status, failure, trail)
 
     async def _announce_streamed(self, reply: Message, finish_reason: str) -> None:
         """The text is whole: screens can show it as final now, while the usage (which the
@@ -130,7 +140,8 @@ class ReplyStreamer:
             )
         )
 
-    async def _announce_retry(self, session_id: str, notice: RetryNotice) -> None:
+    async def _announce_retry(self, session_id: str, trail: CallTrail, notice: RetryNotice) -> None:
+        trail.retries += 1
         await self.bus.publish(
             Retrying(
                 session_id=session_id,
@@ -141,7 +152,10 @@ class ReplyStreamer:
             )
         )
 
-    async def _announce_fallback(self, session_id: str, notice: FallbackNotice) -> None:
+    async def _announce_fallback(
+        self, session_id: str, trail: CallTrail, notice: FallbackNotice
+    ) -> None:
+        trail.fell_back_to = notice.to_model
         await self.bus.publish(
             ModelSwitched(
                 session_id=session_id,
@@ -181,8 +195,12 @@ class ReplyStreamer:
         progress: ReplyProgress,
         status: MessageStatus,
         failure: PenguinError | None,
+        trail: CallTrail | None = None,
     ) -> StreamedReply:
-        """Store the final text and status, record usage, report, announce the message."""
+        """Store the final text and status, record usage, report, announce the message.
+
+        A call that ended with nothing (it failed, or was cut before its first token) is
+        recorded too, with no tokens and no cost, so failures count in the performance record."""
         calls: tuple[ToolCallRequest, ...] = ()
         if status is MessageStatus.COMPLETE:
             calls = progress.tool_calls.complete()
@@ -199,10 +217,17 @@ class ReplyStreamer:
             reply.id, progress.full_text, progress.full_reasoning, status, calls
         )
         record = None
-        if progress.usage is not None or progress.pieces:
-            record = self._usage_record(reply, progress)
+        answered = progress.usage is not None or progress.pieces > 0
+        if answered or status is not MessageStatus.COMPLETE:
+            if trail is None:
+                branch = await self.store.current_branch(reply.session_id)
+                trail = CallTrail(branch, None, (progress.target,))
+            outcome = trail.outcome(status, failure is not None)
+            record = self._usage_record(reply, progress, trail, outcome)
             await self.store.record_usage(record)
-            await self.bus.publish(UsageRecorded(**asdict(record)))
+            await self.bus.publish(
+                UsageRecorded(**asdict(record), tokens_per_s=record.tokens_per_s)
+            )
         if failure is not None:
             await report(self.bus, reply.session_id, failure)
         elif status is MessageStatus.INTERRUPTED:
@@ -216,17 +241,29 @@ class ReplyStreamer:
         await publish_completed(self.bus, final)
         return StreamedReply(status, final, calls, failure, record)
 
-    def _usage_record(self, reply: Message, progress: ReplyProgress) -> UsageRecord:
+    def _usage_record(
+        self, reply: Message, progress: ReplyProgress, trail: CallTrail, outcome: str
+    ) -> UsageRecord:
         usage = progress.usage
-        if usage is None:
+        target = progress.target
+        if usage is None and not progress.pieces:
+            # Nothing came back (a failure, or a cancel before the first token): no tokens,
+            # and nothing to pay; the model is the last one the chain tried.
+            target = trail.last_tried(progress.target)
+            usage = TokenUsage(input_tokens=0, output_tokens=0, source="estimate")
+        elif usage is None:
             # Cut short, or ended without the provider's usage: bill what can be estimated.
             usage = TokenUsage(
                 input_tokens=progress.input_estimate,
                 output_tokens=progress.pieces,
                 source="estimate",
             )
-        target = progress.target
-        cost = cost_of(target.litellm_model, usage, self.settings)
+        if progress.usage is None and not progress.pieces:
+            cost_usd: float | None = 0.0
+            cost_source = "estimate"
+        else:
+            cost = cost_of(target.litellm_model, usage, self.settings)
+            cost_usd, cost_source = cost.usd, cost.source
         first_token = progress.first_token
         return UsageRecord(
             session_id=reply.session_id,
@@ -237,9 +274,13 @@ class ReplyStreamer:
             cache_read_tokens=usage.cache_read_tokens,
             cache_write_tokens=usage.cache_write_tokens,
             reasoning_tokens=usage.reasoning_tokens,
-            cost_usd=cost.usd,
-            cost_source=cost.source,
+            cost_usd=cost_usd,
+            cost_source=cost_source,
             tokens_source=usage.source,
             ttft_ms=None if first_token is None else (first_token - progress.started) * 1000,
             duration_ms=(time.perf_counter() - progress.started) * 1000,
+            provider=provider_of(target),
+            outcome=outcome,
+            branch=trail.branch,
+            task_id=trail.task_id,
         )

@@ -108,6 +108,30 @@ class UsageRecord:
     ttft_ms: float | None
     duration_ms: float
     tokens_source: str = "provider"
+    # The provider that answered (openai, anthropic, ollama, openai-compatible, ...), how the
+    # call ended (ok, retried, failed, interrupted, fell back), the session's branch the call
+    # was made on, and run mode's task being worked on (None outside run mode).
+    provider: str = ""
+    outcome: str = "ok"
+    branch: str = "main"
+    task_id: str | None = None
+
+    @property
+    def tokens_per_s(self) -> float | None:
+        """Output tokens per second of streaming (after the first token)."""
+        return tokens_per_second(self.output_tokens, self.ttft_ms, self.duration_ms)
+
+
+def tokens_per_second(
+    output_tokens: int, ttft_ms: float | None, duration_ms: float
+) -> float | None:
+    """Output tokens / (duration - time to first token); None when nothing streamed over time."""
+    if ttft_ms is None or output_tokens <= 0:
+        return None
+    streaming_ms = duration_ms - ttft_ms
+    if streaming_ms <= 0:
+        return None
+    return output_tokens / (streaming_ms / 1000)
 
 
 @dataclass(frozen=True)

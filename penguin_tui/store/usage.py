@@ -31,8 +31,8 @@ class UsageLog:
         await self._db.write(
             "INSERT INTO usage (session_id, message_id, model, input_tokens, output_tokens,"
             " cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_usd, cost_source,"
-            " tokens_source, ttft_ms, duration_ms, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " tokens_source, ttft_ms, duration_ms, created_at, provider, outcome, branch,"
+            " task_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 usage.session_id,
                 usage.message_id,
@@ -48,6 +48,10 @@ class UsageLog:
                 usage.ttft_ms,
                 usage.duration_ms,
                 time.time(),
+                usage.provider,
+                usage.outcome,
+                usage.branch,
+                usage.task_id,
             ),
         )
 
@@ -70,6 +74,10 @@ class UsageLog:
                 ttft_ms=row["ttft_ms"],
                 duration_ms=row["duration_ms"],
                 tokens_source=row["tokens_source"],
+                provider=row["provider"],
+                outcome=row["outcome"],
+                branch=row["branch"],
+                task_id=row["task_id"],
             )
             for row in rows
         ]
