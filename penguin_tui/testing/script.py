@@ -71,6 +71,10 @@ class UsageOverride(_Frozen):
     completion_tokens: int | None = Field(default=None, ge=0)
     reasoning_tokens: int | None = Field(default=None, ge=0)
     cost: float | None = Field(default=None, ge=0)
+    # Part of the prompt read from the provider's cache (``prompt_tokens_details.cached_tokens``)
+    # and written to it (``cache_creation_input_tokens``, as Anthropic reports it).
+    cached_tokens: int | None = Field(default=None, ge=0)
+    cache_write_tokens: int | None = Field(default=None, ge=0)
 
 
 class Turn(_Frozen):

@@ -78,6 +78,9 @@ class Usage:
     completion_tokens: int
     reasoning_tokens: int
     cost: float | None = None
+    # Of the prompt: tokens read from the provider's cache, and tokens written to it.
+    cached_tokens: int = 0
+    cache_write_tokens: int = 0
 
     @property
     def total_tokens(self) -> int:
@@ -94,6 +97,10 @@ class Usage:
         }
         if self.cost is not None:
             usage["cost"] = self.cost
+        if self.cached_tokens:
+            usage["prompt_tokens_details"] = {"cached_tokens": self.cached_tokens}
+        if self.cache_write_tokens:
+            usage["cache_creation_input_tokens"] = self.cache_write_tokens
         return usage
 
 
@@ -135,4 +142,6 @@ def compute_usage(turn: Turn, pieces: Sequence[Piece], messages: Sequence[Any]) 
             completion = turn.usage.completion_tokens
         if turn.usage.reasoning_tokens is not None:
             reasoning = turn.usage.reasoning_tokens
-    return Usage(prompt, completion, reasoning, cost)
+    cached = turn.usage.cached_tokens if turn.usage is not None else None
+    written = turn.usage.cache_write_tokens if turn.usage is not None else None
+    return Usage(prompt, completion, reasoning, cost, cached or 0, written or 0)
