@@ -145,7 +145,7 @@ def catalog_bill(model: str, call: Call) -> float:
     read = entry.get("cache_read_input_token_cost") or price_in
     write = entry.get("cache_creation_input_token_cost") or price_in
     plain = call.input_tokens - call.cache_read - call.cache_write
-    return (
+    return float(
         plain * price_in
         + call.cache_read * read
         + call.cache_write * write
