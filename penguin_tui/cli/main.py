@@ -1,6 +1,6 @@
 """The ``penguin-tui`` command: the workbench (``[DIR]``, ``--demo``), ``--version``, and the
-sub-commands ``run``, ``sessions``, ``checkpoints``, ``branches``, ``audit``, ``permissions``
-and ``config``.
+sub-commands ``run``, ``sessions``, ``checkpoints``, ``branches``, ``audit``, ``permissions``,
+``models`` and ``config``.
 
 Imports nothing heavy: a command's arguments are parsed first, and its module (with the store,
 the engine, the checkpoints) is imported only when it runs, so ``--version`` and a bad flag
@@ -63,6 +63,12 @@ def _tasks(options: argparse.Namespace) -> int:
     return tasks_command(options)
 
 
+def _models(options: argparse.Namespace) -> int:
+    from penguin_tui.cli.models import models_command
+
+    return models_command(options)
+
+
 def _config(options: argparse.Namespace) -> int:
     from penguin_tui.cli.config import config_command
 
@@ -78,6 +84,7 @@ COMMANDS: dict[str, tuple[Callable[[], argparse.ArgumentParser], Command]] = {
     "tasks": (parsers.tasks_parser, _tasks),
     "audit": (parsers.audit_parser, _audit),
     "permissions": (parsers.permissions_parser, _permissions),
+    "models": (parsers.models_parser, _models),
     "config": (parsers.config_parser, _config),
 }
 

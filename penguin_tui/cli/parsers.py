@@ -20,8 +20,8 @@ def workbench_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="penguin-tui",
         description="A terminal workbench for AI-assisted coding.",
-        epilog="Sub-commands: run, sessions, checkpoints, branches, audit, permissions, config "
-        "(each with --help).",
+        epilog="Sub-commands: run, sessions, checkpoints, branches, audit, permissions, models, "
+        "config (each with --help).",
     )
     parser.add_argument(
         "directory", nargs="?", metavar="DIR", help="project directory (default: .)"
@@ -85,6 +85,27 @@ def permissions_parser() -> argparse.ArgumentParser:
     check.add_argument("-C", dest="directory", metavar="DIR", help="project directory (default: .)")
     check.add_argument("tool", metavar="TOOL")
     check.add_argument("args", nargs="+", metavar="ARG")
+    return parser
+
+
+def models_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="penguin-tui models",
+        description="The models that can be used: the server's own list when an API base is "
+        "given or configured, then litellm's offline catalog, with what is known of each.",
+    )
+    parser.add_argument(
+        "-C", dest="directory", metavar="DIR", help="project directory (default: .)"
+    )
+    parser.add_argument(
+        "--provider", metavar="P", help="only this provider's models, e.g. anthropic"
+    )
+    parser.add_argument(
+        "--api-base",
+        metavar="URL",
+        help="list this OpenAI-compatible or Ollama server's models too",
+    )
+    parser.add_argument("--json", action="store_true", help="print JSON")
     return parser
 
 
