@@ -308,6 +308,15 @@ MIGRATIONS: list[str] = [
             AND messages.status = 'interrupted');
     CREATE INDEX usage_by_created ON usage(created_at);
     """,
+    # 10: the moment a project's dollar budget counts from (when it was set or changed, or
+    # reset by the user), and the limit it was set to then.
+    """
+    CREATE TABLE budget_marks (
+        project_id TEXT PRIMARY KEY REFERENCES projects(id),
+        since REAL NOT NULL,
+        limit_usd REAL
+    );
+    """,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)
