@@ -18,6 +18,7 @@ from penguin_tui.words import counted, dollars
 
 if TYPE_CHECKING:
     from penguin_tui.checkpoints.model import Checkpoint, RevertMode
+    from penguin_tui.store.usage_report import UsageGroup
     from penguin_tui.tasks.plane import TaskDifference
 
 # -- figures ---------------------------------------------------------------------------------
@@ -300,3 +301,31 @@ def revert_preview_lines(preview: RevertPreviewShown, layout: Layout) -> list[Li
         else:
             lines.append((Span("no task changes", Tone.STRONG),))
     return lines
+
+
+# -- the usage report ------------------------------------------------------------------------
+
+USAGE_COLUMNS = ("CALLS", "IN", "OUT", "CACHE R/W", "COST", "FAILED", "TTFT p50", "p95", "TOK/S")
+
+
+def milliseconds(ms: float | None) -> str:
+    """A short time: ``850ms``, ``1.2s``; ``-`` when there is none."""
+    if ms is None:
+        return "-"
+    return f"{ms:.0f}ms" if ms < 1000 else f"{ms / 1000:.1f}s"
+
+
+def usage_cells(group: UsageGroup) -> tuple[str, ...]:
+    """A usage report group's figures, in the order of ``USAGE_COLUMNS``."""
+    speed = group.tokens_per_s_p50
+    return (
+        f"{group.calls:,}",
+        tokens(group.input_tokens),
+        tokens(group.output_tokens),
+        f"{tokens(group.cache_read_tokens)}/{tokens(group.cache_write_tokens)}",
+        money(group.cost_usd, group.unpriced_calls),
+        f"{group.failure_rate:.0%}",
+        milliseconds(group.ttft_p50_ms),
+        milliseconds(group.ttft_p95_ms),
+        "-" if speed is None else f"{speed:.0f}",
+    )
