@@ -1,6 +1,6 @@
 """The ``penguin-tui`` command: the workbench (``[DIR]``, ``--demo``), ``--version``, and the
 sub-commands ``run``, ``sessions``, ``checkpoints``, ``branches``, ``audit``, ``permissions``,
-``models`` and ``config``.
+``models``, ``usage`` and ``config``.
 
 Imports nothing heavy: a command's arguments are parsed first, and its module (with the store,
 the engine, the checkpoints) is imported only when it runs, so ``--version`` and a bad flag
@@ -69,6 +69,12 @@ def _models(options: argparse.Namespace) -> int:
     return models_command(options)
 
 
+def _usage(options: argparse.Namespace) -> int:
+    from penguin_tui.cli.usage import usage_command
+
+    return usage_command(options)
+
+
 def _config(options: argparse.Namespace) -> int:
     from penguin_tui.cli.config import config_command
 
@@ -85,6 +91,7 @@ COMMANDS: dict[str, tuple[Callable[[], argparse.ArgumentParser], Command]] = {
     "audit": (parsers.audit_parser, _audit),
     "permissions": (parsers.permissions_parser, _permissions),
     "models": (parsers.models_parser, _models),
+    "usage": (parsers.usage_parser, _usage),
     "config": (parsers.config_parser, _config),
 }
 

@@ -21,7 +21,7 @@ def workbench_parser() -> argparse.ArgumentParser:
         prog="penguin-tui",
         description="A terminal workbench for AI-assisted coding.",
         epilog="Sub-commands: run, sessions, checkpoints, branches, audit, permissions, models, "
-        "config (each with --help).",
+        "usage, config (each with --help).",
     )
     parser.add_argument(
         "directory", nargs="?", metavar="DIR", help="project directory (default: .)"
@@ -339,4 +339,26 @@ def tasks_parser() -> argparse.ArgumentParser:
         "-C", dest="directory", metavar="DIR", help="project directory (default: .)"
     )
     export.add_argument("--format", choices=("md", "json"), default="md")
+    return parser
+
+
+def usage_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="penguin-tui usage",
+        description="Calls, tokens, dollars, failures and speed of the recorded model calls.",
+    )
+    parser.add_argument(
+        "-C", dest="directory", metavar="DIR", help="project directory (default: .)"
+    )
+    parser.add_argument("--all", action="store_true", help="the calls of every project")
+    parser.add_argument(
+        "--by",
+        choices=("model", "provider", "session", "branch", "task", "day"),
+        default="model",
+        help="how to group the calls (default: model; branch: per session and branch)",
+    )
+    parser.add_argument(
+        "--since", metavar="DATE", help="only calls from this local day on (YYYY-MM-DD)"
+    )
+    parser.add_argument("--json", action="store_true", help="print JSON")
     return parser
