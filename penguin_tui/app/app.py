@@ -93,6 +93,7 @@ class PenguinApp(App[int]):
         # Not in the footer (F1 and the palette list it): at 80 columns it has no room left.
         Binding("ctrl+t", "toggle_theme", "Theme", id="theme.toggle", show=False),
         Binding("f1", "show_keys", "Keys", id="help.keys"),
+        Binding("ctrl+g", "usage_report", "Usage report", id="usage.report", show=False),
     ]
 
     def __init__(self, options: LaunchOptions) -> None:
@@ -384,6 +385,15 @@ class PenguinApp(App[int]):
             self.action_hide_help_panel()
         else:
             self.action_show_help_panel()
+
+    async def action_usage_report(self) -> None:
+        """The usage report: this project's calls by model, speed, each branch's cost."""
+        if self.runtime is None:
+            self.notify("the store is still opening; try again in a moment", severity="warning")
+            return
+        from penguin_tui.app.screens.usage_report import load_report
+
+        await self.push_screen(await load_report(self.runtime))
 
     async def action_quit(self) -> None:
         await self._close_services()

@@ -64,6 +64,12 @@ WORKBENCH_COMMANDS: tuple[PaletteCommand, ...] = (
     PaletteCommand(
         "Show keys", "List the keys of the focused pane ({help.keys})", "show_keys", ("help.keys",)
     ),
+    PaletteCommand(
+        "Usage report",
+        "Calls, tokens, cost, failures and speed per model; each branch's cost ({usage.report})",
+        "usage_report",
+        ("usage.report",),
+    ),
     # -- the checkpoint browser ---------------------------------------------------------------
     PaletteCommand(
         "Checkpoint now",
