@@ -290,6 +290,17 @@ class BudgetExceeded(Event):
     message: str
 
 
+class BudgetWarning(Event):
+    """A call took a dollar budget past 80% of its limit (once, as it happens): a turn's,
+    a session's, a project's, a day's, a task's or a run's."""
+
+    type: Literal["budget.warning"] = "budget.warning"
+    scope: str
+    limit: str
+    spent: str
+    message: str
+
+
 class TaskCreated(Event):
     """A task was added to the project's plan (by the user, the agent or an import)."""
 
@@ -373,6 +384,7 @@ AnyEvent = Annotated[
     | CheckpointRestored
     | CheckpointFailed
     | BudgetExceeded
+    | BudgetWarning
     | TaskCreated
     | TaskUpdated
     | RunModeStarted

@@ -56,6 +56,20 @@ class AgentSettings(BaseModel):
     compact_at: float = Field(default=0.8, gt=0, le=1)
 
 
+class BudgetSettings(BaseModel):
+    """Dollar budgets beyond a turn's: a session's, a project's (since it was set, or since
+    ``penguin-tui budget reset``), and a local calendar day's across every project."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    turn_usd: float | None = Field(default=None, gt=0)
+    session_usd: float | None = Field(default=None, gt=0)
+    project_usd: float | None = Field(default=None, gt=0)
+    daily_usd: float | None = Field(default=None, gt=0)
+    # A model with no known price counts as free instead of being refused by a dollar budget.
+    allow_unpriced: bool = False
+
+
 class TaskLimits(BaseModel):
     """The budget of one task in run mode (each attempt at it gets the whole budget)."""
 
@@ -124,6 +138,7 @@ class Settings(BaseModel):
     ui: UISettings = Field(default_factory=UISettings)
     checkpoints: CheckpointSettings = Field(default_factory=CheckpointSettings)
     tasks: TaskSettings = Field(default_factory=TaskSettings)
+    budget: BudgetSettings = Field(default_factory=BudgetSettings)
     # Validated by the engine, per layer: a project may tighten permissions, never grant them.
     permissions: dict[str, Any] = Field(default_factory=dict)
     secret_env_vars: list[str] = Field(default_factory=list)

@@ -11,10 +11,17 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from penguin_tui.bus import BudgetExceeded, EventBus, MessageStarted, SessionStarted
+from penguin_tui.bus import (
+    BudgetExceeded,
+    BudgetWarning,
+    EventBus,
+    MessageStarted,
+    SessionStarted,
+)
 from penguin_tui.bus.events import ToolCallStatus
 from penguin_tui.config.settings import Settings
 from penguin_tui.engine.approvals import ApprovalAnswer, Approver
+from penguin_tui.engine.budgets import call_prices, money_guards, tightest_cap, turn_budget
 from penguin_tui.engine.compaction import COMPACT_COMMAND, Compactor, context_tokens
 from penguin_tui.engine.history import (
     assistant_message,
@@ -37,7 +44,7 @@ from penguin_tui.engine.tool_runner import CANCELLED, ToolRunner
 from penguin_tui.engine.tools.registry import tool_schemas
 from penguin_tui.errors import PenguinError, PromptTooLargeError
 from penguin_tui.llm.client import ChatRequest, LLMClient
-from penguin_tui.llm.pricing import context_window, unit_price
+from penguin_tui.llm.pricing import context_window
 from penguin_tui.llm.target import ModelTarget, resolve_target
 from penguin_tui.store import (
     Message,
@@ -48,6 +55,7 @@ from penguin_tui.store import (
     Store,
     ToolCallRequest,
 )
+from penguin_tui.words import dollars
 
 __all__ = ["ChatEngine", "TurnResult", "estimate_tokens"]
 
@@ -77,36 +85,6 @@ def default_targets(settings: Settings) -> list[ModelTarget]:
     primary = resolve_target(settings.model.name, settings.model.api_base)
     fallbacks = [resolve_target(n, settings.model.api_base) for n in settings.model.fallback_models]
     return [primary, *fallbacks]
-
-
-def turn_budget(settings: Settings) -> Budget:
-    """A turn's limits of ``[agent]`` as the spend guard's budget of scope ``turn``."""
-    agent = settings.agent
-    return Budget(
-        "turn",
-        steps=agent.max_steps,
-        tokens=agent.max_turn_tokens,
-        usd=agent.max_turn_cost_usd,
-        seconds=agent.max_turn_seconds,
-    )
-
-
-def call_prices(targets: list[ModelTarget], settings: Settings) -> list[UnitPrice | None]:
-    """The price of each model a call may be answered by (the model and its fallbacks)."""
-    prices: list[UnitPrice | None] = []
-    for target in targets:
-        price = unit_price(target.name, target.litellm_model, settings.model)
-        prices.append(UnitPrice(*price) if price is not None else None)
-    return prices
-
-
-def tightest_cap(
-    guards: list[SpendGuard], estimate: int, prices: list[UnitPrice | None]
-) -> int | None:
-    """The tightest ``max_tokens`` every guard allows (None: no cap); the first guard whose
-    budget is reached raises."""
-    caps = [cap for guard in guards if (cap := guard.before_call(estimate, prices)) is not None]
-    return min(caps) if caps else None
 
 
 class ChatEngine:
@@ -327,7 +305,12 @@ class ChatEngine:
     ) -> TurnResult:
         """Model, then its tool calls, then the model again, until it answers or a limit hits."""
         session_id = user.session_id
-        guards = [SpendGuard([turn_budget(self.settings)]), *self.standing_guards]
+        allow_unpriced = self.settings.budget.allow_unpriced
+        guards = [
+            SpendGuard([turn_budget(self.settings)], allow_unpriced=allow_unpriced),
+            *self.standing_guards,
+            *await money_guards(self.store, self.settings.budget, session_id, self.project.id),
+        ]
         prices = call_prices(targets, self.settings)
         parent = user.id
         last: Message | None = None
@@ -353,7 +336,8 @@ class ChatEngine:
                 else CallSpend(0, 0, 0.0)
             )
             for guard in guards:
-                guard.record(spend)
+                for budget in guard.record(spend):
+                    await self._budget_warning(session_id, budget, guard)
             if streamed.status is not MessageStatus.COMPLETE or not streamed.tool_calls:
                 return TurnResult(streamed.status, last, streamed.failure)
             messages.append(assistant_message(last.content, streamed.tool_calls))
@@ -364,9 +348,31 @@ class ChatEngine:
                 return TurnResult(MessageStatus.INTERRUPTED, last, None)
             parent = answered
 
+    async def _budget_warning(self, session_id: str, budget: Budget, guard: SpendGuard) -> None:
+        """A call took a dollar budget past ``WARN_AT`` of its limit: say so, once."""
+        assert budget.usd is not None
+        limit, spent = dollars(budget.usd), dollars(guard.spent.usd)
+        await self.bus.publish(
+            BudgetWarning(
+                session_id=session_id,
+                scope=budget.scope,
+                limit=limit,
+                spent=spent,
+                message=f"{spent} of the {budget.scope}'s budget of {limit} spent "
+                f"({guard.spent.usd / budget.usd:.0%})",
+            )
+        )
+
     async def _budget_stopped(self, session_id: str, stop: BudgetExceededError) -> None:
         """One ``budget.exceeded`` event says which budget stopped the turn, and why."""
-        hint = "; the turn stopped (raise it under [agent])" if stop.scope == "turn" else ""
+        hints = {
+            "turn": "; the turn stopped (raise it under [agent] or [budget])",
+            "session": "; the turn stopped (raise [budget] session_usd)",
+            "project": "; the turn stopped (raise [budget] project_usd, or "
+            "`penguin-tui budget reset`)",
+            "day": "; the turn stopped (raise [budget] daily_usd)",
+        }
+        hint = hints.get(stop.scope, "")
         stop.message = stop.message + hint
         await self.bus.publish(
             BudgetExceeded(

@@ -19,6 +19,9 @@ from dataclasses import dataclass, field
 from penguin_tui.errors import PenguinError
 from penguin_tui.words import dollars
 
+# The share of a dollar budget past which the workbench warns.
+WARN_AT = 0.8
+
 
 @dataclass(frozen=True)
 class Budget:
@@ -103,14 +106,21 @@ class SpendGuard:
             raise self._no_room(self._tightest(estimated_input, prices))
         return cap
 
-    def record(self, call: CallSpend) -> None:
-        """Count a call's spend (and the step it was)."""
+    def record(self, call: CallSpend) -> list[Budget]:
+        """Count a call's spend (and the step it was); the dollar budgets this call took past
+        ``WARN_AT`` of their limit (the workbench warns once, as it happens)."""
+        before = self.spent.usd
         self.spent.steps += 1
         self.spent.tokens += call.input_tokens + call.output_tokens
         if call.usd is None:
             self.spent.unpriced_calls += 1
         else:
             self.spent.usd += call.usd
+        return [
+            budget
+            for budget in self.budgets
+            if budget.usd is not None and before < WARN_AT * budget.usd <= self.spent.usd
+        ]
 
     def _check_reached(
         self, budget: Budget, estimated_input: int, prices: Sequence[UnitPrice | None]

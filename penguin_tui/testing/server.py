@@ -27,6 +27,7 @@ from penguin_tui.testing.sse import (
 from penguin_tui.testing.tokens import (
     Piece,
     Usage,
+    cap_pieces,
     compute_usage,
     content_text,
     last_user_text,
@@ -211,11 +212,14 @@ class ScriptedServer:
             message = "The scripted model had an error (injected fault)"
             writer.write(_error(fault.status, message, "server_error"))
             return
-        pieces = plan_pieces(plan.turn, plan.number, self.script.chunk_tokens)
-        usage = compute_usage(plan.turn, pieces, messages)
+        limit = _max_tokens(body)
+        pieces, cut = cap_pieces(
+            plan_pieces(plan.turn, plan.number, self.script.chunk_tokens), limit
+        )
+        usage = compute_usage(plan.turn, pieces, messages, limit)
         factory = ChunkFactory(f"chatcmpl-scripted-{plan.number}", model, int(time.time()))
         if body.get("stream"):
-            await self._stream(writer, factory, pieces, usage, fault, plan.turn)
+            await self._stream(writer, factory, pieces, usage, fault, plan.turn, cut)
         else:
             await self._complete(writer, factory, pieces, usage, fault)
 
@@ -254,6 +258,7 @@ class ScriptedServer:
         usage: Usage,
         fault: Fault | None,
         turn: Turn,
+        cut: bool = False,
     ) -> None:
         if fault is not None and fault.kind == "stall" and fault.after_tokens == 0:
             await asyncio.sleep(fault.stall_seconds)
@@ -276,7 +281,7 @@ class ScriptedServer:
             sent += piece.tokens
             await writer.drain()
         if fault is None:
-            send(sse_event(factory.chunk({}, finish_reason(pieces))))
+            send(sse_event(factory.chunk({}, finish_reason(pieces, cut))))
             if turn.usage_delay_seconds:
                 await writer.drain()
                 await asyncio.sleep(turn.usage_delay_seconds)
@@ -311,6 +316,15 @@ class ScriptedServer:
             await asyncio.sleep((tokens - 1) / self.rate)
         body = completion_body(factory.completion_id, factory.model, factory.created, pieces, usage)
         writer.write(http11.json_response(200, body))
+
+
+def _max_tokens(body: dict[str, Any]) -> int | None:
+    """The request's cap on the reply's tokens (``max_tokens`` or ``max_completion_tokens``)."""
+    for key in ("max_tokens", "max_completion_tokens"):
+        value = body.get(key)
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            return value
+    return None
 
 
 def unanswered_tool_calls(messages: Sequence[Any]) -> list[str]:

@@ -57,8 +57,11 @@ class ChunkFactory:
         }
 
 
-def finish_reason(pieces: Sequence[Piece]) -> str:
-    """``tool_calls`` when the turn calls tools, else ``stop``."""
+def finish_reason(pieces: Sequence[Piece], cut: bool = False) -> str:
+    """``length`` when ``max_tokens`` cut the reply, ``tool_calls`` when the turn calls
+    tools, else ``stop``."""
+    if cut:
+        return "length"
     return "tool_calls" if any(p.kind == "tool_start" for p in pieces) else "stop"
 
 

@@ -128,8 +128,26 @@ def plan_pieces(turn: Turn, turn_number: int, chunk_tokens: int) -> list[Piece]:
     return pieces
 
 
-def compute_usage(turn: Turn, pieces: Sequence[Piece], messages: Sequence[Any]) -> Usage:
-    """Usage for a fully served turn, with the turn's ``usage`` overrides applied."""
+def cap_pieces(pieces: Sequence[Piece], max_tokens: int | None) -> tuple[list[Piece], bool]:
+    """The pieces a request's ``max_tokens`` lets through (as a provider cuts a reply at its
+    limit), and whether any were cut."""
+    if max_tokens is None:
+        return list(pieces), False
+    kept: list[Piece] = []
+    sent = 0
+    for piece in pieces:
+        if sent + piece.tokens > max_tokens:
+            return kept, True
+        kept.append(piece)
+        sent += piece.tokens
+    return kept, False
+
+
+def compute_usage(
+    turn: Turn, pieces: Sequence[Piece], messages: Sequence[Any], max_tokens: int | None = None
+) -> Usage:
+    """Usage for a served turn, with the turn's ``usage`` overrides applied; its completion
+    is never more than the request's ``max_tokens``."""
     completion = sum(piece.tokens for piece in pieces)
     reasoning = sum(piece.tokens for piece in pieces if piece.kind == "reasoning")
     prompt = count_prompt_tokens(messages)
@@ -142,6 +160,9 @@ def compute_usage(turn: Turn, pieces: Sequence[Piece], messages: Sequence[Any]) 
             completion = turn.usage.completion_tokens
         if turn.usage.reasoning_tokens is not None:
             reasoning = turn.usage.reasoning_tokens
+    if max_tokens is not None:
+        completion = min(completion, max_tokens)
+        reasoning = min(reasoning, completion)
     cached = turn.usage.cached_tokens if turn.usage is not None else None
     written = turn.usage.cache_write_tokens if turn.usage is not None else None
     return Usage(prompt, completion, reasoning, cost, cached or 0, written or 0)

@@ -169,6 +169,24 @@ usage = {prompt_tokens = 1000, completion_tokens = 20000}
     assert usage["total_tokens"] == 21000
 
 
+async def test_max_tokens_cuts_the_reply_as_a_provider_does() -> None:
+    """A request's max_tokens (the spend guard's cap) is honoured: the reply stops there with
+    finish_reason "length", and the usage bills no more than it, an override included."""
+    text = """
+rate = 0
+[[turns]]
+text = "one two three four five six seven eight"
+usage = {prompt_tokens = 1000, completion_tokens = 20000}
+"""
+    async with ScriptedServer(script(text)) as server:
+        payloads = await collect(server, chat_body(max_tokens=3))
+    contents = [d["content"] for d in deltas(payloads) if d.get("content")]
+    assert "".join(contents) == "one two three "
+    finish = [json.loads(p)["choices"][0]["finish_reason"] for p in payloads[:-2]]
+    assert finish[-1] == "length"
+    assert json.loads(payloads[-2])["usage"]["completion_tokens"] == 3
+
+
 async def test_non_streaming_completion() -> None:
     async with ScriptedServer(script(BASIC)) as server, httpx.AsyncClient() as client:
         body = chat_body(stream=False)

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from penguin_tui.engine.chat import tightest_cap
+from penguin_tui.engine.budgets import tightest_cap
 from penguin_tui.engine.spend_guard import (
     Budget,
     BudgetExceededError,
@@ -158,7 +158,7 @@ def test_a_resumed_task_budget_and_a_run_budget_together_are_each_passed_by_at_m
     calls: list[tuple[int, int, float, int]],
 ) -> None:
     """Run mode's guards as the engine holds them: the turn's, the run's and the task's (which
-    spent ``already`` before a stop), the call capped to the tightest (chat.tightest_cap)."""
+    spent ``already`` before a stop), the call capped to the tightest (budgets.tightest_cap)."""
     task = SpendGuard([Budget("task", usd=task_limit)], spent=Spent(usd=already))
     run = SpendGuard([Budget("run", usd=run_limit)])
     guards = [SpendGuard([Budget("turn")]), run, task]

@@ -148,5 +148,7 @@ class ConversationController:
                 row.ttft_ms,
                 row.duration_ms,
                 estimated=row.tokens_source == "estimate",
+                cache=(row.cache_read_tokens, row.cache_write_tokens),
+                price_source=row.cost_source,
             )
         return tally

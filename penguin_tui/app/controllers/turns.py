@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from penguin_tui.bus import (
         ApprovalRequested,
         BudgetExceeded,
+        BudgetWarning,
         ContextCompacted,
         ErrorOccurred,
         ModelSwitched,
@@ -118,6 +119,10 @@ class TurnsController:
     @handles
     def budget_exceeded(self, event: BudgetExceeded) -> None:
         self.app.notify(event.message, title="Budget reached", severity="warning", timeout=10)
+
+    @handles
+    def budget_warning(self, event: BudgetWarning) -> None:
+        self.app.notify(event.message, title="Budget at 80%", severity="warning", timeout=10)
 
     @handles
     def error_occurred(self, event: ErrorOccurred) -> None:

@@ -16,7 +16,13 @@ from penguin_tui.app.markdown_style import rich_colour
 from penguin_tui.formatting import money, tokens
 
 if TYPE_CHECKING:
-    from penguin_tui.bus import MessageDelta, MessageStarted, ReasoningDelta, UsageRecorded
+    from penguin_tui.bus import (
+        BudgetWarning,
+        MessageDelta,
+        MessageStarted,
+        ReasoningDelta,
+        UsageRecorded,
+    )
 
 # The figures change with every token; four redraws a second read as live.
 REFRESH_WHILE_STREAMING_S = 0.25
@@ -50,6 +56,12 @@ class UsageTally:
     unpriced_calls: int = 0
     estimated_calls: int = 0
     notes: list[str] = field(default_factory=list)
+    # Prompt tokens read from and written to the provider's cache over the session.
+    cache_read: int = 0
+    cache_write: int = 0
+    # Where the last call's price came from (cost_source), and the budget past 80%, if any.
+    price_source: str = ""
+    budget_warning: str = ""
 
     def reply_started_now(self, prompt_estimate: int) -> None:
         """A call began; ``prompt_estimate`` is the whole request's estimated size."""
@@ -90,8 +102,14 @@ class UsageTally:
         ttft_ms: float | None,
         duration_ms: float,
         estimated: bool = False,
+        cache: tuple[int, int] = (0, 0),
+        price_source: str = "",
     ) -> None:
-        """A call ended; ``estimated`` when its tokens are estimates, not the provider's."""
+        """A call ended; ``estimated`` when its tokens are estimates, not the provider's;
+        ``cache``: its prompt tokens read from and written to the provider's cache."""
+        self.cache_read += cache[0]
+        self.cache_write += cache[1]
+        self.price_source = price_source or self.price_source
         self.reply_streaming = False
         self.reply_estimated = estimated
         self.reply_in, self.reply_out, self.reply_cost = input_tokens, output_tokens, cost
@@ -131,6 +149,16 @@ def _bar(fraction: float, width: int, colours: dict[str, str]) -> Text:
     return Text("█" * filled, style=rich_colour(colours.get(level))) + Text(
         "░" * (width - filled), style=rich_colour(colours.get("foreground-muted"), "dim")
     )
+
+
+# Where the last call's price came from, as the Calls row says it.
+PRICE_SOURCES = {
+    "provider": "billed by the provider",
+    "config": "config price",
+    "litellm": "catalog price",
+    "estimate": "estimated",
+    "unknown": "no known price",
+}
 
 
 class UsagePane(Static):
@@ -178,7 +206,15 @@ class UsagePane(Static):
             event.ttft_ms,
             event.duration_ms,
             estimated=event.tokens_source == "estimate",
+            cache=(event.cache_read_tokens, event.cache_write_tokens),
+            price_source=event.cost_source,
         )
+        self.show()
+
+    @handles
+    def budget_warned(self, event: BudgetWarning) -> None:
+        """Past 80% of a dollar budget: the session's cost turns the warning colour."""
+        self.tally.budget_warning = event.scope
         self.show()
 
     def render_tally(self) -> Group:
@@ -223,12 +259,20 @@ class UsagePane(Static):
             reply_cost,
         )
         session = tally.session_mark()
+        warned = rich_colour(colours.get("warning")) if tally.budget_warning else ""
         figures.add_row(
             "Session",
             session + tokens(tally.session_in),
             session + tokens(tally.session_out),
-            tally.session_money(),
+            Text(tally.session_money(), style=warned),
         )
+        if tally.cache_read or tally.cache_write:
+            figures.add_row(
+                "Cache",
+                tokens(tally.cache_read),
+                "",
+                Text(f"+{tokens(tally.cache_write)} written", style=muted),
+            )
 
         timing = Table.grid(padding=(0, 1))
         timing.add_column(style="bold", no_wrap=True, min_width=7)
@@ -236,5 +280,8 @@ class UsagePane(Static):
         rate = tally.rate()
         timing.add_row("Speed", f"{rate:,.0f} tok/s" if rate else "—")
         timing.add_row("TTFT", f"{tally.ttft_ms:,.0f} ms" if tally.ttft_ms else "—")
-        timing.add_row("Calls", str(tally.session_calls))
+        calls = str(tally.session_calls)
+        if tally.price_source:
+            calls += f" · {PRICE_SOURCES.get(tally.price_source, tally.price_source)}"
+        timing.add_row("Calls", calls)
         return Group(top, figures, timing)
