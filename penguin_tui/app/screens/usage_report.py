@@ -63,6 +63,11 @@ async def load_report(runtime: Runtime) -> UsageReport:
     return UsageReport(calls, branches)
 
 
+def shortened(text: str, width: int) -> str:
+    """``text`` cut to ``width`` cells, with an ellipsis when something was cut."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def speeds_by_model(calls: Sequence[CallRow]) -> dict[str, list[float]]:
     """Each model's tokens per second, call after call (calls that streamed nothing left out)."""
     speeds: dict[str, list[float]] = {}
@@ -109,7 +114,7 @@ class UsageReport(ModalScreen[None]):
     UsageReport .speed-row { height: 1; }
     UsageReport .speed-label { width: 20; color: $text; }
     UsageReport .speed-median { width: 12; color: $text-muted; }
-    UsageReport Sparkline { width: 1fr; height: 1; }
+    UsageReport Sparkline { width: 1fr; max-width: 60; height: 1; }
     UsageReport Sparkline > .sparkline--min-color { color: $secondary; }
     UsageReport Sparkline > .sparkline--max-color { color: $success; }
     UsageReport .usage-empty { color: $text-muted; }
@@ -177,7 +182,7 @@ class UsageReport(ModalScreen[None]):
         for model, values in sorted(speeds.items()):
             median = percentile(values, 50) or 0.0
             with Horizontal(classes="speed-row"):
-                yield Static(model[: LABEL_WIDTH + 1], classes="speed-label")
+                yield Static(shortened(model, LABEL_WIDTH + 1), classes="speed-label")
                 yield Sparkline(values)
                 yield Static(f" ~{median:,.0f}/s", classes="speed-median")
 
