@@ -75,6 +75,12 @@ def _usage(options: argparse.Namespace) -> int:
     return usage_command(options)
 
 
+def _budget(options: argparse.Namespace) -> int:
+    from penguin_tui.cli.budget import budget_command
+
+    return budget_command(options)
+
+
 def _config(options: argparse.Namespace) -> int:
     from penguin_tui.cli.config import config_command
 
@@ -88,6 +94,7 @@ COMMANDS: dict[str, tuple[Callable[[], argparse.ArgumentParser], Command]] = {
     "checkpoints": (parsers.checkpoints_parser, _checkpoints),
     "branches": (parsers.branches_parser, _branches),
     "tasks": (parsers.tasks_parser, _tasks),
+    "budget": (parsers.budget_parser, _budget),
     "audit": (parsers.audit_parser, _audit),
     "permissions": (parsers.permissions_parser, _permissions),
     "models": (parsers.models_parser, _models),

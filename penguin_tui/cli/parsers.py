@@ -61,6 +61,13 @@ def run_parser() -> argparse.ArgumentParser:
         help="continue the project's latest session",
     )
     resume.add_argument("--session", metavar="ID", help="continue session ID")
+    parser.add_argument(
+        "--max-cost",
+        dest="max_cost",
+        type=_positive_float,
+        metavar="USD",
+        help="the run's dollar budget (exit 3 when it stops the turn)",
+    )
     _add_approval_flags(parser)
     parser.add_argument("prompt", metavar="PROMPT", help="the prompt; '-' reads it from stdin")
     return parser
@@ -286,6 +293,19 @@ def _run_tasks_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         help="the run's dollar budget (exit 3 when it stops the run)",
     )
     _add_approval_flags(run)
+
+
+def budget_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="penguin-tui budget",
+        description="The dollar budgets of [budget]: what is spent and left, and the "
+        "project's count started again.",
+    )
+    sub = parser.add_subparsers(dest="action", required=True, metavar="show|reset")
+    common = _task_flags()
+    sub.add_parser("show", parents=[common], help="each budget: limit, spent, left, since")
+    sub.add_parser("reset", parents=[common], help="the project's budget counts from now")
+    return parser
 
 
 def tasks_parser() -> argparse.ArgumentParser:

@@ -22,7 +22,7 @@ from penguin_tui.cli.edge import run_at_edge
 from penguin_tui.cli.exit_codes import ExitCode, fail
 from penguin_tui.engine.approvals import headless_approver
 from penguin_tui.engine.permissions import Action, Rule
-from penguin_tui.engine.spend_guard import BudgetExceededError
+from penguin_tui.engine.spend_guard import Budget, BudgetExceededError, SpendGuard
 from penguin_tui.errors import ConfigError
 from penguin_tui.store import MessageStatus
 
@@ -99,6 +99,10 @@ def run_command(options: argparse.Namespace) -> ExitCode:
         runtime.engine.set_approver(headless_approver(options.approve == "all"))
         for pattern in options.allow:
             runtime.engine.tools.policy.session_rules.append(allow_rule(pattern))
+        if options.max_cost is not None:
+            allow_unpriced = runtime.settings.budget.allow_unpriced
+            budget = Budget("run", usd=options.max_cost)
+            runtime.engine.standing_guards = [SpendGuard([budget], allow_unpriced=allow_unpriced)]
         subscription = runtime.bus.subscribe()
         printer = asyncio.create_task(_print_events(subscription, options.json))
         try:
