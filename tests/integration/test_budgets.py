@@ -89,7 +89,7 @@ def stopped_by(events: list[dict[str, Any]], err: str) -> str:
 
 
 def spent(events: list[dict[str, Any]]) -> float:
-    return sum(e["cost_usd"] for e in events if e["type"] == "usage")
+    return float(sum(e["cost_usd"] for e in events if e["type"] == "usage"))
 
 
 def test_the_turns_budget_stops_a_tool_loop_before_its_second_call(
