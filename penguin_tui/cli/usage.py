@@ -50,7 +50,7 @@ def _label(group: UsageGroup, by: Grouping, all_projects: bool) -> str:
 
 def table(groups: list[UsageGroup], by: Grouping, all_projects: bool) -> list[str]:
     """The groups as an aligned table: the group's name left, the figures right."""
-    rows = [(GROUP_HEADERS[by], *USAGE_COLUMNS)]
+    rows: list[tuple[str, ...]] = [(GROUP_HEADERS[by], *USAGE_COLUMNS)]
     rows += [(_label(g, by, all_projects), *usage_cells(g)) for g in groups]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = []

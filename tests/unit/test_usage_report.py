@@ -76,8 +76,8 @@ def test_a_group_sums_its_calls_and_leaves_failures_out_of_the_timings() -> None
     a, b = summarise(rows, "model")
     assert (a.calls, a.input_tokens, a.output_tokens, a.cache_read_tokens) == (3, 300, 260, 30)
     assert (a.cost_usd, a.unpriced_calls) == (0.01, 1)
-    assert (a.failed_calls, a.failure_rate) == (1, pytest.approx(1 / 3))
-    assert (a.ttft_p50_ms, a.tokens_per_s_p50) == (200.0, pytest.approx(150.0))
+    assert a.failed_calls == 1 and a.failure_rate == pytest.approx(1 / 3)
+    assert a.ttft_p50_ms == 200.0 and a.tokens_per_s_p50 == pytest.approx(150.0)
     assert (b.cost_usd, b.unpriced_calls) == (None, 1)  # no known price: n/a, never $0
 
 
