@@ -196,7 +196,8 @@ class AttemptWork:
             [task_budget(self.settings, attempt.task_id)],
             spent=spent,
             elapsed_before=attempt.time_s,
-            allow_unpriced=self.settings.allow_unpriced,
+            allow_unpriced=self.settings.allow_unpriced
+            or self.runtime.settings.budget.allow_unpriced,
         )
         self.engine.standing_guards = [self.state.run_guard, guard]
         self._set_running(attempt.task_id)

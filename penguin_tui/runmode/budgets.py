@@ -45,16 +45,17 @@ def run_budget(settings: TaskSettings, max_cost_usd: float | None = None) -> Bud
 
 
 def refuse_unpriced(
-    settings: TaskSettings, budgets: Sequence[Budget], prices: Sequence[UnitPrice | None]
+    allowed: bool, budgets: Sequence[Budget], prices: Sequence[UnitPrice | None]
 ) -> None:
     """A dollar budget cannot hold a model with no known price: refuse to start the run
-    (a ConfigError naming the budget) unless ``[tasks] allow_unpriced`` says otherwise."""
-    if settings.allow_unpriced or all(price is not None for price in prices):
+    (a ConfigError naming the budget) unless ``allowed`` (``[tasks]`` or ``[budget]``
+    ``allow_unpriced``)."""
+    if allowed or all(price is not None for price in prices):
         return
     for budget in budgets:
         if budget.usd is not None:
             raise ConfigError(
                 f"the {budget.scope}'s budget of {dollars(budget.usd)} cannot hold a model "
                 "with no known price: set its price under [model.prices], or set "
-                "[tasks] allow_unpriced = true to count its calls as free"
+                "[budget] allow_unpriced = true to count its calls as free"
             )

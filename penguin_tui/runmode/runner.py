@@ -118,7 +118,7 @@ class RunMode:
         run = await self._open_run()
         await self._refuse_other_task(run)
         session_id = self._session_id
-        self.state.run_guard = SpendGuard([budget], allow_unpriced=settings.allow_unpriced)
+        self.state.run_guard = SpendGuard([budget], allow_unpriced=self._allow_unpriced)
         engine = self.runtime.engine
         engine.standing_guards = [self.state.run_guard]
         denials = asyncio.create_task(self._watch(self.runtime.bus.subscribe()))
@@ -261,7 +261,7 @@ class RunMode:
         settings = self.runtime.settings.tasks
         budgets = [run, task_budget(settings, self.options.task or "")]
         budgets += [Budget("task", usd=o.max_cost_usd) for o in settings.overrides.values()]
-        refuse_unpriced(settings, budgets, self.runtime.engine.prices())
+        refuse_unpriced(self._allow_unpriced, budgets, self.runtime.engine.prices())
 
     async def _watch(self, subscription: Subscription) -> None:
         """What the run learns from the bus: each model call (the task's figures follow it)
@@ -275,6 +275,12 @@ class RunMode:
                         await self.state.current.call_recorded()
         finally:
             subscription.close()
+
+    @property
+    def _allow_unpriced(self) -> bool:
+        """A model with no known price counts as free (``[tasks]`` or ``[budget]`` says so)."""
+        settings = self.runtime.settings
+        return settings.tasks.allow_unpriced or settings.budget.allow_unpriced
 
     @property
     def _session_id(self) -> str:

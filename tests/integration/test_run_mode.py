@@ -190,7 +190,7 @@ def test_a_dollar_budget_refuses_a_model_with_no_known_price(
     code, events, err = tasks_run(capsys, project, demo_model, "--max-cost", "1")
     assert (code, events) == (2, []), err
     assert "cannot hold a model with no known price" in err
-    assert "allow_unpriced" in err
+    assert "[budget] allow_unpriced" in err
 
 
 def test_a_task_budget_blocks_the_task_and_the_run_goes_on(
