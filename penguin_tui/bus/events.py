@@ -102,7 +102,8 @@ class MessageStreamed(Event):
 
 
 class MessageCompleted(Event):
-    """A message is final: complete, interrupted (cancelled or broken stream) or error."""
+    """A message is final: complete, interrupted (cancelled or broken stream) or error;
+    ``model`` is the model that answered a reply (a fallback's name after a switch)."""
 
     type: Literal["message.completed"] = "message.completed"
     message_id: str
@@ -111,6 +112,7 @@ class MessageCompleted(Event):
     text: str
     status: str
     reasoning: str = ""
+    model: str | None = None
 
 
 class UsageRecorded(Event):

@@ -60,6 +60,7 @@ async def publish_completed(bus: EventBus, message: Message) -> None:
             text=message.content,
             status=message.status.value,
             reasoning=message.reasoning,
+            model=message.model,
         )
     )
 
@@ -213,8 +214,14 @@ class ReplyStreamer:
                     f"it was not run"
                 )
                 calls = ()
+        # The model that answered (a fallback's name after a switch) is the message's model.
         await self.store.update_message(
-            reply.id, progress.full_text, progress.full_reasoning, status, calls
+            reply.id,
+            progress.full_text,
+            progress.full_reasoning,
+            status,
+            calls,
+            progress.target.name,
         )
         record = None
         answered = progress.usage is not None or progress.pieces > 0

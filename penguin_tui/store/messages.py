@@ -107,8 +107,10 @@ class Messages:
         reasoning: str,
         status: MessageStatus,
         tool_calls: tuple[ToolCallRequest, ...] = (),
+        model: str | None = None,
     ) -> None:
-        """The message's text, reasoning, status and tool calls as they are now (redacted)."""
+        """The message's text, reasoning, status and tool calls as they are now (redacted);
+        ``model``, when given, is the model that answered (a fallback's name)."""
         calls = (
             json.dumps([[c.call_id, c.tool, self._redact(c.arguments)] for c in tool_calls])
             if tool_calls
@@ -116,12 +118,13 @@ class Messages:
         )
         await self._db.write(
             "UPDATE messages SET content = ?, reasoning = ?, status = ?, tool_calls = ?,"
-            " updated_at = ? WHERE id = ?",
+            " model = COALESCE(?, model), updated_at = ? WHERE id = ?",
             (
                 self._redact(content),
                 self._redact(reasoning),
                 status.value,
                 calls,
+                model,
                 time.time(),
                 message_id,
             ),

@@ -148,8 +148,11 @@ class Store:
         reasoning: str,
         status: MessageStatus,
         tool_calls: tuple[ToolCallRequest, ...] = (),
+        model: str | None = None,
     ) -> None:
-        await self._messages.update_message(message_id, content, reasoning, status, tool_calls)
+        await self._messages.update_message(
+            message_id, content, reasoning, status, tool_calls, model
+        )
 
     async def get_message(self, message_id: str) -> Message:
         return await self._messages.get_message(message_id)
