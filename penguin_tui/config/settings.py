@@ -26,6 +26,16 @@ class ModelPrice(BaseModel):
     cache_write_per_mtok: float | None = Field(default=None, ge=0)
 
 
+class ModelRoles(BaseModel):
+    """Other models for side jobs: ``compaction`` writes the summaries of /compact and of
+    automatic compaction; ``title`` (opt-in) writes a short title for each new session."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    compaction: str | None = None
+    title: str | None = None
+
+
 class ModelSettings(BaseModel):
     """Which model to call, where, and how patiently."""
 
@@ -40,6 +50,7 @@ class ModelSettings(BaseModel):
     retry_max_delay_s: float = Field(default=30.0, ge=0)
     prices: dict[str, ModelPrice] = Field(default_factory=dict)
     context_windows: dict[str, int] = Field(default_factory=dict)
+    roles: ModelRoles = Field(default_factory=ModelRoles)
 
 
 class AgentSettings(BaseModel):

@@ -22,7 +22,12 @@ from penguin_tui.bus.events import ToolCallStatus
 from penguin_tui.config.settings import Settings
 from penguin_tui.engine.approvals import ApprovalAnswer, Approver
 from penguin_tui.engine.budgets import call_prices, money_guards, tightest_cap, turn_budget
-from penguin_tui.engine.compaction import COMPACT_COMMAND, Compactor, context_tokens
+from penguin_tui.engine.compaction import (
+    COMPACT_COMMAND,
+    Compactor,
+    compaction_targets,
+    context_tokens,
+)
 from penguin_tui.engine.history import (
     assistant_message,
     belongs_in_context,
@@ -40,6 +45,7 @@ from penguin_tui.engine.spend_guard import (
     UnitPrice,
 )
 from penguin_tui.engine.streaming import ReplyStreamer, StreamedReply, publish_completed, report
+from penguin_tui.engine.titles import SessionTitler
 from penguin_tui.engine.tool_runner import CANCELLED, ToolRunner
 from penguin_tui.engine.tools.registry import tool_schemas
 from penguin_tui.errors import PenguinError, PromptTooLargeError
@@ -108,6 +114,8 @@ class ChatEngine:
         self._streamer = ReplyStreamer(store, bus, LLMClient(settings.model), settings.model)
         self._streamer.running_task = lambda: self.tools.context.running_task
         self._compactor = Compactor(store, bus, self._streamer)
+        self._titler = SessionTitler(store, bus, settings.model)
+        self._title_task: asyncio.Task[None] | None = None
         self.session: Session | None = None
         self._turn: asyncio.Task[TurnResult] | None = None
         self._cancel_requested = False
@@ -123,6 +131,11 @@ class ChatEngine:
     @property
     def model_name(self) -> str | None:
         return self.settings.model.name
+
+    def switch_model(self, name: str) -> None:
+        """Answer with ``name`` from the next call on, for as long as this engine lives (the
+        config keeps its own model); the targets are resolved again at each turn."""
+        self.settings.model.name = name
 
     @property
     def busy(self) -> bool:
@@ -214,8 +227,20 @@ class ChatEngine:
         return True
 
     async def wait_idle(self) -> None:
+        """Wait for the turn, and for a session title being written."""
         if self._turn is not None:
             await asyncio.gather(self._turn, return_exceptions=True)
+        if self._title_task is not None:
+            await asyncio.gather(self._title_task, return_exceptions=True)
+
+    async def _write_title(self, session_id: str, prompt: str) -> None:
+        """``[model.roles] title``: the new session's title, asked for in the background;
+        a failure is reported and the first line of the prompt stays the title."""
+        try:
+            await self._titler.title(session_id, prompt)
+        except PenguinError as error:
+            error.message = f"no title for the session: {error.message}"
+            await report(self.bus, session_id, error, "title")
 
     def _check_size(self, prompt: str, history: list[Message], target: ModelTarget) -> int:
         """The context's size with the prompt; a prompt alone over the window is refused
@@ -234,6 +259,7 @@ class ChatEngine:
         try:
             targets = self._resolve(self.settings)
             estimate = self._check_size(prompt, history, targets[0])
+            summary_targets = compaction_targets(self.settings, targets)
         except PenguinError as error:
             await report(self.bus, self.session.id if self.session else "", error)
             return TurnResult(MessageStatus.ERROR, None, error)
@@ -249,7 +275,7 @@ class ChatEngine:
                 f"the conversation filled {estimate / window:.0%} of {targets[0].name}'s window"
             )
             compacted = await self._compactor.compact(
-                session_id, history, targets, reason, lambda: self._cancel_requested
+                session_id, history, summary_targets, reason, lambda: self._cancel_requested
             )
             if compacted.status is not MessageStatus.COMPLETE:
                 return TurnResult(compacted.status, compacted.message, compacted.failure)
@@ -265,11 +291,18 @@ class ChatEngine:
         messages = to_openai([*history, user])
         self._ran_tools = False
         try:
-            return await self._agent_loop(user, messages, targets)
+            result = await self._agent_loop(user, messages, targets)
         finally:
             if self._ran_tools and self.hooks is not None:
                 after = self.hooks.after_turn(session_id, prompt)
                 await asyncio.shield(self._run_hook(session_id, after))
+        if (
+            not history
+            and result.status is MessageStatus.COMPLETE
+            and self.settings.model.roles.title
+        ):
+            self._title_task = asyncio.create_task(self._write_title(session_id, prompt))
+        return result
 
     async def _run_hook(self, session_id: str, hook: Awaitable[object]) -> None:
         """Checkpoint around a turn; a failure is reported, and the turn goes on."""
@@ -284,7 +317,7 @@ class ChatEngine:
         try:
             if self.session is None:
                 raise PenguinError("nothing to compact yet: the session is empty")
-            targets = self._resolve(self.settings)
+            targets = compaction_targets(self.settings, self._resolve(self.settings))
             compacted = await self._compactor.compact(
                 self.session.id,
                 history,

@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from penguin_tui.bus import ContextCompacted, EventBus
+from penguin_tui.config.settings import Settings
 from penguin_tui.engine.history import estimate_tokens, since_last_summary, to_openai
 from penguin_tui.engine.streaming import ReplyStreamer, StreamedReply
 from penguin_tui.errors import PenguinError
 from penguin_tui.llm.client import ChatRequest
-from penguin_tui.llm.target import ModelTarget
+from penguin_tui.llm.target import ModelTarget, resolve_target
 from penguin_tui.store import Message, MessageStatus, Role, Store
 
 COMPACT_COMMAND = "/compact"
@@ -29,6 +30,17 @@ SUMMARY_REQUEST = (
 def context_tokens(messages: list[Message]) -> int:
     """An estimate of what the model would be sent for these messages."""
     return sum(estimate_tokens(m.content) for m in since_last_summary(messages))
+
+
+def compaction_targets(settings: Settings, targets: list[ModelTarget]) -> list[ModelTarget]:
+    """The models a summary is asked of: ``[model.roles] compaction`` then the fallbacks
+    when the role is set, else the turn's own models."""
+    role = settings.model.roles.compaction
+    if not role:
+        return targets
+    api_base = settings.model.api_base
+    fallbacks = [resolve_target(name, api_base) for name in settings.model.fallback_models]
+    return [resolve_target(role, api_base), *fallbacks]
 
 
 class Compactor:

@@ -127,6 +127,12 @@ class Sessions:
         rows = await self._db.rows(_SUMMARIES.format(where=where), params)
         return [_summary(row) for row in rows]
 
+    async def retitle_session(self, session_id: str, title: str) -> None:
+        """Give the session this title in place of the one it has (a generated title)."""
+        await self._db.write(
+            "UPDATE sessions SET title = ? WHERE id = ?", (self._redact(title), session_id)
+        )
+
     async def touch_session(self, session_id: str, title: str | None = None) -> None:
         """Mark the session used now; a first title is kept (a later one is ignored)."""
         if title is None:

@@ -124,6 +124,9 @@ class Store:
     async def touch_session(self, session_id: str, title: str | None = None) -> None:
         await self._sessions.touch_session(session_id, title)
 
+    async def retitle_session(self, session_id: str, title: str) -> None:
+        await self._sessions.retitle_session(session_id, title)
+
     # -- messages and branches (messages.py) -----------------------------------------------
 
     async def add_message(
