@@ -29,6 +29,7 @@ from penguin_tui.app.commands import workbench_commands
 from penguin_tui.app.controllers.checkpoints import CheckpointsController
 from penguin_tui.app.controllers.conversation import ConversationController
 from penguin_tui.app.controllers.diff_viewer import DiffViewerController
+from penguin_tui.app.controllers.models import ModelsController
 from penguin_tui.app.controllers.project_watch import ProjectWatchController
 from penguin_tui.app.controllers.run_mode import RunModeController
 from penguin_tui.app.controllers.tasks import TasksController
@@ -94,6 +95,7 @@ class PenguinApp(App[int]):
         Binding("ctrl+t", "toggle_theme", "Theme", id="theme.toggle", show=False),
         Binding("f1", "show_keys", "Keys", id="help.keys"),
         Binding("ctrl+g", "usage_report", "Usage report", id="usage.report", show=False),
+        Binding("f9", "pick_model", "Model", id="model.pick", show=False),
     ]
 
     def __init__(self, options: LaunchOptions) -> None:
@@ -115,6 +117,7 @@ class PenguinApp(App[int]):
         self.diff_viewer = DiffViewerController(self, self.checkpoints)
         self.tasks = TasksController(self)
         self.run_mode = RunModeController(self)
+        self.models = ModelsController(self)
         self._subscription: Subscription | None = None
         self._services_closed = False
         # litellm's import on a thread has begun (see start_llm_preload).
@@ -394,6 +397,10 @@ class PenguinApp(App[int]):
         from penguin_tui.app.screens.usage_report import load_report
 
         await self.push_screen(await load_report(self.runtime))
+
+    def action_pick_model(self) -> None:
+        """The model picker: the model picked answers from the next prompt on."""
+        self.models.pick()
 
     async def action_quit(self) -> None:
         await self._close_services()

@@ -70,6 +70,13 @@ WORKBENCH_COMMANDS: tuple[PaletteCommand, ...] = (
         "usage_report",
         ("usage.report",),
     ),
+    PaletteCommand(
+        "Pick model",
+        "Search the server's and litellm's models; the one picked answers from the next "
+        "prompt on ({model.pick})",
+        "pick_model",
+        ("model.pick",),
+    ),
     # -- the checkpoint browser ---------------------------------------------------------------
     PaletteCommand(
         "Checkpoint now",

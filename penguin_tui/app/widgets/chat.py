@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         MessageDelta,
         MessageStarted,
         MessageStreamed,
+        ModelSwitched,
         ReasoningDelta,
         ToolCallFinished,
         ToolCallStarted,
@@ -98,7 +99,8 @@ class UserMessage(Static):
 
 
 class AssistantMessage(Vertical):
-    """A reply: collapsed reasoning above, then the text, live while it streams."""
+    """A reply: a dim line naming the model that answered, collapsed reasoning, then the
+    text, live while it streams."""
 
     DEFAULT_CSS = """
     AssistantMessage {
@@ -111,13 +113,23 @@ class AssistantMessage(Vertical):
     AssistantMessage .reasoning { color: $text-muted; }
     AssistantMessage Markdown { margin: 0; padding: 0; }
     AssistantMessage .status { color: $warning; }
+    AssistantMessage .model { color: $text-muted; text-style: dim; }
     """
 
     def __init__(
-        self, message_id: str, text: str = "", reasoning: str = "", status: str = "complete"
+        self,
+        message_id: str,
+        text: str = "",
+        reasoning: str = "",
+        status: str = "complete",
+        model: str | None = None,
     ) -> None:
         super().__init__()
         self.message_id = message_id
+        # The model that answered (the one called, until a fallback or the stored message
+        # says another); shown on the reply's first line.
+        self.model = model
+        self._model_line: Static | None = None
         self.text = text
         self.reasoning = reasoning
         self.status = status
@@ -131,6 +143,7 @@ class AssistantMessage(Vertical):
         self.drawn_final = status != "streaming"
 
     def compose_finished(self) -> None:
+        self._show_model()
         if self.reasoning:
             self._mount_reasoning()
         self.mount(_static_markdown(self.text))
@@ -139,11 +152,33 @@ class AssistantMessage(Vertical):
     def on_mount(self) -> None:
         if self.status != "streaming":
             self.compose_finished()
+        else:
+            self._show_model()
+
+    def answered_by(self, model: str | None) -> None:
+        """The model that answered: a fallback took over, or the stored message says."""
+        if model and model != self.model:
+            self.model = model
+            self._show_model()
+
+    def _show_model(self) -> None:
+        if not self.model:
+            return
+        if self._model_line is None:
+            self._model_line = Static(self.model, classes="model", markup=False)
+            if self.children:
+                self.mount(self._model_line, before=0)
+            else:
+                self.mount(self._model_line)
+        else:
+            self._model_line.update(self.model)
 
     def _mount_reasoning(self) -> None:
         self._reasoning_view = Static(self.reasoning, classes="reasoning", markup=False)
         collapsible = Collapsible(self._reasoning_view, title="Reasoning", collapsed=True)
-        if self.children:
+        if self._model_line is not None:
+            self.mount(collapsible, after=self._model_line)
+        elif self.children:
             self.mount(collapsible, before=0)
         else:
             self.mount(collapsible)
@@ -222,9 +257,13 @@ class AssistantMessage(Vertical):
         self._frozen_chars = len(self.text)
         self.drawn_final = True
 
-    async def finish(self, text: str, reasoning: str, status: str) -> None:
-        """The reply is final: its stored text, drawn as static blocks, and its status."""
+    async def finish(
+        self, text: str, reasoning: str, status: str, model: str | None = None
+    ) -> None:
+        """The reply is final: its stored text, drawn as static blocks, its status and the
+        model that answered it."""
         self.status = status
+        self.answered_by(model)
         self.reasoning = reasoning
         if self._reasoning_view is not None:
             self._reasoning_view.update(reasoning)
@@ -233,7 +272,13 @@ class AssistantMessage(Vertical):
         if text != self.text and self._frozen_chars:
             # The stored text is not what streamed (a secret redacted): draw it again.
             await self._stop_live()
-            await self.remove_children([c for c in self.children if not isinstance(c, Collapsible)])
+            await self.remove_children(
+                [
+                    c
+                    for c in self.children
+                    if not isinstance(c, Collapsible) and c is not self._model_line
+                ]
+            )
             self._frozen_chars = 0
             self.drawn_final = False
         self.text = text
@@ -367,8 +412,8 @@ class ChatView(VerticalScroll):
     async def add_user(self, text: str) -> None:
         await self.mount(UserMessage(text))
 
-    async def start_reply(self, message_id: str) -> AssistantMessage:
-        view = AssistantMessage(message_id, status="streaming")
+    async def start_reply(self, message_id: str, model: str | None = None) -> AssistantMessage:
+        view = AssistantMessage(message_id, status="streaming", model=model)
         await self.mount(view)
         return view
 
@@ -384,15 +429,15 @@ class ChatView(VerticalScroll):
         return None
 
     async def add_finished_reply(
-        self, message_id: str, text: str, reasoning: str, status: str
+        self, message_id: str, text: str, reasoning: str, status: str, model: str | None = None
     ) -> None:
-        await self.mount(AssistantMessage(message_id, text, reasoning, status))
+        await self.mount(AssistantMessage(message_id, text, reasoning, status, model))
 
     # -- what the engine says ----------------------------------------------------------------
 
     @handles
     async def reply_started(self, event: MessageStarted) -> None:
-        await self.start_reply(event.message_id)
+        await self.start_reply(event.message_id, event.model)
 
     @handles
     async def reply_text_arrived(self, event: MessageDelta) -> None:
@@ -415,6 +460,14 @@ class ChatView(VerticalScroll):
             await reply.show_final()
 
     @handles
+    def model_switched(self, event: ModelSwitched) -> None:
+        """The call fell back to another model: the streaming reply is that model's."""
+        for child in reversed(self.children):
+            if isinstance(child, AssistantMessage) and child.status == "streaming":
+                child.answered_by(event.to_model)
+                return
+
+    @handles
     async def message_completed(self, event: MessageCompleted) -> None:
         """A prompt as stored, a reply made final, or a summary of compacted messages (a
         tool's answer is drawn by its call's view)."""
@@ -429,7 +482,7 @@ class ChatView(VerticalScroll):
             return
         reply = self.reply(event.message_id)
         if reply is not None:
-            await reply.finish(event.text, event.reasoning, event.status)
+            await reply.finish(event.text, event.reasoning, event.status, event.model)
 
     @handles
     async def tool_call_started(self, event: ToolCallStarted) -> None:

@@ -48,6 +48,7 @@ class HistoryEntry:
     tool: str = ""
     arguments: str = ""
     outcome: ToolEntryOutcome | None = None
+    model: str | None = None
 
 
 def history_entries(
@@ -66,7 +67,14 @@ def history_entries(
             entries.append(HistoryEntry("notice", summary_prefix + message.content))
         elif role == "assistant":
             entries.append(
-                HistoryEntry("assistant", message.content, message.id, message.reasoning, status)
+                HistoryEntry(
+                    "assistant",
+                    message.content,
+                    message.id,
+                    message.reasoning,
+                    status,
+                    model=message.model,
+                )
             )
             for call in message.tool_calls:
                 entry = HistoryEntry(
@@ -90,7 +98,9 @@ def entry_widget(entry: HistoryEntry) -> Widget:
     if entry.kind == "notice":
         return Notice(rich_markdown(entry.text))
     if entry.kind == "assistant":
-        return AssistantMessage(entry.message_id, entry.text, entry.reasoning, entry.status)
+        return AssistantMessage(
+            entry.message_id, entry.text, entry.reasoning, entry.status, entry.model
+        )
     view = ToolCallView(entry.call_id, entry.tool, entry.arguments)
     if entry.outcome is not None:
         view.finished(entry.outcome.status, EARLIER_SESSION, 0.0, entry.outcome.output, None)
@@ -110,6 +120,7 @@ class HistoryBlock(Widget):
     HistoryBlock > .history--notice-bar { color: $accent; }
     HistoryBlock > .history--notice { color: $text-muted; }
     HistoryBlock > .history--tool { color: $text-muted; background: $surface; }
+    HistoryBlock > .history--model { color: $text-muted; text-style: dim; }
     """
     COMPONENT_CLASSES = {
         "history--user",
@@ -118,6 +129,7 @@ class HistoryBlock(Widget):
         "history--notice-bar",
         "history--notice",
         "history--tool",
+        "history--model",
     }
 
     def __init__(self) -> None:
@@ -166,6 +178,11 @@ class HistoryBlock(Widget):
         rendered = console.render_lines(rich_markdown(entry.text), options, style=body_style)
         bar, pad = Segment("█", bar_style), Segment(" ", body_style)
         lines = [Strip([bar, pad, *line, pad], width) for line in rendered]
+        if entry.kind == "assistant" and entry.model:
+            # The model that answered, dim, on the reply's first line (as a live reply shows it).
+            model_style = self.get_component_rich_style("history--model")
+            label = Segment(entry.model[: max(1, width - 3)], model_style)
+            lines.insert(0, Strip([bar, pad, label]).adjust_cell_length(width, body_style))
         lines.append(Strip.blank(width))  # the margin between messages
         return lines
 
