@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 # A search matches hundreds of the catalog's models: the best ones are listed.
 SHOWN_ROWS = 200
 ID_WIDTH = 44
+# The cells of a row besides its id: mark, provider, window, price.
+DETAILS_WIDTH = 42
 
 
 @dataclass(frozen=True)
@@ -59,17 +61,19 @@ def price(info: ModelInfo) -> str:
     def one(value: float | None) -> str:
         return "?" if value is None else f"${value:g}"
 
-    return f"{one(info.input_per_mtok)}/{one(info.output_per_mtok)}"
+    return f"{one(info.input_per_mtok)}/{one(info.output_per_mtok)} /M"
 
 
-def row(info: ModelInfo, current: str | None) -> Text:
-    """One model: its id (bold when it is the one answering now), provider, window, price."""
-    shown = info.id if len(info.id) <= ID_WIDTH else info.id[: ID_WIDTH - 1] + "…"
-    line = Text("● " if info.id == current else "  ", style="bold")
-    line.append(f"{shown:<{ID_WIDTH}}", style="bold" if info.id == current else "")
+def row(info: ModelInfo, current: str | None, id_width: int = ID_WIDTH) -> Text:
+    """One model on one line: its id (bold when it is the one answering now), provider,
+    context window and price per million tokens in/out."""
+    shown = info.id if len(info.id) <= id_width else info.id[: id_width - 1] + "…"
+    line = Text("● " if info.id == current else "  ", style="bold", no_wrap=True)
+    line.append(f"{shown:<{id_width}}", style="bold" if info.id == current else "")
     line.append(f" {info.provider or '?':<12.12}", style="dim")
     line.append(f" {size(info.context_window):>6} ctx", style="dim")
-    line.append(f"  {price(info)} /M", style="dim")
+    line.append(f"  {price(info)}", style="dim")
+    line.overflow = "ellipsis"
     return line
 
 
@@ -153,12 +157,17 @@ class ModelPicker(ModalScreen[str | None]):
         if self.choices.server_note:
             options.append(Option(Text(self.choices.server_note, style="italic"), disabled=True))
         # An option's id is its model's place in ``shown``; headings have none.
-        numbered = list(enumerate(self.shown))
-        options += [Option(row(m, self.current), id=str(i)) for i, m in numbered[: len(server)]]
+        width = self.query_one(OptionList).content_size.width or self.app.size.width
+        id_width = max(12, min(ID_WIDTH, width - DETAILS_WIDTH))
+        rows = [
+            Option(row(model, self.current, id_width), id=str(index))
+            for index, model in enumerate(self.shown)
+        ]
+        options += rows[: len(server)]
         if len(self.shown) > len(server):
             heading = f"litellm's catalog: {plural(len(listed), 'match', 'matches')}"
             options.append(Option(Text(heading, style="italic"), disabled=True))
-            options += [Option(row(m, self.current), id=str(i)) for i, m in numbered[len(server) :]]
+            options += rows[len(server) :]
         total = len(server) + len(listed)
         more = f", the best {len(self.shown)} shown" if total > len(self.shown) else ""
         self.query_one("#model-count", Label).update(
