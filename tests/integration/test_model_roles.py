@@ -58,9 +58,7 @@ def session_titles(capsys: Captured, project: Path) -> list[str]:
     return [s["title"] for s in json.loads(capsys.readouterr().out)]
 
 
-def test_compact_asks_the_compaction_role_for_the_summary(
-    capsys: Captured, project: Path
-) -> None:
+def test_compact_asks_the_compaction_role_for_the_summary(capsys: Captured, project: Path) -> None:
     configure(project, '[model.roles]\ncompaction = "cheap-summariser"\n')
     with run_in_thread(script(REPLIES)) as server:
         ask(capsys, server, project, "tell me about penguins")
