@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from penguin_tui.app.screens.model_picker import ModelPicker
-from penguin_tui.app.widgets.chat import AssistantMessage
+from penguin_tui.app.widgets.chat import AssistantMessage, ModelLine
 from penguin_tui.testing import run_in_thread
 from tests.conftest import script
 from tests.tui.helpers import (
@@ -43,7 +43,7 @@ count = 3
 
 def model_line(reply: AssistantMessage) -> str:
     """The dim line naming the model that answered the reply."""
-    return str(reply.query_one(".model").render())
+    return str(reply.query_one(ModelLine).render())
 
 
 async def test_picking_a_model_makes_the_next_reply_come_from_it(project: Path) -> None:

@@ -98,6 +98,14 @@ class UserMessage(Static):
         self.text = text
 
 
+class ModelLine(Static):
+    """The model that answered a reply, dim, on the reply's first line."""
+
+    DEFAULT_CSS = """
+    ModelLine { color: $text-muted; text-style: dim; }
+    """
+
+
 class AssistantMessage(Vertical):
     """A reply: a dim line naming the model that answered, collapsed reasoning, then the
     text, live while it streams."""
@@ -113,7 +121,6 @@ class AssistantMessage(Vertical):
     AssistantMessage .reasoning { color: $text-muted; }
     AssistantMessage Markdown { margin: 0; padding: 0; }
     AssistantMessage .status { color: $warning; }
-    AssistantMessage .model { color: $text-muted; text-style: dim; }
     """
 
     def __init__(
@@ -129,7 +136,7 @@ class AssistantMessage(Vertical):
         # The model that answered (the one called, until a fallback or the stored message
         # says another); shown on the reply's first line.
         self.model = model
-        self._model_line: Static | None = None
+        self._model_line: ModelLine | None = None
         self.text = text
         self.reasoning = reasoning
         self.status = status
@@ -165,7 +172,7 @@ class AssistantMessage(Vertical):
         if not self.model:
             return
         if self._model_line is None:
-            self._model_line = Static(self.model, classes="model", markup=False)
+            self._model_line = ModelLine(self.model, markup=False)
             if self.children:
                 self.mount(self._model_line, before=0)
             else:
