@@ -46,6 +46,11 @@ class DataPaths:
     def user_config(self) -> Path:
         return self.config_dir / "config.toml"
 
+    @property
+    def keys_file(self) -> Path:
+        """The keys typed into setup when no system keyring works (0600, never a config)."""
+        return self.root / "keys.json"
+
     def protected(self) -> list[Path]:
         """penguin-tui's own files, which the agent must never touch without asking.
 
@@ -60,6 +65,7 @@ class DataPaths:
             self.backups,
             self.shadow_repos,
             self.user_config,
+            self.keys_file,
         ]
 
 
