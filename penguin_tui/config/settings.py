@@ -43,6 +43,8 @@ class ModelSettings(BaseModel):
 
     name: str | None = None
     api_base: str | None = None
+    # The environment variable the key is read from at run time (its name, never the key).
+    key_env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     fallback_models: list[str] = Field(default_factory=list)
     timeout_s: float = Field(default=120.0, gt=0)
     max_retries: int = Field(default=3, ge=0, le=10)
