@@ -146,6 +146,8 @@ class Settings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    # The user file's layout version (penguin_tui.config.migrations upgrades an older one).
+    schema_version: int | None = Field(default=None, ge=0)
     model: ModelSettings = Field(default_factory=ModelSettings)
     agent: AgentSettings = Field(default_factory=AgentSettings)
     ui: UISettings = Field(default_factory=UISettings)
