@@ -88,8 +88,9 @@ class TurnHooks(Protocol):
 
 def default_targets(settings: Settings) -> list[ModelTarget]:
     """The configured model first, then its fallbacks, all at the configured API base."""
-    primary = resolve_target(settings.model.name, settings.model.api_base)
-    fallbacks = [resolve_target(n, settings.model.api_base) for n in settings.model.fallback_models]
+    model, key_env = settings.model, settings.model.key_env
+    primary = resolve_target(model.name, model.api_base, key_env=key_env)
+    fallbacks = [resolve_target(n, model.api_base, key_env=key_env) for n in model.fallback_models]
     return [primary, *fallbacks]
 
 

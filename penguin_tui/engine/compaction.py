@@ -39,8 +39,11 @@ def compaction_targets(settings: Settings, targets: list[ModelTarget]) -> list[M
     if not role:
         return targets
     api_base = settings.model.api_base
-    fallbacks = [resolve_target(name, api_base) for name in settings.model.fallback_models]
-    return [resolve_target(role, api_base), *fallbacks]
+    key_env = settings.model.key_env
+    fallbacks = [
+        resolve_target(name, api_base, key_env=key_env) for name in settings.model.fallback_models
+    ]
+    return [resolve_target(role, api_base, key_env=key_env), *fallbacks]
 
 
 class Compactor:

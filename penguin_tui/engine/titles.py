@@ -49,7 +49,9 @@ class SessionTitler:
     def target(self) -> ModelTarget | None:
         """The title model, or None when ``[model.roles] title`` is not set."""
         name = self.settings.roles.title
-        return resolve_target(name, self.settings.api_base) if name else None
+        if not name:
+            return None
+        return resolve_target(name, self.settings.api_base, key_env=self.settings.key_env)
 
     async def title(self, session_id: str, prompt: str) -> str | None:
         """Ask for a title, store it and return it (None: no role, or an empty answer);

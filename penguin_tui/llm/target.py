@@ -45,6 +45,27 @@ def is_loopback(api_base: str) -> bool:
         return False
 
 
+def _named_key(key_env: str | None, env: Mapping[str, str]) -> str | None:
+    """The key in the variable the config names; a MissingKeyError when it is not set."""
+    if key_env is None:
+        return None
+    key = env.get(key_env)
+    if not key:
+        raise MissingKeyError(
+            f"the config reads the key from ${key_env} ([model] key_env), which is not set"
+        )
+    return key
+
+
+def _stored_key(provider: str, api_base: str | None, env: Mapping[str, str]) -> str | None:
+    """The key setup stored for this provider or server (keyring, else the 0600 file)."""
+    from penguin_tui.config.keystore import KeyStore, key_account
+    from penguin_tui.config.paths import data_paths
+
+    store = KeyStore(data_paths(dict(env)).keys_file)
+    return store.get(key_account(provider, api_base))
+
+
 def _has_provider_prefix(name: str, litellm: Any) -> bool:
     if "/" not in name:
         return False
@@ -61,9 +82,17 @@ def litellm_model_name(name: str, api_base: str | None) -> str:
 
 
 def resolve_target(
-    name: str | None, api_base: str | None, environ: Mapping[str, str] | None = None
+    name: str | None,
+    api_base: str | None,
+    environ: Mapping[str, str] | None = None,
+    *,
+    key_env: str | None = None,
 ) -> ModelTarget:
-    """Decide the litellm model string, API base and key; fail early with what to do."""
+    """Decide the litellm model string, API base and key; fail early with what to do.
+
+    The key, first found: ``PENGUIN_API_KEY``; the variable ``key_env`` names (``[model]
+    key_env``); the provider's own variable (litellm reads it); the key store (what setup
+    stored); none for a server on this machine."""
     env = os.environ if environ is None else environ
     if not name:
         raise ConfigError(NO_MODEL_HINT)
@@ -76,9 +105,9 @@ def resolve_target(
             )
     litellm = load_litellm()
     litellm_model = litellm_model_name(name, api_base)
-    key = env.get("PENGUIN_API_KEY") or None
+    key = env.get("PENGUIN_API_KEY") or _named_key(key_env, env)
     try:
-        litellm.get_llm_provider(litellm_model, api_base=api_base)
+        provider = litellm.get_llm_provider(litellm_model, api_base=api_base)[1]
     except Exception as error:
         raise ModelNotFoundError(
             f"unknown model {name!r}: name a provider (openai/…, anthropic/…, openrouter/…, "
@@ -86,14 +115,16 @@ def resolve_target(
         ) from error
     if key is None:
         if api_base and is_loopback(api_base):
-            key = LOCAL_PLACEHOLDER_KEY
+            key = _stored_key(str(provider), api_base, env) or LOCAL_PLACEHOLDER_KEY
         else:
             check = litellm.validate_environment(litellm_model)
             # Only real credentials count: ollama "misses" OLLAMA_API_BASE, which has a default.
             missing = [k for k in check.get("missing_keys", []) if k and "BASE" not in k]
             if missing:
-                raise MissingKeyError(
-                    f"model {name} needs an API key: set {missing[0]} (or PENGUIN_API_KEY) "
-                    f"in the environment"
-                )
+                key = _stored_key(str(provider), api_base, env)
+                if key is None:
+                    raise MissingKeyError(
+                        f"model {name} needs an API key: set {missing[0]} (or PENGUIN_API_KEY) "
+                        f"in the environment, or run `penguin-tui setup`"
+                    )
     return ModelTarget(name=name, litellm_model=litellm_model, api_base=api_base, api_key=key)
