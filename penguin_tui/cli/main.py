@@ -1,6 +1,6 @@
 """The ``penguin-tui`` command: the workbench (``[DIR]``, ``--demo``), ``--version``, and the
 sub-commands ``run``, ``sessions``, ``checkpoints``, ``branches``, ``audit``, ``permissions``,
-``models``, ``usage`` and ``config``.
+``models``, ``usage``, ``config`` and ``setup``.
 
 Imports nothing heavy: a command's arguments are parsed first, and its module (with the store,
 the engine, the checkpoints) is imported only when it runs, so ``--version`` and a bad flag
@@ -81,6 +81,12 @@ def _budget(options: argparse.Namespace) -> int:
     return budget_command(options)
 
 
+def _setup(options: argparse.Namespace) -> int:
+    from penguin_tui.line.setup import setup_command
+
+    return setup_command(options)
+
+
 def _config(options: argparse.Namespace) -> int:
     from penguin_tui.cli.config import config_command
 
@@ -100,7 +106,25 @@ COMMANDS: dict[str, tuple[Callable[[], argparse.ArgumentParser], Command]] = {
     "models": (parsers.models_parser, _models),
     "usage": (parsers.usage_parser, _usage),
     "config": (parsers.config_parser, _config),
+    "setup": (parsers.setup_parser, _setup),
 }
+
+
+def _plain(options: argparse.Namespace) -> int:
+    """``penguin-tui --plain [DIR]``: the line-mode front end, never the Textual app."""
+    if options.demo:
+        return fail("--plain and --demo cannot be used together", ExitCode.USAGE)
+    from penguin_tui.cli.edge import run_at_edge
+    from penguin_tui.line.plain import PlainOptions, plain_session
+
+    plain = PlainOptions(
+        options.directory, options.model, options.api_base, options.session, options.continue_
+    )
+
+    async def session() -> ExitCode:
+        return ExitCode(await plain_session(plain))
+
+    return run_at_edge(session)
 
 
 def _workbench(args: list[str]) -> int:
@@ -109,6 +133,8 @@ def _workbench(args: list[str]) -> int:
     if options.version:
         print(f"penguin-tui {__version__}")
         return ExitCode.OK
+    if options.plain:
+        return _plain(options)
     from penguin_tui.app.launch import launch_tui
 
     return launch_tui(

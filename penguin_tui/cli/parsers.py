@@ -32,6 +32,11 @@ def workbench_parser() -> argparse.ArgumentParser:
         help="open a fresh demo project with the scripted demo model (no key, no network)",
     )
     parser.add_argument("--version", action="store_true", help="print the version and exit")
+    parser.add_argument(
+        "--plain",
+        action="store_true",
+        help="a line-by-line REPL instead of the full-screen workbench (screen readers, SSH)",
+    )
     _add_model_flags(parser)
     resume = parser.add_mutually_exclusive_group()
     resume.add_argument(
@@ -113,6 +118,36 @@ def models_parser() -> argparse.ArgumentParser:
         help="list this OpenAI-compatible or Ollama server's models too",
     )
     parser.add_argument("--json", action="store_true", help="print JSON")
+    return parser
+
+
+def setup_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="penguin-tui setup",
+        description="Choose a provider, its key, a model and the permission mode, and write "
+        "them to the user config. Asks step by step; with --yes, takes the flags and asks "
+        "nothing.",
+    )
+    parser.add_argument(
+        "--provider",
+        metavar="NAME",
+        help="openai, anthropic, openrouter, gemini, ollama or openai-compatible",
+    )
+    parser.add_argument("--api-base", metavar="URL", help="the server's API base")
+    parser.add_argument("--model", metavar="M", help="the model, as the provider lists it")
+    parser.add_argument(
+        "--key-env",
+        metavar="VAR",
+        help="read the key from this environment variable at run time (its name is recorded)",
+    )
+    parser.add_argument(
+        "--mode",
+        metavar="MODE",
+        help="permission mode: ask (default), read-only, auto-edit or full",
+    )
+    parser.add_argument(
+        "--yes", action="store_true", help="ask nothing: use the flags (--provider, --model)"
+    )
     return parser
 
 
