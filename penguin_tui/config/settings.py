@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import sys
 import tomllib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -248,34 +250,70 @@ def _env_layer(environ: dict[str, str] | os._Environ[str]) -> dict[str, Any]:
     return layer
 
 
-def load_settings(
+@dataclass(frozen=True)
+class Layer:
+    """One layer of settings: its kind (``user``, ``project``, ``environment``, ``flag``),
+    where it came from (a file's path, ``the environment``, ``the command line``), and the
+    settings it sets."""
+
+    kind: str
+    source: str
+    values: dict[str, Any]
+
+
+def settings_layers(
     user_config: Path | None,
     project_dir: Path | None,
     *,
     model: str | None = None,
     api_base: str | None = None,
     environ: dict[str, str] | None = None,
-) -> Settings:
-    """Merge the layers, later ones winning: user file, project file, environment, flags."""
+    notices: list[str] | None = None,
+) -> list[Layer]:
+    """The layers, lowest first: user file (upgraded when older), project file, environment,
+    flags. Notices (an upgraded user file, an older project file) go to ``notices``, or to
+    stderr when it is None."""
+    from penguin_tui.config import migrations
+
     env = os.environ if environ is None else environ
-    layers: list[tuple[str, dict[str, Any]]] = []
+    said: list[str] = []
+    layers: list[Layer] = []
     if user_config is not None:
-        layers.append((str(user_config), _read_toml(user_config)))
+        tables = _read_toml(user_config)
+        if tables:
+            upgrade = migrations.upgrade_user_file(user_config, tables)
+            tables = upgrade.tables
+            said += [upgrade.notice] if upgrade.notice else []
+        layers.append(Layer("user", str(user_config), tables))
     if project_dir is not None:
         project_file = project_dir / PROJECT_CONFIG
-        layers.append((str(project_file), _read_toml(project_file)))
-    layers.append(("the environment", _env_layer(env)))
+        tables = _read_toml(project_file)
+        if tables:
+            upgrade = migrations.read_project_file(project_file, tables)
+            tables = upgrade.tables
+            said += [upgrade.notice] if upgrade.notice else []
+        layers.append(Layer("project", str(project_file), tables))
+    layers.append(Layer("environment", "the environment", _env_layer(env)))
     flags: dict[str, Any] = {}
     if model:
         flags["name"] = model
     if api_base:
         flags["api_base"] = api_base
-    layers.append(("the command line", {"model": flags} if flags else {}))
+    layers.append(Layer("flag", "the command line", {"model": flags} if flags else {}))
+    if notices is not None:
+        notices.extend(said)
+    for notice in said if notices is None else []:
+        print(f"penguin-tui: {notice}", file=sys.stderr, flush=True)
+    return layers
 
+
+def merge_layers(layers: list[Layer]) -> Settings:
+    """The layers merged, later ones winning (secret names add up); a ConfigError naming the
+    first layer that makes the settings wrong."""
     merged: dict[str, Any] = {}
-    for source, layer in layers:
+    for layer in layers:
         earlier = merged.get("secret_env_vars")
-        merged = _merge(merged, layer)
+        merged = _merge(merged, layer.values)
         later = merged.get("secret_env_vars")
         # Secret names add up: a project can name more, never take back the user's.
         if isinstance(earlier, list) and isinstance(later, list):
@@ -283,5 +321,30 @@ def load_settings(
         try:
             Settings.model_validate(merged)
         except ValidationError as error:
-            raise ConfigError(describe_setting_error(error, source)) from error
+            raise ConfigError(describe_setting_error(error, layer.source)) from error
     return Settings.model_validate(merged)
+
+
+def load_settings(
+    user_config: Path | None,
+    project_dir: Path | None,
+    *,
+    model: str | None = None,
+    api_base: str | None = None,
+    environ: dict[str, str] | None = None,
+    notices: list[str] | None = None,
+) -> Settings:
+    """Merge the layers, later ones winning: user file, project file, environment, flags.
+
+    An older user file is upgraded first (see ``config.migrations``); its notice, and an older
+    project file's, go to ``notices`` (stderr when it is None)."""
+    return merge_layers(
+        settings_layers(
+            user_config,
+            project_dir,
+            model=model,
+            api_base=api_base,
+            environ=environ,
+            notices=notices,
+        )
+    )
