@@ -16,7 +16,7 @@ from penguin_tui.errors import PenguinError
 from penguin_tui.line.plain_actions import PlainActions, QuitRequested
 from penguin_tui.line.plain_commands import is_command, parse_command
 from penguin_tui.line.plain_output import TurnPrinter
-from penguin_tui.line.plain_prompts import CANCELLED, LinePrompts
+from penguin_tui.line.plain_prompts import CANCELLED, LinePrompts, RedactedHistory
 
 if TYPE_CHECKING:
     from penguin_tui.runtime import Runtime
@@ -177,7 +177,10 @@ async def plain_session(options: PlainOptions) -> int:
         options.directory, model=options.model, api_base=options.api_base, read_only_ok=True
     )
     try:
-        prompts = LinePrompts(runtime.paths.root / HISTORY_FILE)
+        from penguin_tui.config.secrets import Redactor
+
+        redact = Redactor.from_environment(extra_names=runtime.settings.secret_env_vars)
+        prompts = LinePrompts(RedactedHistory(runtime.paths.root / HISTORY_FILE, redact))
         return await PlainSession(runtime, prompts, TurnPrinter()).run(options)
     finally:
         await runtime.close()

@@ -5,6 +5,7 @@ question is a key; between questions it is the session's own (it cancels the tur
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from prompt_toolkit import PromptSession
@@ -15,11 +16,18 @@ from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 CANCELLED = ""
 
 
-def private_history(path: Path) -> FileHistory:
-    """The prompt history kept in ``path``, a file only the user can read."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
-    return FileHistory(str(path))
+class RedactedHistory(FileHistory):
+    """The prompt history kept in a file only the user can read, each prompt written with its
+    secrets redacted (as the database stores it)."""
+
+    def __init__(self, path: Path, redact: Callable[[str], str]) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
+        super().__init__(str(path))
+        self._redact = redact
+
+    def store_string(self, string: str) -> None:
+        super().store_string(self._redact(string))
 
 
 def _one_key_bindings(keys: str) -> KeyBindings:
@@ -48,8 +56,7 @@ def _one_key_bindings(keys: str) -> KeyBindings:
 class LinePrompts:
     """The prompt (with a history file) and the questions asked while a turn runs."""
 
-    def __init__(self, history_file: Path | None) -> None:
-        history = private_history(history_file) if history_file is not None else None
+    def __init__(self, history: RedactedHistory | None) -> None:
         self._prompt: PromptSession[str] = PromptSession(history=history)
 
     async def prompt(self, message: str = "> ") -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import stat
+from pathlib import Path
 
 import pytest
 
@@ -31,6 +33,7 @@ from penguin_tui.line.plain_commands import (
     parse_command,
 )
 from penguin_tui.line.plain_output import TurnPrinter
+from penguin_tui.line.plain_prompts import RedactedHistory
 
 
 @pytest.mark.parametrize(
@@ -116,3 +119,15 @@ def test_a_turn_prints_reasoning_in_one_line_the_reply_as_text_and_each_call_as_
         "[write_file] ok: write a: +1 -0",
         "cancelled: turn cancelled",
     ]
+
+
+def test_the_prompt_history_file_is_private_and_keeps_no_key(tmp_path: Path) -> None:
+    from penguin_tui.config.secrets import Redactor
+
+    path = tmp_path / "prompt-history"
+    history = RedactedHistory(path, Redactor())
+    history.store_string("use the key sk-test-plain-4c9e1b7a20d64f3e8a51 for this")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    text = path.read_text(encoding="utf-8")
+    assert "use the key" in text and "[REDACTED]" in text
+    assert "4c9e1b7a20d64f3e8a51" not in text
