@@ -152,9 +152,40 @@ def setup_parser() -> argparse.ArgumentParser:
 
 
 def config_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="penguin-tui config", description="Configuration.")
-    sub = parser.add_subparsers(dest="action", required=True, metavar="path")
+    parser = argparse.ArgumentParser(
+        prog="penguin-tui config",
+        description="Read and change the settings: the user file, or the project's with "
+        "--project. Writes keep the file's comments and layout.",
+    )
+    sub = parser.add_subparsers(
+        dest="action", required=True, metavar="get|set|unset|list|edit|validate|path"
+    )
+    get = sub.add_parser("get", help="print a setting's effective value")
+    get.add_argument("key", metavar="KEY", help="dotted, e.g. agent.max_steps")
+    set_ = sub.add_parser("set", help="set a setting in the user (or project) file")
+    set_.add_argument("key", metavar="KEY", help="dotted, e.g. agent.max_steps")
+    set_.add_argument(
+        "value",
+        metavar="VALUE",
+        help='a TOML literal (true, 3, 1.5, "text", ["a", "b"]) or else a string',
+    )
+    unset = sub.add_parser("unset", help="remove a setting from the user (or project) file")
+    unset.add_argument("key", metavar="KEY", help="dotted, e.g. agent.max_steps")
+    listing = sub.add_parser("list", help="every effective value and the layer it came from")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    _add_model_flags(listing)
+    _add_model_flags(get)
+    edit = sub.add_parser("edit", help="open the user (or project) file in $EDITOR")
+    sub.add_parser("validate", help="check the user and project files")
     sub.add_parser("path", help="print where the user config file is")
+    for each in (get, set_, unset, listing, edit, sub.choices["validate"]):
+        each.add_argument(
+            "-C", dest="directory", metavar="DIR", help="project directory (default: .)"
+        )
+    for each in (set_, unset, edit):
+        each.add_argument(
+            "--project", action="store_true", help="the project's .penguin/config.toml"
+        )
     return parser
 
 
