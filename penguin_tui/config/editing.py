@@ -89,7 +89,7 @@ def set_value(path: Path, dotted_key: str, value: Any) -> None:
     """
     parts = split_key(dotted_key)
     document = read_document(path)
-    table = _table_for(document, parts[:-1], path, create=True)
+    table = _table_for(document, parts[:-1], path, create=True, table_value=isinstance(value, dict))
     created = isinstance(table, Table) and not table.value.body
     table[parts[-1]] = value
     if created and len(parts) > 2 and not table.is_super_table():
@@ -133,13 +133,23 @@ def get_value(document: Mapping[str, Any], parts: tuple[str, ...]) -> Any:
     return node.unwrap() if hasattr(node, "unwrap") else node
 
 
-def _table_for(document: TOMLDocument, parts: tuple[str, ...], path: Path, *, create: bool) -> Any:
+def _table_for(
+    document: TOMLDocument,
+    parts: tuple[str, ...],
+    path: Path,
+    *,
+    create: bool,
+    table_value: bool = False,
+) -> Any:
+    """The table at ``parts``; created when missing and ``create`` (a table that holds only
+    tables, e.g. the ``[model.prices]`` above ``[model.prices."m"]``, gets no header)."""
     node: Any = document
     for depth, part in enumerate(parts):
         if part not in node:
             if not create:
                 return None
-            node.append(part, tomlkit.table(is_super_table=depth + 1 < len(parts)))
+            holds_tables = depth + 1 < len(parts) or table_value
+            node.append(part, tomlkit.table(is_super_table=holds_tables))
         child = node[part]
         if isinstance(child, AoT) or not isinstance(child, Table | Container | Mapping):
             name = join_key(parts[: depth + 1])
@@ -157,14 +167,20 @@ def check_document(path: Path, document: TOMLDocument) -> None:
 def check_text(path: Path, text: str) -> None:
     """Raise a one-line ConfigError (file, line, key, what is wrong) when ``text`` is not a
     config file the settings schema accepts."""
+    try:
+        tables = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"config file {path} is not valid TOML: {error}") from error
+    check_tables(path, text, tables)
+
+
+def check_tables(path: Path, text: str, tables: Mapping[str, Any]) -> None:
+    """Raise a one-line ConfigError when ``tables`` (read from ``text``, perhaps upgraded)
+    break the settings schema, naming the line of ``text`` that sets the bad key."""
     from penguin_tui.config.settings import Settings, describe_setting_error
 
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"config file {path} is not valid TOML: {error}") from error
-    try:
-        Settings.model_validate(data)
+        Settings.model_validate(tables)
     except ValidationError as error:
         loc = tuple(str(part) for part in error.errors()[0]["loc"])
         line = key_line(text, loc)
