@@ -6,10 +6,10 @@ The CLI, the TUI and the tests all start here, so they drive the very same servi
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from penguin_tui.bus import EventBus, TaskCreated, TaskUpdated
 from penguin_tui.checkpoints.service import CheckpointService
@@ -69,6 +69,37 @@ def load_policy(paths: DataPaths, project_dir: Path) -> PermissionPolicy:
     project_file = project_dir / PROJECT_CONFIG
     project = _permission_layer(project_file) if project_file.exists() else None
     return PermissionPolicy(user, project, project_dir, protected=paths.protected())
+
+
+def reload_settings(runtime: Runtime, before: Settings, after: Settings) -> None:
+    """Put settings read again from disk in force, without a restart: every setting whose
+    value changed from ``before`` to ``after`` replaces the live one (so what the engine
+    changed itself, such as the model picked in the workbench, stays unless the file changed
+    it too); the permissions are rebuilt per layer (a project still only tightens) and keep
+    the session's "always" answers. Raises ConfigError before changing anything."""
+    tools = runtime.engine.tools
+    policy = load_policy(runtime.paths, runtime.project_dir)
+    policy.session_rules = tools.policy.session_rules
+    policy.find_task = tools.policy.find_task
+    tools.policy = policy
+    _copy_changed(runtime.settings, before, after)
+    limits = tools.context.limits.model_copy(
+        update={"shell_timeout_s": runtime.settings.agent.shell_timeout_s}
+    )
+    tools.context = replace(tools.context, limits=limits)
+
+
+def _copy_changed(live: BaseModel, before: BaseModel, after: BaseModel) -> None:
+    """Set on ``live`` (in place: the engine's parts hold its sections) each field that
+    differs between ``before`` and ``after``, section by section."""
+    for name in type(live).model_fields:
+        old, new, current = getattr(before, name), getattr(after, name), getattr(live, name)
+        if old == new:
+            continue
+        if isinstance(current, BaseModel) and isinstance(old, BaseModel):
+            _copy_changed(current, old, new)
+        else:
+            setattr(live, name, new)
 
 
 async def make_tool_runner(
