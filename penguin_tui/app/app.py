@@ -32,6 +32,7 @@ from penguin_tui.app.controllers.diff_viewer import DiffViewerController
 from penguin_tui.app.controllers.models import ModelsController
 from penguin_tui.app.controllers.project_watch import ProjectWatchController
 from penguin_tui.app.controllers.run_mode import RunModeController
+from penguin_tui.app.controllers.settings_watch import SettingsWatchController
 from penguin_tui.app.controllers.tasks import TasksController
 from penguin_tui.app.controllers.turns import TurnsController
 from penguin_tui.app.event_routes import EventRoutes
@@ -118,6 +119,8 @@ class PenguinApp(App[int]):
         self.tasks = TasksController(self)
         self.run_mode = RunModeController(self)
         self.models = ModelsController(self)
+        # Config and theme files changed on disk, in force at once.
+        self.settings_watch = SettingsWatchController(self)
         self._subscription: Subscription | None = None
         self._services_closed = False
         # litellm's import on a thread has begun (see start_llm_preload).
@@ -238,6 +241,7 @@ class PenguinApp(App[int]):
         self.turns.started()
         self.set_timer(LLM_PRELOAD_DELAY_S, self.start_llm_preload)
         self.project_watch.start()
+        self.settings_watch.start()
         self.checkpoints.apply_retention()
 
     def _apply_settings(self, runtime: Runtime) -> None:
@@ -252,8 +256,8 @@ class PenguinApp(App[int]):
             )
         if self.options.theme is None and settings.ui.theme != self.theme:
             self._apply_theme(settings.ui.theme)
-        if settings.ui.keys:
-            self.set_keymap(settings.ui.keys)
+        # The keys ([ui.keys], a project's approval keys refused) and what reloads compare to.
+        self.settings_watch.started(runtime)
         if runtime.recovered_messages:
             self.notify(
                 f"{runtime.recovered_messages} reply(ies) cut short by a crash were kept "
@@ -411,6 +415,7 @@ class PenguinApp(App[int]):
             return
         self._services_closed = True
         self.project_watch.stop()
+        self.settings_watch.stop()
         await self.run_mode.end()
         if self.runtime is not None:
             self.runtime.engine.cancel()
