@@ -11,6 +11,7 @@ from penguin_tui.app.app import PenguinApp
 from penguin_tui.app.screens.accept_project_model import AcceptProjectModel
 from penguin_tui.app.screens.approval import ApprovalScreen
 from penguin_tui.app.widgets.key_hints import KeyHints
+from penguin_tui.engine.permissions import Action, Mode, Rule
 from penguin_tui.testing import ServerThread
 
 from .helpers import make_app, notifications, wait_for, wait_ready
@@ -183,3 +184,27 @@ async def test_a_project_file_may_not_move_the_approval_keys_on_reload(
         await app.push_screen(ApprovalScreen("run_shell", "$ ls", "mode ask"))
         await wait_for(pilot, lambda: isinstance(app.screen, ApprovalScreen))
         assert app.screen.query_one(KeyHints).hints() == APPROVAL_HINTS
+
+
+async def test_permissions_reload_and_a_project_still_only_tightens(
+    server: ServerThread, project: Path, penguin_home: Path
+) -> None:
+    config = penguin_home / "config.toml"
+    first = config.read_text()
+    project_config = project / ".penguin" / "config.toml"
+    project_config.parent.mkdir()
+    app = make_app(project, server.base_url)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_ready(pilot)
+        assert app.runtime is not None
+        tools = app.runtime.engine.tools
+        tools.policy.session_rules.append(Rule(tool="run_shell", pattern="ls", action=Action.ALLOW))
+        config.write_text(first + '\n[permissions]\nmode = "auto-edit"\n')
+        await wait_for(pilot, lambda: tools.policy.mode is Mode.AUTO_EDIT, what="the user's mode")
+        assert [rule.pattern for rule in tools.policy.session_rules] == ["ls"]
+
+        project_config.write_text('[permissions]\nmode = "full"\n')
+        await wait_for(pilot, lambda: tools.policy.ignored_project_mode is Mode.FULL)
+        assert tools.policy.mode is Mode.AUTO_EDIT
+        project_config.write_text('[permissions]\nmode = "read-only"\n')
+        await wait_for(pilot, lambda: tools.policy.mode is Mode.READ_ONLY, what="tightened")
