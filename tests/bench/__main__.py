@@ -14,6 +14,7 @@ from tests.bench import (
     archive,
     checkpoint_cli,
     checkpoints,
+    config_cli,
     headless,
     long_reply,
     machine,
@@ -83,6 +84,7 @@ BENCHMARKS = (
     "checkpoint-cli",
     "tasks",
     "task-pane",
+    "config",
 )
 # Run by "checkpoints" too: on its own it measures only `penguin-tui checkpoints create`.
 ONLY_ON_REQUEST = ("checkpoint-cli",)
@@ -143,6 +145,12 @@ def run(plan: Plan, only: list[str]) -> list[Section]:
             "Tasks list",
             ["tasks list --json on 2,000 tasks vs importing litellm"],
             lambda: [tasks_cli.run(runs, progress)],
+        )
+    if "config" in only:
+        runs = max(3, plan.version_runs // 4)
+        progress(f"config commands: {runs} runs of each")
+        sections += _guarded(
+            "Config commands", config_cli.target_names(), lambda: [config_cli.run(runs, progress)]
         )
     if "task-pane" in only:
         runs = max(3, plan.version_runs // 4)
