@@ -47,6 +47,7 @@ class SettingsWatchController:
         self._asking: dict[str, Any] | None = None
         self._last_problem: str | None = None
         self._refused: list[str] = []
+        self._notices_said: set[str] = set()
         self._stop: asyncio.Event | None = None
 
     # -- start -----------------------------------------------------------------------------
@@ -113,12 +114,14 @@ class SettingsWatchController:
         runtime, before = self.app.runtime, self.loaded
         if runtime is None or before is None:
             return
+        notices: list[str] = []
         try:
             after = load_settings(
                 runtime.paths.user_config,
                 runtime.project_dir,
                 model=self.app.options.model,
                 api_base=self._api_base_flag(),
+                notices=notices,
             )
             user_layer = read_layer(runtime.paths.user_config)
             project_layer = read_layer(self.project_file(runtime))
@@ -131,6 +134,8 @@ class SettingsWatchController:
         except ConfigError as error:
             self._problem(reload_problem(error))
             return
+        finally:
+            self._say_notices(notices)
         self._last_problem = None
         self.loaded = held
         self._say_refused(runtime, refused)
@@ -208,6 +213,13 @@ class SettingsWatchController:
         if message != self._last_problem:
             self._last_problem = message
             self.app.notify(message, title="Config not applied", severity="error", timeout=15)
+
+    def _say_notices(self, notices: list[str]) -> None:
+        """An upgraded user file or an older project file, each said once (not at every save)."""
+        for notice in notices:
+            if notice not in self._notices_said:
+                self._notices_said.add(notice)
+                self.app.notify(notice, timeout=10)
 
     def _say_refused(self, runtime: Runtime, refused: list[str]) -> None:
         from penguin_tui.config.watch import line_of_key
