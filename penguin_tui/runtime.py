@@ -202,12 +202,17 @@ async def open_runtime(
     api_base: str | None = None,
     resolve: TargetResolver = default_targets,
     read_only_ok: bool = False,
+    notices: list[str] | None = None,
 ) -> Runtime:
     """Load settings for the project, open the store, recover crashed replies, make the engine,
-    and open the project's checkpoints (finishing any restore a crash interrupted)."""
+    and open the project's checkpoints (finishing any restore a crash interrupted). What the
+    settings' migrations have to say goes to ``notices`` (stderr when it is None: the
+    commands; the workbench shows them as notifications)."""
     project_dir = project_directory(directory)
     paths = data_paths()
-    settings = load_settings(paths.user_config, project_dir, model=model, api_base=api_base)
+    settings = load_settings(
+        paths.user_config, project_dir, model=model, api_base=api_base, notices=notices
+    )
     store = await open_store(paths, settings)
     # What every program penguin-tui starts for this project (the agent's shell, git on the
     # user's repository and on the shadow one) derives its environment from.

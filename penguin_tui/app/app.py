@@ -208,16 +208,20 @@ class PenguinApp(App[int]):
             api_base = self.demo_server.base_url
         if self.options.demo_notice:
             await chat.add_notice(self.options.demo_notice)
+        notices: list[str] = []
         try:
             runtime = await open_runtime(
                 self.options.directory,
                 model=self.options.model,
                 api_base=api_base,
                 read_only_ok=True,
+                notices=notices,
             )
         except PenguinError as error:
             self._fatal(error.message)
             return
+        for notice in notices:  # a config file upgraded, or a project's file older than us
+            self.notify(notice, severity="warning", timeout=10)
         self.runtime = runtime
         self._apply_settings(runtime)
         self._follow_engine(runtime)

@@ -51,6 +51,11 @@ class DataPaths:
         """The keys typed into setup when no system keyring works (0600, never a config)."""
         return self.root / "keys.json"
 
+    @property
+    def prompt_history(self) -> Path:
+        """The line mode's prompt history (0600, secrets redacted)."""
+        return self.root / "prompt-history"
+
     def protected(self) -> list[Path]:
         """penguin-tui's own files, which the agent must never touch without asking.
 
@@ -66,6 +71,7 @@ class DataPaths:
             self.shadow_repos,
             self.user_config,
             self.keys_file,
+            self.prompt_history,
         ]
 
 

@@ -21,7 +21,6 @@ from penguin_tui.line.plain_prompts import CANCELLED, LinePrompts, RedactedHisto
 if TYPE_CHECKING:
     from penguin_tui.runtime import Runtime
 
-HISTORY_FILE = "prompt-history"
 # The workbench's approval keys and what each answers.
 APPROVAL_KEYS = "yspnr"
 APPROVAL_QUESTION = (
@@ -180,7 +179,7 @@ async def plain_session(options: PlainOptions) -> int:
         from penguin_tui.config.secrets import Redactor
 
         redact = Redactor.from_environment(extra_names=runtime.settings.secret_env_vars)
-        prompts = LinePrompts(RedactedHistory(runtime.paths.root / HISTORY_FILE, redact))
+        prompts = LinePrompts(RedactedHistory(runtime.paths.prompt_history, redact))
         return await PlainSession(runtime, prompts, TurnPrinter()).run(options)
     finally:
         await runtime.close()

@@ -107,3 +107,15 @@ def test_the_agent_may_not_read_the_key_file_unasked(tmp_path: Path) -> None:
     assert reading.action is not Action.ALLOW
     shell = policy.check("run_shell", {"command": f"cat {paths.keys_file}"})
     assert shell.action is not Action.ALLOW
+
+
+def test_the_agent_may_not_read_the_line_modes_prompt_history_unasked(tmp_path: Path) -> None:
+    paths = DataPaths(root=tmp_path / "data", config_dir=tmp_path / "data")
+    paths.root.mkdir(parents=True)
+    paths.prompt_history.write_text("a prompt\n", encoding="utf-8")
+    project = tmp_path / "project"
+    project.mkdir()
+    policy = PermissionPolicy(
+        PermissionSettings(mode=Mode.FULL), None, project, protected=paths.protected()
+    )
+    assert policy.check("read_file", {"path": str(paths.prompt_history)}).action is not Action.ALLOW
