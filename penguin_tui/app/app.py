@@ -33,6 +33,7 @@ from penguin_tui.app.controllers.models import ModelsController
 from penguin_tui.app.controllers.project_watch import ProjectWatchController
 from penguin_tui.app.controllers.run_mode import RunModeController
 from penguin_tui.app.controllers.settings_watch import SettingsWatchController
+from penguin_tui.app.controllers.setup import SetupController
 from penguin_tui.app.controllers.tasks import TasksController
 from penguin_tui.app.controllers.turns import TurnsController
 from penguin_tui.app.event_routes import EventRoutes
@@ -121,6 +122,8 @@ class PenguinApp(App[int]):
         self.models = ModelsController(self)
         # Config and theme files changed on disk, in force at once.
         self.settings_watch = SettingsWatchController(self)
+        # No model configured: the setup screen (also from the palette).
+        self.model_setup = SetupController(self)
         self._subscription: Subscription | None = None
         self._services_closed = False
         # litellm's import on a thread has begun (see start_llm_preload).
@@ -247,6 +250,7 @@ class PenguinApp(App[int]):
         self.project_watch.start()
         self.settings_watch.start()
         self.checkpoints.apply_retention()
+        self.model_setup.offer_at_start(runtime)
 
     def _apply_settings(self, runtime: Runtime) -> None:
         """The configured model, theme and keys; what the opening had to recover."""
@@ -409,6 +413,10 @@ class PenguinApp(App[int]):
     def action_pick_model(self) -> None:
         """The model picker: the model picked answers from the next prompt on."""
         self.models.pick()
+
+    def action_setup_model(self) -> None:
+        """The setup screen: provider, key, connection test, model, permission mode."""
+        self.model_setup.open()
 
     async def action_quit(self) -> None:
         await self._close_services()
