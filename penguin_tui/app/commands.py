@@ -77,6 +77,11 @@ WORKBENCH_COMMANDS: tuple[PaletteCommand, ...] = (
         "pick_model",
         ("model.pick",),
     ),
+    PaletteCommand(
+        "Set up a model",
+        "Provider, key, connection test, model and permission mode, written to your config",
+        "setup_model",
+    ),
     # -- the checkpoint browser ---------------------------------------------------------------
     PaletteCommand(
         "Checkpoint now",
