@@ -291,13 +291,18 @@ class SetupScreen(ModalScreen[SetupResult | None]):
             result = await asyncio.to_thread(check_connection, provider, base, key)
         except PenguinError as error:
             self._say_error(f"connection failed: {error.message}")
-            self._back_from_test()
+            # As ``penguin-tui setup`` does: the API base asked again, else the key.
+            if self._api_base_asked():
+                self._show_api_base()
+            else:
+                self._back_from_test()
             return
         self.connection = result
         self._show_models()
 
     def _back_from_test(self) -> None:
-        """The step to fix a failed test in: the key, else the API base, else the provider."""
+        """The step before the connection test: the key, else the API base, else the
+        provider."""
         if self.provider.needs_key:
             self._show_key()
         elif self._api_base_asked():
