@@ -373,6 +373,9 @@ async def test_the_no_model_notification_shows_the_config_section_it_names(
     app = make_app(project, None, model=None)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await wait_ready(pilot)
+        # The setup screen opens first (tests/tui/test_setup_screen.py); escape closes it.
+        await wait_for(pilot, lambda: app.screen is not app.workbench, what="the setup screen")
+        await pilot.press("escape")
         await send(pilot, "hello?")
         await wait_for(
             pilot, lambda: "no model is set" in screen_text(app), what="the notification"
