@@ -6,9 +6,8 @@ server with no flags. A connection that fails says why in one line and stays to 
 
 from __future__ import annotations
 
-import os
+import asyncio
 import stat
-import subprocess
 import sys
 import tomllib
 from pathlib import Path
@@ -123,16 +122,20 @@ async def test_a_first_start_without_a_model_walks_setup_and_the_model_answers(
 
     # A plain run, in a process of its own (no flags, no key in the environment).
     before = len(server.requests)
-    done = subprocess.run(
-        [sys.executable, "-c", RUN_MAIN, "run", "-C", str(project), "hi"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=dict(os.environ),
-        check=False,
+    run = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        RUN_MAIN,
+        "run",
+        "-C",
+        str(project),
+        "hi",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
-    assert done.returncode == 0, done.stderr
-    assert "scripted reply" in done.stdout
+    out, err = await asyncio.wait_for(run.communicate(), timeout=120)
+    assert run.returncode == 0, err.decode()
+    assert "scripted reply" in out.decode()
     assert len(server.requests) > before
     assert server.request_headers[-1]["authorization"] == f"Bearer {KEY}"
 

@@ -201,7 +201,12 @@ class SetupScreen(ModalScreen[SetupResult | None]):
 
     def _show_providers(self) -> None:
         looking = "" if self.detected else " (looking for a server on this machine…)"
-        self._show("provider", f"Which provider answers?{looking}", field=False, listed=True)
+        self._show(
+            "provider",
+            f"Which provider answers? up/down move, Enter picks.{looking}",
+            field=False,
+            listed=True,
+        )
         current = self.options.index(self.option) if self.option in self.options else 0
         self._fill([option.label for option in self.options], current)
 
@@ -346,7 +351,12 @@ class SetupScreen(ModalScreen[SetupResult | None]):
     # -- 5. the permission mode, then writing ----------------------------------------------
 
     def _show_modes(self) -> None:
-        self._show("mode", "How much may the agent do without asking?", field=False, listed=True)
+        self._show(
+            "mode",
+            "How much may the agent do without asking? Enter picks (ask is the default).",
+            field=False,
+            listed=True,
+        )
         self._fill([f"{mode:<10} {MODE_HELP.get(mode, '')}" for mode in MODES])
         self.query_one(OptionList).highlighted = MODES.index(self.mode)
 
