@@ -98,6 +98,7 @@ class PenguinApp(App[int]):
         Binding("f1", "show_keys", "Keys", id="help.keys"),
         Binding("ctrl+g", "usage_report", "Usage report", id="usage.report", show=False),
         Binding("f9", "pick_model", "Model", id="model.pick", show=False),
+        Binding("f10", "setup_model", "Set up a model", id="model.setup", show=False),
     ]
 
     def __init__(self, options: LaunchOptions) -> None:
