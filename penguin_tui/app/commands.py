@@ -79,8 +79,10 @@ WORKBENCH_COMMANDS: tuple[PaletteCommand, ...] = (
     ),
     PaletteCommand(
         "Set up a model",
-        "Provider, key, connection test, model and permission mode, written to your config",
+        "Provider, key, connection test, model and permission mode, written to your config "
+        "({model.setup})",
         "setup_model",
+        ("model.setup",),
     ),
     # -- the checkpoint browser ---------------------------------------------------------------
     PaletteCommand(
