@@ -38,6 +38,7 @@ from penguin_tui.app.controllers.tasks import TasksController
 from penguin_tui.app.controllers.turns import TurnsController
 from penguin_tui.app.event_routes import EventRoutes
 from penguin_tui.app.markdown_style import markdown_theme
+from penguin_tui.app.pane_actions import PaneActions
 from penguin_tui.app.themes import FALLBACK_THEME, builtin_theme_dir, load_themes
 from penguin_tui.app.widgets.chat import ChatView
 from penguin_tui.app.widgets.prompt import PromptInput
@@ -46,7 +47,6 @@ from penguin_tui.app.workers import background
 
 if TYPE_CHECKING:
     from penguin_tui.app.screens.workbench import WorkbenchScreen
-    from penguin_tui.app.widgets.checkpoints import CheckpointBrowser
     from penguin_tui.bus import Subscription
     from penguin_tui.runtime import Runtime
     from penguin_tui.testing import ServerThread
@@ -83,7 +83,7 @@ class LaunchOptions:
     exit_after_first_frame: bool = False
 
 
-class PenguinApp(App[int]):
+class PenguinApp(PaneActions, App[int]):
     """penguin-tui's workbench application."""
 
     CSS_PATH = "app.tcss"
@@ -190,10 +190,33 @@ class PenguinApp(App[int]):
     # are handled at once instead of waiting behind the whole start.
     @background("services")
     async def _start_services(self) -> None:
-        chat = self.workbench.query_one(ChatView)
         # The side panes and the diff pane come right after the first frame; the services
         # feed them, so they wait for them.
         await self.workbench.panes_mounted.wait()
+        runtime = await self._open_runtime()
+        if runtime is None:
+            return
+        self.runtime = runtime
+        self._apply_settings(runtime)
+        self._follow_engine(runtime)
+        if runtime.tasks is not None:
+            if self.options.demo_script is not None:
+                from penguin_tui.app.launch import seed_demo_tasks
+
+                await seed_demo_tasks(runtime.tasks, runtime.project_dir)
+            self.tasks.pane.show_tasks(runtime.tasks.tasks)
+        await self._open_session(runtime)
+        self.ready = True
+        self.turns.started()
+        self.set_timer(LLM_PRELOAD_DELAY_S, self.start_llm_preload)
+        self.project_watch.start()
+        self.settings_watch.start()
+        self.checkpoints.apply_retention()
+        self.model_setup.offer_at_start(runtime)
+
+    async def _open_runtime(self) -> Runtime | None:
+        """The project's services (the demo's scripted model first, with ``--demo``); None,
+        said on screen, when they cannot open. What the config's migrations say is shown."""
         # The services' modules (pydantic models, aiosqlite, the engine, the file watcher)
         # take a few hundred ms to import: a thread imports them while the loop keeps drawing
         # and taking keys.
@@ -211,7 +234,7 @@ class PenguinApp(App[int]):
             )
             api_base = self.demo_server.base_url
         if self.options.demo_notice:
-            await chat.add_notice(self.options.demo_notice)
+            await self.workbench.query_one(ChatView).add_notice(self.options.demo_notice)
         notices: list[str] = []
         try:
             runtime = await open_runtime(
@@ -223,18 +246,15 @@ class PenguinApp(App[int]):
             )
         except PenguinError as error:
             self._fatal(error.message)
-            return
+            return None
         for notice in notices:  # a config file upgraded, or a project's file older than us
             self.notify(notice, severity="warning", timeout=10)
-        self.runtime = runtime
-        self._apply_settings(runtime)
-        self._follow_engine(runtime)
-        if runtime.tasks is not None:
-            if self.options.demo_script is not None:
-                from penguin_tui.app.launch import seed_demo_tasks
+        return runtime
 
-                await seed_demo_tasks(runtime.tasks, runtime.project_dir)
-            self.tasks.pane.show_tasks(runtime.tasks.tasks)
+    async def _open_session(self, runtime: Runtime) -> None:
+        """The session asked for (resumed, the latest, or a new one), drawn in the chat."""
+        from penguin_tui.errors import PenguinError
+
         try:
             if self.options.session_id:
                 await runtime.engine.resume(self.options.session_id)
@@ -245,13 +265,6 @@ class PenguinApp(App[int]):
             await self.conversation.show_session()
         except PenguinError as error:
             self.notify(error.message, severity="error", timeout=10)
-        self.ready = True
-        self.turns.started()
-        self.set_timer(LLM_PRELOAD_DELAY_S, self.start_llm_preload)
-        self.project_watch.start()
-        self.settings_watch.start()
-        self.checkpoints.apply_retention()
-        self.model_setup.offer_at_start(runtime)
 
     def _apply_settings(self, runtime: Runtime) -> None:
         """The configured model, theme and keys; what the opening had to recover."""
@@ -419,6 +432,10 @@ class PenguinApp(App[int]):
         """The setup screen: provider, key, connection test, model, permission mode."""
         self.model_setup.open()
 
+    def action_task(self, name: str) -> None:
+        """A key of the task pane, or its palette command (the pane comes into view)."""
+        self.tasks.act(name)
+
     async def action_quit(self) -> None:
         await self._close_services()
         self.exit(0)
@@ -439,96 +456,6 @@ class PenguinApp(App[int]):
 
     async def on_unmount(self) -> None:
         await self._close_services()
-
-    # -- the checkpoint browser's keys, from anywhere (the palette too) ----------------------
-
-    def _focus_browser(self) -> CheckpointBrowser:
-        """The browser, focused (closing the diff pane that covers it, if open)."""
-        if self.diff_viewer.pane.is_open:
-            self.diff_viewer.pane.action_close()
-        browser = self.checkpoints.browser
-        browser.focus()
-        return browser
-
-    def action_checkpoint_mark(self) -> None:
-        """m: mark (or unmark) the checkpoint under the browser's cursor."""
-        self._focus_browser().action_mark()
-
-    def action_checkpoint_to_mark(self) -> None:
-        """': move the browser's cursor back to the marked checkpoint."""
-        self._focus_browser().action_to_mark()
-
-    def action_checkpoint_details(self) -> None:
-        """i: the browser's row under the cursor in full."""
-        self._focus_browser().action_details()
-
-    def action_checkpoint_fold(self) -> None:
-        """space: fold or unfold the branch under the browser's cursor."""
-        self._focus_browser().action_fold()
-
-    def action_checkpoint_fold_all(self) -> None:
-        """shift+space: fold every branch, or unfold them all."""
-        self._focus_browser().action_fold_all()
-
-    def action_checkpoint_view_diff(self) -> None:
-        self.diff_viewer.show_checkpoint()
-
-    def action_checkpoint_changes(self) -> None:
-        self.diff_viewer.show_changes()
-
-    def action_checkpoint_compare(self) -> None:
-        self.diff_viewer.show_comparison()
-
-    def action_checkpoint_create(self) -> None:
-        self.checkpoints.ask_create()
-
-    def action_checkpoint_branch(self) -> None:
-        self.checkpoints.ask_branch()
-
-    def action_checkpoint_switch(self) -> None:
-        self.checkpoints.switch()
-
-    def action_checkpoint_revert(self) -> None:
-        self.checkpoints.ask_revert()
-
-    def action_checkpoint_undo(self) -> None:
-        self.checkpoints.undo()
-
-    def action_checkpoint_redo(self) -> None:
-        self.checkpoints.redo()
-
-    def action_checkpoint_merge(self) -> None:
-        self.checkpoints.ask_merge_branch()
-
-    def action_checkpoint_cherry_pick(self) -> None:
-        self.checkpoints.ask_pick_files()
-
-    def action_task(self, name: str) -> None:
-        """A key of the task pane, or its palette command (the pane comes into view)."""
-        self.tasks.act(name)
-
-    # -- the diff viewer's keys, from the palette ------------------------------------------
-
-    def action_diff_next_hunk(self) -> None:
-        self.diff_viewer.next_hunk()
-
-    def action_diff_previous_hunk(self) -> None:
-        self.diff_viewer.previous_hunk()
-
-    def action_diff_next_file(self) -> None:
-        self.diff_viewer.next_file()
-
-    def action_diff_previous_file(self) -> None:
-        self.diff_viewer.previous_file()
-
-    def action_diff_toggle_layout(self) -> None:
-        self.diff_viewer.toggle_layout()
-
-    def action_diff_file_list(self) -> None:
-        self.diff_viewer.file_list()
-
-    def action_diff_close(self) -> None:
-        self.diff_viewer.close()
 
 
 def exit_after_first_frame() -> bool:

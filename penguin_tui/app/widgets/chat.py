@@ -15,10 +15,20 @@ from textual.message import Message
 from textual.widgets import Collapsible, Static
 
 from penguin_tui.app.event_routes import handles
+from penguin_tui.app.widgets.chat_lines import ModelLine, Notice, UserMessage, rich_markdown
 from penguin_tui.app.widgets.tool_call import ToolCallView
 
+__all__ = [
+    "AssistantMessage",
+    "ChatView",
+    "ModelLine",
+    "Notice",
+    "UserMessage",
+    "block_boundary",
+    "rich_markdown",
+]
+
 if TYPE_CHECKING:
-    from rich.markdown import Markdown as RichMarkdown
     from textual.widgets import Markdown
     from textual.widgets._markdown import MarkdownStream
 
@@ -43,14 +53,6 @@ SUMMARY_NOTICE = (
 BLOCK_CHARS = 6000
 
 
-def rich_markdown(text: str) -> RichMarkdown:
-    """A finished message as a Rich renderable; styles come from the app's theme."""
-    # Imported here: markdown-it is not needed for the first frame.
-    from rich.markdown import Markdown as RichMarkdown
-
-    return RichMarkdown(text or " ", code_theme="ansi_dark")
-
-
 def _static_markdown(text: str, classes: str = "") -> Static:
     return Static(rich_markdown(text), classes=classes)
 
@@ -66,44 +68,6 @@ def block_boundary(text: str) -> int:
             return cut + 2
         cut = text.rfind("\n\n", 0, cut)
     return -1
-
-
-class Notice(Static):
-    """A note from penguin-tui itself (e.g. the demo notice), written in Markdown."""
-
-    DEFAULT_CSS = """
-    Notice {
-        color: $text-muted;
-        border-left: thick $accent;
-        padding: 0 1;
-        margin: 0 0 1 0;
-    }
-    """
-
-
-class UserMessage(Static):
-    """A prompt the user sent."""
-
-    DEFAULT_CSS = """
-    UserMessage {
-        background: $boost;
-        border-left: thick $primary;
-        padding: 0 1;
-        margin: 0 0 1 0;
-    }
-    """
-
-    def __init__(self, text: str) -> None:
-        super().__init__(rich_markdown(text))
-        self.text = text
-
-
-class ModelLine(Static):
-    """The model that answered a reply, dim, on the reply's first line."""
-
-    DEFAULT_CSS = """
-    ModelLine { color: $text-muted; text-style: dim; }
-    """
 
 
 class AssistantMessage(Vertical):

@@ -218,9 +218,17 @@ class UsagePane(Static):
         self.show()
 
     def render_tally(self) -> Group:
-        tally = self.tally
         colours = self.app.theme_variables
         muted = rich_colour(colours.get("foreground-muted"), "dim")
+        return Group(
+            self._model_rows(colours, muted),
+            self._figure_rows(colours, muted),
+            self._timing_rows(),
+        )
+
+    def _model_rows(self, colours: dict[str, str], muted: str) -> Table:
+        """The model, and how full its context window is."""
+        tally = self.tally
         top = Table.grid(padding=(0, 1))
         top.add_column(style="bold", no_wrap=True, min_width=7)
         top.add_column(no_wrap=True, overflow="ellipsis")
@@ -236,7 +244,11 @@ class UsagePane(Static):
             top.add_row("", _bar(fraction, 18, colours))
         else:
             top.add_row("Context", f"{tokens(tally.context_used)} / n/a")
+        return top
 
+    def _figure_rows(self, colours: dict[str, str], muted: str) -> Table:
+        """Tokens and dollars of the reply and the session, and the cache's share."""
+        tally = self.tally
         figures = Table.grid(padding=(0, 1))
         figures.add_column(style="bold", no_wrap=True, min_width=7)
         figures.add_column(justify="right", no_wrap=True)
@@ -273,7 +285,11 @@ class UsagePane(Static):
                 "",
                 Text(f"+{tokens(tally.cache_write)} written", style=muted),
             )
+        return figures
 
+    def _timing_rows(self) -> Table:
+        """Speed, time to the first token, and the calls (with where the price came from)."""
+        tally = self.tally
         timing = Table.grid(padding=(0, 1))
         timing.add_column(style="bold", no_wrap=True, min_width=7)
         timing.add_column(no_wrap=True)
@@ -284,4 +300,4 @@ class UsagePane(Static):
         if tally.price_source:
             calls += f" · {PRICE_SOURCES.get(tally.price_source, tally.price_source)}"
         timing.add_row("Calls", calls)
-        return Group(top, figures, timing)
+        return timing
