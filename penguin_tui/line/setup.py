@@ -8,7 +8,6 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from penguin_tui.config.paths import data_paths
 from penguin_tui.errors import ConfigError, PenguinError
@@ -23,7 +22,13 @@ from penguin_tui.setup.flow import (
     key_needed,
     validate,
 )
-from penguin_tui.setup.providers import PROVIDERS, Provider, provider_named
+from penguin_tui.setup.providers import (
+    PROVIDERS,
+    Provider,
+    ProviderOption,
+    provider_named,
+    provider_options,
+)
 
 # The exit codes of docs/cli.md (cli.exit_codes, which this layer may not import).
 OK, FAILED, USAGE, INTERRUPTED = 0, 1, 2, 130
@@ -92,24 +97,6 @@ def _non_interactive(options: argparse.Namespace) -> int:
     return OK
 
 
-@dataclass(frozen=True)
-class _Option:
-    """One answer to "which provider?": a provider, at a server found here or not."""
-
-    provider: Provider
-    api_base: str | None
-    label: str
-
-
-def _options(found: Sequence[LocalServer]) -> list[_Option]:
-    options = [
-        _Option(provider_named(server.provider), server.api_base, f"{server.describe()} (found)")
-        for server in found
-    ]
-    options += [_Option(p, None, f"{p.display_name} ({p.name})") for p in PROVIDERS]
-    return options
-
-
 def _ask(
     message: str, words: Sequence[str], *, default: str = "", valid: Sequence[str] = ()
 ) -> str:
@@ -146,11 +133,13 @@ def _ask_secret(message: str) -> str:
     return prompt(message, is_password=True).strip()
 
 
-def _pick_provider(found: Sequence[LocalServer], given: str | None) -> _Option:
-    options = _options(found)
+def _pick_provider(found: Sequence[LocalServer], given: str | None) -> ProviderOption:
+    options = provider_options(found)
     if given:
         provider = provider_named(given)
-        return next((o for o in options if o.provider == provider), _Option(provider, None, ""))
+        return next(
+            (o for o in options if o.provider == provider), ProviderOption(provider, None, "")
+        )
     print("Providers:")
     for number, option in enumerate(options, 1):
         print(f"  {number}. {option.label}")
@@ -163,7 +152,7 @@ def _pick_provider(found: Sequence[LocalServer], given: str | None) -> _Option:
 
 
 def _connect(
-    option: _Option, given_base: str | None
+    option: ProviderOption, given_base: str | None
 ) -> tuple[str | None, str | None, ConnectionResult]:
     """Ask the API base (when needed) and the key until the connection test passes."""
     provider = option.provider

@@ -4,9 +4,14 @@ models."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from penguin_tui.errors import ConfigError
+
+if TYPE_CHECKING:
+    from penguin_tui.setup.detect import LocalServer
 
 
 @dataclass(frozen=True)
@@ -108,3 +113,22 @@ def provider_named(name: str) -> Provider:
         if provider.name == name:
             return provider
     raise UnknownProviderError(f"unknown provider {name!r}: use one of {', '.join(PROVIDER_NAMES)}")
+
+
+@dataclass(frozen=True)
+class ProviderOption:
+    """One answer to "which provider?": a provider, at a server found here or not."""
+
+    provider: Provider
+    api_base: str | None
+    label: str
+
+
+def provider_options(found: Sequence[LocalServer]) -> list[ProviderOption]:
+    """What setup offers, in order: the servers found on this machine, then every provider."""
+    options = [
+        ProviderOption(provider_named(s.provider), s.api_base, f"{s.describe()} (found)")
+        for s in found
+    ]
+    options += [ProviderOption(p, None, f"{p.display_name} ({p.name})") for p in PROVIDERS]
+    return options

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Literal
 
 from rich.text import Text
@@ -37,7 +36,11 @@ from penguin_tui.setup.flow import (
     config_api_base,
     key_needed,
 )
-from penguin_tui.setup.providers import PROVIDERS, Provider, provider_named
+from penguin_tui.setup.providers import (
+    Provider,
+    ProviderOption,
+    provider_options,
+)
 
 Step = Literal["provider", "api_base", "key", "testing", "model", "mode", "applying", "done"]
 
@@ -60,25 +63,6 @@ MODE_HELP = {
 }
 
 MODEL_ID_WIDTH = 44
-
-
-@dataclass(frozen=True)
-class ProviderOption:
-    """One answer to "which provider?": a provider, at a server found here or not."""
-
-    provider: Provider
-    api_base: str | None
-    label: str
-
-
-def provider_options(found: Sequence[LocalServer]) -> list[ProviderOption]:
-    """The servers found on this machine first, then every provider."""
-    options = [
-        ProviderOption(provider_named(s.provider), s.api_base, f"{s.describe()} (found)")
-        for s in found
-    ]
-    options += [ProviderOption(p, None, f"{p.display_name} ({p.name})") for p in PROVIDERS]
-    return options
 
 
 def model_row(model: ModelChoice, id_width: int = MODEL_ID_WIDTH) -> Text:
