@@ -88,18 +88,19 @@ def _request(url: str, key: str | None, body: dict[str, Any] | None = None) -> A
     except urllib.error.HTTPError as error:
         raise ModelListError(f"{shown} answered {error.code} {error.reason}") from error
     except urllib.error.URLError as error:
-        raise ModelListError(f"cannot reach {shown}: {_reason(error.reason)}") from error
+        raise ModelListError(f"cannot reach {shown}: {unreachable_reason(error.reason)}") from error
     except (OSError, TimeoutError) as error:
-        raise ModelListError(f"cannot reach {shown}: {_reason(error)}") from error
+        raise ModelListError(f"cannot reach {shown}: {unreachable_reason(error)}") from error
     try:
         return json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ModelListError(f"{shown} did not answer JSON") from error
 
 
-def _reason(reason: object) -> str:
+def unreachable_reason(reason: object, timeout_s: float = TIMEOUT_S) -> str:
+    """Why a server could not be reached, in a few words (a timeout, an OS error)."""
     if isinstance(reason, TimeoutError):
-        return f"no answer in {TIMEOUT_S:g} s"
+        return f"no answer in {timeout_s:g} s"
     if isinstance(reason, OSError) and reason.strerror:
         return reason.strerror.lower()
     return str(reason) or type(reason).__name__

@@ -20,6 +20,7 @@ from penguin_tui.llm.model_list import (
     ModelListError,
     fetch_server_models,
     ollama_root,
+    unreachable_reason,
     without_password,
 )
 from penguin_tui.setup.providers import Provider
@@ -107,21 +108,17 @@ def _get_json(url: str, headers: dict[str, str]) -> Any:
         detail = f": {said}" if said else ""
         raise ConnectionFailed(f"{shown} answered {error.code} {error.reason}{detail}") from error
     except urllib.error.URLError as error:
-        raise ConnectionFailed(f"cannot reach {shown}: {_reason(error.reason)}") from error
+        raise ConnectionFailed(
+            f"cannot reach {shown}: {unreachable_reason(error.reason, TIMEOUT_S)}"
+        ) from error
     except (OSError, TimeoutError) as error:
-        raise ConnectionFailed(f"cannot reach {shown}: {_reason(error)}") from error
+        raise ConnectionFailed(
+            f"cannot reach {shown}: {unreachable_reason(error, TIMEOUT_S)}"
+        ) from error
     try:
         return json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ConnectionFailed(f"{shown} did not answer JSON; is it the API base?") from error
-
-
-def _reason(reason: object) -> str:
-    if isinstance(reason, TimeoutError):
-        return f"no answer in {TIMEOUT_S:g} s"
-    if isinstance(reason, OSError) and reason.strerror:
-        return reason.strerror.lower()
-    return str(reason) or type(reason).__name__
 
 
 def _listed_ids(provider: Provider, api_base: str, key: str | None) -> list[str]:
