@@ -109,6 +109,9 @@ class PenguinApp(PaneActions, App[int]):
         # The scripted model of ``--demo`` (the launcher stops it when the app is done).
         self.demo_server: ServerThread | None = None
         self.workbench: WorkbenchScreen
+        # The session on screen is open (task turns and runs may start), then everything is
+        # (the plan shown, a prompt typed early sent).
+        self.session_open = False
         self.ready = False
         # Keys the user moved, by binding id (``[ui.keys]``): the palette names them.
         self.remapped_keys: dict[str, str] = {}
@@ -199,13 +202,16 @@ class PenguinApp(PaneActions, App[int]):
         self.runtime = runtime
         self._apply_settings(runtime)
         self._follow_engine(runtime)
+        await self._open_session(runtime)
+        # The session on screen is open: a task turn or a run goes into it from now on (before,
+        # the opening would replace the session it went into). The plan shows after it.
+        self.session_open = True
         if runtime.tasks is not None:
             if self.options.demo_script is not None:
                 from penguin_tui.app.launch import seed_demo_tasks
 
                 await seed_demo_tasks(runtime.tasks, runtime.project_dir)
             self.tasks.pane.show_tasks(runtime.tasks.tasks)
-        await self._open_session(runtime)
         self.ready = True
         self.turns.started()
         self.set_timer(LLM_PRELOAD_DELAY_S, self.start_llm_preload)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import penguin_tui.runtime as runtime_module
-from penguin_tui.app.app import LLM_PRELOAD_DELAY_S
+from penguin_tui.app.app import LLM_PRELOAD_DELAY_S, PenguinApp
 from penguin_tui.app.widgets.prompt import PromptInput
 from penguin_tui.runtime import Runtime
 from penguin_tui.testing import ServerThread
@@ -70,6 +70,35 @@ async def test_a_prompt_sent_while_the_project_opens_is_sent_once_it_is_open(
         reply = await wait_reply_done(pilot)
         assert reply.status == "complete"
         assert app.workbench.query_one(PromptInput).text == ""
+        assert app.runtime is not None
+        history = await app.runtime.engine.history()
+        assert [(m.role, m.content) for m in history][0] == ("user", "hi")
+
+
+async def test_a_prompt_sent_while_the_session_opens_goes_into_the_session_on_screen(
+    server: ServerThread, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The services are up (the app has its runtime) but the session is still being opened:
+    # a prompt sent now must wait, or its turn lands in a session the opening then replaces
+    # and the chat, the usage and the checkpoint browser show another one.
+    opened = asyncio.Event()
+    real_open_session = PenguinApp._open_session
+
+    async def slow_open_session(self: PenguinApp, runtime: Runtime) -> None:
+        await opened.wait()  # held until the prompt has been sent
+        await real_open_session(self, runtime)
+
+    monkeypatch.setattr(PenguinApp, "_open_session", slow_open_session)
+    app = make_app(project, server.base_url)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: app.runtime is not None, what="the services")
+        await send(pilot, "hi")
+        assert not app.ready
+        assert app.workbench.query_one(PromptInput).text == "hi"  # kept until it goes out
+        assert any("starting up" in text for text in notifications(app))
+        opened.set()
+        reply = await wait_reply_done(pilot)
+        assert reply.status == "complete"
         assert app.runtime is not None
         history = await app.runtime.engine.history()
         assert [(m.role, m.content) for m in history][0] == ("user", "hi")

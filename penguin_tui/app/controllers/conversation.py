@@ -44,9 +44,12 @@ class ConversationController:
 
     def _idle_runtime(self) -> Runtime | None:
         """The runtime, when no turn and no run is under way (else None, said so)."""
-        from penguin_tui.app.controllers.turns import RUN_MODE_RUNNING
+        from penguin_tui.app.controllers.turns import RUN_MODE_RUNNING, STARTING_UP_WAIT
 
         runtime = self.app.runtime
+        if runtime is not None and not self.app.session_open:  # the session is still opening
+            self.app.notify(STARTING_UP_WAIT, severity="warning")
+            return None
         if self.app.run_mode.running:
             self.app.notify(RUN_MODE_RUNNING, severity="warning")
             return None

@@ -38,12 +38,13 @@ class RunModeController:
 
     def start(self) -> None:
         """The run key (or its palette command): carry out the ready tasks."""
+        from penguin_tui.app.controllers.turns import STARTING_UP_WAIT
         from penguin_tui.errors import PenguinError
         from penguin_tui.runmode.runner import RunMode
 
         runtime = self.app.runtime
-        if runtime is None:
-            self.app.notify("the project is not open yet", severity="warning")
+        if runtime is None or not self.app.session_open:
+            self.app.notify(STARTING_UP_WAIT, severity="warning")
             return
         if self.running:
             self.app.notify(ALREADY_RUNNING, severity="warning")

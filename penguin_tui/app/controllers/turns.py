@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 STILL_STREAMING = "a reply is still streaming; Esc cancels it"
 RUN_MODE_RUNNING = "run mode is working on the tasks; Esc stops it first"
 STARTING_UP = "starting up: the prompt is sent as soon as the project is open"
+STARTING_UP_WAIT = "starting up: the project is not open yet"
 
 
 class TurnsController:
@@ -38,11 +39,14 @@ class TurnsController:
 
     def submit(self, message: PromptInput.Submitted) -> None:
         """Enter in the prompt: the text goes to the agent, unless a turn is under way."""
+        if not self.app.ready:
+            # Until the session on screen is open: a turn sent before it would land in a
+            # session the opening then replaces.
+            self.waiting = message
+            self.app.notify(STARTING_UP)
+            return
         runtime = self.app.runtime
         if runtime is None:
-            if not self.app.ready:
-                self.waiting = message
-                self.app.notify(STARTING_UP)
             return
         if self.app.run_mode.running:
             self.app.notify(RUN_MODE_RUNNING, severity="warning")
