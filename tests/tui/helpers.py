@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.pilot import Pilot
 
@@ -107,6 +107,20 @@ async def checkpoint_from_keys(pilot: Pilot[int], label: str) -> Checkpoint:
 def notifications(app: PenguinApp) -> list[str]:
     """The text of every notification shown so far."""
     return [str(n.message) for n in app._notifications]
+
+
+def record_notifications(app: PenguinApp) -> list[str]:
+    """Every notification's text from now on, kept after it times out on screen (a slow
+    machine can take longer than a toast lives to reach the next step)."""
+    said: list[str] = []
+    show = app.notify
+
+    def recording(message: str, *args: Any, **kwargs: Any) -> None:
+        said.append(str(message))
+        show(message, *args, **kwargs)
+
+    app.notify = recording  # type: ignore[method-assign]
+    return said
 
 
 def screen_text(app: PenguinApp) -> str:

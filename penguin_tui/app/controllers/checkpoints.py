@@ -8,7 +8,6 @@ notification.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Awaitable
 from typing import TYPE_CHECKING, TypeVar
 
@@ -73,11 +72,15 @@ class CheckpointsController:
             return None
         return runtime.checkpoints, runtime.engine.session.id
 
-    def writable(self) -> tuple[CheckpointService, str] | None:
-        """The service, when an operation may change the project now (not read-only, the
-        agent not working); else None, said why."""
+    def writable(self, what: str) -> tuple[CheckpointService, str] | None:
+        """The service, when the operation ``what`` may change the project now (not
+        read-only, run mode and the agent not working); else None, said why. Run mode is
+        named first: its task turns make the agent busy too, and Esc stops the whole run."""
         found = self.service()
         if found is None:
+            return None
+        if what in MOVES and self.app.run_mode.running:
+            self.app.notify(f"{what}: {RUN_MODE_BUSY}", severity="warning")
             return None
         if found[0].read_only:
             self.app.notify(
@@ -98,15 +101,8 @@ class CheckpointsController:
         return checkpoint
 
     async def run(self, what: str, operation: Awaitable[T]) -> T | None:
-        """``operation``'s result; None when it failed, said in one notification. While run
-        mode works, the operations that move the code or the conversation wait for it."""
+        """``operation``'s result; None when it failed, said in one notification."""
         from penguin_tui.errors import PenguinError
-
-        if what in MOVES and self.app.run_mode.running:
-            if inspect.iscoroutine(operation):
-                operation.close()
-            self.app.notify(f"{what}: {RUN_MODE_BUSY}", severity="warning")
-            return None
 
         try:
             return await operation
@@ -233,7 +229,7 @@ class CheckpointsController:
         """a: ask for a label, then save a manual checkpoint."""
         from penguin_tui.app.screens.ask_text import AskText
 
-        if self.writable() is None:
+        if self.writable("checkpoint") is None:
             return
 
         def chosen(label: str | None) -> None:
@@ -249,7 +245,7 @@ class CheckpointsController:
     async def create(self, label: str) -> None:
         from penguin_tui.checkpoints.model import CheckpointKind
 
-        found = self.writable()
+        found = self.writable("checkpoint")
         if found is None:
             return
         service, session_id = found
@@ -264,7 +260,7 @@ class CheckpointsController:
         from penguin_tui.app.screens.ask_text import AskText
 
         checkpoint = self.selected()
-        if checkpoint is None or self.writable() is None:
+        if checkpoint is None or self.writable("branch") is None:
             return
         existing = {branch.name for branch in self.browser.branch_list}
         suggestion = next(f"try-{n}" for n in range(2, 1000) if f"try-{n}" not in existing)
@@ -279,7 +275,7 @@ class CheckpointsController:
 
     @background("checkpoint-op")
     async def branch_from(self, checkpoint_id: str, name: str) -> None:
-        found = self.writable()
+        found = self.writable("branch")
         if found is None:
             return
         service, session_id = found
@@ -290,7 +286,7 @@ class CheckpointsController:
     @background("checkpoint-op")
     async def switch(self) -> None:
         """s: save, then restore the latest state of the branch under the cursor."""
-        found = self.writable()
+        found = self.writable("switch")
         selected = self.browser.selected
         if found is None or selected is None:
             return
@@ -309,7 +305,7 @@ class CheckpointsController:
         from penguin_tui.app.screens.revert import RevertScreen
 
         checkpoint = self.selected()
-        found = self.writable()
+        found = self.writable("revert")
         if checkpoint is None or found is None:
             return
         service, session_id = found
@@ -328,7 +324,7 @@ class CheckpointsController:
 
     @background("checkpoint-op")
     async def revert(self, checkpoint_id: str, mode: RevertMode) -> None:
-        found = self.writable()
+        found = self.writable("revert")
         if found is None:
             return
         service, session_id = found
@@ -338,7 +334,7 @@ class CheckpointsController:
 
     @background("checkpoint-op")
     async def undo(self) -> None:
-        found = self.writable()
+        found = self.writable("undo")
         if found is None:
             return
         service, session_id = found
@@ -348,7 +344,7 @@ class CheckpointsController:
 
     @background("checkpoint-op")
     async def redo(self) -> None:
-        found = self.writable()
+        found = self.writable("redo")
         if found is None:
             return
         service, session_id = found
@@ -361,7 +357,7 @@ class CheckpointsController:
     def ask_merge_branch(self) -> None:
         """M: merge the branch under the cursor into the current one, after a preview."""
         selected = self.browser.selected
-        if self.writable() is None or selected is None:
+        if self.writable("merge") is None or selected is None:
             return
         if selected.branch == self.browser.current_branch:
             self.app.notify(
@@ -374,7 +370,7 @@ class CheckpointsController:
         """The merge question: what would change and the conflicts foreseen, then y."""
         from penguin_tui.app.screens.merge import MergeScreen
 
-        found = self.writable()
+        found = self.writable("merge")
         if found is None:
             return
         service, session_id = found
@@ -397,7 +393,7 @@ class CheckpointsController:
     @background("checkpoint-op")
     async def merge(self, preview: MergePreview) -> None:
         """The merge the user confirmed, exactly as previewed (none if anything changed)."""
-        found = self.writable()
+        found = self.writable("merge")
         if found is None:
             return
         service, session_id = found
@@ -451,7 +447,7 @@ class CheckpointsController:
         """P: choose files to take from the branch under the cursor, then the merge question."""
         from penguin_tui.app.screens.pick_files import PickFiles
 
-        found = self.writable()
+        found = self.writable("merge")
         selected = self.browser.selected
         if found is None or selected is None:
             return
