@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual.pilot import Pilot
 
@@ -104,23 +104,15 @@ async def checkpoint_from_keys(pilot: Pilot[int], label: str) -> Checkpoint:
     return next(c for c in browser.checkpoints.values() if c.label == label)
 
 
+SAID = "said_in_test"
+
+
 def notifications(app: PenguinApp) -> list[str]:
-    """The text of every notification shown so far."""
-    return [str(n.message) for n in app._notifications]
-
-
-def record_notifications(app: PenguinApp) -> list[str]:
-    """Every notification's text from now on, kept after it times out on screen (a slow
-    machine can take longer than a toast lives to reach the next step)."""
-    said: list[str] = []
-    show = app.notify
-
-    def recording(message: str, *args: Any, **kwargs: Any) -> None:
-        said.append(str(message))
-        show(message, *args, **kwargs)
-
-    app.notify = recording  # type: ignore[method-assign]
-    return said
+    """The text of every notification shown since the start or the last
+    ``clear_notifications()``, those that have timed out on screen too: a slow machine can
+    take longer than a toast lives to reach the step that reads it (see ``conftest.py``)."""
+    said: list[str] = app.__dict__.get(SAID, [])
+    return list(said)
 
 
 def screen_text(app: PenguinApp) -> str:

@@ -15,7 +15,7 @@ from penguin_tui.app.widgets.checkpoints import CheckpointBrowser
 from penguin_tui.app.widgets.task_tree import TaskTree
 from penguin_tui.config import data_paths
 from penguin_tui.tasks.model import TaskStatus
-from tests.tui.helpers import notifications, record_notifications, wait_for, wait_ready
+from tests.tui.helpers import notifications, wait_for, wait_ready
 from tests.tui.test_checkpoint_browser import rows
 from tests.tui.test_demo_tasks import demo_app
 
@@ -36,7 +36,6 @@ async def test_r_carries_out_the_ready_tasks_each_on_a_branch_the_browser_shows(
     app = demo_app(make_demo_project(data_paths().demo_projects))
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_ready(pilot)
-        said = record_notifications(app)
         await pilot.press("f8")
         await pilot.press("r")
         pane = app.workbench.query_one(TaskTree)
@@ -51,6 +50,7 @@ async def test_r_carries_out_the_ready_tasks_each_on_a_branch_the_browser_shows(
         }
         assert pane.working_on is None
         assert "tok" in str(pane.nodes["T2"].label)  # its cost is on its row
+        said = notifications(app)
         assert any(line.startswith("T3 failed: ") for line in said), said
         assert any("run mode stopped (nothing ready)" in line for line in said), said
         browser = app.workbench.query_one(CheckpointBrowser)
@@ -73,18 +73,17 @@ async def test_esc_stops_the_run_after_the_call_in_flight_and_r_goes_on() -> Non
     app = demo_app(make_demo_project(data_paths().demo_projects))
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_ready(pilot)
-        said = record_notifications(app)
         await pilot.press("f8")
         await pilot.press("r")
         pane = app.workbench.query_one(TaskTree)
         await wait_for(pilot, lambda: pane.working_on == "T2", what="T2 at work")
         await pilot.press("escape")
-        assert any("stops after the model call in flight" in n for n in said)
+        assert any("stops after the model call in flight" in n for n in notifications(app))
         await wait_for(pilot, lambda: not app.run_mode.running, within=60, what="the stop")
         # Stopped before the next task (T2 itself may have finished with the call in flight).
         assert statuses(app)["T4"] is TaskStatus.TODO
         assert statuses(app)["T3"] in (TaskStatus.TODO, TaskStatus.DOING)
-        assert any("run mode stopped (interrupted)" in n for n in said)
+        assert any("run mode stopped (interrupted)" in n for n in notifications(app))
         await pilot.press("f8")
         await pilot.press("r")
         await wait_for(pilot, lambda: app.run_mode.running, what="the run again")
