@@ -22,6 +22,7 @@ from penguin_tui.bus.events import ToolCallStatus
 from penguin_tui.config.settings import Settings
 from penguin_tui.engine.approvals import ApprovalAnswer, Approver
 from penguin_tui.engine.budgets import call_prices, money_guards, tightest_cap, turn_budget
+from penguin_tui.engine.cancelling import TurnCancel
 from penguin_tui.engine.compaction import (
     COMPACT_COMMAND,
     Compactor,
@@ -119,7 +120,7 @@ class ChatEngine:
         self._title_task: asyncio.Task[None] | None = None
         self.session: Session | None = None
         self._turn: asyncio.Task[TurnResult] | None = None
-        self._cancel_requested = False
+        self._cancel = TurnCancel()
         self._stop_requested = False
         self.hooks: TurnHooks | None = None
         # Set (to the reason) when another instance owns the project: no turns from here.
@@ -210,21 +211,19 @@ class ChatEngine:
             raise PenguinError("a reply is still streaming; press Esc to cancel it first")
         if self.read_only:
             raise PenguinError(self.read_only)
-        self._cancel_requested = False
         self._stop_requested = False
         if prompt.strip() == COMPACT_COMMAND:
             self._turn = asyncio.create_task(self._run_compaction())
         else:
             self._turn = asyncio.create_task(self._run_turn(prompt))
+        self._cancel.start(self._turn)
         return await self._turn
 
     def cancel(self) -> bool:
         """Stop the reply and any running tool; False when nothing was running."""
         if not self.busy:
             return False
-        assert self._turn is not None
-        self._cancel_requested = True
-        self._turn.cancel()
+        self._cancel.request()
         return True
 
     async def wait_idle(self) -> None:
@@ -276,7 +275,7 @@ class ChatEngine:
                 f"the conversation filled {estimate / window:.0%} of {targets[0].name}'s window"
             )
             compacted = await self._compactor.compact(
-                session_id, history, summary_targets, reason, lambda: self._cancel_requested
+                session_id, history, summary_targets, reason, self._cancel
             )
             if compacted.status is not MessageStatus.COMPLETE:
                 return TurnResult(compacted.status, compacted.message, compacted.failure)
@@ -324,7 +323,7 @@ class ChatEngine:
                 history,
                 targets,
                 "asked for with /compact",
-                lambda: self._cancel_requested,
+                self._cancel,
             )
         except PenguinError as error:
             await report(self.bus, self.session.id if self.session else "", error)
@@ -351,6 +350,8 @@ class ChatEngine:
         while True:
             extra: dict[str, Any] = {"tools": tool_schemas()}
             request = ChatRequest(messages=messages, targets=targets, extra=extra)
+            if self._cancel.requested:  # asked for between steps: a save, a checkpoint
+                return await self._cancelled(session_id, last)
             if self._stop_requested and last is not None:
                 stopped = PenguinError("stopped after the model call in flight")
                 return TurnResult(MessageStatus.INTERRUPTED, last, stopped)
@@ -377,10 +378,14 @@ class ChatEngine:
             messages.append(assistant_message(last.content, streamed.tool_calls))
             answered = await self._answer_calls(last, streamed.tool_calls, messages)
             if answered is None:
-                cancelled = PenguinError("turn cancelled; finished tool results are kept")
-                await report(self.bus, session_id, cancelled, "cancelled")
-                return TurnResult(MessageStatus.INTERRUPTED, last, None)
+                return await self._cancelled(session_id, last)
             parent = answered
+
+    async def _cancelled(self, session_id: str, last: Message | None) -> TurnResult:
+        """The user cancelled the turn between or during its tool calls: said once."""
+        cancelled = PenguinError("turn cancelled; finished tool results are kept")
+        await report(self.bus, session_id, cancelled, "cancelled")
+        return TurnResult(MessageStatus.INTERRUPTED, last, None)
 
     async def _budget_warning(self, session_id: str, budget: Budget, guard: SpendGuard) -> None:
         """A call took a dollar budget past ``WARN_AT`` of its limit: say so, once."""
@@ -435,7 +440,7 @@ class ChatEngine:
                 estimated_input_tokens=estimate,
             )
         )
-        return await self._streamer.stream(reply, request, lambda: self._cancel_requested, estimate)
+        return await self._streamer.stream(reply, request, self._cancel, estimate)
 
     async def _answer_calls(
         self,
@@ -450,12 +455,13 @@ class ChatEngine:
         for index, call in enumerate(calls):
             self._ran_tools = True
             try:
-                outcome = await self.tools.run(session_id, reply.id, call)
+                with self._cancel.step():
+                    outcome = await self.tools.run(session_id, reply.id, call)
             except asyncio.CancelledError:
                 await asyncio.shield(
                     self._answer_cancelled(session_id, reply.id, parent, calls[index:])
                 )
-                if not self._cancel_requested:
+                if not self._cancel.requested:
                     raise
                 return None
             answer = await self.store.add_message(

@@ -6,10 +6,9 @@ shrinks. A summary is a ``system`` message on the branch; see ``history.since_la
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from penguin_tui.bus import ContextCompacted, EventBus
 from penguin_tui.config.settings import Settings
+from penguin_tui.engine.cancelling import TurnCancel
 from penguin_tui.engine.history import estimate_tokens, since_last_summary, to_openai
 from penguin_tui.engine.streaming import ReplyStreamer, StreamedReply
 from penguin_tui.errors import PenguinError
@@ -60,7 +59,7 @@ class Compactor:
         history: list[Message],
         targets: list[ModelTarget],
         reason: str,
-        cancel_requested: Callable[[], bool],
+        cancel: TurnCancel,
     ) -> StreamedReply:
         visible = since_last_summary(history)
         if len(visible) < 2:
@@ -72,7 +71,7 @@ class Compactor:
             session_id, head, Role.SYSTEM, "", MessageStatus.STREAMING, targets[0].name
         )
         streamed = await self.streamer.stream(
-            summary, ChatRequest(messages=messages, targets=targets), cancel_requested
+            summary, ChatRequest(messages=messages, targets=targets), cancel
         )
         if streamed.status is MessageStatus.COMPLETE:
             await self.bus.publish(

@@ -21,6 +21,7 @@ from penguin_tui.bus import (
 )
 from penguin_tui.config.settings import ModelSettings
 from penguin_tui.engine.call_outcome import CallTrail, provider_of
+from penguin_tui.engine.cancelling import TurnCancel
 from penguin_tui.engine.reply import (
     ReplyProgress,
     arguments_are_complete,
@@ -90,10 +91,11 @@ class ReplyStreamer:
         self,
         reply: Message,
         request: ChatRequest,
-        cancel_requested: Callable[[], bool],
+        cancel: TurnCancel,
         input_estimate: int | None = None,
     ) -> StreamedReply:
-        """Stream into ``reply``; a cancel keeps the partial text, a broken stream too.
+        """Stream into ``reply``; a cancel keeps the partial text, a broken stream too. The
+        stream is the cancellable step; the final save runs to its end whatever comes.
 
         ``input_estimate`` is the request's size when the caller worked it out already.
         """
@@ -108,20 +110,21 @@ class ReplyStreamer:
         status = MessageStatus.COMPLETE
         failure: PenguinError | None = None
         try:
-            async for target, piece in self.client.stream(request, on_retry, on_fallback):
-                progress.target = target
-                if piece.usage is not None:
-                    progress.usage = piece.usage
-                for delta in piece.tool_calls:
-                    progress.tool_calls.add(delta)
-                if piece.has_output:
-                    await self._publish_piece(reply, progress, piece.text, piece.reasoning)
-                if piece.finish_reason is not None and not progress.finished:
-                    progress.finished = True
-                    await self._announce_streamed(reply, piece.finish_reason)
+            with cancel.step():
+                async for target, piece in self.client.stream(request, on_retry, on_fallback):
+                    progress.target = target
+                    if piece.usage is not None:
+                        progress.usage = piece.usage
+                    for delta in piece.tool_calls:
+                        progress.tool_calls.add(delta)
+                    if piece.has_output:
+                        await self._publish_piece(reply, progress, piece.text, piece.reasoning)
+                    if piece.finish_reason is not None and not progress.finished:
+                        progress.finished = True
+                        await self._announce_streamed(reply, piece.finish_reason)
         except asyncio.CancelledError:
             status = MessageStatus.INTERRUPTED
-            if not cancel_requested():
+            if not cancel.requested:
                 await asyncio.shield(self.finish(reply, progress, status, None, trail))
                 raise
         except LLMError as error:
