@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 
 import penguin_tui.runtime as runtime_module
 from penguin_tui.app.app import LLM_PRELOAD_DELAY_S, PenguinApp
@@ -62,17 +63,7 @@ async def test_a_prompt_sent_while_the_project_opens_is_sent_once_it_is_open(
     app = make_app(project, server.base_url)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for(pilot, lambda: app.workbench.panes_mounted.is_set(), what="the panes")
-        await send(pilot, "hi")
-        assert not app.ready
-        assert app.workbench.query_one(PromptInput).text == "hi"  # kept until it goes out
-        assert any("starting up" in text for text in notifications(app))
-        opened.set()
-        reply = await wait_reply_done(pilot)
-        assert reply.status == "complete"
-        assert app.workbench.query_one(PromptInput).text == ""
-        assert app.runtime is not None
-        history = await app.runtime.engine.history()
-        assert [(m.role, m.content) for m in history][0] == ("user", "hi")
+        await held_then_sent(pilot, app, opened)
 
 
 async def test_a_prompt_sent_while_the_session_opens_goes_into_the_session_on_screen(
@@ -92,13 +83,20 @@ async def test_a_prompt_sent_while_the_session_opens_goes_into_the_session_on_sc
     app = make_app(project, server.base_url)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for(pilot, lambda: app.runtime is not None, what="the services")
-        await send(pilot, "hi")
-        assert not app.ready
-        assert app.workbench.query_one(PromptInput).text == "hi"  # kept until it goes out
-        assert any("starting up" in text for text in notifications(app))
-        opened.set()
-        reply = await wait_reply_done(pilot)
-        assert reply.status == "complete"
-        assert app.runtime is not None
-        history = await app.runtime.engine.history()
-        assert [(m.role, m.content) for m in history][0] == ("user", "hi")
+        await held_then_sent(pilot, app, opened)
+
+
+async def held_then_sent(pilot: Pilot[int], app: PenguinApp, opened: asyncio.Event) -> None:
+    """A prompt sent now is kept and said to wait; once ``opened`` it goes out, and its turn
+    is the first of the session on screen."""
+    await send(pilot, "hi")
+    assert not app.ready
+    assert app.workbench.query_one(PromptInput).text == "hi"  # kept until it goes out
+    assert any("starting up" in text for text in notifications(app))
+    opened.set()
+    reply = await wait_reply_done(pilot)
+    assert reply.status == "complete"
+    assert app.workbench.query_one(PromptInput).text == ""
+    assert app.runtime is not None
+    history = await app.runtime.engine.history()
+    assert [(m.role, m.content) for m in history][0] == ("user", "hi")
