@@ -86,7 +86,10 @@ def reload_settings(runtime: Runtime, before: Settings, after: Settings) -> None
     limits = tools.context.limits.model_copy(
         update={"shell_timeout_s": runtime.settings.agent.shell_timeout_s}
     )
-    tools.context = replace(tools.context, limits=limits)
+    environment = tools.context.environment
+    if before.secret_variables != after.secret_variables:  # a new key_env is kept out too
+        environment = SecretFreeEnvironment.of(secret_names=runtime.settings.secret_variables)
+    tools.context = replace(tools.context, limits=limits, environment=environment)
 
 
 def _copy_changed(live: BaseModel, before: BaseModel, after: BaseModel) -> None:
@@ -216,7 +219,7 @@ async def open_runtime(
     store = await open_store(paths, settings)
     # What every program penguin-tui starts for this project (the agent's shell, git on the
     # user's repository and on the shadow one) derives its environment from.
-    environment = SecretFreeEnvironment.of(secret_names=settings.secret_env_vars)
+    environment = SecretFreeEnvironment.of(secret_names=settings.secret_variables)
     try:
         bus = EventBus(sink=store, first_seq=await store.max_event_seq() + 1)
         project = await store.ensure_project(project_dir)

@@ -52,7 +52,8 @@ def secret_names(environ: Mapping[str, str], extra: tuple[str, ...] = ()) -> lis
 
 
 def configured_secret_names() -> tuple[str, ...]:
-    """``secret_env_vars`` from the user's config file; () when unset or unreadable.
+    """``secret_env_vars`` and ``[model] key_env`` (the variable the key is read from) from
+    the user's config file; () when unset or unreadable.
 
     A broken file is reported later, by the settings loader, in the usual way.
     """
@@ -62,12 +63,16 @@ def configured_secret_names() -> tuple[str, ...]:
         with data_paths().user_config.open("rb") as handle:
             import tomllib  # only when there is a file to read
 
-            names = tomllib.load(handle).get("secret_env_vars", [])
+            config = tomllib.load(handle)
     except (OSError, ValueError, RuntimeError):
         return ()
-    if not isinstance(names, list):
-        return ()
-    return tuple(name for name in names if isinstance(name, str))
+    names = config.get("secret_env_vars", [])
+    found = [name for name in names if isinstance(name, str)] if isinstance(names, list) else []
+    model = config.get("model")
+    key_env = model.get("key_env") if isinstance(model, dict) else None
+    if isinstance(key_env, str):
+        found.append(key_env)
+    return tuple(found)
 
 
 def _start_again_without(names: list[str]) -> None:

@@ -160,6 +160,16 @@ class Settings(BaseModel):
     permissions: dict[str, Any] = Field(default_factory=dict)
     secret_env_vars: list[str] = Field(default_factory=list)
 
+    @property
+    def secret_variables(self) -> list[str]:
+        """The variables kept from every program penguin-tui starts and redacted wherever
+        their values appear: ``secret_env_vars`` and the one the model's key is read from
+        (``[model] key_env``), whatever its name."""
+        key_env = self.model.key_env
+        if key_env is None or key_env in self.secret_env_vars:
+            return list(self.secret_env_vars)
+        return [*self.secret_env_vars, key_env]
+
 
 def read_layer(path: Path) -> dict[str, Any]:
     """One config file as a dict ({} when it does not exist)."""

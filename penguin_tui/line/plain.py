@@ -178,7 +178,7 @@ async def plain_session(options: PlainOptions) -> int:
     try:
         from penguin_tui.config.secrets import Redactor
 
-        redact = Redactor.from_environment(extra_names=runtime.settings.secret_env_vars)
+        redact = Redactor.from_environment(extra_names=runtime.settings.secret_variables)
         prompts = LinePrompts(RedactedHistory(runtime.paths.prompt_history, redact))
         return await PlainSession(runtime, prompts, TurnPrinter()).run(options)
     finally:

@@ -82,7 +82,7 @@ class Store:
         """The user's store, redacting key shapes and the values of the configured secrets."""
         from penguin_tui.config import Redactor
 
-        redactor = Redactor.from_environment(extra_names=settings.secret_env_vars)
+        redactor = Redactor.from_environment(extra_names=settings.secret_variables)
         return await cls.open(paths.database, redact=redactor)
 
     async def close(self) -> None:

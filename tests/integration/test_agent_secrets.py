@@ -112,3 +112,42 @@ def test_url_passwords_and_pass_or_auth_names_stay_out_of_the_shell_store_and_ex
     for secret in (DB_PASSWORD, *MISSED.values(), FILE_PASSWORD):
         assert secret.encode() not in stored, f"{secret} reached a file under PENGUIN_HOME"
         assert all(secret not in text for text in exports)
+
+
+ACCESS_CANARY = "access-canary-7171"
+
+
+def test_the_variable_named_by_key_env_stays_out_whatever_its_name(
+    capsys: pytest.CaptureFixture[str],
+    project: Path,
+    penguin_home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A name no built-in rule calls secret, and a value of no known key's shape: only
+    # `[model] key_env` says it holds the key.
+    config = penguin_home / "config.toml"
+    config.write_text(config.read_text().replace("[model]\n", '[model]\nkey_env = "LLM_ACCESS"\n'))
+    monkeypatch.setenv("LLM_ACCESS", ACCESS_CANARY)
+    (project / ".env").write_text("DEBUG=1\n", encoding="utf-8")
+    with run_in_thread(script(SCRIPT)) as server:
+        code = main(
+            ["run", "-C", str(project), "--model", "m1", "--api-base", server.base_url]
+            + ["--json", "--approve", "all", "check the settings"]
+        )
+        out, err = capsys.readouterr()
+        assert code == 0, err
+        # The key went to the model server ...
+        assert all(
+            headers.get("authorization") == f"Bearer {ACCESS_CANARY}"
+            for headers in server.request_headers
+        )
+        # ... and nowhere else: not the shell, the store or an export.
+        shell_output = [m for m in server.requests[2]["messages"] if m["role"] == "tool"][-1]
+        assert "PENGUIN_TUI_AGENT=1" in shell_output["content"]
+        assert "LLM_ACCESS" not in shell_output["content"]
+        assert ACCESS_CANARY not in shell_output["content"]
+    session_id = json.loads(out.splitlines()[0])["session_id"]
+    assert main(["sessions", "export", session_id, "--format", "json"]) == 0
+    assert ACCESS_CANARY not in capsys.readouterr().out
+    stored = b"".join(p.read_bytes() for p in penguin_home.rglob("*") if p.is_file())
+    assert ACCESS_CANARY.encode() not in stored

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import HelpPanel
 
 from penguin_tui.app.app import PenguinApp
@@ -146,6 +147,25 @@ async def test_the_user_file_changes_the_model_directly(
         config.write_text(first + 'name = "m2"\napi_base = "http://127.0.0.1:9/v1"\n')
         await wait_for(pilot, lambda: settings_of(app) == ("m2", "http://127.0.0.1:9/v1"))
         assert not isinstance(app.screen, AcceptProjectModel)
+
+
+async def test_a_key_env_set_while_running_is_kept_from_the_agents_shell(
+    server: ServerThread,
+    project: Path,
+    penguin_home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("LLM_ACCESS", "access-canary-5151")
+    config = penguin_home / "config.toml"
+    first = config.read_text()
+    app = make_app(project, server.base_url)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_ready(pilot)
+        assert app.runtime is not None
+        tools = app.runtime.engine.tools
+        assert tools.context.env.get("LLM_ACCESS") == "access-canary-5151"  # not a secret yet
+        config.write_text(first + 'key_env = "LLM_ACCESS"\n')  # the [model] section's
+        await wait_for(pilot, lambda: "LLM_ACCESS" not in tools.context.env, what="it kept out")
 
 
 async def test_a_project_file_may_not_move_the_approval_keys_at_start(

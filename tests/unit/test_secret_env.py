@@ -28,6 +28,7 @@ print(json.dumps({
     "key": os.environ.get("OPENAI_API_KEY"),
     "pass": os.environ.get("MY_PASS"),
     "configured": os.environ.get("CORP_VAULT"),
+    "key_env": os.environ.get("LLM_ACCESS"),
     "startup": environ,
     "in_os_environ": sorted(k for k in os.environ if k.startswith("PENGUIN_TUI_SECRETS")),
     "fds": sorted(os.listdir("/proc/self/fd")),
@@ -84,6 +85,17 @@ def test_names_from_secret_env_vars_in_the_user_config_leave_too(
     seen = json.loads(lines[-1])
     assert seen["configured"] == "vault-value-4242"
     assert "vault-value-4242" not in seen["startup"]
+
+
+def test_the_variable_key_env_names_in_the_user_config_leaves_too(
+    tmp_path: Path, penguin_home: Path
+) -> None:
+    (penguin_home / "config.toml").write_text('[model]\nkey_env = "LLM_ACCESS"\n')
+    env = {**os.environ, "LLM_ACCESS": "access-value-4343"}
+    _, lines = start(tmp_path, env)
+    seen = json.loads(lines[-1])
+    assert seen["key_env"] == "access-value-4343"
+    assert "access-value-4343" not in seen["startup"]
 
 
 @pytest.mark.parametrize("stray", ["0", "nonsense", "999"])
