@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from penguin_tui.app.widgets.task_rows import (
     TaskColours,
     pane_title,
@@ -72,3 +74,25 @@ def test_the_prompt_of_work_on_is_the_task() -> None:
     assert task_prompt(task) == (
         "Work on task T3: grammar\n\nWrite it.\n\nDone when:\n- parses 1+2"
     )
+
+
+def test_finished_and_cancelled_rows_are_muted_in_the_themes_own_colours() -> None:
+    from textual.color import Color
+
+    from penguin_tui.app.app import LaunchOptions, PenguinApp
+    from penguin_tui.app.widgets.task_rows import task_colours
+
+    app = PenguinApp(LaunchOptions(Path(".")))
+    for theme in ("penguin-dark", "penguin-light"):
+        app.theme = theme
+        variables = app.get_css_variables()
+        muted = task_colours(variables).muted
+        assert muted.startswith("#"), muted  # a colour, not the terminal's default
+        # Between the text and the background: muted, and still readable.
+        text, background = (
+            Color.parse(variables["foreground"]),
+            Color.parse(variables["background"]),
+        )
+        shade = Color.parse(muted)
+        assert min(text.brightness, background.brightness) < shade.brightness
+        assert shade.brightness < max(text.brightness, background.brightness)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from rich.text import Text
 
-from penguin_tui.app.markdown_style import rich_colour
+from penguin_tui.app.markdown_style import rich_colour, solid_colour
 from penguin_tui.formatting import TASK_GLYPHS, duration, money, tokens
 from penguin_tui.tasks import graph
 from penguin_tui.tasks.model import Priority, Progress, Task, TaskStatus
@@ -40,7 +40,8 @@ def task_colours(variables: Mapping[str, str]) -> TaskColours:
         waiting=rich_colour(variables.get("text-warning"), "yellow"),
         ready=rich_colour(variables.get("text-primary") or variables.get("primary"), "blue"),
         working=rich_colour(variables.get("text-accent") or variables.get("accent"), "magenta"),
-        muted=rich_colour(variables.get("text-muted") or variables.get("foreground-muted")),
+        # Textual's text-muted is "auto 60%", no colour Rich knows: its foreground-muted is.
+        muted=solid_colour(variables.get("foreground-muted"), variables.get("background")),
     )
 
 
