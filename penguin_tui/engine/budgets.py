@@ -5,6 +5,8 @@ A project's budget counts from the moment it was set (or changed, or reset with
 ``penguin-tui budget reset``): that moment is kept in ``budget_marks``. A day's budget counts
 every project's calls since local midnight. Calls with no known price count as nothing here
 (the guard refuses such a model under a dollar budget unless ``allow_unpriced``).
+
+The turn's own announcements come from here too: the 80% warning and the stop, each one event.
 """
 
 from __future__ import annotations
@@ -13,11 +15,19 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
+from penguin_tui.bus import BudgetExceeded, BudgetWarning, EventBus
 from penguin_tui.config.settings import BudgetSettings, Settings
-from penguin_tui.engine.spend_guard import Budget, SpendGuard, Spent, UnitPrice
+from penguin_tui.engine.spend_guard import (
+    Budget,
+    BudgetExceededError,
+    SpendGuard,
+    Spent,
+    UnitPrice,
+)
 from penguin_tui.llm.pricing import unit_price
 from penguin_tui.llm.target import ModelTarget
 from penguin_tui.store import Store
+from penguin_tui.words import dollars
 
 
 @dataclass(frozen=True)
@@ -143,3 +153,42 @@ def tightest_cap(
     budget is reached raises."""
     caps = [cap for guard in guards if (cap := guard.before_call(estimate, prices)) is not None]
     return min(caps) if caps else None
+
+
+async def announce_warning(
+    bus: EventBus, session_id: str, budget: Budget, guard: SpendGuard
+) -> None:
+    """A call took a dollar budget past ``WARN_AT`` of its limit: say so, once."""
+    assert budget.usd is not None
+    limit, spent = dollars(budget.usd), dollars(guard.spent.usd)
+    await bus.publish(
+        BudgetWarning(
+            session_id=session_id,
+            scope=budget.scope,
+            limit=limit,
+            spent=spent,
+            message=f"{spent} of the {budget.scope}'s budget of {limit} spent "
+            f"({guard.spent.usd / budget.usd:.0%})",
+        )
+    )
+
+
+async def announce_stop(bus: EventBus, session_id: str, stop: BudgetExceededError) -> None:
+    """One ``budget.exceeded`` event says which budget stopped the turn, and why."""
+    hints = {
+        "turn": "; the turn stopped (raise it under [agent] or [budget])",
+        "session": "; the turn stopped (raise [budget] session_usd)",
+        "project": "; the turn stopped (raise [budget] project_usd, or `penguin-tui budget reset`)",
+        "day": "; the turn stopped (raise [budget] daily_usd)",
+    }
+    hint = hints.get(stop.scope, "")
+    stop.message = stop.message + hint
+    await bus.publish(
+        BudgetExceeded(
+            session_id=session_id,
+            scope=stop.scope,
+            limit=stop.limit,
+            spent=stop.spent,
+            message=stop.message,
+        )
+    )

@@ -11,17 +11,18 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from penguin_tui.bus import (
-    BudgetExceeded,
-    BudgetWarning,
-    EventBus,
-    MessageStarted,
-    SessionStarted,
-)
+from penguin_tui.bus import EventBus, MessageStarted, SessionStarted
 from penguin_tui.bus.events import ToolCallStatus
 from penguin_tui.config.settings import Settings
 from penguin_tui.engine.approvals import ApprovalAnswer, Approver
-from penguin_tui.engine.budgets import call_prices, money_guards, tightest_cap, turn_budget
+from penguin_tui.engine.budgets import (
+    announce_stop,
+    announce_warning,
+    call_prices,
+    money_guards,
+    tightest_cap,
+    turn_budget,
+)
 from penguin_tui.engine.cancelling import TurnCancel
 from penguin_tui.engine.compaction import (
     COMPACT_COMMAND,
@@ -39,7 +40,6 @@ from penguin_tui.engine.history import (
 )
 from penguin_tui.engine.reply import estimate_request_tokens
 from penguin_tui.engine.spend_guard import (
-    Budget,
     BudgetExceededError,
     CallSpend,
     SpendGuard,
@@ -62,7 +62,6 @@ from penguin_tui.store import (
     Store,
     ToolCallRequest,
 )
-from penguin_tui.words import dollars
 
 __all__ = ["ChatEngine", "TurnResult", "estimate_tokens"]
 
@@ -358,7 +357,7 @@ class ChatEngine:
             try:
                 cap = tightest_cap(guards, estimate_request_tokens(request), prices)
             except BudgetExceededError as stop:
-                await self._budget_stopped(session_id, stop)
+                await announce_stop(self.bus, session_id, stop)
                 return TurnResult(MessageStatus.INTERRUPTED, last, stop)
             if cap is not None:
                 extra["max_tokens"] = cap
@@ -372,7 +371,7 @@ class ChatEngine:
             )
             for guard in guards:
                 for budget in guard.record(spend):
-                    await self._budget_warning(session_id, budget, guard)
+                    await announce_warning(self.bus, session_id, budget, guard)
             if streamed.status is not MessageStatus.COMPLETE or not streamed.tool_calls:
                 return TurnResult(streamed.status, last, streamed.failure)
             messages.append(assistant_message(last.content, streamed.tool_calls))
@@ -386,42 +385,6 @@ class ChatEngine:
         cancelled = PenguinError("turn cancelled; finished tool results are kept")
         await report(self.bus, session_id, cancelled, "cancelled")
         return TurnResult(MessageStatus.INTERRUPTED, last, None)
-
-    async def _budget_warning(self, session_id: str, budget: Budget, guard: SpendGuard) -> None:
-        """A call took a dollar budget past ``WARN_AT`` of its limit: say so, once."""
-        assert budget.usd is not None
-        limit, spent = dollars(budget.usd), dollars(guard.spent.usd)
-        await self.bus.publish(
-            BudgetWarning(
-                session_id=session_id,
-                scope=budget.scope,
-                limit=limit,
-                spent=spent,
-                message=f"{spent} of the {budget.scope}'s budget of {limit} spent "
-                f"({guard.spent.usd / budget.usd:.0%})",
-            )
-        )
-
-    async def _budget_stopped(self, session_id: str, stop: BudgetExceededError) -> None:
-        """One ``budget.exceeded`` event says which budget stopped the turn, and why."""
-        hints = {
-            "turn": "; the turn stopped (raise it under [agent] or [budget])",
-            "session": "; the turn stopped (raise [budget] session_usd)",
-            "project": "; the turn stopped (raise [budget] project_usd, or "
-            "`penguin-tui budget reset`)",
-            "day": "; the turn stopped (raise [budget] daily_usd)",
-        }
-        hint = hints.get(stop.scope, "")
-        stop.message = stop.message + hint
-        await self.bus.publish(
-            BudgetExceeded(
-                session_id=session_id,
-                scope=stop.scope,
-                limit=stop.limit,
-                spent=stop.spent,
-                message=stop.message,
-            )
-        )
 
     async def _call_model(
         self, session_id: str, parent: str, request: ChatRequest
