@@ -76,26 +76,23 @@ def test_without_secrets_nothing_starts_again(tmp_path: Path) -> None:
     assert process.returncode == 7
 
 
-def test_names_from_secret_env_vars_in_the_user_config_leave_too(
-    tmp_path: Path, penguin_home: Path
+@pytest.mark.parametrize(
+    ("config", "name", "seen_as"),
+    [
+        ('secret_env_vars = ["CORP_VAULT"]\n', "CORP_VAULT", "configured"),
+        ('[model]\nkey_env = "LLM_ACCESS"\n', "LLM_ACCESS", "key_env"),
+    ],
+    ids=["secret_env_vars", "key_env"],
+)
+def test_names_the_user_config_calls_secret_leave_too(
+    tmp_path: Path, penguin_home: Path, config: str, name: str, seen_as: str
 ) -> None:
-    (penguin_home / "config.toml").write_text('secret_env_vars = ["CORP_VAULT"]\n')
-    env = {**os.environ, "CORP_VAULT": "vault-value-4242"}
+    (penguin_home / "config.toml").write_text(config)
+    env = {**os.environ, name: "config-named-4242"}
     _, lines = start(tmp_path, env)
     seen = json.loads(lines[-1])
-    assert seen["configured"] == "vault-value-4242"
-    assert "vault-value-4242" not in seen["startup"]
-
-
-def test_the_variable_key_env_names_in_the_user_config_leaves_too(
-    tmp_path: Path, penguin_home: Path
-) -> None:
-    (penguin_home / "config.toml").write_text('[model]\nkey_env = "LLM_ACCESS"\n')
-    env = {**os.environ, "LLM_ACCESS": "access-value-4343"}
-    _, lines = start(tmp_path, env)
-    seen = json.loads(lines[-1])
-    assert seen["key_env"] == "access-value-4343"
-    assert "access-value-4343" not in seen["startup"]
+    assert seen[seen_as] == "config-named-4242"
+    assert "config-named-4242" not in seen["startup"]
 
 
 @pytest.mark.parametrize("stray", ["0", "nonsense", "999"])
