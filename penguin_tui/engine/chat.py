@@ -46,7 +46,7 @@ from penguin_tui.engine.spend_guard import (
     UnitPrice,
 )
 from penguin_tui.engine.streaming import ReplyStreamer, StreamedReply, publish_completed, report
-from penguin_tui.engine.titles import SessionTitler
+from penguin_tui.engine.titles import SessionTitler, title_request_tokens
 from penguin_tui.engine.tool_runner import CANCELLED, ToolRunner
 from penguin_tui.engine.tools.registry import tool_schemas
 from penguin_tui.errors import PenguinError, PromptTooLargeError
@@ -234,9 +234,20 @@ class ChatEngine:
 
     async def _write_title(self, session_id: str, prompt: str) -> None:
         """``[model.roles] title``: the new session's title, asked for in the background;
-        a failure is reported and the first line of the prompt stays the title."""
+        a failure is reported and the first line of the prompt stays the title. The call
+        is checked against the money budgets like any other: with none left it is not made."""
         try:
-            await self._titler.title(session_id, prompt)
+            target = self._titler.target()
+            if target is None:
+                return
+            guards = await money_guards(
+                self.store, self.settings.budget, session_id, self.project.id
+            )
+            prices = call_prices([target], self.settings)
+            cap = tightest_cap(guards, title_request_tokens(prompt), prices)
+            await self._titler.title(session_id, prompt, cap)
+        except BudgetExceededError:
+            return  # no money left for it: the first line of the prompt stays the title
         except PenguinError as error:
             error.message = f"no title for the session: {error.message}"
             await report(self.bus, session_id, error, "title")

@@ -13,6 +13,7 @@ from dataclasses import asdict
 from penguin_tui.bus import EventBus, UsageRecorded
 from penguin_tui.config.settings import ModelSettings
 from penguin_tui.engine.call_outcome import provider_of
+from penguin_tui.engine.history import estimate_tokens
 from penguin_tui.llm.client import ChatRequest, LLMClient
 from penguin_tui.llm.pricing import TokenUsage, cost_of
 from penguin_tui.llm.target import ModelTarget, resolve_target
@@ -37,6 +38,16 @@ def clean_title(text: str) -> str:
     return title[:TITLE_CHARS]
 
 
+def title_request(prompt: str) -> str:
+    """What the title model is asked: the request and the start of the first prompt."""
+    return TITLE_REQUEST.format(prompt=prompt[:PROMPT_CHARS])
+
+
+def title_request_tokens(prompt: str) -> int:
+    """The title request's size in tokens, as the budgets estimate it before the call."""
+    return estimate_tokens(title_request(prompt))
+
+
 class SessionTitler:
     """Asks the title model for a session's title and stores it, recording the call."""
 
@@ -53,18 +64,17 @@ class SessionTitler:
             return None
         return resolve_target(name, self.settings.api_base, key_env=self.settings.key_env)
 
-    async def title(self, session_id: str, prompt: str) -> str | None:
-        """Ask for a title, store it and return it (None: no role, or an empty answer);
+    async def title(self, session_id: str, prompt: str, cap: int | None = None) -> str | None:
+        """Ask for a title (in ``cap`` tokens at most, when a budget leaves fewer than
+        ``TITLE_MAX_TOKENS``), store it and return it (None: no role, or an empty answer);
         raises the call's ``PenguinError``."""
         target = self.target()
         if target is None:
             return None
         request = ChatRequest(
-            messages=[
-                {"role": "user", "content": TITLE_REQUEST.format(prompt=prompt[:PROMPT_CHARS])}
-            ],
+            messages=[{"role": "user", "content": title_request(prompt)}],
             targets=[target],
-            extra={"max_tokens": TITLE_MAX_TOKENS},
+            extra={"max_tokens": min(TITLE_MAX_TOKENS, cap or TITLE_MAX_TOKENS)},
         )
         started = time.perf_counter()
         first_token: float | None = None

@@ -113,3 +113,41 @@ def test_without_the_title_role_no_prompt_goes_to_another_model(
         models = [request["model"] for request in server.requests]
     assert models == ["m1", "m1"]
     assert session_titles(capsys, project) == ["tell me about penguins"]
+
+
+COSTLY = """
+model = "m1"
+rate = 0
+[[turns]]
+match = "Write a title of at most six words"
+text = "Penguins on the ice"
+[[turns]]
+text = "Penguins live in the south."
+usage = {prompt_tokens = 2500, completion_tokens = 10}
+"""
+
+# The reply costs $0.251 of the session's $0.30; the title request alone would cost more than
+# the $0.049 left.
+BUDGETED = """
+[model.prices."m1"]
+input_per_mtok = 100.0
+output_per_mtok = 100.0
+[model.prices."titler"]
+input_per_mtok = 10000.0
+output_per_mtok = 10000.0
+[budget]
+session_usd = 0.3
+"""
+
+
+def test_no_title_is_asked_for_when_the_budget_has_no_room_left_for_it(
+    capsys: Captured, project: Path, penguin_home: Path
+) -> None:
+    with (penguin_home / "config.toml").open("a", encoding="utf-8") as config:
+        config.write(BUDGETED)
+    configure(project, '[model.roles]\ntitle = "titler"\n')
+    with run_in_thread(script(COSTLY)) as server:
+        ask(capsys, server, project, "tell me about penguins")
+        models = [request["model"] for request in server.requests]
+    assert models == ["m1"]  # the title call would have gone over the session's budget
+    assert session_titles(capsys, project) == ["tell me about penguins"]
