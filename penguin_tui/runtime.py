@@ -80,6 +80,7 @@ def reload_settings(runtime: Runtime, before: Settings, after: Settings) -> None
     tools = runtime.engine.tools
     policy = load_policy(runtime.paths, runtime.project_dir)
     policy.session_rules = tools.policy.session_rules
+    policy.saved_rules = tools.policy.saved_rules
     policy.find_task = tools.policy.find_task
     tools.policy = policy
     _copy_changed(runtime.settings, before, after)
@@ -118,10 +119,9 @@ async def make_tool_runner(
     """The engine's tool runner: the permissions, and the context the tools run in (with the
     task plan, whose lookup also tells the policy who created a task)."""
     policy = load_policy(paths, project_dir)
-    for tool, pattern, action in await store.permission_rules(project.id):
-        policy.session_rules.append(Rule(tool=tool, pattern=pattern, action=Action(action)))
+    policy.saved_rules = await saved_rules(store, project.id)
     if tasks is not None:
-        policy.find_task = _task_lookup(tasks)
+        policy.find_task = task_lookup(tasks)
     context = ToolContext(
         project_root=project_dir,
         environment=environment,
@@ -152,7 +152,17 @@ def _task_publisher(
     return publish
 
 
-def _task_lookup(tasks: TaskService) -> Callable[[str], Task | None]:
+async def saved_rules(store: Store, project_id: str) -> list[Rule]:
+    """The project's "always in this project" answers, as rules."""
+    return [
+        Rule(tool=tool, pattern=pattern, action=Action(action))
+        for tool, pattern, action in await store.permission_rules(project_id)
+    ]
+
+
+def task_lookup(tasks: TaskService) -> Callable[[str], Task | None]:
+    """The plan's task with an id (None: no such task), for the permissions' caps."""
+
     def find(task_id: str) -> Task | None:
         try:
             return tasks.get(task_id)

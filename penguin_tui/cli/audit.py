@@ -64,21 +64,41 @@ def audit_command(options: argparse.Namespace) -> ExitCode:
     return run_at_edge(lambda: _audit(options))
 
 
+TASK_TOOLS = frozenset({"task_list", "task_create", "task_update"})
+
+
 def check_arguments(tool: str, args: list[str]) -> dict[str, object]:
-    """The words after TOOL as that tool's arguments."""
+    """The words after TOOL as that tool's arguments. A task tool takes the task's id
+    (``task_update``) or title (``task_create``), then ``field=value`` words."""
     if tool == "run_shell":
         return {"command": " ".join(args)}
     if tool == "search":
         return {"pattern": args[0], **({"path": args[1]} if len(args) > 1 else {})}
+    if tool in TASK_TOOLS:
+        first = "id" if tool == "task_update" else "title"
+        fields = dict(word.split("=", 1) for word in args[1:] if "=" in word)
+        return {first: args[0], **fields} if tool != "task_list" else {}
     return {"path": args[0]}
 
 
 async def _check(options: argparse.Namespace) -> ExitCode:
+    """The decision the agent's call would get now: the config's rules and mode, the
+    project's saved answers, and (for the task tools) the plan's tasks."""
     from penguin_tui.config.paths import project_directory
-    from penguin_tui.runtime import load_policy
+    from penguin_tui.runtime import load_policy, saved_rules, task_lookup
 
     project_dir = project_directory(options.directory)
     policy = load_policy(data_paths(), project_dir)
+    store = await open_data_store(project_dir)
+    try:
+        project = await store.ensure_project(project_dir)
+        policy.saved_rules = await saved_rules(store, project.id)
+        if options.tool in TASK_TOOLS:
+            from penguin_tui.tasks.service import TaskService
+
+            policy.find_task = task_lookup(await TaskService.open(store, project.id))
+    finally:
+        await store.close()
     decision = policy.check(options.tool, check_arguments(options.tool, options.args))
     print(decision.action.value)
     print(decision.reason)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -49,3 +50,39 @@ def test_user_rules_decide_and_project_grants_are_ignored(
 def test_config_path_is_inside_penguin_home(capsys: Captured, penguin_home: Path) -> None:
     assert main(["config", "path"]) == 0
     assert capsys.readouterr().out.strip() == str(penguin_home / "config.toml")
+
+
+def test_a_task_call_is_judged_against_the_plan(capsys: Captured, project: Path) -> None:
+    assert main(["tasks", "add", "-C", str(project), "Write the parser"]) == 0
+    capsys.readouterr()
+    # The user's task: cancelling or renaming it is asked; marking it done is the agent's.
+    assert check(capsys, project, "task_update", "T1", "status=cancelled") == [
+        "ask",
+        "cancelling T1, a task the user created: asked in every mode",
+    ]
+    assert check(capsys, project, "task_update", "T1", "title=Write the lexer")[0] == "ask"
+    assert check(capsys, project, "task_update", "T1", "status=done")[0] == "allow"
+    assert check(capsys, project, "task_create", "Write the lexer")[0] == "allow"
+    assert check(capsys, project, "task_list", "-")[0] == "allow"
+
+
+def test_the_answers_saved_for_the_project_count_and_say_so(
+    capsys: Captured, project: Path
+) -> None:
+    asyncio.run(save_rule(project, "run_shell", "make test"))  # an "always in this project"
+    assert check(capsys, project, "run_shell", "make", "test") == [
+        "allow",
+        'rule run_shell "make test" → allow (saved for this project)',
+    ]
+    assert check(capsys, project, "run_shell", "make", "clean")[0] == "ask"
+
+
+async def save_rule(project: Path, tool: str, pattern: str) -> None:
+    from penguin_tui.cli.edge import open_data_store
+
+    store = await open_data_store(project)
+    try:
+        found = await store.ensure_project(project)
+        await store.add_permission_rule(found.id, tool, pattern, "allow")
+    finally:
+        await store.close()

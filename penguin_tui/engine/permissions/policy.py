@@ -37,6 +37,7 @@ class PermissionPolicy:
     """Decides allow / ask / deny for each tool call from the mode, the rules and the caps.
 
     ``session_rules`` is the live list the UI appends to ("allow always in this session");
+    ``saved_rules`` are the project's "always in this project" answers from the store;
     ``find_task`` reads the project's task plan (set when there is one).
     """
 
@@ -51,6 +52,7 @@ class PermissionPolicy:
         self.project = project
         self.paths = ProjectPaths(project_root, protected)
         self.session_rules: list[Rule] = []
+        self.saved_rules: list[Rule] = []
         self.find_task: TaskLookup | None = None
         project_rules = project.rules if project is not None else []
         self.ignored_rules: tuple[Rule, ...] = tuple(
@@ -80,7 +82,7 @@ class PermissionPolicy:
 
     def rules(self) -> RuleBook:
         """Every rule in force now: the user's, the project's deny/ask ones, the session's."""
-        return RuleBook(self.user.rules, self._project_rules, self.session_rules)
+        return RuleBook(self.user.rules, self._project_rules, self.session_rules, self.saved_rules)
 
     def notes(self) -> list[str]:
         """What the project's config asked for and did not get, one line each."""

@@ -14,6 +14,7 @@ class RuleSource(StrEnum):
 
     USER = "user config"
     PROJECT = "project config"
+    SAVED = "saved for this project"
     SESSION = "session"
 
 
@@ -32,14 +33,20 @@ class SourcedRule:
 
 
 class RuleBook:
-    """The user's rules, the project's tightening rules and the session's, in that order."""
+    """The user's rules, the project's tightening rules, the answers saved for the project
+    ("always in this project") and the session's, in that order."""
 
     def __init__(
-        self, user: Sequence[Rule], project: Sequence[Rule], session: Sequence[Rule]
+        self,
+        user: Sequence[Rule],
+        project: Sequence[Rule],
+        session: Sequence[Rule],
+        saved: Sequence[Rule] = (),
     ) -> None:
         self._sourced = (
             *(SourcedRule(rule, RuleSource.USER) for rule in user),
             *(SourcedRule(rule, RuleSource.PROJECT) for rule in project),
+            *(SourcedRule(rule, RuleSource.SAVED) for rule in saved),
             *(SourcedRule(rule, RuleSource.SESSION) for rule in session),
         )
 
