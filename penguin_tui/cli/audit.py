@@ -5,11 +5,16 @@ from __future__ import annotations
 import argparse
 import json
 from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from penguin_tui.cli.edge import open_data_store, run_at_edge
 from penguin_tui.cli.exit_codes import ExitCode
 from penguin_tui.config import data_paths
 from penguin_tui.store import AuditEntry
+
+if TYPE_CHECKING:
+    from penguin_tui.engine.permissions import PermissionPolicy
 
 
 def _entry_json(entry: AuditEntry) -> dict[str, object]:
@@ -83,28 +88,46 @@ def check_arguments(tool: str, args: list[str]) -> dict[str, object]:
 
 async def _check(options: argparse.Namespace) -> ExitCode:
     """The decision the agent's call would get now: the config's rules and mode, the
-    project's saved answers, and (for the task tools) the plan's tasks."""
+    project's saved answers, and (for the task tools) the plan's tasks. Without a database
+    (none yet, or one that cannot be opened) the config files alone decide, and a line says
+    what was not counted."""
     from penguin_tui.config.paths import project_directory
-    from penguin_tui.runtime import load_policy, saved_rules, task_lookup
+    from penguin_tui.errors import StoreError
+    from penguin_tui.runtime import load_policy
 
     project_dir = project_directory(options.directory)
-    policy = load_policy(data_paths(), project_dir)
-    store = await open_data_store(project_dir)
-    try:
-        project = await store.ensure_project(project_dir)
-        policy.saved_rules = await saved_rules(store, project.id)
-        if options.tool in TASK_TOOLS:
-            from penguin_tui.tasks.service import TaskService
-
-            policy.find_task = task_lookup(await TaskService.open(store, project.id))
-    finally:
-        await store.close()
+    paths = data_paths()
+    policy = load_policy(paths, project_dir)
+    unread = None
+    if paths.database.exists():
+        try:
+            await _read_project_state(options.tool, project_dir, policy)
+        except StoreError as error:
+            unread = f"not counted: the answers saved for this project ({error.message})"
     decision = policy.check(options.tool, check_arguments(options.tool, options.args))
     print(decision.action.value)
     print(decision.reason)
     for note in policy.notes():
         print(note)
+    if unread is not None:
+        print(unread)
     return ExitCode.OK
+
+
+async def _read_project_state(tool: str, project_dir: Path, policy: PermissionPolicy) -> None:
+    """The project's saved answers into ``policy``, and for a task tool its plan."""
+    from penguin_tui.runtime import saved_rules, task_lookup
+
+    store = await open_data_store(project_dir)
+    try:
+        project = await store.ensure_project(project_dir)
+        policy.saved_rules = await saved_rules(store, project.id)
+        if tool in TASK_TOOLS:
+            from penguin_tui.tasks.service import TaskService
+
+            policy.find_task = task_lookup(await TaskService.open(store, project.id))
+    finally:
+        await store.close()
 
 
 def permissions_command(options: argparse.Namespace) -> ExitCode:

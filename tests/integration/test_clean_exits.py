@@ -153,6 +153,10 @@ def test_permissions_check_needs_no_database(broken: str, tmp_path: Path, projec
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     assert done.stdout.splitlines()[0] == "ask"
+    # A database that is there but cannot be opened: the config decides, and a line says
+    # what it could not count.
+    unread = [line for line in done.stdout.splitlines() if line.startswith("not counted: ")]
+    assert len(unread) == (1 if home.is_dir() and (home / "penguin.db").exists() else 0)
 
 
 def run_in_a_terminal(
