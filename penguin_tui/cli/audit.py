@@ -79,10 +79,11 @@ def check_arguments(tool: str, args: list[str]) -> dict[str, object]:
         return {"command": " ".join(args)}
     if tool == "search":
         return {"pattern": args[0], **({"path": args[1]} if len(args) > 1 else {})}
+    if tool == "task_list":
+        return {}
     if tool in TASK_TOOLS:
-        first = "id" if tool == "task_update" else "title"
         fields = dict(word.split("=", 1) for word in args[1:] if "=" in word)
-        return {first: args[0], **fields} if tool != "task_list" else {}
+        return {"id" if tool == "task_update" else "title": args[0], **fields}
     return {"path": args[0]}
 
 

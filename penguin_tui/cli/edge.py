@@ -63,3 +63,12 @@ async def open_data_store(project_dir: Path | None = None) -> Store:
     paths = data_paths()
     settings = load_settings(paths.user_config, project_dir)
     return await Store.open_data_store(paths, settings)
+
+
+async def chosen_project_id(store: Store, options: argparse.Namespace) -> str | None:
+    """The project of ``-C DIR`` (default: here), or None with ``--all`` (every project)."""
+    from penguin_tui.config.paths import project_directory
+
+    if options.all:
+        return None
+    return (await store.ensure_project(project_directory(options.directory))).id

@@ -7,7 +7,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from penguin_tui.cli.edge import open_data_store, run_at_edge
+from penguin_tui.cli.edge import chosen_project_id, open_data_store, run_at_edge
 from penguin_tui.cli.exit_codes import ExitCode
 from penguin_tui.config import Redactor
 from penguin_tui.formatting import money, tokens
@@ -31,15 +31,9 @@ def _summary_json(summary: SessionSummary) -> dict[str, Any]:
 
 
 async def _list_sessions(options: argparse.Namespace) -> ExitCode:
-    from penguin_tui.config.paths import project_directory
-
     store = await open_data_store()
     try:
-        project_id = None
-        if not options.all:
-            project = await store.ensure_project(project_directory(options.directory))
-            project_id = project.id
-        summaries = await store.list_sessions(project_id)
+        summaries = await store.list_sessions(await chosen_project_id(store, options))
     finally:
         await store.close()
     if options.json:

@@ -7,7 +7,7 @@ import argparse
 import json
 from datetime import date
 
-from penguin_tui.cli.edge import open_data_store, run_at_edge
+from penguin_tui.cli.edge import chosen_project_id, open_data_store, run_at_edge
 from penguin_tui.cli.exit_codes import ExitCode
 from penguin_tui.errors import ConfigError
 from penguin_tui.formatting import USAGE_COLUMNS, usage_cells
@@ -62,15 +62,10 @@ def table(groups: list[UsageGroup], by: Grouping, all_projects: bool) -> list[st
 
 
 async def _report(options: argparse.Namespace) -> ExitCode:
-    from penguin_tui.config.paths import project_directory
-
     since = since_timestamp(options.since)
     store = await open_data_store()
     try:
-        project_id = None
-        if not options.all:
-            project = await store.ensure_project(project_directory(options.directory))
-            project_id = project.id
+        project_id = await chosen_project_id(store, options)
         calls = await recorded_calls(store, project_id=project_id, since=since)
     finally:
         await store.close()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
+from penguin_tui.llm.pricing import TokenUsage
 from penguin_tui.llm.target import ModelTarget
-from penguin_tui.store import MessageStatus
+from penguin_tui.store import MessageStatus, UsageRecord
 
 # litellm's prefixes that name the same provider as another one.
 PROVIDER_ALIASES = {"ollama_chat": "ollama", "azure_ai": "azure", "vertex_ai_beta": "vertex_ai"}
@@ -59,3 +61,39 @@ class CallTrail:
         if self.retries:
             return "retried"
         return "ok"
+
+
+def call_record(
+    *,
+    session_id: str,
+    message_id: str | None,
+    target: ModelTarget,
+    usage: TokenUsage,
+    cost: tuple[float | None, str],
+    started: float,
+    first_token: float | None,
+    branch: str,
+    outcome: str = "ok",
+    task_id: str | None = None,
+) -> UsageRecord:
+    """One call's usage row: its tokens, its ``(dollars, price source)``, and its times from
+    ``started`` (``time.perf_counter``) to the first token and to now."""
+    return UsageRecord(
+        session_id=session_id,
+        message_id=message_id,
+        model=target.name,
+        input_tokens=usage.input_tokens,
+        output_tokens=usage.output_tokens,
+        cache_read_tokens=usage.cache_read_tokens,
+        cache_write_tokens=usage.cache_write_tokens,
+        reasoning_tokens=usage.reasoning_tokens,
+        cost_usd=cost[0],
+        cost_source=cost[1],
+        tokens_source=usage.source,
+        ttft_ms=None if first_token is None else (first_token - started) * 1000,
+        duration_ms=(time.perf_counter() - started) * 1000,
+        provider=provider_of(target),
+        outcome=outcome,
+        branch=branch,
+        task_id=task_id,
+    )

@@ -20,7 +20,7 @@ from penguin_tui.bus import (
     UsageRecorded,
 )
 from penguin_tui.config.settings import ModelSettings
-from penguin_tui.engine.call_outcome import CallTrail, provider_of
+from penguin_tui.engine.call_outcome import CallTrail, call_record
 from penguin_tui.engine.cancelling import TurnCancel
 from penguin_tui.engine.reply import (
     ReplyProgress,
@@ -274,23 +274,15 @@ class ReplyStreamer:
         else:
             cost = cost_of(target.litellm_model, usage, self.settings)
             cost_usd, cost_source = cost.usd, cost.source
-        first_token = progress.first_token
-        return UsageRecord(
+        return call_record(
             session_id=reply.session_id,
             message_id=reply.id,
-            model=target.name,
-            input_tokens=usage.input_tokens,
-            output_tokens=usage.output_tokens,
-            cache_read_tokens=usage.cache_read_tokens,
-            cache_write_tokens=usage.cache_write_tokens,
-            reasoning_tokens=usage.reasoning_tokens,
-            cost_usd=cost_usd,
-            cost_source=cost_source,
-            tokens_source=usage.source,
-            ttft_ms=None if first_token is None else (first_token - progress.started) * 1000,
-            duration_ms=(time.perf_counter() - progress.started) * 1000,
-            provider=provider_of(target),
-            outcome=outcome,
+            target=target,
+            usage=usage,
+            cost=(cost_usd, cost_source),
+            started=progress.started,
+            first_token=progress.first_token,
             branch=trail.branch,
+            outcome=outcome,
             task_id=trail.task_id,
         )

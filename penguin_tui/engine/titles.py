@@ -12,12 +12,12 @@ from dataclasses import asdict
 
 from penguin_tui.bus import EventBus, UsageRecorded
 from penguin_tui.config.settings import ModelSettings
-from penguin_tui.engine.call_outcome import provider_of
+from penguin_tui.engine.call_outcome import call_record
 from penguin_tui.engine.history import estimate_tokens
 from penguin_tui.llm.client import ChatRequest, LLMClient
 from penguin_tui.llm.pricing import TokenUsage, cost_of
 from penguin_tui.llm.target import ModelTarget, resolve_target
-from penguin_tui.store import Store, UsageRecord
+from penguin_tui.store import Store
 
 TITLE_REQUEST = (
     "Write a title of at most six words for a conversation that starts with the request "
@@ -105,21 +105,14 @@ class SessionTitler:
         if usage is None:
             usage = TokenUsage(input_tokens=0, output_tokens=pieces, source="estimate")
         cost = cost_of(target.litellm_model, usage, self.settings)
-        record = UsageRecord(
+        record = call_record(
             session_id=session_id,
             message_id=None,
-            model=target.name,
-            input_tokens=usage.input_tokens,
-            output_tokens=usage.output_tokens,
-            cache_read_tokens=usage.cache_read_tokens,
-            cache_write_tokens=usage.cache_write_tokens,
-            reasoning_tokens=usage.reasoning_tokens,
-            cost_usd=cost.usd,
-            cost_source=cost.source,
-            tokens_source=usage.source,
-            ttft_ms=None if first_token is None else (first_token - started) * 1000,
-            duration_ms=(time.perf_counter() - started) * 1000,
-            provider=provider_of(target),
+            target=target,
+            usage=usage,
+            cost=(cost.usd, cost.source),
+            started=started,
+            first_token=first_token,
             branch=await self.store.current_branch(session_id),
         )
         await self.store.record_usage(record)

@@ -35,8 +35,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-# The operations that move the code or the conversation: not while run mode works on a task.
-MOVES = frozenset({"checkpoint", "branch", "switch", "revert", "undo", "redo", "merge"})
+# Every operation here moves the code or the conversation: none while run mode works.
 RUN_MODE_BUSY = "run mode is working on the tasks; Esc stops it first"
 
 
@@ -79,7 +78,7 @@ class CheckpointsController:
         found = self.service()
         if found is None:
             return None
-        if what in MOVES and self.app.run_mode.running:
+        if self.app.run_mode.running:
             self.app.notify(f"{what}: {RUN_MODE_BUSY}", severity="warning")
             return None
         if found[0].read_only:

@@ -42,8 +42,9 @@ class ConversationController:
         # revert of the conversation) gets its diff back after an undo or a switch.
         self.tool_outcomes: dict[str, ToolOutcome] = {}
 
-    def _idle_runtime(self) -> Runtime | None:
-        """The runtime, when no turn and no run is under way (else None, said so)."""
+    def idle_runtime(self) -> Runtime | None:
+        """The runtime, when the session is open and no turn and no run is under way (else
+        None, said so): what starting a turn or changing the session needs."""
         from penguin_tui.app.controllers.turns import RUN_MODE_RUNNING, STARTING_UP_WAIT
 
         runtime = self.app.runtime
@@ -60,7 +61,7 @@ class ConversationController:
 
     async def new_session(self) -> None:
         """ctrl+n: an empty conversation on this project."""
-        runtime = self._idle_runtime()
+        runtime = self.idle_runtime()
         if runtime is None:
             return
         await runtime.engine.new_session()
@@ -71,7 +72,7 @@ class ConversationController:
         """ctrl+r: pick a past session of this project and carry on with it."""
         from penguin_tui.app.screens.sessions import SessionPicker
 
-        runtime = self._idle_runtime()
+        runtime = self.idle_runtime()
         if runtime is None:
             return
         summaries = await runtime.store.list_sessions(runtime.engine.project.id)
@@ -81,7 +82,7 @@ class ConversationController:
         ]
 
         async def resume(session_id: str | None) -> None:
-            if session_id and self._idle_runtime() is not None:
+            if session_id and self.idle_runtime() is not None:
                 await runtime.engine.resume(session_id)
                 await self.show_session()
 

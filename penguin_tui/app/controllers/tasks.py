@@ -236,24 +236,10 @@ class TasksController:
 
     def work_on(self) -> None:
         """w: a turn whose prompt is the task, sent the way the prompt sends text."""
-        from penguin_tui.app.controllers.turns import (
-            RUN_MODE_RUNNING,
-            STARTING_UP_WAIT,
-            STILL_STREAMING,
-        )
-
-        if self.app.run_mode.running:
-            self.app.notify(RUN_MODE_RUNNING, severity="warning")
+        if self.app.conversation.idle_runtime() is None:
             return
         task = self.selected()
-        runtime = self.app.runtime
-        if task is None or runtime is None:
-            return
-        if not self.app.session_open:  # the session on screen is still opening
-            self.app.notify(STARTING_UP_WAIT, severity="warning")
-            return
-        if runtime.engine.busy:
-            self.app.notify(STILL_STREAMING, severity="warning")
+        if task is None:
             return
         self.pane.working_on = task.id
         self.app.workbench.query_one(ChatView).follow()

@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from penguin_tui.app.screens.option_moves import move_highlight
 from penguin_tui.words import plural
 
 if TYPE_CHECKING:
@@ -187,12 +188,7 @@ class ModelPicker(ModalScreen[str | None]):
         return None if option.id is None else self.shown[int(option.id)]
 
     def action_move(self, steps: int) -> None:
-        options = self.query_one(OptionList)
-        for _ in range(abs(steps)):
-            if steps > 0:
-                options.action_cursor_down()
-            else:
-                options.action_cursor_up()
+        move_highlight(self.query_one(OptionList), steps)
 
     @on(Input.Submitted, "#model-search")
     def _enter(self) -> None:

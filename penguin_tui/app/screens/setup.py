@@ -22,6 +22,7 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from penguin_tui.app.screens.model_picker import size
+from penguin_tui.app.screens.option_moves import move_highlight
 from penguin_tui.app.widgets.key_hints import KeyHints
 from penguin_tui.config.paths import DataPaths
 from penguin_tui.errors import PenguinError
@@ -401,12 +402,7 @@ class SetupScreen(ModalScreen[SetupResult | None]):
         self._answer(self.query_one(OptionList).highlighted)
 
     def action_move(self, steps: int) -> None:
-        options = self.query_one(OptionList)
-        for _ in range(abs(steps)):
-            if steps > 0:
-                options.action_cursor_down()
-            else:
-                options.action_cursor_up()
+        move_highlight(self.query_one(OptionList), steps)
 
     def action_back(self) -> None:
         """One step back; at the first step (or when done) the screen closes."""
